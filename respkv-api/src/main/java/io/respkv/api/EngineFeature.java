@@ -1,0 +1,15 @@
+package io.respkv.api;
+
+/** Capabilities an engine declares in {@link KeyspaceEngine#features()}. */
+public enum EngineFeature {
+    /** Data survives closing and reopening the engine (and, with {@link Durability#SYNC}, a crash). */
+    PERSISTENT,
+    /** {@link Transaction#deleteRange} is native (constant cost), not a scan plus deletes. */
+    NATIVE_RANGE_DELETE,
+    /** {@link KeyspaceEngine#checkpoint} is supported. */
+    CHECKPOINT,
+    /** Several respkv instances may share the store; correctness comes from its transactions. */
+    SHARED_STORE,
+    /** Calls may block on network or disk for long: run commands off the event loop. */
+    BLOCKING_IO
+}

@@ -1,0 +1,89 @@
+package io.respkv.api;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * An ordered binary key space: the storage contract every respkv engine implements.
+ *
+ * <p>Keys and values are byte arrays; keys are ordered by unsigned lexicographic comparison
+ * ({@link java.util.Arrays#compareUnsigned(byte[], byte[])}), so the empty key sorts first and
+ * {@code 0xFF...} keys sort last. The data-type layer of the server lays Redis types out on this
+ * space; engines know nothing of Redis, RESP or Netty.
+ *
+ * <p>What every engine gives (and the contract suite in {@code respkv-engine-testkit} checks):
+ * <ul>
+ *   <li>point reads, forward and reverse range scans, puts, deletes and range deletes;</li>
+ *   <li>{@link Transaction}s that make one command atomic: all writes land or none do, and a
+ *       read-modify-write never loses an update to a concurrent transaction: a transaction whose
+ *       {@link ReadView#get point reads} were overwritten by another commit fails with a
+ *       {@link TransactionConflictException}, which {@link #transact} retries;</li>
+ *   <li>{@link Snapshot}s: consistent point-in-time views for multi-key reads;</li>
+ *   <li>a declared {@link EngineFeature feature set}, so the server adapts instead of guessing;</li>
+ *   <li>durability as configured ({@link Durability}).</li>
+ * </ul>
+ *
+ * <p>Engines are thread-safe: any number of transactions and snapshots may be open at once.
+ */
+public interface KeyspaceEngine extends AutoCloseable {
+
+    /** A short lower-case name, e.g. {@code memory} or {@code rocksdb}; the ServiceLoader name. */
+    String name();
+
+    /** What this engine can do natively; constant for the engine's lifetime. */
+    Set<EngineFeature> features();
+
+    /** Convenience for {@code features().contains(feature)}. */
+    default boolean has(EngineFeature feature) {
+        return features().contains(feature);
+    }
+
+    /**
+     * Begins a read-write transaction. The caller must {@link Transaction#close() close} it;
+     * closing without {@link Transaction#commit() commit} discards its writes.
+     */
+    Transaction begin();
+
+    /** Opens a consistent read-only view of the committed state as of now. Must be closed. */
+    Snapshot snapshot();
+
+    /**
+     * Runs {@code body} in a transaction and commits it, retrying from scratch (a new
+     * transaction) when a {@link TransactionConflictException} is thrown, up to
+     * {@link #MAX_TRANSACTION_ATTEMPTS} attempts with a short randomized backoff. Any other
+     * exception rolls the transaction back and propagates. The body may therefore run more than
+     * once and must have no effects outside the transaction.
+     */
+    default <T> T transact(TransactionBody<T> body) {
+        TransactionConflictException last = null;
+        for (int attempt = 0; attempt < MAX_TRANSACTION_ATTEMPTS; attempt++) {
+            try (Transaction txn = begin()) {
+                T result = body.run(txn);
+                txn.commit();
+                return result;
+            } catch (TransactionConflictException conflict) {
+                last = conflict;
+                TransactionConflictException.backoff(attempt);
+            }
+        }
+        throw last;
+    }
+
+    /** How many times {@link #transact} tries a conflicting transaction before giving up. */
+    int MAX_TRANSACTION_ATTEMPTS = 64;
+
+    /**
+     * Writes a consistent copy of the committed state to {@code target} (which must not exist)
+     * that an engine of the same kind can open. Only engines declaring
+     * {@link EngineFeature#CHECKPOINT} support it.
+     *
+     * @throws UnsupportedOperationException if the engine has no checkpoints
+     */
+    default void checkpoint(Path target) {
+        throw new UnsupportedOperationException(name() + " engine has no checkpoints");
+    }
+
+    /** Releases the engine's resources. Idempotent. Open transactions and snapshots become invalid. */
+    @Override
+    void close();
+}

@@ -1,0 +1,27 @@
+package io.respkv.api;
+
+/** Reads from an ordered binary key space: a {@link Transaction} or a {@link Snapshot}. */
+public interface ReadView {
+
+    /**
+     * Returns the value stored at {@code key}, or {@code null} if absent. Inside a
+     * {@link Transaction} this sees the transaction's own writes, and the key joins the
+     * transaction's read set: if another transaction commits a write to it before this one
+     * commits, this one fails with {@link TransactionConflictException}.
+     */
+    byte[] get(byte[] key);
+
+    /**
+     * Opens a cursor over the entries with {@code low <= key < high}, ascending, or descending
+     * when {@code reverse} is true (then the first entry is the greatest key below {@code high}).
+     * A {@code null} bound is unbounded on that side. Inside a {@link Transaction} the cursor sees
+     * the transaction's own writes made before it was opened. Scanned keys do not join the
+     * read set. The cursor must be closed.
+     */
+    KvCursor scan(byte[] low, byte[] high, boolean reverse);
+
+    /** Ascending scan of {@code [low, high)}. */
+    default KvCursor scan(byte[] low, byte[] high) {
+        return scan(low, high, false);
+    }
+}
