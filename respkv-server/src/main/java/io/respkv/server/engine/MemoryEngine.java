@@ -1,0 +1,223 @@
+package io.respkv.server.engine;
+
+import io.respkv.api.EngineFeature;
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.api.Snapshot;
+import io.respkv.api.Transaction;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The in-memory engine: an ordered, multi-versioned map for tests, caches and embedding where
+ * durability is not wanted.
+ *
+ * <p>Design: a {@link ConcurrentSkipListMap} from key to a chain of committed {@link Version}s,
+ * newest first. Transactions buffer their writes and validate optimistically: at commit, every
+ * key they read with {@code get} must still carry the version they saw, else the commit fails
+ * with a conflict and {@link #transact} retries. Commits install under one short lock (a few
+ * map operations), which also orders commit sequence numbers; command execution itself never
+ * holds it. A {@link Snapshot} reads the newest version at or below the sequence number that
+ * was visible when it opened; older versions are kept only while a snapshot may need them.
+ */
+public final class MemoryEngine implements KeyspaceEngine {
+
+    /** One committed value of a key; {@code value == null} is a deletion. */
+    static final class Version {
+        final byte[] value;
+        final long seq;
+        Version older;
+
+        Version(byte[] value, long seq, Version older) {
+            this.value = value;
+            this.seq = seq;
+            this.older = older;
+        }
+    }
+
+    final ConcurrentNavigableMap<byte[], Version> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    private final ReentrantLock commitLock = new ReentrantLock();
+    /** The highest committed sequence number; every version with seq <= it is fully installed. */
+    private volatile long visibleSeq;
+    /** Open snapshots by sequence number -> count; guarded by commitLock. */
+    private final TreeMap<Long, Integer> openSnapshots = new TreeMap<>();
+    /** Keys whose chains kept old versions for open snapshots; pruned when those close. Guarded by commitLock. */
+    private final ArrayDeque<byte[]> retained = new ArrayDeque<>();
+    private volatile boolean closed;
+
+    public MemoryEngine() {
+    }
+
+    @Override
+    public String name() {
+        return "memory";
+    }
+
+    @Override
+    public Set<EngineFeature> features() {
+        return Set.of();
+    }
+
+    @Override
+    public Transaction begin() {
+        ensureOpen();
+        return new MemoryTransaction(this);
+    }
+
+    @Override
+    public Snapshot snapshot() {
+        ensureOpen();
+        long seq;
+        commitLock.lock();
+        try {
+            seq = visibleSeq;
+            openSnapshots.merge(seq, 1, Integer::sum);
+        } finally {
+            commitLock.unlock();
+        }
+        return new MemorySnapshot(this, seq);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("memory engine is closed");
+        }
+    }
+
+    /** The newest committed value of {@code key} (no snapshot), or null. */
+    Version head(byte[] key) {
+        return map.get(key);
+    }
+
+    /** The value of {@code key} as of sequence number {@code seq}, or null. */
+    static byte[] valueAt(Version v, long seq) {
+        while (v != null && v.seq > seq) {
+            v = v.older;
+        }
+        return v == null ? null : v.value;
+    }
+
+    void releaseSnapshot(long seq) {
+        commitLock.lock();
+        try {
+            openSnapshots.computeIfPresent(seq, (k, n) -> n == 1 ? null : n - 1);
+            if (!retained.isEmpty()) {
+                long oldest = oldestSnapshot();
+                int n = retained.size();
+                for (int i = 0; i < n; i++) {
+                    byte[] key = retained.poll();
+                    Version head = map.get(key);
+                    if (head != null && prune(key, head, oldest)) {
+                        retained.add(key);
+                    }
+                }
+            }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    private long oldestSnapshot() {
+        return openSnapshots.isEmpty() ? Long.MAX_VALUE : openSnapshots.firstKey();
+    }
+
+    /**
+     * Installs a transaction's writes atomically after validating its reads.
+     *
+     * @param reads     keys read with the version sequence seen (0 = absent)
+     * @param rangeDeletes ranges deleted, applied before {@code writes}
+     * @param writes    puts ({@code value != null}) and deletes ({@code value == null}) by key
+     * @return false if a read was invalidated by a concurrent commit
+     */
+    boolean commit(ReadSet reads, java.util.List<byte[][]> rangeDeletes, Map<byte[], byte[]> writes) {
+        commitLock.lock();
+        try {
+            for (int i = 0; i < reads.size; i++) {
+                Version head = map.get(reads.keys[i]);
+                long current = head == null ? 0 : head.seq;
+                if (current != reads.seqs[i]) {
+                    return false;
+                }
+            }
+            if (rangeDeletes.isEmpty() && writes.isEmpty()) {
+                return true;
+            }
+            long seq = visibleSeq + 1;
+            long oldest = oldestSnapshot();
+            for (byte[][] range : rangeDeletes) {
+                var slice = range[1] == null ? map.tailMap(range[0], true) : map.subMap(range[0], true, range[1], false);
+                for (Map.Entry<byte[], Version> e : slice.entrySet()) {
+                    if (e.getValue().value != null) {
+                        install(e.getKey(), null, seq, oldest);
+                    }
+                }
+            }
+            for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
+                install(w.getKey(), w.getValue(), seq, oldest);
+            }
+            visibleSeq = seq;
+            return true;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    private void install(byte[] key, byte[] value, long seq, long oldestSnapshot) {
+        Version head = map.get(key);
+        if (head == null && value == null) {
+            return;
+        }
+        Version v = new Version(value, seq, head);
+        map.put(key, v);
+        if (prune(key, v, oldestSnapshot)) {
+            retained.add(key);
+        }
+    }
+
+    /**
+     * Drops versions no open snapshot can see: everything older than the newest version at or
+     * below the oldest snapshot. Removes the key when only a deletion remains and no snapshot
+     * needs it. Returns true if old versions were kept for a snapshot.
+     */
+    private boolean prune(byte[] key, Version head, long oldestSnapshot) {
+        Version v = head;
+        while (v.seq > oldestSnapshot && v.older != null) {
+            v = v.older;
+        }
+        v.older = null;
+        if (v != head) {
+            return true;
+        }
+        if (head.value == null) {
+            // Only a deletion is left and no snapshot can see an older value: forget the key.
+            map.remove(key, head);
+        }
+        return false;
+    }
+
+    /** Keys read by a transaction and the version sequence each had (0 = absent). */
+    static final class ReadSet {
+        byte[][] keys = new byte[4][];
+        long[] seqs = new long[4];
+        int size;
+
+        void add(byte[] key, long seq) {
+            if (size == keys.length) {
+                keys = Arrays.copyOf(keys, size * 2);
+                seqs = Arrays.copyOf(seqs, size * 2);
+            }
+            keys[size] = key;
+            seqs[size++] = seq;
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.respkv.server.engine;
+
+import io.respkv.api.KvCursor;
+import io.respkv.api.Transaction;
+import io.respkv.api.TransactionConflictException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A {@link MemoryEngine} transaction: writes are buffered in key order, point reads are recorded
+ * with the version they saw and validated at commit.
+ */
+final class MemoryTransaction implements Transaction {
+
+    /** Marks a buffered deletion (compared by identity). */
+    private static final byte[] TOMBSTONE = new byte[0];
+
+    private final MemoryEngine engine;
+    private final MemoryEngine.ReadSet reads = new MemoryEngine.ReadSet();
+    private TreeMap<byte[], byte[]> writes;
+    private List<byte[][]> rangeDeletes = List.of();
+    private boolean finished;
+
+    MemoryTransaction(MemoryEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        ensureActive();
+        if (writes != null) {
+            byte[] own = writes.get(key);
+            if (own != null) {
+                return own == TOMBSTONE ? null : own;
+            }
+        }
+        if (inDeletedRange(key)) {
+            return null;
+        }
+        MemoryEngine.Version head = engine.head(key);
+        reads.add(key, head == null ? 0 : head.seq);
+        return head == null ? null : head.value;
+    }
+
+    @Override
+    public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
+        ensureActive();
+        Iterator<Map.Entry<byte[], MemoryEngine.Version>> committed =
+                MemorySnapshot.range(engine.map, low, high, reverse);
+        if (writes == null && rangeDeletes.isEmpty()) {
+            return new MemorySnapshot.VersionCursor(committed, Long.MAX_VALUE);
+        }
+        TreeMap<byte[], byte[]> own = writes == null ? new TreeMap<>(Arrays::compareUnsigned) : new TreeMap<>(writes);
+        return new MergingCursor(committed, MemorySnapshot.range(own, low, high, reverse), reverse,
+                List.copyOf(rangeDeletes));
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+        ensureActive();
+        buffer().put(key, value);
+    }
+
+    @Override
+    public void delete(byte[] key) {
+        ensureActive();
+        buffer().put(key, TOMBSTONE);
+    }
+
+    @Override
+    public void deleteRange(byte[] low, byte[] high) {
+        ensureActive();
+        if (writes != null) {
+            (high == null ? writes.tailMap(low, true) : writes.subMap(low, true, high, false)).clear();
+        }
+        if (rangeDeletes.isEmpty()) {
+            rangeDeletes = new ArrayList<>();
+        }
+        rangeDeletes.add(new byte[][] {low, high});
+    }
+
+    @Override
+    public void commit() {
+        ensureActive();
+        finished = true;
+        Map<byte[], byte[]> toInstall;
+        if (writes == null) {
+            toInstall = Map.of();
+        } else {
+            toInstall = new LinkedHashMap<>(writes.size() * 2);
+            for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
+                toInstall.put(w.getKey(), w.getValue() == TOMBSTONE ? null : w.getValue());
+            }
+        }
+        if (!engine.commit(reads, rangeDeletes, toInstall)) {
+            throw new TransactionConflictException("memory engine: a key read by this transaction was modified concurrently");
+        }
+    }
+
+    @Override
+    public void close() {
+        finished = true;
+    }
+
+    private TreeMap<byte[], byte[]> buffer() {
+        if (writes == null) {
+            writes = new TreeMap<>(Arrays::compareUnsigned);
+        }
+        return writes;
+    }
+
+    private boolean inDeletedRange(byte[] key) {
+        for (byte[][] r : rangeDeletes) {
+            if (inRange(key, r[0], r[1])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean inRange(byte[] key, byte[] low, byte[] high) {
+        return Arrays.compareUnsigned(key, low) >= 0 && (high == null || Arrays.compareUnsigned(key, high) < 0);
+    }
+
+    private void ensureActive() {
+        if (finished) {
+            throw new IllegalStateException("transaction is finished");
+        }
+    }
+
+    /** Committed entries overlaid with the transaction's own writes and range deletions. */
+    private static final class MergingCursor implements KvCursor {
+        private final Iterator<Map.Entry<byte[], MemoryEngine.Version>> committed;
+        private final Iterator<Map.Entry<byte[], byte[]>> own;
+        private final int direction;
+        private final List<byte[][]> deletedRanges;
+        private Map.Entry<byte[], MemoryEngine.Version> nextCommitted;
+        private Map.Entry<byte[], byte[]> nextOwn;
+        private byte[] key;
+        private byte[] value;
+
+        MergingCursor(Iterator<Map.Entry<byte[], MemoryEngine.Version>> committed,
+                      Iterator<Map.Entry<byte[], byte[]>> own, boolean reverse, List<byte[][]> deletedRanges) {
+            this.committed = committed;
+            this.own = own;
+            this.direction = reverse ? -1 : 1;
+            this.deletedRanges = deletedRanges;
+            advanceCommitted();
+            nextOwn = own.hasNext() ? own.next() : null;
+        }
+
+        private void advanceCommitted() {
+            nextCommitted = null;
+            while (committed.hasNext()) {
+                Map.Entry<byte[], MemoryEngine.Version> e = committed.next();
+                if (e.getValue().value != null && !deleted(e.getKey())) {
+                    nextCommitted = e;
+                    return;
+                }
+            }
+        }
+
+        private boolean deleted(byte[] k) {
+            for (byte[][] r : deletedRanges) {
+                if (inRange(k, r[0], r[1])) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public boolean next() {
+            while (nextCommitted != null || nextOwn != null) {
+                int cmp;
+                if (nextCommitted == null) {
+                    cmp = 1;
+                } else if (nextOwn == null) {
+                    cmp = -1;
+                } else {
+                    cmp = Arrays.compareUnsigned(nextCommitted.getKey(), nextOwn.getKey()) * direction;
+                }
+                if (cmp < 0) {
+                    key = nextCommitted.getKey();
+                    value = nextCommitted.getValue().value;
+                    advanceCommitted();
+                    return true;
+                }
+                Map.Entry<byte[], byte[]> o = nextOwn;
+                nextOwn = own.hasNext() ? own.next() : null;
+                if (cmp == 0) {
+                    advanceCommitted();
+                }
+                if (o.getValue() != TOMBSTONE) {
+                    key = o.getKey();
+                    value = o.getValue();
+                    return true;
+                }
+            }
+            key = null;
+            value = null;
+            return false;
+        }
+
+        @Override
+        public byte[] key() {
+            return key;
+        }
+
+        @Override
+        public byte[] value() {
+            return value;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
