@@ -1,0 +1,139 @@
+package io.respkv.server;
+
+import io.netty.channel.Channel;
+import io.respkv.api.ProtocolVersion;
+import java.net.InetSocketAddress;
+
+/**
+ * The state of one client connection: identity, selected database, protocol, authentication.
+ * Mutated only on the connection's event loop; other threads (CLIENT LIST, CLIENT KILL) read the
+ * volatile fields.
+ */
+public final class ClientConnection {
+
+    private final long id;
+    private final Channel channel;
+    private final long createdAtMillis;
+    volatile long lastInteractionMillis;
+    volatile String name = "";
+    volatile String libName = "";
+    volatile String libVersion = "";
+    volatile int db;
+    volatile ProtocolVersion protocol = ProtocolVersion.RESP2;
+    volatile boolean authenticated;
+    volatile String lastCommand = "NULL";
+
+    volatile boolean closeRequested;
+
+    ClientConnection(long id, Channel channel, long nowMillis, boolean authenticated) {
+        this.id = id;
+        this.channel = channel;
+        this.createdAtMillis = nowMillis;
+        this.lastInteractionMillis = nowMillis;
+        this.authenticated = authenticated;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public void name(String name) {
+        this.name = name;
+    }
+
+    public String libName() {
+        return libName;
+    }
+
+    public void libName(String libName) {
+        this.libName = libName;
+    }
+
+    public String libVersion() {
+        return libVersion;
+    }
+
+    public void libVersion(String libVersion) {
+        this.libVersion = libVersion;
+    }
+
+    public int db() {
+        return db;
+    }
+
+    public void db(int db) {
+        this.db = db;
+    }
+
+    public ProtocolVersion protocol() {
+        return protocol;
+    }
+
+    public void protocol(ProtocolVersion protocol) {
+        this.protocol = protocol;
+    }
+
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    public void authenticated(boolean authenticated) {
+        this.authenticated = authenticated;
+    }
+
+    /** The user this connection is authenticated as (respkv has only Redis's {@code default} user for now). */
+    public String user() {
+        return "default";
+    }
+
+    public long createdAtMillis() {
+        return createdAtMillis;
+    }
+
+    public long lastInteractionMillis() {
+        return lastInteractionMillis;
+    }
+
+    /** The name of the last command run, as CLIENT LIST shows it ({@code cmd=}). */
+    public String lastCommand() {
+        return lastCommand;
+    }
+
+    public void lastCommandName(String name) {
+        this.lastCommand = name;
+    }
+
+    /** Asks the connection to close once the replies written so far are flushed (QUIT, CLIENT KILL). */
+    public void closeAfterReply() {
+        closeRequested = true;
+    }
+
+    public boolean closeRequested() {
+        return closeRequested;
+    }
+
+    /** {@code ip:port} of the client. */
+    public String remoteAddress() {
+        return format(channel.remoteAddress());
+    }
+
+    /** {@code ip:port} the client connected to. */
+    public String localAddress() {
+        return format(channel.localAddress());
+    }
+
+    private static String format(java.net.SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+}

@@ -1,0 +1,308 @@
+package io.respkv.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.codec.RespLimits;
+import io.respkv.server.command.BuiltinCommands;
+import io.respkv.server.command.CommandTable;
+import io.respkv.server.engine.MemoryEngine;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A Redis-protocol server over a {@link KeyspaceEngine}, embeddable in any JVM application.
+ *
+ * <pre>{@code
+ * try (RespServer server = RespServer.builder()
+ *         .port(0)                       // any free port
+ *         .engine(new MemoryEngine())
+ *         .start()
+ *         .join()) {
+ *     int port = server.activePort();    // point Jedis, Lettuce or redis-cli here
+ * }
+ * }</pre>
+ *
+ * <p>The builder configures; the server owns the lifecycle: {@link #start()} binds and returns a
+ * future completed once the port is open, {@link #stop()} stops accepting, lets in-flight
+ * replies flush, closes connections and the event loops. {@link #close()} is {@code stop().join()}
+ * and is idempotent.
+ */
+public final class RespServer implements AutoCloseable {
+
+    private final ServerConfig config;
+    private final ServerState state;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final CompletableFuture<Void> stopFuture = new CompletableFuture<>();
+    private volatile EventLoopGroup bossGroup;
+    private volatile EventLoopGroup workerGroup;
+    private volatile Channel serverChannel;
+    private volatile int activePort = -1;
+
+    private RespServer(ServerConfig config, CommandTable commands) {
+        this.config = config;
+        this.state = new ServerState(config, commands);
+        state.server(this);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds the port; the future completes with this server once it accepts connections. */
+    public CompletableFuture<RespServer> start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("server already started");
+        }
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("respkv-accept", true), io);
+        workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
+                new DefaultThreadFactory("respkv-io", true), io);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 511)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new RespChannelHandler(state));
+                    }
+                });
+        CompletableFuture<RespServer> result = new CompletableFuture<>();
+        bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                serverChannel = f.channel();
+                activePort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+                result.complete(this);
+            } else {
+                shutdownGroups();
+                result.completeExceptionally(f.cause());
+            }
+        });
+        return result;
+    }
+
+    /** The port the server listens on; -1 before it is bound. */
+    public int activePort() {
+        return activePort;
+    }
+
+    /** The address the server listens on. */
+    public String bindAddress() {
+        return config.bind();
+    }
+
+    /** The engine behind this server. */
+    public KeyspaceEngine engine() {
+        return config.engine();
+    }
+
+    /**
+     * Stops the server: no new connections, pending replies flushed, connections and event loops
+     * closed, and the engine closed if the server opened it. Idempotent.
+     */
+    public CompletableFuture<Void> stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return stopFuture;
+        }
+        try {
+            Channel ch = serverChannel;
+            if (ch != null) {
+                ch.close().syncUninterruptibly();
+            }
+            List<io.netty.channel.ChannelFuture> closes = new ArrayList<>();
+            for (ClientConnection c : state.clients()) {
+                closes.add(c.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+            }
+            for (io.netty.channel.ChannelFuture f : closes) {
+                f.awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+            shutdownGroups();
+            if (config.ownsEngine()) {
+                config.engine().close();
+            }
+            stopFuture.complete(null);
+        } catch (RuntimeException e) {
+            stopFuture.completeExceptionally(e);
+        }
+        return stopFuture;
+    }
+
+    private void shutdownGroups() {
+        for (EventLoopGroup g : new EventLoopGroup[] {bossGroup, workerGroup}) {
+            if (g != null) {
+                g.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop().join();
+    }
+
+    /** Configures a {@link RespServer}. */
+    public static final class Builder {
+        private String bind = "127.0.0.1";
+        private int port = 6379;
+        private KeyspaceEngine engine;
+        private boolean ownsEngine;
+        private String requirePass;
+        private int databases = 16;
+        private long maxBulkLength = RespLimits.DEFAULT.maxBulkLength();
+        private int maxArguments = RespLimits.DEFAULT.maxArguments();
+        private int maxInlineLength = RespLimits.DEFAULT.maxInlineLength();
+        private int eventLoopThreads = 1;
+        private boolean allowShutdown;
+        private Runnable shutdownHook;
+
+        private Builder() {
+        }
+
+        /** The port to listen on (default 6379); 0 picks a free port, see {@link RespServer#activePort()}. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The address to listen on (default 127.0.0.1). */
+        public Builder bind(String address) {
+            this.bind = requireNonNull(address, "address");
+            return this;
+        }
+
+        /**
+         * The storage engine (default: a new {@link MemoryEngine}, closed with the server). An
+         * engine passed here stays open when the server stops: its owner closes it.
+         */
+        public Builder engine(KeyspaceEngine engine) {
+            this.engine = requireNonNull(engine, "engine");
+            this.ownsEngine = false;
+            return this;
+        }
+
+        /** Like {@link #engine(KeyspaceEngine)}, but the server closes the engine when it stops. */
+        public Builder ownedEngine(KeyspaceEngine engine) {
+            this.engine = requireNonNull(engine, "engine");
+            this.ownsEngine = true;
+            return this;
+        }
+
+        /** The password of the default user, as Redis's {@code requirepass}; null for none. */
+        public Builder requirePass(String password) {
+            this.requirePass = password == null || password.isEmpty() ? null : password;
+            return this;
+        }
+
+        /** The number of databases SELECT can choose from (default 16). */
+        public Builder databases(int databases) {
+            if (databases < 1 || databases > io.respkv.server.keyspace.KeyCodec.MAX_DATABASES) {
+                throw new IllegalArgumentException("databases out of range: " + databases);
+            }
+            this.databases = databases;
+            return this;
+        }
+
+        /** The longest bulk string a request may carry (default 512 MB, Redis's {@code proto-max-bulk-len}). */
+        public Builder maxBulkLength(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBulkLength must be positive");
+            }
+            this.maxBulkLength = bytes;
+            return this;
+        }
+
+        /** The most arguments one request may carry (default 1,048,576). */
+        public Builder maxArguments(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("maxArguments must be positive");
+            }
+            this.maxArguments = count;
+            return this;
+        }
+
+        /** The longest inline (telnet-style) request line (default 64 KB). */
+        public Builder maxInlineLength(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxInlineLength must be positive");
+            }
+            this.maxInlineLength = bytes;
+            return this;
+        }
+
+        /**
+         * Netty event-loop threads serving connections (default 1; 0 means Netty's default of
+         * two per core). On small machines one loop leaves the cores to clients and the engine.
+         */
+        public Builder eventLoopThreads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("eventLoopThreads must be >= 0");
+            }
+            this.eventLoopThreads = threads;
+            return this;
+        }
+
+        /**
+         * Whether the SHUTDOWN command may stop this server (default false: an embedded server
+         * refuses it, the host application owns the lifecycle). {@code onShutdown} runs after the
+         * server stopped through SHUTDOWN; null for nothing.
+         */
+        public Builder allowShutdown(boolean allow, Runnable onShutdown) {
+            this.allowShutdown = allow;
+            this.shutdownHook = onShutdown;
+            return this;
+        }
+
+        /** Builds the server without starting it. */
+        public RespServer build() {
+            KeyspaceEngine e = engine;
+            boolean owns = ownsEngine;
+            if (e == null) {
+                e = new MemoryEngine();
+                owns = true;
+            }
+            ServerConfig config = new ServerConfig(bind, port, e, owns, requirePass, databases,
+                    new RespLimits(maxBulkLength, maxArguments, maxInlineLength), eventLoopThreads,
+                    allowShutdown, shutdownHook);
+            CommandTable table = BuiltinCommands.table();
+            return new RespServer(config, table);
+        }
+
+        /** {@code build().start()}. */
+        public CompletableFuture<RespServer> start() {
+            return build().start();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.respkv.server;
+
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.codec.RespLimits;
+
+/**
+ * The immutable configuration a {@link RespServer} was built with.
+ *
+ * @param bind               address to listen on
+ * @param port               port to listen on, 0 for any free port
+ * @param engine             the storage engine
+ * @param ownsEngine         whether the server closes the engine when it stops
+ * @param requirePass        the default user's password, or null for none
+ * @param databases          number of SELECTable databases
+ * @param limits             protocol limits
+ * @param eventLoopThreads   Netty event-loop threads (0: one per core)
+ * @param allowShutdown      whether the SHUTDOWN command may stop the server
+ * @param shutdownHook       run after SHUTDOWN stops the server (the standalone server exits the JVM)
+ */
+public record ServerConfig(String bind, int port, KeyspaceEngine engine, boolean ownsEngine, String requirePass,
+                           int databases, RespLimits limits, int eventLoopThreads, boolean allowShutdown,
+                           Runnable shutdownHook) {
+}

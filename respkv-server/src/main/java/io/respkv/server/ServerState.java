@@ -1,0 +1,131 @@
+package io.respkv.server;
+
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.server.command.CommandTable;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every connection of one server shares: configuration, settings changed at runtime, the
+ * command table, connected clients and counters for INFO.
+ */
+public final class ServerState {
+
+    private final ServerConfig config;
+    private final CommandTable commands;
+    private final ServerSettings settings;
+    private final ConcurrentHashMap<Long, ClientConnection> clients = new ConcurrentHashMap<>();
+    private final AtomicLong nextClientId = new AtomicLong();
+    private final String runId;
+    private final long startMillis = System.currentTimeMillis();
+    private final long startNanos = System.nanoTime();
+    private volatile RespServer server;
+    final LongAdder totalConnections = new LongAdder();
+    final LongAdder rejectedConnections = new LongAdder();
+    public final LongAdder totalCommands = new LongAdder();
+    public final LongAdder netInputBytes = new LongAdder();
+    public final LongAdder netOutputBytes = new LongAdder();
+    public final LongAdder expiredKeys = new LongAdder();
+    public final LongAdder keyspaceHits = new LongAdder();
+    public final LongAdder keyspaceMisses = new LongAdder();
+    public final LongAdder errorReplies = new LongAdder();
+
+    ServerState(ServerConfig config, CommandTable commands) {
+        this.config = config;
+        this.commands = commands;
+        this.settings = new ServerSettings(config);
+        byte[] id = new byte[20];
+        ThreadLocalRandom.current().nextBytes(id);
+        this.runId = HexFormat.of().formatHex(id);
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public KeyspaceEngine engine() {
+        return config.engine();
+    }
+
+    public CommandTable commands() {
+        return commands;
+    }
+
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    public int databases() {
+        return config.databases();
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    public long uptimeMillis() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    public Collection<ClientConnection> clients() {
+        return clients.values();
+    }
+
+    public ClientConnection client(long id) {
+        return clients.get(id);
+    }
+
+    public long totalConnections() {
+        return totalConnections.sum();
+    }
+
+    public long rejectedConnections() {
+        return rejectedConnections.sum();
+    }
+
+    /** The port the server listens on (after binding). */
+    public int port() {
+        RespServer s = server;
+        return s == null ? config.port() : s.activePort();
+    }
+
+    void server(RespServer server) {
+        this.server = server;
+    }
+
+    /** Stops the server (SHUTDOWN); returns false if the configuration forbids it. */
+    public boolean shutdown() {
+        RespServer s = server;
+        if (s == null || !config.allowShutdown()) {
+            return false;
+        }
+        Thread t = new Thread(() -> {
+            s.close();
+            if (config.shutdownHook() != null) {
+                config.shutdownHook().run();
+            }
+        }, "respkv-shutdown");
+        t.start();
+        return true;
+    }
+
+    ClientConnection register(io.netty.channel.Channel channel, long nowMillis) {
+        ClientConnection c = new ClientConnection(nextClientId.incrementAndGet(), channel, nowMillis,
+                settings.requirePass() == null);
+        clients.put(c.id(), c);
+        totalConnections.increment();
+        return c;
+    }
+
+    void unregister(ClientConnection c) {
+        clients.remove(c.id());
+    }
+}

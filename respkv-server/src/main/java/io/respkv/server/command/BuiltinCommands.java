@@ -1,0 +1,20 @@
+package io.respkv.server.command;
+
+import io.respkv.api.CommandSpec;
+import java.util.function.Function;
+
+/** Assembles the command table of every command respkv implements. */
+public final class BuiltinCommands {
+
+    private BuiltinCommands() {
+    }
+
+    /** A validated table of the built-in commands, with specs from {@code specs}. */
+    public static CommandTable table(Function<String, CommandSpec> specs) {
+        CommandTable t = new CommandTable(specs);
+        ConnectionCommands.register(t);
+        ServerCommands.register(t);
+        t.validate();
+        return t;
+    }
+}

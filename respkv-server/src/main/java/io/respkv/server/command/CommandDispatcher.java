@@ -1,0 +1,124 @@
+package io.respkv.server.command;
+
+import io.respkv.api.CommandSpec;
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.api.TransactionConflictException;
+import io.respkv.codec.RespReplyWriter;
+import io.respkv.codec.RespRequest;
+import io.respkv.server.ClientConnection;
+import io.respkv.server.ServerState;
+import io.respkv.server.keyspace.WrongTypeException;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs one connection's requests through the command table, in Redis's order of checks:
+ * existence, arity, authentication; then executes the command inside an engine transaction,
+ * retrying the whole command (with its reply discarded) when the commit conflicts.
+ */
+public final class CommandDispatcher {
+
+    private static final Logger LOG = Logger.getLogger(CommandDispatcher.class.getName());
+
+    private final ServerState server;
+    private final CommandTable table;
+    private final ClientConnection client;
+    private final RespReplyWriter reply;
+    private final ExecutionContext ctx;
+
+    public CommandDispatcher(ServerState server, ClientConnection client, RespReplyWriter reply) {
+        this.server = server;
+        this.table = server.commands();
+        this.client = client;
+        this.reply = reply;
+        this.ctx = new ExecutionContext(server, client, reply);
+    }
+
+    /** Executes {@code request}, writing exactly one reply. */
+    public void dispatch(RespRequest request) {
+        server.totalCommands.increment();
+        CommandEntry entry = table.lookup(request, 0);
+        if (entry == null) {
+            reply.error(unknownCommand(request));
+            return;
+        }
+        if (entry.isContainer() && request.count() >= 2) {
+            CommandEntry sub = table.lookupSubcommand(entry, request);
+            if (sub == null) {
+                reply.error("ERR unknown subcommand '" + printable(request.string(1), 128) + "'. Try "
+                        + entry.name().toUpperCase(Locale.ROOT) + " HELP.");
+                return;
+            }
+            entry = sub;
+        }
+        CommandSpec spec = entry.spec();
+        if (!spec.arityAccepts(request.count())) {
+            entry.rejectedCalls.increment();
+            reply.error(Errors.arity(spec.name()));
+            return;
+        }
+        if (!client.authenticated() && !spec.is(io.respkv.api.CommandFlag.NO_AUTH)) {
+            entry.rejectedCalls.increment();
+            reply.error(Errors.NOAUTH);
+            return;
+        }
+        execute(entry, request);
+    }
+
+    private void execute(CommandEntry entry, RespRequest request) {
+        long start = System.nanoTime();
+        int mark = reply.target().writerIndex();
+        long errorsBefore = reply.errorCount();
+        for (int attempt = 0; ; attempt++) {
+            ctx.reset(request, System.currentTimeMillis(), ThreadLocalRandom.current().nextLong());
+            try {
+                entry.command().execute(ctx);
+                ctx.commit();
+                break;
+            } catch (TransactionConflictException conflict) {
+                ctx.rollback();
+                reply.target().writerIndex(mark);
+                if (attempt + 1 >= KeyspaceEngine.MAX_TRANSACTION_ATTEMPTS) {
+                    reply.error("ERR transaction conflict: too many concurrent updates, try again");
+                    break;
+                }
+                TransactionConflictException.backoff(attempt);
+            } catch (WrongTypeException wrongType) {
+                ctx.rollback();
+                reply.target().writerIndex(mark);
+                reply.error(Errors.WRONG_TYPE);
+                break;
+            } catch (RuntimeException e) {
+                ctx.rollback();
+                reply.target().writerIndex(mark);
+                LOG.log(Level.WARNING, "command " + entry.name() + " failed", e);
+                reply.error(Errors.INTERNAL + ": " + e);
+                break;
+            }
+        }
+        entry.calls.increment();
+        entry.micros.add((System.nanoTime() - start) / 1_000);
+        if (reply.errorCount() != errorsBefore) {
+            entry.failedCalls.increment();
+            server.errorReplies.increment();
+        }
+        client.lastCommandName(entry.name());
+    }
+
+    /** Redis's unknown-command line: the name and up to 128 characters of the arguments, quoted. */
+    static String unknownCommand(RespRequest request) {
+        StringBuilder args = new StringBuilder();
+        for (int i = 1; i < request.count() && args.length() < 128; i++) {
+            String a = request.string(i);
+            int room = 128 - args.length();
+            args.append('\'').append(a, 0, Math.min(a.length(), room)).append("' ");
+        }
+        return "ERR unknown command '" + printable(request.string(0), 128) + "', with args beginning with: " + args;
+    }
+
+    private static String printable(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+}

@@ -1,0 +1,78 @@
+package io.respkv.server.command;
+
+import io.respkv.api.Command;
+import io.respkv.api.CommandSpec;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One row of the {@link CommandTable}: what a command declares ({@link CommandSpec}), what it
+ * does, its subcommands if it is a container (CONFIG, CLIENT, COMMAND), and its statistics for
+ * {@code INFO commandstats}.
+ */
+public final class CommandEntry {
+
+    private final CommandSpec spec;
+    private final Command<? super ExecutionContext> command;
+    private final Map<String, CommandEntry> subcommands = new TreeMap<>();
+    final LongAdder calls = new LongAdder();
+    final LongAdder micros = new LongAdder();
+    final LongAdder rejectedCalls = new LongAdder();
+    final LongAdder failedCalls = new LongAdder();
+
+    CommandEntry(CommandSpec spec, Command<? super ExecutionContext> command) {
+        this.spec = spec;
+        this.command = command;
+    }
+
+    public CommandSpec spec() {
+        return spec;
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    Command<? super ExecutionContext> command() {
+        return command;
+    }
+
+    /** Whether this is a container whose behaviour lives in subcommands. */
+    public boolean isContainer() {
+        return command == null;
+    }
+
+    /** Subcommands by lower-case name (without the container prefix). */
+    public Map<String, CommandEntry> subcommands() {
+        return Collections.unmodifiableMap(subcommands);
+    }
+
+    void addSubcommand(String sub, CommandEntry entry) {
+        subcommands.put(sub, entry);
+    }
+
+    public long calls() {
+        return calls.sum();
+    }
+
+    public long micros() {
+        return micros.sum();
+    }
+
+    public long rejectedCalls() {
+        return rejectedCalls.sum();
+    }
+
+    public long failedCalls() {
+        return failedCalls.sum();
+    }
+
+    void resetStats() {
+        calls.reset();
+        micros.reset();
+        rejectedCalls.reset();
+        failedCalls.reset();
+    }
+}

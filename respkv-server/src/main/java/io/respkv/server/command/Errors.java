@@ -1,0 +1,26 @@
+package io.respkv.server.command;
+
+/** Redis 7.0's error lines, exactly as it sends them (without the leading dash). */
+public final class Errors {
+
+    private Errors() {
+    }
+
+    public static final String SYNTAX = "ERR syntax error";
+    public static final String NOT_AN_INTEGER = "ERR value is not an integer or out of range";
+    public static final String NOT_A_FLOAT = "ERR value is not a valid float";
+    public static final String OVERFLOW = "ERR increment or decrement would overflow";
+    public static final String NO_SUCH_KEY = "ERR no such key";
+    public static final String WRONG_TYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    public static final String NOAUTH = "NOAUTH Authentication required.";
+    public static final String DB_INDEX = "ERR DB index is out of range";
+    public static final String INVALID_EXPIRE = "ERR invalid expire time in '%s' command";
+    public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
+    public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+    public static final String INTERNAL = "ERR internal error";
+
+    /** {@code ERR wrong number of arguments for 'name' command}. */
+    public static String arity(String fullName) {
+        return "ERR wrong number of arguments for '" + fullName + "' command";
+    }
+}

@@ -1,0 +1,152 @@
+package io.respkv.server.command;
+
+import io.respkv.api.CommandContext;
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.api.Transaction;
+import io.respkv.codec.RespReplyWriter;
+import io.respkv.codec.RespRequest;
+import io.respkv.server.ClientConnection;
+import io.respkv.server.ServerState;
+import io.respkv.server.keyspace.Keyspace;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * What a built-in command sees while it runs: its arguments, the reply writer, the connection,
+ * the server, and the data layer inside this execution's engine transaction.
+ *
+ * <p>One instance per connection, reset before each command. The engine transaction is opened
+ * on first use of {@link #keyspace()} and committed by the dispatcher after the command returns;
+ * if the commit conflicts, the dispatcher discards the reply written so far and runs the command
+ * again, so a command must have no effect outside the transaction and its reply.
+ */
+public final class ExecutionContext implements CommandContext {
+
+    private final ServerState server;
+    private final ClientConnection client;
+    private final RespReplyWriter reply;
+    private RespRequest args;
+    private long now;
+    private long seed;
+    private RandomGenerator random;
+    private Transaction txn;
+    private Keyspace keyspace;
+
+    public ExecutionContext(ServerState server, ClientConnection client, RespReplyWriter reply) {
+        this.server = server;
+        this.client = client;
+        this.reply = reply;
+    }
+
+    void reset(RespRequest request, long nowMillis, long randomSeed) {
+        this.args = request;
+        this.now = nowMillis;
+        this.seed = randomSeed;
+        this.random = null;
+        this.txn = null;
+        this.keyspace = null;
+    }
+
+    @Override
+    public RespRequest args() {
+        return args;
+    }
+
+    @Override
+    public RespReplyWriter reply() {
+        return reply;
+    }
+
+    @Override
+    public long nowMillis() {
+        return now;
+    }
+
+    @Override
+    public RandomGenerator random() {
+        if (random == null) {
+            random = new SplittableRandom(seed);
+        }
+        return random;
+    }
+
+    @Override
+    public KeyspaceEngine engine() {
+        return server.engine();
+    }
+
+    public ServerState server() {
+        return server;
+    }
+
+    public ClientConnection client() {
+        return client;
+    }
+
+    /** The selected database of this connection, inside this execution's transaction. */
+    public Keyspace keyspace() {
+        if (keyspace == null) {
+            keyspace = new Keyspace(transaction(), client.db(), now);
+        }
+        return keyspace;
+    }
+
+    /** This execution's engine transaction, opened on first use. */
+    public Transaction transaction() {
+        if (txn == null) {
+            txn = server.engine().begin();
+        }
+        return txn;
+    }
+
+    /** Commits the transaction if one was opened. */
+    void commit() {
+        Transaction t = txn;
+        if (t != null) {
+            txn = null;
+            keyspace = null;
+            try {
+                t.commit();
+            } finally {
+                t.close();
+            }
+        }
+    }
+
+    /** Discards the transaction if one was opened. */
+    void rollback() {
+        Transaction t = txn;
+        if (t != null) {
+            txn = null;
+            keyspace = null;
+            t.close();
+        }
+    }
+
+    // ---- argument helpers shared by commands ----
+
+    /** Argument {@code i} parsed as a Redis integer; on failure replies the standard error and returns null. */
+    public Long longArg(int i) {
+        try {
+            return args.parseLong(i);
+        } catch (NumberFormatException e) {
+            reply.error(Errors.NOT_AN_INTEGER);
+            return null;
+        }
+    }
+
+    /** Replies {@code -ERR syntax error}. */
+    public void syntaxError() {
+        reply.error(Errors.SYNTAX);
+    }
+
+    /** A copy of argument {@code i}. */
+    public byte[] arg(int i) {
+        return args.bytes(i);
+    }
+
+    /** The number of arguments, the command name included. */
+    public int argc() {
+        return args.count();
+    }
+}

@@ -1,0 +1,129 @@
+package io.respkv.server.keyspace;
+
+import java.util.Arrays;
+
+/**
+ * The metadata entry of one user key: its type, expiry, and either the string value inline or,
+ * for collections, the version its elements live under and the element count.
+ *
+ * <pre>
+ * string:      format:u8=1 | type:u8=0 | expire-at ms:i64 | value bytes...
+ * collection:  format:u8=1 | type:u8   | expire-at ms:i64 | version:u64 | size:u64
+ * </pre>
+ *
+ * {@code expire-at} is a Unix time in milliseconds, 0 for no expiry. The leading format byte lets
+ * a later layout be told apart from this one.
+ */
+public final class KeyMeta {
+
+    /** The layout format this code writes. */
+    public static final byte FORMAT = 1;
+    /** No expiry. */
+    public static final long NO_EXPIRY = 0;
+
+    private static final int HEADER = 10;
+
+    private final RedisType type;
+    private final long expireAt;
+    private final long version;
+    private final long size;
+    private final byte[] value;
+
+    private KeyMeta(RedisType type, long expireAt, long version, long size, byte[] value) {
+        this.type = type;
+        this.expireAt = expireAt;
+        this.version = version;
+        this.size = size;
+        this.value = value;
+    }
+
+    public static KeyMeta string(byte[] value, long expireAt) {
+        return new KeyMeta(RedisType.STRING, expireAt, 0, 0, value);
+    }
+
+    public static KeyMeta collection(RedisType type, long expireAt, long version, long size) {
+        if (!type.isCollection()) {
+            throw new IllegalArgumentException(type + " is not a collection");
+        }
+        return new KeyMeta(type, expireAt, version, size, null);
+    }
+
+    public RedisType type() {
+        return type;
+    }
+
+    /** Unix ms deadline, or {@link #NO_EXPIRY}. */
+    public long expireAt() {
+        return expireAt;
+    }
+
+    public boolean hasExpiry() {
+        return expireAt != NO_EXPIRY;
+    }
+
+    /** Whether the key is logically gone at {@code nowMillis}. */
+    public boolean isExpired(long nowMillis) {
+        return expireAt != NO_EXPIRY && expireAt <= nowMillis;
+    }
+
+    /** The element version of a collection. */
+    public long version() {
+        return version;
+    }
+
+    /** The element count of a collection. */
+    public long size() {
+        return size;
+    }
+
+    /** The value of a string key (shared, do not modify). */
+    public byte[] value() {
+        return value;
+    }
+
+    public KeyMeta withExpireAt(long newExpireAt) {
+        return new KeyMeta(type, newExpireAt, version, size, value);
+    }
+
+    public KeyMeta withSize(long newSize) {
+        return new KeyMeta(type, expireAt, version, newSize, value);
+    }
+
+    public byte[] encode() {
+        byte[] out;
+        if (type == RedisType.STRING) {
+            out = new byte[HEADER + value.length];
+            System.arraycopy(value, 0, out, HEADER, value.length);
+        } else {
+            out = new byte[HEADER + 16];
+            KeyCodec.putLong(out, HEADER, version);
+            KeyCodec.putLong(out, HEADER + 8, size);
+        }
+        out[0] = FORMAT;
+        out[1] = type.code();
+        KeyCodec.putLong(out, 2, expireAt);
+        return out;
+    }
+
+    public static KeyMeta decode(byte[] raw) {
+        if (raw.length < HEADER || raw[0] != FORMAT) {
+            throw new IllegalStateException("unknown metadata format " + (raw.length == 0 ? "(empty)" : raw[0]));
+        }
+        RedisType type = RedisType.ofCode(raw[1]);
+        long expireAt = KeyCodec.getLong(raw, 2);
+        if (type == RedisType.STRING) {
+            return new KeyMeta(type, expireAt, 0, 0, Arrays.copyOfRange(raw, HEADER, raw.length));
+        }
+        return new KeyMeta(type, expireAt, KeyCodec.getLong(raw, HEADER), KeyCodec.getLong(raw, HEADER + 8), null);
+    }
+
+    /** The expiry of an encoded entry without decoding the rest. */
+    public static long expireAtOf(byte[] raw) {
+        return KeyCodec.getLong(raw, 2);
+    }
+
+    /** The type of an encoded entry without decoding the rest. */
+    public static RedisType typeOf(byte[] raw) {
+        return RedisType.ofCode(raw[1]);
+    }
+}
