@@ -14,6 +14,7 @@ public final class BuiltinCommands {
         CommandTable t = new CommandTable(specs);
         ConnectionCommands.register(t);
         ServerCommands.register(t);
+        KeyCommands.register(t);
         ClientCommands.register(t);
         ConfigCommands.register(t);
         InfoCommand.register(t);

@@ -23,4 +23,23 @@ public final class Errors {
     public static String arity(String fullName) {
         return "ERR wrong number of arguments for '" + fullName + "' command";
     }
+
+    // ---- key commands (DEL, EXPIRE, RENAME, COPY, MOVE, SCAN...) ----
+
+    public static final String SAME_OBJECT = "ERR source and destination objects are the same";
+    public static final String NOT_AN_INT32 =
+            "ERR value is out of range, value must between -2147483648 and 2147483647";
+    public static final String INVALID_CURSOR = "ERR invalid cursor";
+    public static final String EXPIRE_NX_AND_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible";
+    public static final String EXPIRE_GT_AND_LT = "ERR GT and LT options at the same time are not compatible";
+
+    /** {@code ERR invalid expire time in 'name' command}. */
+    public static String invalidExpire(String fullName) {
+        return String.format(INVALID_EXPIRE, fullName);
+    }
+
+    /** {@code ERR Unsupported option opt} (EXPIRE's flags). */
+    public static String unsupportedOption(String option) {
+        return "ERR Unsupported option " + option;
+    }
 }
