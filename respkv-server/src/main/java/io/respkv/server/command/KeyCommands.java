@@ -1,5 +1,6 @@
 package io.respkv.server.command;
 
+import io.respkv.api.CommandArgs;
 import io.respkv.api.ReplySink;
 import io.respkv.codec.RespRequest;
 import io.respkv.server.keyspace.KeyCodec;
@@ -7,10 +8,13 @@ import io.respkv.server.keyspace.KeyMeta;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.keyspace.RedisType;
 import io.respkv.server.util.GlobMatcher;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * Generic key commands (Redis's {@code db.c} and {@code expire.c}): DEL, UNLINK, EXISTS, TYPE,
@@ -105,16 +109,16 @@ final class KeyCommands {
         boolean gt = false;
         boolean lt = false;
         for (int i = 3; i < args.count(); i++) {
-            if (args.is(i, "NX")) {
+            if (keyword(args, i, "NX")) {
                 nx = true;
-            } else if (args.is(i, "XX")) {
+            } else if (keyword(args, i, "XX")) {
                 xx = true;
-            } else if (args.is(i, "GT")) {
+            } else if (keyword(args, i, "GT")) {
                 gt = true;
-            } else if (args.is(i, "LT")) {
+            } else if (keyword(args, i, "LT")) {
                 lt = true;
             } else {
-                ctx.reply().error(Errors.unsupportedOption(cString(args, i)));
+                unsupportedOption(ctx, args, i);
                 return;
             }
         }
@@ -185,8 +189,9 @@ final class KeyCommands {
         if (ttl < 0) {
             ttl = 0;
         }
-        // Redis rounds (ttl+500)/1000 in C long long arithmetic; Java wraps the same way.
-        ctx.reply().integer(millis ? ttl : (ttl + 500) / 1000);
+        // (ttl+500)/1000 without overflow: redis-server 7.0.15 answers EXPIRETIME of a
+        // deadline near Long.MAX_VALUE with the exact quotient, which unsigned division gives.
+        ctx.reply().integer(millis ? ttl : Long.divideUnsigned(ttl + 500, 1000));
     }
 
     /** {@code PERSIST key}: 1 if a deadline was removed, else 0. */
@@ -245,9 +250,9 @@ final class KeyCommands {
         int srcDb = ctx.client().db();
         int dstDb = srcDb;
         for (int j = 3; j < args.count(); j++) {
-            if (args.is(j, "REPLACE")) {
+            if (keyword(args, j, "REPLACE")) {
                 replace = true;
-            } else if (args.is(j, "DB") && j + 1 < args.count()) {
+            } else if (keyword(args, j, "DB") && j + 1 < args.count()) {
                 Integer db = dbArg(ctx, j + 1);
                 if (db == null) {
                     return;
@@ -368,7 +373,7 @@ final class KeyCommands {
         byte[] typeName = null;
         for (int i = 2; i < args.count(); i++) {
             boolean hasValue = i + 1 < args.count();
-            if (args.is(i, "COUNT") && hasValue) {
+            if (keyword(args, i, "COUNT") && hasValue) {
                 Long n = ctx.longArg(i + 1);
                 if (n == null) {
                     return;
@@ -378,9 +383,9 @@ final class KeyCommands {
                     return;
                 }
                 count = n;
-            } else if (args.is(i, "MATCH") && hasValue) {
+            } else if (keyword(args, i, "MATCH") && hasValue) {
                 pattern = ctx.arg(i + 1);
-            } else if (args.is(i, "TYPE") && hasValue) {
+            } else if (keyword(args, i, "TYPE") && hasValue) {
                 typeName = ctx.arg(i + 1);
             } else {
                 ctx.syntaxError();
@@ -388,6 +393,27 @@ final class KeyCommands {
             }
             i++;
         }
+        ScanPage page = scanPage(ctx.keyspace(), cursors, cursor, count, pattern, typeName, ctx.random());
+        ReplySink reply = ctx.reply();
+        reply.array(2);
+        reply.bulk(ScanCursors.format(page.next()));
+        reply.array(page.keys().size());
+        for (byte[] key : page.keys()) {
+            reply.bulk(key);
+        }
+    }
+
+    /** One SCAN reply: the next cursor and the keys found. */
+    record ScanPage(long next, List<byte[]> keys) {
+    }
+
+    /**
+     * One SCAN step over {@code ks}: looks at up to {@code count} live keys from {@code cursor}'s
+     * position (within the range of the pattern's literal prefix), keeps those matching
+     * {@code pattern} (null: all) and {@code typeName} (null: any), and makes the next cursor.
+     */
+    static ScanPage scanPage(Keyspace ks, ScanCursors cursors, long cursor, long count, byte[] pattern,
+            byte[] typeName, RandomGenerator random) {
         KeyFilter filter = KeyFilter.of(pattern);
         byte[] from = cursors.resumeKey(cursor);
         if (filter.from != null && (from == null || Arrays.compareUnsigned(from, filter.from) < 0)) {
@@ -396,13 +422,13 @@ final class KeyCommands {
         List<byte[]> found = new ArrayList<>();
         long next = ScanCursors.START;
         if (filter.to == null || from == null || Arrays.compareUnsigned(from, filter.to) < 0) {
-            try (Keyspace.KeyCursor c = ctx.keyspace().keys(from, filter.to)) {
+            try (Keyspace.KeyCursor c = ks.keys(from, filter.to)) {
                 long scanned = 0;
                 byte[] last = null;
                 while (c.next()) {
                     byte[] key = c.key();
                     if (scanned == count) {
-                        next = cursors.cursorAfter(last, key, ctx.random());
+                        next = cursors.cursorAfter(last, key, random);
                         break;
                     }
                     scanned++;
@@ -413,31 +439,47 @@ final class KeyCommands {
                 }
             }
         }
-        ReplySink reply = ctx.reply();
-        reply.array(2);
-        reply.bulk(ScanCursors.format(next));
-        reply.array(found.size());
-        for (byte[] key : found) {
-            reply.bulk(key);
+        return new ScanPage(next, found);
+    }
+
+    /**
+     * Whether SCAN's TYPE argument names {@code type}: Redis compares them with
+     * {@code strcasecmp}, so ASCII case is ignored and the argument ends at its first NUL byte.
+     */
+    private static boolean isType(RedisType type, byte[] name) {
+        String actual = type.typeName();
+        for (int k = 0; ; k++) {
+            int a = k < name.length ? name[k] & 0xff : 0;
+            int w = k < actual.length() ? actual.charAt(k) : 0;
+            if (lower(a) != lower(w)) {
+                return false;
+            }
+            if (a == 0) {
+                return true;
+            }
         }
     }
 
-    /** Redis compares SCAN's TYPE argument with the type's name ignoring case ({@code strcasecmp}). */
-    private static boolean isType(RedisType type, byte[] name) {
-        byte[] actual = type.typeName().getBytes(StandardCharsets.US_ASCII);
-        if (actual.length != name.length) {
-            return false;
-        }
-        for (int i = 0; i < name.length; i++) {
-            int b = name[i];
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (b != actual[i]) {
+    /**
+     * Redis's {@code !strcasecmp(argv[i]->ptr, word)}: ASCII case-insensitive, and the argument
+     * ends at its first NUL byte as a C string does ({@code "NX\0junk"} is NX).
+     */
+    static boolean keyword(CommandArgs args, int i, String word) {
+        int len = args.length(i);
+        for (int k = 0; ; k++) {
+            int a = k < len ? args.byteAt(i, k) & 0xff : 0;
+            int w = k < word.length() ? word.charAt(k) : 0;
+            if (lower(a) != lower(w)) {
                 return false;
             }
+            if (a == 0) {
+                return true;
+            }
         }
-        return true;
+    }
+
+    private static int lower(int c) {
+        return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
     }
 
     /** {@code RANDOMKEY}: a random live key, or nil when the database is empty. */
@@ -445,14 +487,32 @@ final class KeyCommands {
         ctx.reply().bulk(ctx.keyspace().randomKey(ctx.random()));
     }
 
-    /** Argument {@code i} decoded as Redis's {@code %s} prints it: up to its first NUL byte. */
-    private static String cString(RespRequest args, int i) {
+    /**
+     * Replies {@code ERR Unsupported option <opt>} with the option's bytes as Redis's {@code %s}
+     * prints them: up to the first NUL byte, CR and LF turned into spaces. The reply sink takes
+     * text, so an option that is not UTF-8 is written as raw bytes to stay byte-exact.
+     */
+    private static void unsupportedOption(ExecutionContext ctx, RespRequest args, int i) {
         byte[] raw = args.bytes(i);
         int end = 0;
         while (end < raw.length && raw[end] != 0) {
             end++;
         }
-        return new String(raw, 0, end, StandardCharsets.UTF_8);
+        byte[] opt = Arrays.copyOf(raw, end);
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(opt)).toString();
+            ctx.reply().error(Errors.unsupportedOption(text));
+        } catch (CharacterCodingException notUtf8) {
+            byte[] head = ("-" + Errors.unsupportedOption("")).getBytes(StandardCharsets.US_ASCII);
+            byte[] line = Arrays.copyOf(head, head.length + opt.length + 2);
+            for (int j = 0; j < opt.length; j++) {
+                byte b = opt[j];
+                line[head.length + j] = b == '\r' || b == '\n' ? (byte) ' ' : b;
+            }
+            line[line.length - 2] = '\r';
+            line[line.length - 1] = '\n';
+            ctx.reply().raw(line);
+        }
     }
 
     /**

@@ -314,15 +314,17 @@ public final class Keyspace {
     /**
      * A random live key of this database, or null if it has none.
      *
-     * <p>Not O(n): it reads the first and last stored keys, draws a probe uniformly between them
-     * and answers the first live key at or after the probe, wrapping around to the start. The
-     * probe is drawn in the 7 bytes that follow the common prefix of the first and last key,
-     * read as a number. So the draw is biased: a key is picked with a probability proportional
-     * to the width of the gap before it, measured in those 7 bytes. Keys spread evenly over the
-     * byte range (random ids, counters of equal width) come out close to uniform; a key after a
-     * wide gap is favoured, and among keys that agree on those 7 bytes only the first is ever
-     * picked. Expired keys are skipped, which is O(number skipped): a database whose keys have
-     * all expired but are not yet purged is walked to the end.
+     * <p>Not O(n): it reads the first and last stored keys, draws a probe between them and, on a
+     * coin flip, answers the first live key at or after the probe or the last live key at or
+     * before it (wrapping around at the ends). The probe is drawn uniformly in the 7 bytes that
+     * follow the common prefix of the first and last key, read as a number. So the choice is
+     * biased: a key is picked with a probability proportional to the mean width of the gaps on
+     * either side of it, measured in those 7 bytes (the first and last key have one gap only,
+     * so half the weight of an evenly spaced neighbour). Keys spread evenly over the byte range
+     * (random ids, counters of equal width) come out close to uniform; a key next to a wide gap
+     * is favoured, and of a run of keys that agree on those 7 bytes only the first and the last
+     * are ever picked. Expired keys are skipped, which is O(number skipped): in a database
+     * whose keys have all expired but are not yet purged it walks to the end.
      */
     public byte[] randomKey(RandomGenerator random) {
         byte[] low = KeyCodec.metaPrefix(db);
@@ -333,17 +335,20 @@ public final class Keyspace {
         }
         byte[] last = edgeKey(low, high, true);
         byte[] probe = probeBetween(first, last, random);
-        try (KeyCursor c = new KeyCursor(txn.scan(probe, high, false), now)) {
-            if (c.next()) {
-                return c.key();
-            }
+        byte[] afterProbe = Arrays.copyOf(probe, probe.length + 1); // the least key > probe
+        if (random.nextBoolean()) {
+            byte[] key = firstLive(probe, high, false);
+            return key != null ? key : firstLive(low, probe, false);
         }
-        try (KeyCursor c = new KeyCursor(txn.scan(low, probe, false), now)) {
-            if (c.next()) {
-                return c.key();
-            }
+        byte[] key = firstLive(low, afterProbe, true);
+        return key != null ? key : firstLive(afterProbe, high, true);
+    }
+
+    /** The first live user key of the metadata range {@code [low, high)} in scan direction, or null. */
+    private byte[] firstLive(byte[] low, byte[] high, boolean reverse) {
+        try (KeyCursor c = new KeyCursor(txn.scan(low, high, reverse), now)) {
+            return c.next() ? c.key() : null;
         }
-        return null;
     }
 
     /** The first (or last) stored engine key in {@code [low, high)}, expired or not. */
