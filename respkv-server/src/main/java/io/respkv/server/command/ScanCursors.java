@@ -31,8 +31,15 @@ import java.util.random.RandomGenerator;
  * carries the key's first 4 bytes: if the entry is gone (evicted, server restarted, another node)
  * the iteration resumes at those 4 bytes instead, which can only return keys again (allowed by
  * SCAN's contract), never skip one; the next cursor is then a fresh table entry, so the iteration
- * still moves on. Ids are drawn from the command's random source so that a cursor from before a
- * restart is unlikely to name an unrelated entry of the new table.
+ * moves on from there. (An iteration only fails to finish if its table entries are lost again and
+ * again before the client comes back — a server restarted every few calls, or more than
+ * {@code maxEntries} long cursors made between two calls of one client.) Ids are drawn from the
+ * command's random source so that a cursor from before a restart is unlikely to name an
+ * unrelated entry of the new table.
+ *
+ * <p>Why not only a table: a table alone loses iterations on restart or on another node. Why
+ * not only an encoding: 62 bits hold 7 bytes of key, and real keys share longer prefixes
+ * ({@code session:...}), where a truncated position would stall an iteration.
  *
  * <p>Any number Redis accepts as a cursor is accepted (see {@link #parse}); a number that is not
  * one of these forms resumes somewhere arbitrary, as a made-up cursor does in Redis.
@@ -211,7 +218,7 @@ final class ScanCursors {
      */
     static byte[] separator(byte[] a, byte[] b) {
         int common = Arrays.mismatch(a, b);
-        if (common < 0 || common >= b.length) {
+        if (common < 0 || common >= b.length || (common < a.length && (a[common] & 0xff) > (b[common] & 0xff))) {
             throw new IllegalArgumentException("keys out of order");
         }
         return Arrays.copyOf(b, common + 1);

@@ -361,7 +361,7 @@ public final class Keyspace {
     private static final int PROBE_BYTES = 7;
 
     /** A key {@code p} with {@code a[0..c] <= p <= b}, drawn uniformly in 7 bytes after the common prefix. */
-    static byte[] probeBetween(byte[] a, byte[] b, RandomGenerator random) {
+    private static byte[] probeBetween(byte[] a, byte[] b, RandomGenerator random) {
         int common = Arrays.mismatch(a, b);
         if (common < 0) {
             return a.clone();
