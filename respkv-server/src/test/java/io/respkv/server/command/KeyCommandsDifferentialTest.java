@@ -382,7 +382,12 @@ class KeyCommandsDifferentialTest extends DifferentialTestBase {
         List<String> actual = scanAll(RespTarget.loopback("respkv", respkvPort()), protocol, count, options, true);
         Set<String> actualSet = new TreeSet<>(actual);
         assertEquals(actual.size(), actualSet.size(), "respkv returned a key twice: " + actual);
-        assertEquals(expected, actualSet, "SCAN COUNT " + count + " " + String.join(" ", options));
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(actualSet);
+        Set<String> extra = new TreeSet<>(actualSet);
+        extra.removeAll(expected);
+        assertTrue(missing.isEmpty() && extra.isEmpty(), "SCAN COUNT " + count + " " + String.join(" ", options)
+                + ": respkv misses " + missing + " and has extra " + extra + " (hex)");
     }
 
     /** Every key a full SCAN iteration returns, hex-encoded, in the order returned. */
