@@ -18,6 +18,7 @@ public final class BuiltinCommands {
         ClientCommands.register(t);
         ConfigCommands.register(t);
         InfoCommand.register(t);
+        CommandCommands.register(t);
         t.validate();
         return t;
     }
