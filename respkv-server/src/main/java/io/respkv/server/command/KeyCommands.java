@@ -82,7 +82,7 @@ final class KeyCommands {
         Keyspace ks = ctx.keyspace();
         long found = 0;
         for (int i = 1; i < ctx.argc(); i++) {
-            if (ks.exists(ctx.arg(i))) {
+            if (readLookup(ctx, ks.exists(ctx.arg(i)))) {
                 found++;
             }
         }
@@ -92,6 +92,7 @@ final class KeyCommands {
     /** {@code TYPE key}: a status reply, {@code string}, {@code list}... or {@code none}. */
     static void type(ExecutionContext ctx) {
         RedisType type = ctx.keyspace().type(ctx.arg(1));
+        readLookup(ctx, type != null);
         ctx.reply().simple(type == null ? "none" : type.typeName());
     }
 
@@ -177,7 +178,7 @@ final class KeyCommands {
      */
     static void ttl(ExecutionContext ctx, boolean millis, boolean absolute) {
         KeyMeta meta = ctx.keyspace().meta(ctx.arg(1));
-        if (meta == null) {
+        if (!readLookup(ctx, meta != null)) {
             ctx.reply().integer(-2);
             return;
         }
@@ -271,7 +272,7 @@ final class KeyCommands {
             return;
         }
         Keyspace ks = ctx.keyspace();
-        if (!ks.exists(src)) {
+        if (!readLookup(ctx, ks.exists(src))) {
             ctx.reply().integer(0);
             return;
         }
@@ -394,6 +395,8 @@ final class KeyCommands {
             i++;
         }
         ScanPage page = scanPage(ctx.keyspace(), cursors, cursor, count, pattern, typeName, ctx.random());
+        // Redis looks each key that passed MATCH up as a read to learn its type: a keyspace hit.
+        ctx.server().keyspaceHits.add(page.typeLookups());
         ReplySink reply = ctx.reply();
         reply.array(2);
         reply.bulk(ScanCursors.format(page.next()));
@@ -403,8 +406,11 @@ final class KeyCommands {
         }
     }
 
-    /** One SCAN reply: the next cursor and the keys found. */
-    record ScanPage(long next, List<byte[]> keys) {
+    /**
+     * One SCAN reply: the next cursor and the keys found; {@code typeLookups} counts the keys
+     * whose type the TYPE option had to check.
+     */
+    record ScanPage(long next, List<byte[]> keys, long typeLookups) {
     }
 
     /**
@@ -421,6 +427,7 @@ final class KeyCommands {
         }
         List<byte[]> found = new ArrayList<>();
         long next = ScanCursors.START;
+        long typeLookups = 0;
         if (filter.to == null || from == null || Arrays.compareUnsigned(from, filter.to) < 0) {
             try (Keyspace.KeyCursor c = ks.keys(from, filter.to)) {
                 long scanned = 0;
@@ -433,13 +440,20 @@ final class KeyCommands {
                     }
                     scanned++;
                     last = key;
-                    if (filter.matches(key) && (typeName == null || isType(c.type(), typeName))) {
-                        found.add(key);
+                    if (!filter.matches(key)) {
+                        continue;
                     }
+                    if (typeName != null) {
+                        typeLookups++;
+                        if (!isType(c.type(), typeName)) {
+                            continue;
+                        }
+                    }
+                    found.add(key);
                 }
             }
         }
-        return new ScanPage(next, found);
+        return new ScanPage(next, found, typeLookups);
     }
 
     /**
@@ -480,6 +494,20 @@ final class KeyCommands {
 
     private static int lower(int c) {
         return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    }
+
+    /**
+     * Counts a read lookup in INFO's keyspace_hits or keyspace_misses, as Redis's
+     * {@code lookupKeyRead} does for EXISTS, TOUCH, TYPE, the TTL family and COPY's source (its
+     * write lookups, and KEYS, do not count). Returns {@code found}.
+     */
+    private static boolean readLookup(ExecutionContext ctx, boolean found) {
+        if (found) {
+            ctx.server().keyspaceHits.increment();
+        } else {
+            ctx.server().keyspaceMisses.increment();
+        }
+        return found;
     }
 
     /** {@code RANDOMKEY}: a random live key, or nil when the database is empty. */
