@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.respkv.api.ProtocolVersion;
-import io.respkv.server.RespServer;
 import io.respkv.server.difftest.Differential;
-import io.respkv.server.difftest.DifferentialTestBase;
 import io.respkv.server.difftest.ProtocolTest;
 import io.respkv.server.difftest.RawRespClient;
 import io.respkv.server.difftest.RespCommand;
 import io.respkv.server.difftest.RespFrame;
 import io.respkv.server.difftest.RespTarget;
+import io.respkv.server.difftest.RespkvDifferentialTest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,28 +29,9 @@ import java.util.TreeSet;
  * RESP3. KEYS is compared as a multiset and a SCAN iteration as a set: respkv returns keys in
  * key order, Redis in hash order.
  */
-class KeyCommandsDifferentialTest extends DifferentialTestBase {
+class KeyCommandsDifferentialTest extends RespkvDifferentialTest {
 
     private static final long PTTL_TOLERANCE_MS = 1_000;
-
-    private RespServer server;
-
-    @Override
-    protected void startRespkv() {
-        server = RespServer.builder().port(0).start().join();
-    }
-
-    @Override
-    protected void stopRespkv() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @Override
-    protected int respkvPort() {
-        return server.activePort();
-    }
 
     @ProtocolTest
     void delUnlinkExistsTouch(ProtocolVersion protocol) {
