@@ -1,14 +1,64 @@
 package io.respkv.server;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
- * Settings that CONFIG SET may change while the server runs. Reads are lock-free (volatile).
+ * The parameters CONFIG GET and CONFIG SET know: every standard Redis 7.0 parameter name, so
+ * tools and test suites that read or tune them keep working.
+ *
+ * <p>Three kinds: <em>live</em> parameters respkv applies ({@code requirepass}); <em>fixed</em>
+ * ones that reflect the server's configuration and cannot change while it runs ({@code port},
+ * {@code bind}, {@code databases}, {@code proto-max-bulk-len}: CONFIG SET answers Redis's
+ * "can't set immutable config"); and the rest, which do not apply to respkv (memory policy,
+ * RDB/AOF tuning, encodings...): they are accepted, stored and reported back, and have no effect.
+ * Defaults of the latter come from a redis-server 7.0.15 ({@code redis-config-defaults.tsv}).
  */
 public final class ServerSettings {
 
+    private static final String DEFAULTS = "command/redis-config-defaults.tsv";
+
     private volatile String requirePass;
+    private final Map<String, String> fixed = new LinkedHashMap<>();
+    private final Map<String, String> stored = new ConcurrentHashMap<>();
 
     ServerSettings(ServerConfig config) {
         this.requirePass = config.requirePass();
+        loadDefaults();
+        fixed.put("port", Integer.toString(config.port()));
+        fixed.put("bind", config.bind());
+        fixed.put("databases", Integer.toString(config.databases()));
+        fixed.put("proto-max-bulk-len", Long.toString(config.limits().maxBulkLength()));
+        fixed.put("io-threads", Integer.toString(Math.max(1, config.eventLoopThreads())));
+        // respkv persists through its engine, never through RDB/AOF.
+        stored.put("save", "");
+        stored.put("appendonly", "no");
+    }
+
+    private void loadDefaults() {
+        try (InputStream in = ServerSettings.class.getResourceAsStream(DEFAULTS)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + DEFAULTS);
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                int tab = line.indexOf('\t');
+                stored.put(line.substring(0, tab), line.substring(tab + 1));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The default user's password, or null if none is required. */
@@ -19,5 +69,45 @@ public final class ServerSettings {
     /** Sets the default user's password; null or empty removes it. */
     public void requirePass(String password) {
         this.requirePass = password == null || password.isEmpty() ? null : password;
+    }
+
+    /** Whether {@code name} (lower case) is a known parameter. */
+    public boolean known(String name) {
+        return name.equals("requirepass") || fixed.containsKey(name) || stored.containsKey(name);
+    }
+
+    /** Whether {@code name} cannot change at runtime. */
+    public boolean immutable(String name) {
+        return fixed.containsKey(name);
+    }
+
+    /** The current value of a known parameter. */
+    public String get(String name) {
+        if (name.equals("requirepass")) {
+            String p = requirePass;
+            return p == null ? "" : p;
+        }
+        String v = fixed.get(name);
+        return v != null ? v : stored.get(name);
+    }
+
+    /** Sets a known, mutable parameter. */
+    public void set(String name, String value) {
+        if (name.equals("requirepass")) {
+            requirePass(value);
+        } else if (fixed.containsKey(name)) {
+            throw new IllegalArgumentException("can't set immutable config");
+        } else {
+            stored.put(name, value);
+        }
+    }
+
+    /** Every parameter name. */
+    public Iterable<String> names() {
+        Map<String, Boolean> all = new LinkedHashMap<>();
+        all.put("requirepass", true);
+        fixed.keySet().forEach(n -> all.put(n, true));
+        stored.keySet().forEach(n -> all.put(n, true));
+        return Collections.unmodifiableSet(all.keySet());
     }
 }

@@ -14,6 +14,9 @@ public final class BuiltinCommands {
         CommandTable t = new CommandTable(specs);
         ConnectionCommands.register(t);
         ServerCommands.register(t);
+        ClientCommands.register(t);
+        ConfigCommands.register(t);
+        InfoCommand.register(t);
         t.validate();
         return t;
     }

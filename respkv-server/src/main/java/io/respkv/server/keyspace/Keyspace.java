@@ -213,6 +213,21 @@ public final class Keyspace {
         return n;
     }
 
+    /** The number of live keys of this database and how many of them have an expiry (INFO keyspace). */
+    public long[] countKeysAndExpires() {
+        long keys = 0;
+        long expires = 0;
+        try (KeyCursor c = keys(null)) {
+            while (c.next()) {
+                keys++;
+                if (c.hasExpiry()) {
+                    expires++;
+                }
+            }
+        }
+        return new long[] {keys, expires};
+    }
+
     private static final byte[] EMPTY = new byte[0];
 
     /** Live keys in order, with their metadata decoded on demand. */
@@ -238,6 +253,11 @@ public final class Keyspace {
         /** The user key. */
         public byte[] key() {
             return KeyCodec.userKeyOfMeta(cursor.key());
+        }
+
+        /** Whether the current key has an expiry. */
+        public boolean hasExpiry() {
+            return KeyMeta.expireAtOf(cursor.value()) != KeyMeta.NO_EXPIRY;
         }
 
         /** The type of the current key, without decoding its value. */
