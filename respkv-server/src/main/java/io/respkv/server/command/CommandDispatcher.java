@@ -70,7 +70,6 @@ public final class CommandDispatcher {
     private void execute(CommandEntry entry, RespRequest request) {
         long start = System.nanoTime();
         int mark = reply.target().writerIndex();
-        long errorsBefore = reply.errorCount();
         for (int attempt = 0; ; attempt++) {
             ctx.reset(request, System.currentTimeMillis(), ThreadLocalRandom.current().nextLong());
             try {
@@ -100,7 +99,7 @@ public final class CommandDispatcher {
         }
         entry.calls.increment();
         entry.micros.add((System.nanoTime() - start) / 1_000);
-        if (reply.errorCount() != errorsBefore) {
+        if (reply.target().writerIndex() > mark && reply.target().getByte(mark) == '-') {
             entry.failedCalls.increment();
             server.errorReplies.increment();
         }

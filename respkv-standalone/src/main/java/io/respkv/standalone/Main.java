@@ -1,0 +1,167 @@
+package io.respkv.standalone;
+
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.api.KeyspaceEngineProvider;
+import io.respkv.server.RespServer;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The standalone respkv server.
+ *
+ * <pre>
+ * java -jar respkv.jar [--port 6379] [--bind 127.0.0.1] [--engine memory] [--requirepass PASS] ...
+ * </pre>
+ *
+ * Serves until SIGTERM or SIGINT (or SHUTDOWN), then stops gracefully: in-flight replies are
+ * flushed and the engine is closed. Engines are found on the classpath by name through
+ * {@link KeyspaceEngineProvider}.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("respkv: " + e.getMessage());
+            System.err.println("Try --help.");
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            usage(System.out);
+            return;
+        }
+        KeyspaceEngine engine = openEngine(options.engine, options.engineOptions);
+        CountDownLatch stopped = new CountDownLatch(1);
+        RespServer server = RespServer.builder()
+                .bind(options.bind)
+                .port(options.port)
+                .ownedEngine(engine)
+                .requirePass(options.requirePass)
+                .databases(options.databases)
+                .eventLoopThreads(options.eventLoopThreads)
+                .maxBulkLength(options.maxBulkLength)
+                .allowShutdown(true, stopped::countDown)
+                .build();
+        try {
+            server.start().join();
+        } catch (RuntimeException e) {
+            engine.close();
+            System.err.println("respkv: cannot listen on " + options.bind + ":" + options.port + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            System.out.println("respkv stopped");
+            System.out.flush();
+            stopped.countDown();
+        }, "respkv-signal"));
+        System.out.println("respkv " + io.respkv.server.command.ServerInfo.RESPKV_VERSION + " ready on "
+                + options.bind + ":" + server.activePort() + " (engine " + engine.name() + ")");
+        stopped.await();
+        System.exit(0); // runs the shutdown hook, which stops the server and reports it
+    }
+
+    static KeyspaceEngine openEngine(String name, Map<String, String> engineOptions) {
+        Map<String, KeyspaceEngineProvider> providers = new TreeMap<>();
+        for (KeyspaceEngineProvider p : ServiceLoader.load(KeyspaceEngineProvider.class)) {
+            providers.put(p.name(), p);
+        }
+        KeyspaceEngineProvider provider = providers.get(name);
+        if (provider == null) {
+            throw new IllegalArgumentException("unknown engine '" + name + "'; available: " + providers.keySet());
+        }
+        return provider.open(engineOptions);
+    }
+
+    static void usage(PrintStream out) {
+        out.println("""
+                usage: java -jar respkv.jar [options]
+
+                Serves the Redis protocol (RESP2/RESP3) over a storage engine until SIGTERM/SIGINT or SHUTDOWN.
+
+                  --port N                  port to listen on (default 6379; 0 = any free port)
+                  --bind ADDR               address to listen on (default 127.0.0.1)
+                  --engine NAME             storage engine (default memory; available: %s)
+                  --dir PATH                data directory, for persistent engines
+                  --durability sync|async   commit durability, for persistent engines
+                  --requirepass PASS        password of the default user (as Redis's requirepass)
+                  --databases N             number of databases (default 16)
+                  --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
+                  --max-bulk-length BYTES   longest bulk string a request may carry (default 536870912)
+                  --help                    print this help
+                """.formatted(availableEngines()));
+    }
+
+    private static String availableEngines() {
+        StringBuilder sb = new StringBuilder();
+        for (KeyspaceEngineProvider p : ServiceLoader.load(KeyspaceEngineProvider.class)) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(p.name());
+        }
+        return sb.toString();
+    }
+
+    /** Parsed command line. */
+    static final class Options {
+        boolean help;
+        int port = 6379;
+        String bind = "127.0.0.1";
+        String engine = "memory";
+        String requirePass;
+        int databases = 16;
+        int eventLoopThreads = 1;
+        long maxBulkLength = 512L * 1024 * 1024;
+        final Map<String, String> engineOptions = new LinkedHashMap<>();
+
+        static Options parse(String[] argv) {
+            Options o = new Options();
+            for (int i = 0; i < argv.length; i++) {
+                String flag = argv[i];
+                if (flag.equals("--help") || flag.equals("-h")) {
+                    o.help = true;
+                    continue;
+                }
+                if (i + 1 >= argv.length) {
+                    throw new IllegalArgumentException("missing value for " + flag);
+                }
+                String value = argv[++i];
+                switch (flag) {
+                    case "--port" -> o.port = intValue(flag, value, 0, 65535);
+                    case "--bind" -> o.bind = value;
+                    case "--engine" -> o.engine = value;
+                    case "--dir" -> o.engineOptions.put("dir", value);
+                    case "--durability" -> o.engineOptions.put("durability", value);
+                    case "--requirepass" -> o.requirePass = value;
+                    case "--databases" -> o.databases = intValue(flag, value, 1, 65536);
+                    case "--event-loop-threads" -> o.eventLoopThreads = intValue(flag, value, 0, 1024);
+                    case "--max-bulk-length" -> o.maxBulkLength = intValue(flag, value, 1, Integer.MAX_VALUE);
+                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                }
+            }
+            return o;
+        }
+
+        private static int intValue(String flag, String value, int min, int max) {
+            try {
+                int v = Integer.parseInt(value);
+                if (v >= min && v <= max) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the error below
+            }
+            throw new IllegalArgumentException(flag + " needs an integer from " + min + " to " + max + ", got '" + value + "'");
+        }
+    }
+}

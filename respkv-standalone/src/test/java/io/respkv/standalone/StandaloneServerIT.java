@@ -1,0 +1,117 @@
+package io.respkv.standalone;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Starts the shaded jar as a separate process, as a user would, and talks RESP to it. */
+@Timeout(120)
+class StandaloneServerIT {
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        for (Process p : processes) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process start(String... args) throws IOException {
+        String jar = System.getProperty("respkv.jar", "target/respkv.jar");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        processes.add(p);
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c; (c = in.read()) != -1 && c != '\n'; ) {
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void helpListsEveryFlag() throws Exception {
+        Process p = start("--help");
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        for (String flag : List.of("--port", "--bind", "--engine", "--dir", "--durability", "--requirepass",
+                "--databases", "--event-loop-threads", "--max-bulk-length", "--help")) {
+            assertTrue(out.contains(flag), flag + " missing from --help:\n" + out);
+        }
+    }
+
+    @Test
+    void servesUntilSigtermThenExitsCleanly() throws Exception {
+        int port = freePort();
+        Process p = start("--port", Integer.toString(port), "--bind", "127.0.0.1", "--engine", "memory");
+        String banner = readLine(p.getInputStream());
+        assertTrue(banner.contains("ready on 127.0.0.1:" + port), banner);
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nv1\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n".getBytes(UTF_8));
+            out.flush();
+            assertEquals("+OK\r", readLine(in));
+            assertEquals("$2\r", readLine(in));
+            assertEquals("v1\r", readLine(in));
+            assertEquals("+PONG\r", readLine(in));
+        }
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "server did not stop on SIGTERM");
+        String rest = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(rest.contains("respkv stopped"), "graceful stop not reported: " + rest);
+        assertEquals(143, p.exitValue(), "the JVM exits with 128+SIGTERM after its shutdown hooks ran");
+    }
+
+    @Test
+    void shutdownCommandStopsTheStandaloneServer() throws Exception {
+        int port = freePort();
+        Process p = start("--port", Integer.toString(port));
+        readLine(p.getInputStream());
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("SHUTDOWN NOSAVE\r\n".getBytes(UTF_8));
+            s.getOutputStream().flush();
+            assertEquals(-1, s.getInputStream().read(), "SHUTDOWN replies nothing and closes the connection");
+        }
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "server did not stop on SHUTDOWN");
+        assertEquals(0, p.exitValue());
+    }
+
+    @Test
+    void badFlagsExitWithUsageError() throws Exception {
+        Process p = start("--port", "notaport");
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue());
+        assertTrue(out.contains("--port needs an integer"), out);
+    }
+}
