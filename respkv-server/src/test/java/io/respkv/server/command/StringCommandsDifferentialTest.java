@@ -16,7 +16,6 @@ import io.respkv.server.keyspace.KeyMeta;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.keyspace.RedisType;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -197,7 +196,7 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
     }
 
     @ProtocolTest
-    void expiriesAreSetReplacedKeptAndCleared(ProtocolVersion protocol) {
+    void expiriesAreSetReplacedKeptAndCleared(ProtocolVersion protocol) throws IOException {
         try (Differential d = open(protocol); RawRespClient redis = redisClient()) {
             long now = System.currentTimeMillis();
             d.checkSequence(
@@ -233,7 +232,7 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
     }
 
     @ProtocolTest
-    void expiryTakesEffect(ProtocolVersion protocol) throws InterruptedException {
+    void expiryTakesEffect(ProtocolVersion protocol) throws IOException, InterruptedException {
         try (Differential d = open(protocol); RawRespClient redis = redisClient()) {
             long now = System.currentTimeMillis();
             d.checkSequence(
@@ -285,8 +284,6 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
                     "STRLEN getex",
                     "APPEND psetex new",
                     "GET psetex");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -377,7 +374,7 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
     // ---------------------------------------------------------------- wrong type
 
     @ProtocolTest
-    void otherTypes(ProtocolVersion protocol) {
+    void otherTypes(ProtocolVersion protocol) throws IOException {
         try (Differential d = open(protocol)) {
             for (String key : new String[] {"list", "list2", "list3", "list4"}) {
                 makeList(key);
@@ -723,12 +720,8 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private RawRespClient redisClient() {
-        try {
-            return RawRespClient.connect(redis().target());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private RawRespClient redisClient() throws IOException {
+        return RawRespClient.connect(redis().target());
     }
 
     /**
@@ -736,12 +729,10 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
      * metadata entry written through its engine (respkv has no list commands yet; string
      * commands only look at the metadata).
      */
-    private void makeList(String key) {
+    private void makeList(String key) throws IOException {
         try (RawRespClient redis = redisClient()) {
             RespFrame r = redis.call("RPUSH", key, "element");
             assertEquals(RespType.INTEGER, r.type(), r.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         try (Transaction txn = server.engine().begin()) {
             new Keyspace(txn, 0, System.currentTimeMillis())
@@ -754,15 +745,10 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
      * Compares the PTTL of {@code key} on Redis with the deadline respkv stored for it (-2 for no
      * key, -1 for no expiry, else milliseconds left, within {@link #PTTL_TOLERANCE_MS}).
      */
-    private void assertPttl(RawRespClient redis, String key) {
-        long expected;
-        try {
-            RespFrame r = redis.call("PTTL", key);
-            assertEquals(RespType.INTEGER, r.type(), r.toString());
-            expected = r.integer();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private void assertPttl(RawRespClient redis, String key) throws IOException {
+        RespFrame r = redis.call("PTTL", key);
+        assertEquals(RespType.INTEGER, r.type(), r.toString());
+        long expected = r.integer();
         long actual;
         long now = System.currentTimeMillis();
         try (Transaction txn = server.engine().begin()) {
