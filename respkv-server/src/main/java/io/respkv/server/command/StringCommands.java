@@ -5,6 +5,7 @@ import io.respkv.codec.RespRequest;
 import io.respkv.server.keyspace.KeyMeta;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.keyspace.RedisType;
+import io.respkv.server.keyspace.WrongTypeException;
 import io.respkv.server.util.LongDouble;
 import io.respkv.server.util.RedisNumbers;
 import java.util.Arrays;
@@ -106,8 +107,7 @@ final class StringCommands {
         boolean get = opts.has(StringOptions.GET);
         KeyMeta current;
         if (get) {
-            current = ks.meta(key, RedisType.STRING);
-            countLookup(ctx, current != null);
+            current = readStringMeta(ctx, key);
             reply.bulk(current == null ? null : current.value());
         } else {
             current = ks.meta(key);
@@ -184,8 +184,7 @@ final class StringCommands {
         }
         byte[] key = ctx.arg(1);
         Keyspace ks = ctx.keyspace();
-        KeyMeta meta = ks.meta(key, RedisType.STRING);
-        countLookup(ctx, meta != null);
+        KeyMeta meta = readStringMeta(ctx, key);
         if (meta == null) {
             ctx.reply().nullBulk();
             return;
@@ -211,10 +210,8 @@ final class StringCommands {
     static void mget(ExecutionContext ctx) {
         int n = ctx.argc() - 1;
         byte[][] values = new byte[n][];
-        Keyspace ks = ctx.keyspace();
         for (int i = 0; i < n; i++) {
-            KeyMeta meta = ks.meta(ctx.arg(i + 1));
-            countLookup(ctx, meta != null);
+            KeyMeta meta = readMeta(ctx, ctx.arg(i + 1));
             values[i] = meta != null && meta.type() == RedisType.STRING ? meta.value() : null;
         }
         ReplySink reply = ctx.reply();
@@ -447,11 +444,8 @@ final class StringCommands {
      * ranges (IDX: a map of "matches" and "len").
      */
     static void lcs(ExecutionContext ctx) {
-        Keyspace ks = ctx.keyspace();
-        KeyMeta ma = ks.meta(ctx.arg(1));
-        countLookup(ctx, ma != null);
-        KeyMeta mb = ks.meta(ctx.arg(2));
-        countLookup(ctx, mb != null);
+        KeyMeta ma = readMeta(ctx, ctx.arg(1));
+        KeyMeta mb = readMeta(ctx, ctx.arg(2));
         // Redis checks the types before the options, with its own error rather than WRONGTYPE.
         if ((ma != null && ma.type() != RedisType.STRING) || (mb != null && mb.type() != RedisType.STRING)) {
             ctx.reply().error(Errors.LCS_NOT_STRINGS);
@@ -525,20 +519,35 @@ final class StringCommands {
 
     /**
      * The value of string {@code key} for a read (null if missing; WRONGTYPE if another type),
-     * counted in the keyspace hit/miss statistics as Redis's read lookups are.
+     * counted in the keyspace statistics.
      */
     private static byte[] readString(ExecutionContext ctx, byte[] key) {
-        KeyMeta meta = ctx.keyspace().meta(key, RedisType.STRING);
-        countLookup(ctx, meta != null);
+        KeyMeta meta = readStringMeta(ctx, key);
         return meta == null ? null : meta.value();
     }
 
-    private static void countLookup(ExecutionContext ctx, boolean hit) {
-        if (hit) {
+    /** {@link #readMeta}, then WRONGTYPE if the key holds another type. */
+    private static KeyMeta readStringMeta(ExecutionContext ctx, byte[] key) {
+        KeyMeta meta = readMeta(ctx, key);
+        if (meta != null && meta.type() != RedisType.STRING) {
+            throw WrongTypeException.INSTANCE;
+        }
+        return meta;
+    }
+
+    /**
+     * The live metadata of {@code key} for a read, counted as a keyspace hit or miss as Redis's
+     * read lookups ({@code lookupKeyRead}) count them: before any type check. Write lookups
+     * (INCR, APPEND, SET NX...) are not counted, as in Redis.
+     */
+    private static KeyMeta readMeta(ExecutionContext ctx, byte[] key) {
+        KeyMeta meta = ctx.keyspace().meta(key);
+        if (meta != null) {
             ctx.server().keyspaceHits.increment();
         } else {
             ctx.server().keyspaceMisses.increment();
         }
+        return meta;
     }
 
     /**

@@ -698,6 +698,68 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
         }
     }
 
+    // ---------------------------------------------------------------- keyspace statistics
+
+    @ProtocolTest
+    void readLookupsCountAsKeyspaceHitsAndMisses(ProtocolVersion protocol) throws IOException {
+        try (Differential d = open(protocol)) {
+            makeList("list");
+            long[] before = keyspaceStats(d);
+            d.checkSequence(
+                    "GET missing",
+                    "SET k v",
+                    "GET k",
+                    "MGET k missing list",
+                    "GETRANGE k 0 1",
+                    "GETRANGE missing 0 1",
+                    "STRLEN k",
+                    "STRLEN missing",
+                    "GETEX k",
+                    "GETEX missing PERSIST",
+                    "GETDEL k",
+                    "GETDEL k",
+                    "GETSET k v",
+                    "SET k v GET",
+                    "SET k2 v GET",
+                    "SET k v NX",
+                    "SET k v XX",
+                    "SETNX k v",
+                    "MSETNX k v",
+                    "INCR n",
+                    "INCRBYFLOAT f 1",
+                    "APPEND k x",
+                    "SETRANGE k 0 y",
+                    "LCS k missing",
+                    "LCS list k",
+                    "GET list",
+                    "STRLEN list",
+                    "GETEX list",
+                    "SET list v GET");
+            long[] after = keyspaceStats(d);
+            long[] deltas = {after[0] - before[0], after[1] - before[1], after[2] - before[2], after[3] - before[3]};
+            assertEquals(deltas[0], deltas[2], "keyspace_hits: redis vs respkv");
+            assertEquals(deltas[1], deltas[3], "keyspace_misses: redis vs respkv");
+        }
+    }
+
+    /** keyspace_hits and keyspace_misses of INFO stats: Redis's two, then respkv's two. */
+    private static long[] keyspaceStats(Differential d) {
+        Differential.Replies r = d.sendBoth("INFO", "stats");
+        return new long[] {
+            infoField(r.reference(), "keyspace_hits"), infoField(r.reference(), "keyspace_misses"),
+            infoField(r.candidate(), "keyspace_hits"), infoField(r.candidate(), "keyspace_misses"),
+        };
+    }
+
+    private static long infoField(RespFrame info, String field) {
+        for (String line : info.text().split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1));
+            }
+        }
+        throw new AssertionError("no " + field + " in " + info);
+    }
+
     // ---------------------------------------------------------------- arity of every command
 
     @ProtocolTest
