@@ -24,6 +24,7 @@ import io.respkv.api.KeyspaceEngine;
 import io.respkv.codec.RespLimits;
 import io.respkv.server.command.BuiltinCommands;
 import io.respkv.server.command.CommandTable;
+import io.respkv.server.command.meta.CommandCatalog;
 import io.respkv.server.engine.MemoryEngine;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -296,7 +297,7 @@ public final class RespServer implements AutoCloseable {
             ServerConfig config = new ServerConfig(bind, port, e, owns, requirePass, databases,
                     new RespLimits(maxBulkLength, maxArguments, maxInlineLength), eventLoopThreads,
                     allowShutdown, shutdownHook);
-            CommandTable table = BuiltinCommands.table();
+            CommandTable table = BuiltinCommands.table(CommandCatalog.redis()::spec);
             return new RespServer(config, table);
         }
 

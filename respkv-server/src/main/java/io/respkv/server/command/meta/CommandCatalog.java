@@ -164,7 +164,10 @@ public final class CommandCatalog {
             }
             List<CommandEntry> subs = new ArrayList<>();
             String previous = null;
-            for (ReplyTree s : set(e.get(9), "subcommands").elements()) {
+            // Redis answers an empty set for a plain command and an array for a container
+            List<ReplyTree> subTrees = e.get(9) instanceof ReplyTree.Array a ? a.elements()
+                    : set(e.get(9), "subcommands").elements();
+            for (ReplyTree s : subTrees) {
                 if (container != null) {
                     throw new IllegalArgumentException("a subcommand with subcommands");
                 }
