@@ -632,6 +632,22 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
                     "GET missing",
                     "INCRBYFLOAT f",
                     "INCRBYFLOAT f 1 2");
+            String[][] sums = {
+                {"1.1", "2.2"}, {"-1.5", "1.5"}, {"0", "-0"}, {"123456789.123456789", "0.000000001"},
+                {"1.23456789012345678901234567890", "0"}, {"5.0e3", "1e-3"}, {"1e17", "1"}, {"1e20", "0.5"},
+                {"-9223372036854775808", "-1"}, {"0x1p-3", "0"}, {"1e-17", "0"}, {"4.9e-17", "0"},
+                {"100", "-99.99"}, {"3.14159265358979323846264338327950288", "2.71828182845904523536"},
+            };
+            for (String[] sum : sums) {
+                d.checkSequence("SET f " + sum[0], "INCRBYFLOAT f " + sum[1], "GET f", "INCRBYFLOAT f 0.1");
+            }
+            // string2ld refuses inputs of 5120 bytes or more, however they read.
+            String one5119 = "1." + "0".repeat(5117);
+            String one5120 = "1." + "0".repeat(5118);
+            d.checkSequence(
+                    "SET f " + one5119, "INCRBYFLOAT f 1",
+                    "SET f " + one5120, "INCRBYFLOAT f 1",
+                    "SET f 1", "INCRBYFLOAT f " + one5119, "INCRBYFLOAT f " + one5120);
         }
     }
 
