@@ -17,6 +17,7 @@ public final class BuiltinCommands {
         ClientCommands.register(t);
         ConfigCommands.register(t);
         InfoCommand.register(t);
+        CommandCommands.register(t);
         StringCommands.register(t);
         t.validate();
         return t;

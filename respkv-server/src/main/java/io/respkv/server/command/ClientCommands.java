@@ -91,17 +91,12 @@ final class ClientCommands {
         } else if (args.count() > 3 && args.is(2, "ID")) {
             ids = new HashSet<>();
             for (int i = 3; i < args.count(); i++) {
-                long id;
                 try {
-                    id = args.parseLong(i);
+                    ids.add(args.parseLong(i));
                 } catch (NumberFormatException e) {
-                    id = 0;
-                }
-                if (id <= 0) {
                     ctx.reply().error("ERR Invalid client ID");
                     return;
                 }
-                ids.add(id);
             }
         } else if (args.count() != 2) {
             ctx.syntaxError();
@@ -193,8 +188,7 @@ final class ClientCommands {
                     try {
                         v = args.parseLong(i + 1);
                     } catch (NumberFormatException e) {
-                        ctx.reply().error(Errors.NOT_AN_INTEGER);
-                        return;
+                        v = 0;
                     }
                     if (v < 1) {
                         ctx.reply().error("ERR client-id should be greater than 0");

@@ -54,7 +54,7 @@ public final class CommandDispatcher {
             entry = sub;
         }
         CommandSpec spec = entry.spec();
-        if (!spec.arityAccepts(request.count())) {
+        if (!spec.arityAccepts(request.count()) || !entry.isExecutable()) {
             entry.rejectedCalls.increment();
             reply.error(Errors.arity(spec.name()));
             return;

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class CommandEntry {
 
     private final CommandSpec spec;
-    private final Command<? super ExecutionContext> command;
+    private Command<? super ExecutionContext> command;
     private final Map<String, CommandEntry> subcommands = new TreeMap<>();
     final LongAdder calls = new LongAdder();
     final LongAdder micros = new LongAdder();
@@ -41,7 +41,16 @@ public final class CommandEntry {
 
     /** Whether this is a container whose behaviour lives in subcommands. */
     public boolean isContainer() {
-        return command == null;
+        return !subcommands.isEmpty();
+    }
+
+    /** Whether the command does something when called by its own name (COMMAND does, CONFIG does not). */
+    public boolean isExecutable() {
+        return command != null;
+    }
+
+    void command(Command<? super ExecutionContext> command) {
+        this.command = command;
     }
 
     /** Subcommands by lower-case name (without the container prefix). */

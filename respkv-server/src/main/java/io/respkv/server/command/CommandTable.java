@@ -49,15 +49,19 @@ public final class CommandTable {
         String name = spec.name();
         int bar = name.indexOf('|');
         if (bar < 0) {
-            if (byName.containsKey(name)) {
+            CommandEntry existing = byName.get(name);
+            if (existing == null) {
+                byName.put(name, new CommandEntry(spec, command));
+            } else if (existing.isContainer() && !existing.isExecutable()) {
+                existing.command(command); // a container that also runs without a subcommand (COMMAND)
+            } else {
                 throw new IllegalStateException("command registered twice: " + name);
             }
-            byName.put(name, new CommandEntry(spec, command));
         } else {
             String container = name.substring(0, bar);
             CommandEntry parent = byName.computeIfAbsent(container, c -> new CommandEntry(specOf(c), null));
-            if (!parent.isContainer()) {
-                throw new IllegalStateException(container + " has subcommands but is registered as a plain command");
+            if (parent.subcommands().containsKey(name.substring(bar + 1))) {
+                throw new IllegalStateException("command registered twice: " + name);
             }
             parent.addSubcommand(name.substring(bar + 1), new CommandEntry(spec, command));
         }
@@ -136,8 +140,8 @@ public final class CommandTable {
     public void validate() {
         for (CommandEntry e : allEntries()) {
             CommandSpec s = e.spec();
-            if (e.isContainer() && e.subcommands().isEmpty()) {
-                throw new IllegalStateException("container command without subcommands: " + s.name());
+            if (!e.isContainer() && !e.isExecutable()) {
+                throw new IllegalStateException("command without behaviour: " + s.name());
             }
             int minArgs = Math.abs(s.arity());
             if (s.firstKey() > 0 && s.arity() > 0 && s.firstKey() >= minArgs) {

@@ -34,9 +34,13 @@ final class ConfigCommands {
         Map<String, String> matched = new LinkedHashMap<>();
         for (int i = 2; i < args.count(); i++) {
             byte[] pattern = args.bytes(i);
-            String literal = args.string(i).toLowerCase(Locale.ROOT);
-            if (settings.known(literal)) {
-                matched.put(literal, settings.get(literal));
+            String given = args.string(i);
+            if (given.indexOf('[') < 0 && given.indexOf('*') < 0 && given.indexOf('?') < 0) {
+                // No glob characters: a direct lookup, replied under the name as the client spelled it.
+                String name = given.toLowerCase(Locale.ROOT);
+                if (settings.known(name) && !matched.containsKey(given)) {
+                    matched.put(given, settings.get(name));
+                }
                 continue;
             }
             for (String name : settings.names()) {

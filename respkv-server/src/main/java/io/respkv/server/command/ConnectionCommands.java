@@ -45,7 +45,7 @@ final class ConnectionCommands {
             return;
         }
         if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
-            ctx.reply().error(Errors.NOT_AN_INTEGER);
+            ctx.reply().error(Errors.INT_RANGE);
             return;
         }
         if (db < 0 || db >= ctx.server().databases()) {

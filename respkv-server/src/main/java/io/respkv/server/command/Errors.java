@@ -9,6 +9,8 @@ public final class Errors {
     public static final String SYNTAX = "ERR syntax error";
     public static final String NOT_AN_INTEGER = "ERR value is not an integer or out of range";
     public static final String NOT_A_FLOAT = "ERR value is not a valid float";
+    /** getIntFromObjectOrReply's error for a 64-bit integer outside the 32-bit range. */
+    public static final String INT_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
     public static final String OVERFLOW = "ERR increment or decrement would overflow";
     public static final String NO_SUCH_KEY = "ERR no such key";
     public static final String WRONG_TYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";

@@ -14,7 +14,6 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.RedisFuture;
 import io.respkv.server.RespServer;
 import java.time.Duration;
@@ -52,15 +51,19 @@ class LettuceClientTest {
         protectedServer.close();
     }
 
+    private static RedisURI.Builder uriBuilder(RespServer s) {
+        return RedisURI.builder().withHost("127.0.0.1").withPort(s.activePort()).withTimeout(Duration.ofSeconds(10));
+    }
+
     private static RedisURI uri(RespServer s) {
-        return RedisURI.builder().withHost("127.0.0.1").withPort(s.activePort()).withTimeout(Duration.ofSeconds(10)).build();
+        return uriBuilder(s).build();
     }
 
     @Test
     void defaultHandshakeIsResp3AndCommandsWork() {
         try (StatefulRedisConnection<String, String> conn = client.connect(uri(server))) {
             RedisCommands<String, String> r = conn.sync();
-            assertEquals(ProtocolVersion.RESP3, conn.getConnectionState().getNegotiatedProtocolVersion());
+            assertTrue(r.clientList().contains("resp=3"), "Lettuce should have negotiated RESP3 with HELLO 3");
             assertEquals("PONG", r.ping());
             assertEquals("OK", r.set("lettuce:k", "v", SetArgs.Builder.ex(100)));
             assertEquals("v", r.get("lettuce:k"));
@@ -77,13 +80,11 @@ class LettuceClientTest {
 
     @Test
     void passwordGoesThroughHelloAuth() {
-        RedisURI u = uri(protectedServer);
-        u.setPassword("s3cret".toCharArray());
+        RedisURI u = uriBuilder(protectedServer).withAuthentication("default", "s3cret").build();
         try (StatefulRedisConnection<String, String> conn = client.connect(u)) {
             assertEquals("PONG", conn.sync().ping());
         }
-        RedisURI wrong = uri(protectedServer);
-        wrong.setPassword("nope".toCharArray());
+        RedisURI wrong = uriBuilder(protectedServer).withAuthentication("default", "nope").build();
         assertThrows(Exception.class, () -> client.connect(wrong).close());
     }
 

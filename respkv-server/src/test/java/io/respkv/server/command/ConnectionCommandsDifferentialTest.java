@@ -76,10 +76,11 @@ class ConnectionCommandsDifferentialTest extends RespkvDifferentialTest {
             d.checkSequence(
                     "CONFIG GET maxmemory-policy", "CONFIG GET databases", "CONFIG GET nosuch", "CONFIG GET",
                     "CONFIG SET nosuch 1", "CONFIG SET maxmemory-policy", "CONFIG SET databases 4",
-                    "CONFIG SET hz 20", "CONFIG GET hz", "CONFIG SET hz 10 hz 11", "CONFIG REWRITE",
+                    "CONFIG SET hz 20", "CONFIG GET hz", "CONFIG SET hz 10 hz 11",
                     "CONFIG RESETSTAT", "CONFIG RESETSTAT x", "CONFIG GET HZ", "CONFIG SET requirepass \"\"");
             d.checkSorted("CONFIG GET maxmemory*");
             d.checkSorted("CONFIG GET hz databases");
+            // CONFIG REWRITE differs on purpose: the reference Redis runs from a config file, respkv never does.
         }
     }
 

@@ -46,6 +46,10 @@ class CommandCatalogTest {
         assertTrue(mset.isWrite());
         assertTrue(CATALOG.spec("zunionstore").is(CommandFlag.MOVABLEKEYS));
         assertTrue(CATALOG.spec("eval").is(CommandFlag.NO_MANDATORY_KEYS));
+        assertTrue(CATALOG.get("mset").inAclCategory("STRING"));
+        assertFalse(CATALOG.get("mset").inAclCategory("@string"));
+        assertFalse(CATALOG.get("mset").inAclCategory("\u212Aeyspace")); // the Kelvin sign is not a K to Redis
+        assertTrue(CATALOG.get("del").inAclCategory("Keyspace"));
         assertEquals(-1, CATALOG.spec("command").arity());
     }
 
