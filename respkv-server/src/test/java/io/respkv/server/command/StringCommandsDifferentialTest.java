@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respkv.api.ProtocolVersion;
 import io.respkv.api.Transaction;
-import io.respkv.server.RespServer;
 import io.respkv.server.difftest.Differential;
-import io.respkv.server.difftest.DifferentialTestBase;
 import io.respkv.server.difftest.ProtocolTest;
 import io.respkv.server.difftest.RawRespClient;
 import io.respkv.server.difftest.RespFrame;
 import io.respkv.server.difftest.RespType;
+import io.respkv.server.difftest.RespkvDifferentialTest;
 import io.respkv.server.keyspace.KeyMeta;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.keyspace.RedisType;
@@ -20,7 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The string commands against a real redis-server 7.0.15, byte for byte, in RESP2 and RESP3.
+ * The string commands against a real redis-server 7.0.15, byte for byte, in RESP2 and RESP3,
+ * over the engine {@link RespkvDifferentialTest} selects.
  *
  * <p>Keys of other types: respkv has no collection commands yet, so a test makes a list key on
  * both sides out of band (RPUSH on Redis, a list metadata entry written straight through
@@ -29,29 +29,10 @@ import java.util.Arrays;
  * <p>TTLs: until respkv has TTL/PTTL, a key's remaining time on respkv's side is read from its
  * metadata and compared with Redis's PTTL with a tolerance.
  */
-class StringCommandsDifferentialTest extends DifferentialTestBase {
+class StringCommandsDifferentialTest extends RespkvDifferentialTest {
 
     /** Clocks of two servers and a loaded machine: how far two PTTLs may be apart. */
     private static final long PTTL_TOLERANCE_MS = 1_500;
-
-    private RespServer server;
-
-    @Override
-    protected void startRespkv() {
-        server = RespServer.builder().port(0).start().join();
-    }
-
-    @Override
-    protected void stopRespkv() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @Override
-    protected int respkvPort() {
-        return server.activePort();
-    }
 
     // ---------------------------------------------------------------- GET / SET
 
@@ -814,7 +795,7 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
             RespFrame r = redis.call("RPUSH", key, "element");
             assertEquals(RespType.INTEGER, r.type(), r.toString());
         }
-        try (Transaction txn = server.engine().begin()) {
+        try (Transaction txn = server().engine().begin()) {
             new Keyspace(txn, 0, System.currentTimeMillis())
                     .put(bytes(key), KeyMeta.collection(RedisType.LIST, KeyMeta.NO_EXPIRY, 1, 1));
             txn.commit();
@@ -831,7 +812,7 @@ class StringCommandsDifferentialTest extends DifferentialTestBase {
         long expected = r.integer();
         long actual;
         long now = System.currentTimeMillis();
-        try (Transaction txn = server.engine().begin()) {
+        try (Transaction txn = server().engine().begin()) {
             KeyMeta meta = new Keyspace(txn, 0, now).meta(bytes(key));
             actual = meta == null ? -2 : meta.hasExpiry() ? meta.expireAt() - now : -1;
         }

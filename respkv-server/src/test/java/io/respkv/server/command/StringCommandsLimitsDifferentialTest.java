@@ -3,8 +3,8 @@ package io.respkv.server.command;
 import io.respkv.api.ProtocolVersion;
 import io.respkv.server.RespServer;
 import io.respkv.server.difftest.Differential;
-import io.respkv.server.difftest.DifferentialTestBase;
 import io.respkv.server.difftest.ProtocolTest;
+import io.respkv.server.difftest.RespkvDifferentialTest;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -15,11 +15,9 @@ import java.util.List;
  * boundaries are cheap to reach: APPEND and SETRANGE refuse a string longer than the limit, and
  * LCS refuses when its (len1+1) x (len2+1) table of 4-byte cells would exceed it.
  */
-class StringCommandsLimitsDifferentialTest extends DifferentialTestBase {
+class StringCommandsLimitsDifferentialTest extends RespkvDifferentialTest {
 
     private static final int LIMIT = 1024 * 1024;
-
-    private RespServer server;
 
     @Override
     protected List<String> redisConfig() {
@@ -27,20 +25,8 @@ class StringCommandsLimitsDifferentialTest extends DifferentialTestBase {
     }
 
     @Override
-    protected void startRespkv() {
-        server = RespServer.builder().port(0).maxBulkLength(LIMIT).start().join();
-    }
-
-    @Override
-    protected void stopRespkv() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @Override
-    protected int respkvPort() {
-        return server.activePort();
+    protected RespServer.Builder configure(RespServer.Builder builder) {
+        return builder.maxBulkLength(LIMIT);
     }
 
     @ProtocolTest
