@@ -19,6 +19,7 @@ public final class BuiltinCommands {
         ConfigCommands.register(t);
         InfoCommand.register(t);
         CommandCommands.register(t);
+        StringCommands.register(t);
         t.validate();
         return t;
     }

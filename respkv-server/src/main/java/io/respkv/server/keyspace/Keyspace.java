@@ -126,6 +126,26 @@ public final class Keyspace {
     }
 
     /**
+     * Replaces the value of string {@code key} and keeps its expiry, as Redis's in-place string
+     * updates do (APPEND, SETRANGE, INCR...). {@code current} is the key's live metadata as
+     * {@link #meta} returned it in this transaction, or null if the key does not exist, in which
+     * case the key is created without expiry.
+     */
+    public void updateString(byte[] key, KeyMeta current, byte[] value) {
+        if (current == null) {
+            putString(key, value, KeyMeta.NO_EXPIRY);
+            return;
+        }
+        if (current.type() != RedisType.STRING) {
+            throw new IllegalArgumentException("not a string: " + current.type());
+        }
+        // Same type and same deadline: the expiry-index entry stays as it is.
+        byte[] encoded = KeyMeta.string(value, current.expireAt()).encode();
+        txn.put(KeyCodec.metaKey(db, key), encoded);
+        remember(key, encoded);
+    }
+
+    /**
      * Deletes {@code key}. Returns whether a live key was deleted (an expired leftover is
      * removed too, but does not count).
      */
