@@ -230,7 +230,7 @@ public final class LongDouble {
             // turns into "0".
             return new byte[] {'0'};
         }
-        return DecimalFormatting.formatHuman(negative, exactAbs());
+        return DecimalFormatting.formatHuman(negative, unsigned(mantissa), exponent);
     }
 
     /**
@@ -241,7 +241,7 @@ public final class LongDouble {
         if (kind != FINITE) {
             return nonFinite();
         }
-        return DecimalFormatting.formatG17(negative, exactAbs());
+        return DecimalFormatting.formatG17(negative, unsigned(mantissa), exponent);
     }
 
     private byte[] nonFinite() {

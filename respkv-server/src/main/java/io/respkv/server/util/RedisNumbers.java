@@ -1,6 +1,6 @@
 package io.respkv.server.util;
 
-import java.math.BigDecimal;
+import java.math.BigInteger;
 
 /**
  * Number parsing and formatting with Redis 7.0.15's exact rules, on bytes.
@@ -339,6 +339,13 @@ public final class RedisNumbers {
             }
             return formatLong((long) d);
         }
-        return DecimalFormatting.formatG17(Double.doubleToRawLongBits(d) < 0, new BigDecimal(Math.abs(d)));
+        long bits = Double.doubleToRawLongBits(d);
+        int biased = (int) ((bits >>> 52) & 0x7ff);
+        long significand = bits & ((1L << 52) - 1);
+        int e2 = biased == 0 ? -1074 : biased - 1075;
+        if (biased != 0) {
+            significand |= 1L << 52;
+        }
+        return DecimalFormatting.formatG17(bits < 0, BigInteger.valueOf(significand), e2);
     }
 }
