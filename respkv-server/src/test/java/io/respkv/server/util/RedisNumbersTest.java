@@ -123,6 +123,45 @@ class RedisNumbersTest {
         }
     }
 
+    /**
+     * Correct rounding when the deciding digit is far away: exact midpoints between
+     * neighbouring doubles round to even, and a 1 after 900 zeros (past the 800 digits kept
+     * exactly) tips them up.
+     */
+    @Test
+    void longInputsRoundCorrectly() {
+        Random r = new Random(99);
+        double[] out = new double[1];
+        for (int i = 0; i < 300; i++) {
+            double lo = Double.longBitsToDouble(r.nextLong() & 0x7fefffffffffffffL);
+            if (i % 3 == 0) {
+                lo = Math.scalb((double) (r.nextLong() >>> 11), -1074 + r.nextInt(80)); // small and subnormal
+            }
+            double hi = Math.nextUp(lo);
+            if (Double.isInfinite(hi)) {
+                continue;
+            }
+            java.math.BigDecimal mid = new java.math.BigDecimal(lo).add(new java.math.BigDecimal(hi))
+                    .divide(java.math.BigDecimal.valueOf(2));
+            String plain = mid.toPlainString();
+            if (!plain.contains(".")) {
+                plain += ".";
+            }
+            double even = (Double.doubleToRawLongBits(lo) & 1) == 0 ? lo : hi;
+            if (lo == 0) {
+                // Half the smallest subnormal: glibc rounds it to zero, which is ERANGE.
+                assertFalse(RedisNumbers.tryParseDouble(b(plain), out), plain);
+                continue;
+            }
+            assertTrue(RedisNumbers.tryParseDouble(b(plain), out), plain);
+            assertEquals(even, out[0], plain);
+            assertTrue(RedisNumbers.tryParseDouble(b(plain + "0".repeat(900)), out));
+            assertEquals(even, out[0], plain);
+            assertTrue(RedisNumbers.tryParseDouble(b(plain + "0".repeat(900) + "1"), out));
+            assertEquals(hi, out[0], plain);
+        }
+    }
+
     /** numbers.txt "D" lines: string2d acceptance, the parsed bits, and "%.17g" (see fixtures/README.md). */
     @Test
     void generatedDoubleCases() {
