@@ -140,6 +140,11 @@ public final class MemoryEngine implements KeyspaceEngine {
      * @return false if a read was invalidated by a concurrent commit
      */
     boolean commit(ReadSet reads, java.util.List<byte[][]> rangeDeletes, Map<byte[], byte[]> writes) {
+        if (writes.isEmpty() && rangeDeletes.isEmpty() && reads.size <= 1) {
+            // A read-only transaction that read one key saw one committed version: nothing to
+            // validate, and no reason to take the commit lock (GET, EXISTS, TTL...).
+            return true;
+        }
         commitLock.lock();
         try {
             for (int i = 0; i < reads.size; i++) {
