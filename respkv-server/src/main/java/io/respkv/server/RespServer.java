@@ -99,6 +99,7 @@ public final class RespServer implements AutoCloseable {
                     }
                 });
         CompletableFuture<RespServer> result = new CompletableFuture<>();
+        state.startBackgroundTasks();
         bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 serverChannel = f.channel();
@@ -106,6 +107,7 @@ public final class RespServer implements AutoCloseable {
                 result.complete(this);
             } else {
                 shutdownGroups();
+                state.stopBackgroundTasks();
                 result.completeExceptionally(f.cause());
             }
         });
@@ -148,6 +150,8 @@ public final class RespServer implements AutoCloseable {
                 f.awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
             shutdownGroups();
+            // Before the engine closes: their transactions need it.
+            state.stopBackgroundTasks();
             if (config.ownsEngine()) {
                 config.engine().close();
             }
