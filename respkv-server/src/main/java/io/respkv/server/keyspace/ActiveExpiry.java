@@ -10,7 +10,8 @@ import java.util.function.LongSupplier;
  * Removes expired keys that nobody reads, like Redis's {@code activeExpireCycle} (expire.c):
  * a daemon thread runs a cycle every 100 ms (Redis's default {@code hz 10}).
  *
- * <p>A cycle visits up to 16 databases, resuming where the previous cycle stopped. In each it
+ * <p>A cycle visits up to 16 databases (all of them after a cycle that ran out of time), going
+ * on from the database after the last one the previous cycle visited. In each it
  * runs loops of one transaction each: take up to 20 entries of the expiry index due at the
  * cycle's time (the index is ordered by deadline, so these are exactly the overdue keys, no
  * live key is scanned) and remove those keys with {@link Keyspace#expireDue}, which re-checks
@@ -122,9 +123,9 @@ public final class ActiveExpiry {
                 expired += batch.expired();
                 expiredKeys.add(batch.expired());
                 if (nanoClock.getAsLong() - start >= cycleBudgetNanos) {
+                    // The next cycle starts with the next database (as Redis does), so one
+                    // database flooded with expiring keys cannot starve the others.
                     timeLimitHit = true;
-                    // Resume with this database: it may have more due keys.
-                    nextDb = db;
                     return new Cycle(loops, sampled, expired, true);
                 }
             } while (batch.sampled() == keysPerLoop

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An engine decorator that records what every transaction did (point reads, writes, range
@@ -31,6 +32,7 @@ public final class RecordingEngine implements KeyspaceEngine {
 
     private final KeyspaceEngine delegate;
     private final List<Log> logs = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicReference<Runnable> beforeNextCommit = new AtomicReference<>();
 
     public RecordingEngine(KeyspaceEngine delegate) {
         this.delegate = delegate;
@@ -41,6 +43,14 @@ public final class RecordingEngine implements KeyspaceEngine {
         synchronized (logs) {
             return List.copyOf(logs);
         }
+    }
+
+    /**
+     * Runs {@code action} once, just before the next transaction of this engine commits: a
+     * concurrent writer that slips in between a transaction's reads and its commit.
+     */
+    public void beforeNextCommit(Runnable action) {
+        beforeNextCommit.set(action);
     }
 
     public void clear() {
@@ -94,6 +104,10 @@ public final class RecordingEngine implements KeyspaceEngine {
 
             @Override
             public void commit() {
+                Runnable interloper = beforeNextCommit.getAndSet(null);
+                if (interloper != null) {
+                    interloper.run();
+                }
                 t.commit();
                 log.committed = true;
             }
