@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The builder configures; the server owns the lifecycle: {@link #start()} binds and returns a
  * future completed once the port is open, {@link #stop()} stops accepting, lets in-flight
  * replies flush, closes connections and the event loops. {@link #close()} is {@code stop().join()}
- * and is idempotent.
+ * and is idempotent. While running, two daemon threads keep the data layout tidy: the
+ * {@link io.respkv.server.keyspace.VersionSweeper} and {@link io.respkv.server.keyspace.ActiveExpiry}.
  */
 public final class RespServer implements AutoCloseable {
 

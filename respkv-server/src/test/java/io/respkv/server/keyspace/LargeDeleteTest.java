@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class LargeDeleteTest {
 
     private static final int ELEMENTS = 1_000_000;
+    private static final int WARM_UP = 200;
     private static final Pattern DEL_STATS = Pattern.compile("cmdstat_del:calls=(\\d+),usec=(\\d+),");
 
     private final MemoryEngine engine = new MemoryEngine();
@@ -44,14 +45,21 @@ class LargeDeleteTest {
         long now = System.currentTimeMillis();
         long buildStart = System.nanoTime();
         putCollection(engine, 0, now, b("big"), RedisType.HASH, 11, KeyMeta.NO_EXPIRY, ELEMENTS, 50_000);
-        putCollection(engine, 0, now, b("warm"), RedisType.HASH, 12, KeyMeta.NO_EXPIRY, 1_000, 1_000);
+        for (int i = 0; i < WARM_UP; i++) {
+            putCollection(engine, 0, now, b("warm" + i), RedisType.HASH, 12, KeyMeta.NO_EXPIRY, 10, 10);
+        }
         long buildMillis = (System.nanoTime() - buildStart) / 1_000_000;
         assertEquals(ELEMENTS, Layout.elements(engine, 0, b("big"), 11));
 
         try (RawRespClient client = RawRespClient.connect(RespTarget.loopback("respkv", server.activePort()))) {
-            assertArrayEquals(b(":1\r\n"), client.call("DEL", "warm").raw(), "warm-up of the DEL path");
+            for (int i = 0; i < WARM_UP; i++) {
+                assertArrayEquals(b(":1\r\n"), client.call("DEL", "warm" + i).raw(), "warm-up of the DEL path");
+            }
+            // Measure DEL alone: the sweeper done with the warm-up keys, the build's garbage
+            // collected.
+            awaitEmpty(KeyCodec.GARBAGE, 10);
+            System.gc();
             long usecBefore = delMicros(client);
-            System.gc(); // the build left garbage; keep a collection pause out of the measurement
 
             long t0 = System.nanoTime();
             byte[] reply = client.call("DEL", "big").raw();
@@ -62,16 +70,16 @@ class LargeDeleteTest {
             assertArrayEquals(b(":0\r\n"), client.call("EXISTS", "big").raw());
             System.out.printf("DEL of a %,d-element key: %d us round trip, %d us in the server"
                     + " (built in %d ms)%n", ELEMENTS, roundTripMicros, serverMicros, buildMillis);
+            // The command's own execution (dispatch to commit) is the bound; the round trip also
+            // holds the client's and the event loop's scheduling on a shared machine, so it only
+            // gets a sanity bound (deleting the elements inline took 1.3 s).
             assertTrue(serverMicros < 10_000, "DEL took " + serverMicros + " us in the server");
-            assertTrue(roundTripMicros < 10_000, "DEL took " + roundTripMicros + " us round trip");
+            assertTrue(roundTripMicros < 250_000, "DEL took " + roundTripMicros + " us round trip");
         }
 
         long sweepStart = System.nanoTime();
-        long deadline = sweepStart + 60_000_000_000L;
-        while (!empty(KeyCodec.ELEMENT) || !empty(KeyCodec.GARBAGE)) {
-            assertTrue(System.nanoTime() < deadline, "elements not reclaimed within 60 s");
-            Thread.sleep(50);
-        }
+        awaitEmpty(KeyCodec.ELEMENT, 60);
+        awaitEmpty(KeyCodec.GARBAGE, 60);
         System.out.printf("the sweeper reclaimed them in %d ms%n", (System.nanoTime() - sweepStart) / 1_000_000);
         assertEquals(0, Layout.keys(engine, KeyCodec.META, 0).size());
     }
@@ -81,6 +89,14 @@ class LargeDeleteTest {
         Matcher m = DEL_STATS.matcher(client.call("INFO", "commandstats").text());
         assertTrue(m.find());
         return Long.parseLong(m.group(2));
+    }
+
+    private void awaitEmpty(byte family, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!empty(family)) {
+            assertTrue(System.nanoTime() < deadline, (char) family + " entries not reclaimed within " + seconds + " s");
+            Thread.sleep(20);
+        }
     }
 
     /** Whether database 0 has no entry of {@code family} (one step of a cursor, not a count). */
