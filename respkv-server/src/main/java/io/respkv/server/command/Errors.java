@@ -52,4 +52,15 @@ public final class Errors {
     public static String unsupportedOption(String option) {
         return "ERR Unsupported option " + option;
     }
+
+    // ---- sets (SINTERCARD's arguments, shared with ZINTERCARD; SRANDMEMBER's count range) ----
+
+    public static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
+    public static final String NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
+    public static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+
+    /** Redis's {@code getRangeLongFromObjectOrReply} error for a value outside {@code [min, max]}. */
+    public static String outOfRange(long min, long max) {
+        return "ERR value is out of range, value must between " + min + " and " + max;
+    }
 }

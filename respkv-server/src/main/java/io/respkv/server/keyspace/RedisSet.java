@@ -1,0 +1,468 @@
+package io.respkv.server.keyspace;
+
+import io.respkv.api.KvCursor;
+import io.respkv.api.Transaction;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
+
+/**
+ * Redis sets on the data layout: one element entry per member, the member's bytes as the sub key
+ * and an empty value (see docs/encoding.md, "Sets"); the size lives in the metadata.
+ *
+ * <pre>
+ * E | db | keylen | key | version | member   -&gt;  (empty)
+ * </pre>
+ *
+ * So SISMEMBER is one metadata read and one point read, SCARD one metadata read, SADD/SREM one
+ * point read and one write per member plus a metadata update, and members come out of a scan in
+ * byte order. Random draws (SPOP, SRANDMEMBER) read sets of up to {@value #SMALL_SET} members
+ * whole and draw exactly; larger sets are sampled with an {@link ElementSampler} (not uniform, see
+ * there). Replacing a set (the STORE commands, popping most of a set) writes the new members under
+ * a new version and retires the old one in O(1).
+ *
+ * <p>Methods taking a {@link KeyMeta} expect the live metadata of a set at that key, as
+ * {@link #meta} returned it in this transaction. One instance serves one command execution.
+ */
+public final class RedisSet {
+
+    /**
+     * Sets of at most this many members are read whole for a random draw: exact, every member
+     * equally likely, and a bounded read.
+     */
+    public static final int SMALL_SET = 128;
+
+    /**
+     * Distinct random members are read from the whole set when the set has fewer than this many
+     * times the members asked for (then the read is proportional to the reply anyway), as Redis's
+     * SRANDMEMBER switches strategy at the same ratio.
+     */
+    static final int WHOLE_READ_RATIO = 3;
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final Comparator<byte[]> ORDER = Arrays::compareUnsigned;
+
+    private final Keyspace ks;
+    private final Transaction txn;
+    private final int db;
+
+    public RedisSet(Keyspace ks) {
+        this.ks = ks;
+        this.txn = ks.txn();
+        this.db = ks.db();
+    }
+
+    /** A key and its live set metadata; {@code meta} null means the key does not exist (an empty set). */
+    public record Handle(byte[] key, KeyMeta meta) {
+
+        /** The number of members (0 for a missing key). */
+        public long size() {
+            return meta == null ? 0 : meta.size();
+        }
+    }
+
+    /** The live metadata of set {@code key}, null if absent; WRONGTYPE if it holds another type. */
+    public KeyMeta meta(byte[] key) {
+        return ks.meta(key, RedisType.SET);
+    }
+
+    // ---- single-key operations ----
+
+    /**
+     * Adds {@code members} to set {@code key}, creating it (without expiry) if absent. Returns how
+     * many were not members before. WRONGTYPE if the key holds another type.
+     */
+    public long add(byte[] key, List<byte[]> members, RandomGenerator random) {
+        KeyMeta meta = meta(key);
+        long added = 0;
+        if (meta == null) {
+            long version = ks.newVersion(key, random);
+            // Nothing exists under a fresh version: only duplicates among the arguments can repeat.
+            Set<ByteBuffer> seen = new HashSet<>();
+            for (byte[] member : members) {
+                if (seen.add(ByteBuffer.wrap(member))) {
+                    txn.put(elementKey(key, version, member), EMPTY);
+                    added++;
+                }
+            }
+            ks.put(key, KeyMeta.collection(RedisType.SET, KeyMeta.NO_EXPIRY, version, added));
+            return added;
+        }
+        for (byte[] member : members) {
+            byte[] elementKey = elementKey(key, meta.version(), member);
+            if (txn.get(elementKey) == null) {
+                txn.put(elementKey, EMPTY);
+                added++;
+            }
+        }
+        if (added > 0) {
+            ks.put(key, meta.withSize(meta.size() + added));
+        }
+        return added;
+    }
+
+    /**
+     * Removes {@code members} from set {@code key}; returns how many were members. A set left
+     * empty is deleted. 0 if the key does not exist; WRONGTYPE if it holds another type.
+     */
+    public long remove(byte[] key, List<byte[]> members) {
+        KeyMeta meta = meta(key);
+        if (meta == null) {
+            return 0;
+        }
+        long removed = 0;
+        for (byte[] member : members) {
+            byte[] elementKey = elementKey(key, meta.version(), member);
+            if (txn.get(elementKey) != null) {
+                txn.delete(elementKey);
+                removed++;
+            }
+        }
+        shrink(key, meta, removed);
+        return removed;
+    }
+
+    /** Whether {@code member} is in the set: one point read. */
+    public boolean contains(byte[] key, KeyMeta meta, byte[] member) {
+        return txn.get(elementKey(key, meta.version(), member)) != null;
+    }
+
+    /** Every member of the set, in byte order. */
+    public List<byte[]> members(byte[] key, KeyMeta meta) {
+        List<byte[]> out = new ArrayList<>((int) Math.min(meta.size(), 1 << 16));
+        byte[] prefix = KeyCodec.elementPrefix(db, key, meta.version());
+        try (KvCursor c = txn.scan(prefix, KeyCodec.prefixEnd(prefix), false)) {
+            while (c.next()) {
+                out.add(Arrays.copyOfRange(c.key(), prefix.length, c.key().length));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Moves {@code member} from set {@code src} to set {@code dst} (created if absent), as SMOVE:
+     * true if it was moved, or if {@code src} and {@code dst} are the same key and it is a member;
+     * false if {@code src} does not exist or does not hold it. WRONGTYPE if {@code src} holds
+     * another type, or {@code src} exists and {@code dst} holds another type (Redis checks
+     * {@code dst} only when {@code src} exists).
+     */
+    public boolean move(byte[] src, byte[] dst, byte[] member, RandomGenerator random) {
+        KeyMeta srcMeta = ks.meta(src);
+        if (srcMeta == null) {
+            return false;
+        }
+        if (srcMeta.type() != RedisType.SET) {
+            throw WrongTypeException.INSTANCE;
+        }
+        KeyMeta dstMeta = meta(dst);
+        if (Arrays.equals(src, dst)) {
+            return contains(src, srcMeta, member);
+        }
+        byte[] srcElement = elementKey(src, srcMeta.version(), member);
+        if (txn.get(srcElement) == null) {
+            return false;
+        }
+        txn.delete(srcElement);
+        shrink(src, srcMeta, 1);
+        add(dst, dstMeta, member, random);
+        return true;
+    }
+
+    /** Adds one member to {@code dst} whose metadata {@code dstMeta} was read before (null: absent). */
+    private void add(byte[] dst, KeyMeta dstMeta, byte[] member, RandomGenerator random) {
+        if (dstMeta == null) {
+            long version = ks.newVersion(dst, random);
+            txn.put(elementKey(dst, version, member), EMPTY);
+            ks.put(dst, KeyMeta.collection(RedisType.SET, KeyMeta.NO_EXPIRY, version, 1));
+            return;
+        }
+        byte[] elementKey = elementKey(dst, dstMeta.version(), member);
+        if (txn.get(elementKey) == null) {
+            txn.put(elementKey, EMPTY);
+            ks.put(dst, dstMeta.withSize(dstMeta.size() + 1));
+        }
+    }
+
+    /** Records that {@code removed} members of the set were deleted: a smaller size, or no key. */
+    private void shrink(byte[] key, KeyMeta meta, long removed) {
+        if (removed == 0) {
+            return;
+        }
+        if (removed >= meta.size()) {
+            ks.delete(key);
+        } else {
+            ks.put(key, meta.withSize(meta.size() - removed));
+        }
+    }
+
+    // ---- random members ----
+
+    /** One random member of the non-empty set (see the class comment for the distribution). */
+    public byte[] randomMember(byte[] key, KeyMeta meta, RandomGenerator random) {
+        if (meta.size() <= SMALL_SET) {
+            List<byte[]> all = members(key, meta);
+            return all.get(random.nextInt(all.size()));
+        }
+        return subKey(key, meta, sampler(key, meta).draw(random));
+    }
+
+    /**
+     * {@code count} random members of the non-empty set, a member possibly more than once
+     * (SRANDMEMBER with a negative count), in the order drawn.
+     */
+    public List<byte[]> randomMembersWithRepeats(byte[] key, KeyMeta meta, int count, RandomGenerator random) {
+        List<byte[]> out = new ArrayList<>(count);
+        if (meta.size() <= SMALL_SET || meta.size() <= count) {
+            List<byte[]> all = members(key, meta);
+            for (int i = 0; i < count; i++) {
+                out.add(all.get(random.nextInt(all.size())));
+            }
+            return out;
+        }
+        ElementSampler sampler = sampler(key, meta);
+        for (int i = 0; i < count; i++) {
+            out.add(subKey(key, meta, sampler.draw(random)));
+        }
+        return out;
+    }
+
+    /**
+     * {@code count} distinct random members of the set, {@code 0 < count < size}, in random
+     * order (SRANDMEMBER with a positive count).
+     */
+    public List<byte[]> randomDistinctMembers(byte[] key, KeyMeta meta, int count, RandomGenerator random) {
+        return choose(key, meta, count, random).chosen();
+    }
+
+    /**
+     * Removes one random member of the non-empty set and returns it (SPOP); the set is deleted
+     * when it becomes empty.
+     */
+    public byte[] pop(byte[] key, KeyMeta meta, RandomGenerator random) {
+        byte[] member = randomMember(key, meta, random);
+        txn.delete(elementKey(key, meta.version(), member));
+        shrink(key, meta, 1);
+        return member;
+    }
+
+    /**
+     * Removes {@code count} distinct random members, {@code 0 < count < size}, and returns them
+     * in random order (SPOP with a count). When fewer members stay than go, and the whole set was
+     * read anyway, the members that stay are rewritten under a new version and the old version is
+     * retired, instead of deleting each popped member (Redis makes the same switch).
+     */
+    public List<byte[]> pop(byte[] key, KeyMeta meta, int count, RandomGenerator random) {
+        Choice choice = choose(key, meta, count, random);
+        List<byte[]> rest = choice.rest();
+        if (rest != null && rest.size() < count) {
+            long version = ks.newVersion(key, random);
+            for (byte[] member : rest) {
+                txn.put(elementKey(key, version, member), EMPTY);
+            }
+            ks.put(key, KeyMeta.collection(RedisType.SET, meta.expireAt(), version, rest.size()));
+        } else {
+            for (byte[] member : choice.chosen()) {
+                txn.delete(elementKey(key, meta.version(), member));
+            }
+            shrink(key, meta, count);
+        }
+        return choice.chosen();
+    }
+
+    /** Distinct random members, and the others when the whole set was read (else null). */
+    private record Choice(List<byte[]> chosen, List<byte[]> rest) {
+    }
+
+    private Choice choose(byte[] key, KeyMeta meta, int count, RandomGenerator random) {
+        long size = meta.size();
+        if (count <= 0 || count >= size) {
+            throw new IllegalArgumentException("count " + count + " outside (0, " + size + ")");
+        }
+        if (size > SMALL_SET && (long) count * WHOLE_READ_RATIO <= size) {
+            // A few members of a large set: sample until enough distinct ones came up. Clustered
+            // members make some draws unlikely (see ElementSampler), so the attempts are bounded
+            // and the whole set is read if they run out.
+            ElementSampler sampler = sampler(key, meta);
+            Set<ByteBuffer> seen = new HashSet<>();
+            List<byte[]> chosen = new ArrayList<>(count);
+            long attempts = 4L * count + 64;
+            for (long a = 0; a < attempts && chosen.size() < count; a++) {
+                byte[] member = subKey(key, meta, sampler.draw(random));
+                if (seen.add(ByteBuffer.wrap(member))) {
+                    chosen.add(member);
+                }
+            }
+            if (chosen.size() == count) {
+                return new Choice(chosen, null);
+            }
+        }
+        // Partial Fisher-Yates over the whole set: the first count places get a uniform sample.
+        List<byte[]> all = members(key, meta);
+        for (int i = 0; i < count; i++) {
+            int j = i + random.nextInt(all.size() - i);
+            byte[] t = all.get(i);
+            all.set(i, all.get(j));
+            all.set(j, t);
+        }
+        return new Choice(new ArrayList<>(all.subList(0, count)), new ArrayList<>(all.subList(count, all.size())));
+    }
+
+    private ElementSampler sampler(byte[] key, KeyMeta meta) {
+        return new ElementSampler(txn, KeyCodec.elementPrefix(db, key, meta.version()), meta.size());
+    }
+
+    // ---- multi-key operations (SINTER, SUNION, SDIFF and their STORE forms) ----
+
+    /**
+     * The members common to every set, in byte order, stopping after {@code limit} (0: no limit).
+     * Iterates the smallest set and point-reads each of its members in the others. Every handle
+     * must hold an existing set (an intersection with a missing key is empty; callers answer that
+     * without calling this).
+     */
+    public List<byte[]> intersection(List<Handle> sets, long limit) {
+        List<Handle> bySize = new ArrayList<>(sets);
+        bySize.sort(Comparator.comparingLong(Handle::size));
+        Handle smallest = bySize.get(0);
+        List<byte[]> out = new ArrayList<>();
+        byte[] prefix = KeyCodec.elementPrefix(db, smallest.key(), smallest.meta().version());
+        try (KvCursor c = txn.scan(prefix, KeyCodec.prefixEnd(prefix), false)) {
+            while (c.next()) {
+                byte[] member = Arrays.copyOfRange(c.key(), prefix.length, c.key().length);
+                if (inAllOthers(bySize, smallest, member)) {
+                    out.add(member);
+                    if (limit > 0 && out.size() >= limit) {
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private boolean inAllOthers(List<Handle> sets, Handle smallest, byte[] member) {
+        for (Handle other : sets) {
+            // A key named twice is the same set: nothing to look up.
+            if (other != smallest && !Arrays.equals(other.key(), smallest.key())
+                    && !contains(other.key(), other.meta(), member)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The members of any of the sets (missing keys are empty), in byte order. */
+    public List<byte[]> union(List<Handle> sets) {
+        TreeSet<byte[]> out = new TreeSet<>(ORDER);
+        Set<ByteBuffer> readKeys = new HashSet<>();
+        for (Handle set : sets) {
+            if (set.meta() != null && readKeys.add(ByteBuffer.wrap(set.key()))) {
+                out.addAll(members(set.key(), set.meta()));
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    /**
+     * The members of the first set that are in none of the others (missing keys are empty), in
+     * byte order. For each other set it either point-reads the remaining candidates in it or
+     * scans it, whichever touches fewer entries.
+     */
+    public List<byte[]> difference(List<Handle> sets) {
+        Handle first = sets.get(0);
+        if (first.meta() == null) {
+            return List.of();
+        }
+        TreeSet<byte[]> candidates = new TreeSet<>(ORDER);
+        candidates.addAll(members(first.key(), first.meta()));
+        for (int i = 1; i < sets.size() && !candidates.isEmpty(); i++) {
+            Handle other = sets.get(i);
+            if (other.meta() == null) {
+                continue;
+            }
+            if (Arrays.equals(other.key(), first.key())) {
+                return List.of();
+            }
+            if (other.size() < candidates.size()) {
+                for (byte[] member : members(other.key(), other.meta())) {
+                    candidates.remove(member);
+                }
+            } else {
+                candidates.removeIf(member -> contains(other.key(), other.meta(), member));
+            }
+        }
+        return new ArrayList<>(candidates);
+    }
+
+    /**
+     * Makes {@code dst} the set of {@code members} (distinct), replacing whatever it held, of any
+     * type, and its expiry; with no members, deletes {@code dst}. Returns the new size. The members
+     * go under a new version, so {@code dst} may be one of the sets they were computed from.
+     */
+    public long store(byte[] dst, List<byte[]> members, RandomGenerator random) {
+        if (members.isEmpty()) {
+            ks.delete(dst);
+            return 0;
+        }
+        long version = ks.newVersion(dst, random);
+        for (byte[] member : members) {
+            txn.put(elementKey(dst, version, member), EMPTY);
+        }
+        ks.put(dst, KeyMeta.collection(RedisType.SET, KeyMeta.NO_EXPIRY, version, members.size()));
+        return members.size();
+    }
+
+    // ---- SSCAN ----
+
+    /**
+     * One step of a member iteration: the members looked at that passed the filter, the last
+     * member looked at, and the member after it (null when the range is exhausted).
+     */
+    public record ScanStep(List<byte[]> matched, byte[] last, byte[] next) {
+    }
+
+    /**
+     * Looks at up to {@code count} members {@code m} with {@code from <= m < to} in byte order
+     * ({@code from} null: the first member; {@code to} null: no bound) and keeps those
+     * {@code filter} accepts.
+     */
+    public ScanStep scan(byte[] key, KeyMeta meta, byte[] from, byte[] to, long count, Predicate<byte[]> filter) {
+        byte[] prefix = KeyCodec.elementPrefix(db, key, meta.version());
+        byte[] low = from == null ? prefix : KeyCodec.elementKey(db, key, meta.version(), from);
+        byte[] high = to == null ? KeyCodec.prefixEnd(prefix) : KeyCodec.elementKey(db, key, meta.version(), to);
+        List<byte[]> matched = new ArrayList<>();
+        byte[] last = null;
+        long looked = 0;
+        try (KvCursor c = txn.scan(low, high, false)) {
+            while (c.next()) {
+                byte[] member = Arrays.copyOfRange(c.key(), prefix.length, c.key().length);
+                if (looked == count) {
+                    return new ScanStep(matched, last, member);
+                }
+                looked++;
+                last = member;
+                if (filter.test(member)) {
+                    matched.add(member);
+                }
+            }
+        }
+        return new ScanStep(matched, last, null);
+    }
+
+    // ---- layout ----
+
+    private byte[] elementKey(byte[] key, long version, byte[] member) {
+        return KeyCodec.elementKey(db, key, version, member);
+    }
+
+    private byte[] subKey(byte[] key, KeyMeta meta, byte[] elementKey) {
+        int prefixLength = KeyCodec.elementPrefix(db, key, meta.version()).length;
+        return Arrays.copyOfRange(elementKey, prefixLength, elementKey.length);
+    }
+}
