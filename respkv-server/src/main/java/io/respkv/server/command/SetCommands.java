@@ -20,10 +20,11 @@ import java.util.function.Predicate;
  * {@link RedisSet}'s.
  *
  * <p>Where respkv differs by design: members come out in byte order (Redis: hash or intset
- * order); SPOP and SRANDMEMBER on sets larger than {@value RedisSet#SMALL_SET} members are not
- * uniform (see {@link io.respkv.server.keyspace.ElementSampler}); SRANDMEMBER with a negative
- * count returns at most {@value #MAX_REPEATED_DRAWS} members; SSCAN cursors are positions in
- * member order ({@link ScanCursors}), and a call looks at COUNT members even on a small set.
+ * order); SPOP and SRANDMEMBER on sets larger than {@value RedisSet#SMALL_SET} members draw with a
+ * bounded sampler, close to uniform for evenly spread members but not exactly (see
+ * {@link io.respkv.server.keyspace.ElementSampler}); SRANDMEMBER with a negative count returns at
+ * most {@value #MAX_REPEATED_DRAWS} members; SSCAN cursors are positions in member order
+ * ({@link ScanCursors}), and a call looks at COUNT members even on a small set.
  *
  * <p>Read lookups count in INFO's keyspace_hits/keyspace_misses where Redis's
  * {@code lookupKeyRead} does (SISMEMBER, SMEMBERS, the multi-key reads and their STORE forms'

@@ -115,6 +115,11 @@ public final class KeyCodec {
         return out;
     }
 
+    /** The length of {@link #elementPrefix} for {@code key}: where the sub key starts in an element key. */
+    public static int elementPrefixLength(byte[] key) {
+        return 15 + key.length;
+    }
+
     /** {@code E | db | keylen | key | version | subKey}. */
     public static byte[] elementKey(int db, byte[] key, long version, byte[] subKey) {
         byte[] prefix = elementPrefix(db, key, version);

@@ -24,9 +24,10 @@ import java.util.random.RandomGenerator;
  * So SISMEMBER is one metadata read and one point read, SCARD one metadata read, SADD/SREM one
  * point read and one write per member plus a metadata update, and members come out of a scan in
  * byte order. Random draws (SPOP, SRANDMEMBER) read sets of up to {@value #SMALL_SET} members
- * whole and draw exactly; larger sets are sampled with an {@link ElementSampler} (not uniform, see
- * there). Replacing a set (the STORE commands, popping most of a set) writes the new members under
- * a new version and retires the old one in O(1).
+ * whole and draw exactly; larger sets are sampled with an {@link ElementSampler}, which reads a
+ * bounded number of entries per draw and is close to uniform for evenly spread members but not
+ * exactly uniform (see there for its bias). Replacing a set (the STORE commands, popping most of
+ * a set) writes the new members under a new version and retires the old one in O(1).
  *
  * <p>Methods taking a {@link KeyMeta} expect the live metadata of a set at that key, as
  * {@link #meta} returned it in this transaction. One instance serves one command execution.
@@ -210,7 +211,7 @@ public final class RedisSet {
             List<byte[]> all = members(key, meta);
             return all.get(random.nextInt(all.size()));
         }
-        return subKey(key, meta, sampler(key, meta).draw(random));
+        return subKey(key, sampler(key, meta).draw(random));
     }
 
     /**
@@ -228,7 +229,7 @@ public final class RedisSet {
         }
         ElementSampler sampler = sampler(key, meta);
         for (int i = 0; i < count; i++) {
-            out.add(subKey(key, meta, sampler.draw(random)));
+            out.add(subKey(key, sampler.draw(random)));
         }
         return out;
     }
@@ -286,7 +287,7 @@ public final class RedisSet {
             throw new IllegalArgumentException("count " + count + " outside (0, " + size + ")");
         }
         if (size > SMALL_SET && (long) count * WHOLE_READ_RATIO <= size) {
-            // A few members of a large set: sample until enough distinct ones came up. Clustered
+            // A few members of a large set: sample until enough distinct ones came up. Uneven
             // members make some draws unlikely (see ElementSampler), so the attempts are bounded
             // and the whole set is read if they run out.
             ElementSampler sampler = sampler(key, meta);
@@ -294,7 +295,7 @@ public final class RedisSet {
             List<byte[]> chosen = new ArrayList<>(count);
             long attempts = 4L * count + 64;
             for (long a = 0; a < attempts && chosen.size() < count; a++) {
-                byte[] member = subKey(key, meta, sampler.draw(random));
+                byte[] member = subKey(key, sampler.draw(random));
                 if (seen.add(ByteBuffer.wrap(member))) {
                     chosen.add(member);
                 }
@@ -461,8 +462,8 @@ public final class RedisSet {
         return KeyCodec.elementKey(db, key, version, member);
     }
 
-    private byte[] subKey(byte[] key, KeyMeta meta, byte[] elementKey) {
-        int prefixLength = KeyCodec.elementPrefix(db, key, meta.version()).length;
-        return Arrays.copyOfRange(elementKey, prefixLength, elementKey.length);
+    /** The member in an element key of {@code key}. */
+    private static byte[] subKey(byte[] key, byte[] elementKey) {
+        return Arrays.copyOfRange(elementKey, KeyCodec.elementPrefixLength(key), elementKey.length);
     }
 }

@@ -1,0 +1,88 @@
+package io.respkv.server.keyspace;
+
+import io.respkv.api.KvCursor;
+import io.respkv.api.Transaction;
+
+/**
+ * A transaction decorator that counts point reads, cursors opened and entries the cursors
+ * returned, so a test can bound what an operation reads: "one point read", "no scan of the set".
+ */
+final class CountingTransaction implements Transaction {
+
+    private final Transaction delegate;
+    int gets;
+    int scans;
+    long scanned;
+
+    CountingTransaction(Transaction delegate) {
+        this.delegate = delegate;
+    }
+
+    void reset() {
+        gets = 0;
+        scans = 0;
+        scanned = 0;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        gets++;
+        return delegate.get(key);
+    }
+
+    @Override
+    public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
+        scans++;
+        KvCursor c = delegate.scan(low, high, reverse);
+        return new KvCursor() {
+            @Override
+            public boolean next() {
+                boolean more = c.next();
+                if (more) {
+                    scanned++;
+                }
+                return more;
+            }
+
+            @Override
+            public byte[] key() {
+                return c.key();
+            }
+
+            @Override
+            public byte[] value() {
+                return c.value();
+            }
+
+            @Override
+            public void close() {
+                c.close();
+            }
+        };
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+        delegate.put(key, value);
+    }
+
+    @Override
+    public void delete(byte[] key) {
+        delegate.delete(key);
+    }
+
+    @Override
+    public void deleteRange(byte[] low, byte[] high) {
+        delegate.deleteRange(low, high);
+    }
+
+    @Override
+    public void commit() {
+        delegate.commit();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

@@ -1,0 +1,407 @@
+package io.respkv.server.keyspace;
+
+import static io.respkv.server.keyspace.Layout.b;
+import static io.respkv.server.keyspace.Layout.s;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.respkv.api.Transaction;
+import io.respkv.server.engine.MemoryEngine;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link RedisSet} on the memory engine: results, the stored layout, and what each operation reads. */
+class RedisSetTest {
+
+    private static final long NOW = 1_700_000_000_000L;
+    private static final byte[] KEY = b("set");
+
+    private final MemoryEngine engine = new MemoryEngine();
+    private final SplittableRandom random = new SplittableRandom(42);
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
+    /** Runs {@code body} in one committed transaction on database 0, with read counting. */
+    private void run(BiConsumer<RedisSet, CountingTransaction> body) {
+        try (Transaction txn = engine.begin()) {
+            CountingTransaction counting = new CountingTransaction(txn);
+            Keyspace ks = new Keyspace(counting, 0, NOW);
+            body.accept(new RedisSet(ks), counting);
+            txn.commit();
+        }
+    }
+
+    private void runKs(java.util.function.Consumer<Keyspace> body) {
+        Layout.run(engine, 0, NOW, body);
+    }
+
+    private static List<byte[]> members(String... members) {
+        List<byte[]> out = new ArrayList<>();
+        for (String m : members) {
+            out.add(b(m));
+        }
+        return out;
+    }
+
+    private static List<String> strings(List<byte[]> members) {
+        return members.stream().map(Layout::s).collect(Collectors.toList());
+    }
+
+    /** Members "0" .. size-1 (decimal strings: clustered in byte space). */
+    private void addNumbers(byte[] key, int size) {
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            all.add(b(Integer.toString(i)));
+        }
+        run((sets, txn) -> assertEquals(size, sets.add(key, all, random)));
+    }
+
+    private KeyMeta meta(byte[] key) {
+        KeyMeta[] out = new KeyMeta[1];
+        runKs(ks -> out[0] = ks.meta(key));
+        return out[0];
+    }
+
+    @Test
+    void addCountsNewMembersAndKeepsTheSizeInTheMetadata() {
+        run((sets, txn) -> assertEquals(3, sets.add(KEY, members("a", "b", "a", "c", "b"), random)));
+        KeyMeta created = meta(KEY);
+        assertEquals(RedisType.SET, created.type());
+        assertEquals(3, created.size());
+        assertFalse(created.hasExpiry());
+        assertEquals(3, Layout.elements(engine, 0, KEY, created.version()), "one entry per member");
+        run((sets, txn) -> assertEquals(1, sets.add(KEY, members("c", "d", "d", "a"), random)));
+        assertEquals(4, meta(KEY).size());
+        assertEquals(created.version(), meta(KEY).version(), "adding keeps the version");
+        run((sets, txn) -> assertEquals(0, sets.add(KEY, members("a"), random)));
+        assertEquals(4, meta(KEY).size());
+    }
+
+    @Test
+    void addKeepsTheDeadlineAndAnExpiredSetStartsOver() {
+        run((sets, txn) -> sets.add(KEY, members("a", "b"), random));
+        long deadline = NOW + 1_000;
+        runKs(ks -> ks.setExpireAt(KEY, ks.meta(KEY), deadline));
+        run((sets, txn) -> sets.add(KEY, members("c"), random));
+        assertEquals(deadline, meta(KEY).expireAt());
+        long oldVersion = meta(KEY).version();
+
+        Layout.run(engine, 0, deadline, ks -> {
+            RedisSet sets = new RedisSet(ks);
+            assertNull(sets.meta(KEY), "expired");
+            assertEquals(1, sets.add(KEY, members("z"), random));
+            KeyMeta fresh = ks.meta(KEY);
+            assertEquals(1, fresh.size());
+            assertFalse(fresh.hasExpiry());
+            assertNotEquals(oldVersion, fresh.version());
+            assertEquals(List.of("z"), strings(sets.members(KEY, fresh)));
+        });
+        assertTrue(Layout.marked(engine, 0, KEY, oldVersion), "the expired set's version is retired");
+    }
+
+    @Test
+    void removeDeletesTheKeyWhenTheSetEmpties() {
+        run((sets, txn) -> sets.add(KEY, members("a", "b", "c"), random));
+        long version = meta(KEY).version();
+        run((sets, txn) -> assertEquals(0, sets.remove(KEY, members("x", "y"))));
+        run((sets, txn) -> assertEquals(2, sets.remove(KEY, members("a", "x", "b", "a"))));
+        assertEquals(1, meta(KEY).size());
+        assertEquals(1, Layout.elements(engine, 0, KEY, version));
+        run((sets, txn) -> assertEquals(1, sets.remove(KEY, members("c"))));
+        assertNull(meta(KEY));
+        assertEquals(0, Layout.elements(engine, 0, KEY, version));
+        run((sets, txn) -> assertEquals(0, sets.remove(KEY, members("c"))));
+    }
+
+    @Test
+    void membershipIsOneMetadataReadAndOnePointRead() {
+        addNumbers(KEY, 10_000);
+        run((sets, txn) -> {
+            txn.reset();
+            KeyMeta meta = sets.meta(KEY);
+            assertTrue(sets.contains(KEY, meta, b("9999")));
+            assertEquals(2, txn.gets);
+            assertEquals(0, txn.scans);
+            assertFalse(sets.contains(KEY, meta, b("10000")));
+            assertEquals(3, txn.gets);
+            assertEquals(0, txn.scans);
+        });
+    }
+
+    @Test
+    void cardinalityIsOneMetadataRead() {
+        addNumbers(KEY, 10_000);
+        run((sets, txn) -> {
+            txn.reset();
+            assertEquals(10_000, sets.meta(KEY).size());
+            assertEquals(1, txn.gets);
+            assertEquals(0, txn.scans);
+        });
+    }
+
+    @Test
+    void membersComeInByteOrderAndAreBinarySafe() {
+        byte[][] odd = {new byte[0], {0}, {(byte) 0xff}, {'\r', '\n'}, {0, (byte) 0xff, 0}, b("m")};
+        run((sets, txn) -> {
+            assertEquals(odd.length, sets.add(KEY, Arrays.asList(odd), random));
+            List<byte[]> all = sets.members(KEY, sets.meta(KEY));
+            byte[][] sorted = odd.clone();
+            Arrays.sort(sorted, Arrays::compareUnsigned);
+            assertEquals(sorted.length, all.size());
+            for (int i = 0; i < sorted.length; i++) {
+                assertArrayEquals(sorted[i], all.get(i));
+            }
+            assertTrue(sets.contains(KEY, sets.meta(KEY), new byte[0]));
+        });
+    }
+
+    @Test
+    void otherTypesAreWrongType() {
+        runKs(ks -> ks.putString(KEY, b("v"), KeyMeta.NO_EXPIRY));
+        run((sets, txn) -> {
+            assertThrows(WrongTypeException.class, () -> sets.meta(KEY));
+            assertThrows(WrongTypeException.class, () -> sets.add(KEY, members("a"), random));
+            assertThrows(WrongTypeException.class, () -> sets.remove(KEY, members("a")));
+            assertThrows(WrongTypeException.class, () -> sets.move(KEY, b("other"), b("a"), random));
+        });
+    }
+
+    @Test
+    void moveTransfersOneMember() {
+        run((sets, txn) -> sets.add(KEY, members("a", "b"), random));
+        byte[] dst = b("dst");
+        run((sets, txn) -> {
+            assertFalse(sets.move(b("missing"), dst, b("a"), random));
+            assertFalse(sets.move(KEY, dst, b("zz"), random));
+            assertNull(sets.meta(dst));
+            assertTrue(sets.move(KEY, KEY, b("a"), random), "same key: a member stays");
+            assertFalse(sets.move(KEY, KEY, b("zz"), random));
+            assertTrue(sets.move(KEY, dst, b("a"), random));
+            assertEquals(1, sets.meta(KEY).size());
+            assertEquals(List.of("a"), strings(sets.members(dst, sets.meta(dst))));
+        });
+        run((sets, txn) -> {
+            sets.add(dst, members("b"), random);
+            assertTrue(sets.move(KEY, dst, b("b"), random), "already in dst: removed from src only");
+            assertNull(sets.meta(KEY), "the emptied source is deleted");
+            assertEquals(2, sets.meta(dst).size());
+        });
+        runKs(ks -> ks.putString(b("str"), b("v"), KeyMeta.NO_EXPIRY));
+        run((sets, txn) -> {
+            assertThrows(WrongTypeException.class, () -> sets.move(dst, b("str"), b("a"), random));
+            assertFalse(sets.move(b("missing"), b("str"), b("a"), random), "dst is not checked without src");
+        });
+    }
+
+    @Test
+    void randomMembersOfASmallSetAreUniform() {
+        run((sets, txn) -> sets.add(KEY, members("a", "b", "c", "d", "e"), random));
+        Map<String, Integer> counts = new HashMap<>();
+        run((sets, txn) -> {
+            KeyMeta meta = sets.meta(KEY);
+            for (int i = 0; i < 5_000; i++) {
+                counts.merge(s(sets.randomMember(KEY, meta, random)), 1, Integer::sum);
+            }
+        });
+        assertEquals(Set.of("a", "b", "c", "d", "e"), counts.keySet());
+        counts.values().forEach(n -> assertTrue(n > 850 && n < 1150, counts.toString()));
+    }
+
+    @Test
+    void aRandomMemberOfALargeSetReadsAFewEntries() {
+        addNumbers(KEY, 20_000);
+        run((sets, txn) -> {
+            KeyMeta meta = sets.meta(KEY);
+            for (int i = 0; i < 100; i++) {
+                txn.reset();
+                byte[] member = sets.randomMember(KEY, meta, random);
+                assertTrue(sets.contains(KEY, meta, member));
+                // both ends of the range once, then two short reads per attempt: none grows with the set
+                assertTrue(txn.scans <= 2 + 2 * ElementSampler.MAX_ATTEMPTS, "cursors: " + txn.scans);
+                assertTrue(txn.scanned <= 2 * (ElementSampler.EDGE + 1)
+                        + 2 * ElementSampler.MAX_ATTEMPTS * ElementSampler.WINDOW, "entries read: " + txn.scanned);
+            }
+        });
+    }
+
+    @Test
+    void distinctDrawsAndPopsOfAClusteredSetStayCorrect() {
+        // Decimal strings crowd the byte range unevenly: the sampler is biased, results still right.
+        addNumbers(KEY, 1_000);
+        run((sets, txn) -> {
+            KeyMeta meta = sets.meta(KEY);
+            List<byte[]> drawn = sets.randomDistinctMembers(KEY, meta, 300, random);
+            assertEquals(300, new TreeSet<>(strings(drawn)).size());
+            drawn.forEach(m -> assertTrue(sets.contains(KEY, meta, m)));
+            List<byte[]> repeats = sets.randomMembersWithRepeats(KEY, meta, 500, random);
+            assertEquals(500, repeats.size());
+            repeats.forEach(m -> assertTrue(sets.contains(KEY, meta, m)));
+        });
+        Set<String> popped = new HashSet<>();
+        for (int i = 0; i < 1_000; i++) {
+            run((sets, txn) -> {
+                KeyMeta meta = sets.meta(KEY);
+                assertTrue(popped.add(s(sets.pop(KEY, meta, random))), "popped twice");
+            });
+        }
+        assertEquals(1_000, popped.size());
+        assertNull(meta(KEY), "the emptied set is deleted");
+    }
+
+    @Test
+    void poppingMostOfASetRewritesTheRestUnderANewVersion() {
+        addNumbers(KEY, 300);
+        long deadline = NOW + 60_000;
+        runKs(ks -> ks.setExpireAt(KEY, ks.meta(KEY), deadline));
+        long version = meta(KEY).version();
+        List<String> popped = new ArrayList<>();
+        run((sets, txn) -> popped.addAll(strings(sets.pop(KEY, sets.meta(KEY), 280, random))));
+        assertEquals(280, new HashSet<>(popped).size());
+        KeyMeta after = meta(KEY);
+        assertEquals(20, after.size());
+        assertEquals(deadline, after.expireAt(), "the deadline stays");
+        assertNotEquals(version, after.version(), "the 20 that stay were rewritten");
+        assertTrue(Layout.marked(engine, 0, KEY, version), "the old version is retired in O(1)");
+        assertEquals(20, Layout.elements(engine, 0, KEY, after.version()));
+        Set<String> rest = new HashSet<>();
+        run((sets, txn) -> rest.addAll(strings(sets.members(KEY, sets.meta(KEY)))));
+        assertEquals(20, rest.size());
+        rest.forEach(m -> assertFalse(popped.contains(m)));
+
+        // Popping a few deletes them in place.
+        run((sets, txn) -> assertEquals(5, sets.pop(KEY, sets.meta(KEY), 5, random).size()));
+        assertEquals(after.version(), meta(KEY).version());
+        assertEquals(15, meta(KEY).size());
+        assertEquals(15, Layout.elements(engine, 0, KEY, after.version()));
+    }
+
+    @Test
+    void intersectionIteratesTheSmallestSetAndPointReadsTheOthers() {
+        addNumbers(KEY, 5_000);
+        byte[] small = b("small");
+        run((sets, txn) -> sets.add(small, members("1", "17", "x", "4999"), random));
+        run((sets, txn) -> {
+            List<RedisSet.Handle> handles = List.of(new RedisSet.Handle(KEY, sets.meta(KEY)),
+                    new RedisSet.Handle(small, sets.meta(small)));
+            txn.reset();
+            assertEquals(List.of("1", "17", "4999"), strings(sets.intersection(handles, 0)));
+            assertEquals(4, txn.scanned, "the small set only");
+            assertEquals(4, txn.gets, "one point read per member of the small set");
+            txn.reset();
+            assertEquals(List.of("1", "17"), strings(sets.intersection(handles, 2)));
+            assertTrue(txn.scanned <= 2, "stops at the limit");
+        });
+    }
+
+    @Test
+    void setAlgebraMatchesJavaSets() {
+        SplittableRandom data = new SplittableRandom(3);
+        List<Set<String>> expected = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
+        int[] sizes = {0, 1, 5, 40, 200, 200};
+        for (int k = 0; k < sizes.length; k++) {
+            Set<String> content = new TreeSet<>();
+            while (content.size() < sizes[k]) {
+                content.add(Integer.toString(data.nextInt(400)));
+            }
+            expected.add(content);
+            byte[] key = b("k" + k);
+            keys.add(key);
+            if (!content.isEmpty()) {
+                List<byte[]> bytes = content.stream().map(Layout::b).collect(Collectors.toList());
+                run((sets, txn) -> sets.add(key, bytes, random));
+            }
+        }
+        int[][] combos = {{1}, {2, 3}, {3, 2}, {4, 5}, {5, 4, 3}, {3, 4, 5, 2}, {4, 0}, {0, 4}, {4, 4}, {4, 5, 4},
+            {5, 1}, {2, 2, 3}};
+        run((sets, txn) -> {
+            for (int[] combo : combos) {
+                List<RedisSet.Handle> handles = new ArrayList<>();
+                for (int k : combo) {
+                    handles.add(new RedisSet.Handle(keys.get(k), sets.meta(keys.get(k))));
+                }
+                String name = Arrays.toString(combo);
+                Set<String> union = new TreeSet<>();
+                Set<String> inter = new TreeSet<>(expected.get(combo[0]));
+                Set<String> diff = new TreeSet<>(expected.get(combo[0]));
+                for (int i = 0; i < combo.length; i++) {
+                    union.addAll(expected.get(combo[i]));
+                    inter.retainAll(expected.get(combo[i]));
+                    if (i > 0) {
+                        diff.removeAll(expected.get(combo[i]));
+                    }
+                }
+                assertEquals(new ArrayList<>(union), strings(sets.union(handles)), "union " + name);
+                assertEquals(new ArrayList<>(diff), strings(sets.difference(handles)), "difference " + name);
+                if (handles.stream().allMatch(h -> h.meta() != null)) {
+                    assertEquals(inter, new TreeSet<>(strings(sets.intersection(handles, 0))), "intersection " + name);
+                }
+            }
+        });
+    }
+
+    @Test
+    void storeReplacesAnyValueAndAnEmptyResultDeletes() {
+        byte[] dst = b("dst");
+        runKs(ks -> ks.putString(dst, b("string"), NOW + 60_000));
+        run((sets, txn) -> assertEquals(2, sets.store(dst, members("a", "b"), random)));
+        KeyMeta stored = meta(dst);
+        assertEquals(RedisType.SET, stored.type());
+        assertEquals(2, stored.size());
+        assertFalse(stored.hasExpiry(), "the destination's deadline goes");
+        assertEquals(List.of(), Layout.keys(engine, KeyCodec.EXPIRY, 0));
+
+        run((sets, txn) -> {
+            // The destination as a source: its members are read before it is replaced.
+            List<byte[]> union = sets.union(List.of(new RedisSet.Handle(dst, sets.meta(dst))));
+            union.add(b("c"));
+            assertEquals(3, sets.store(dst, union, random));
+        });
+        assertNotEquals(stored.version(), meta(dst).version());
+        assertTrue(Layout.marked(engine, 0, dst, stored.version()));
+        run((sets, txn) -> assertEquals(List.of("a", "b", "c"), strings(sets.members(dst, sets.meta(dst)))));
+
+        run((sets, txn) -> assertEquals(0, sets.store(dst, List.of(), random)));
+        assertNull(meta(dst));
+    }
+
+    @Test
+    void scanStepsThroughTheMembersInOrder() {
+        run((sets, txn) -> sets.add(KEY, members("a1", "a2", "b1", "b2", "b3", "c"), random));
+        run((sets, txn) -> {
+            KeyMeta meta = sets.meta(KEY);
+            RedisSet.ScanStep first = sets.scan(KEY, meta, null, null, 2, m -> true);
+            assertEquals(List.of("a1", "a2"), strings(first.matched()));
+            assertEquals("a2", s(first.last()));
+            assertEquals("b1", s(first.next()));
+            RedisSet.ScanStep filtered = sets.scan(KEY, meta, b("a2"), null, 3, m -> m[0] == 'b');
+            assertEquals(List.of("b1", "b2"), strings(filtered.matched()));
+            assertEquals("b3", s(filtered.next()));
+            RedisSet.ScanStep bounded = sets.scan(KEY, meta, b("b"), b("c"), 10, m -> true);
+            assertEquals(List.of("b1", "b2", "b3"), strings(bounded.matched()));
+            assertNull(bounded.next(), "the range ends before c");
+            RedisSet.ScanStep exact = sets.scan(KEY, meta, b("b3"), null, 2, m -> true);
+            assertEquals(List.of("b3", "c"), strings(exact.matched()));
+            assertNull(exact.next());
+        });
+    }
+}
