@@ -567,7 +567,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     /** Configures and opens a {@link RocksDbEngine}. */
     public static final class Builder {
-        private Path path;
+        Path path;
         private Durability durability = Durability.SYNC;
         private long blockCacheSize = DEFAULT_BLOCK_CACHE_SIZE;
         private long writeBufferSize = DEFAULT_WRITE_BUFFER_SIZE;

@@ -22,6 +22,7 @@ import java.util.TreeSet;
  *   <tr><td>{@code write-buffer-size}</td><td>bytes, e.g. {@code 32mb}</td><td>16mb</td></tr>
  *   <tr><td>{@code compression}</td><td>{@code none} | {@code lz4} | {@code zstd} | {@code snappy}</td><td>{@code lz4}</td></tr>
  *   <tr><td>{@code wal-sync-interval-ms}</td><td>ms between WAL fsyncs with async (0 = OS decides)</td><td>1000</td></tr>
+ *   <tr><td>{@code lock-timeout-ms}</td><td>ms a transaction waits for another's key lock</td><td>1000</td></tr>
  * </table>
  *
  * Sizes take redis.conf units ({@code k}=1000, {@code kb}=1024, {@code m}, {@code mb}, {@code g},
@@ -33,7 +34,7 @@ public final class RocksDbEngineProvider implements KeyspaceEngineProvider {
     public static final String DEFAULT_DIR = "./respkv-data";
 
     private static final List<String> KNOWN = List.of(
-            "dir", "durability", "block-cache-size", "write-buffer-size", "compression", "wal-sync-interval-ms");
+            "dir", "durability", "block-cache-size", "write-buffer-size", "compression", "wal-sync-interval-ms", "lock-timeout-ms");
 
     @Override
     public String name() {
@@ -88,17 +89,25 @@ public final class RocksDbEngineProvider implements KeyspaceEngineProvider {
         }
         String interval = options.get("wal-sync-interval-ms");
         if (interval != null) {
-            long ms;
-            try {
-                ms = Long.parseLong(interval.trim());
-            } catch (NumberFormatException e) {
-                ms = -1;
-            }
-            if (ms < 0) {
-                throw new IllegalArgumentException("wal-sync-interval-ms needs milliseconds >= 0, got '" + interval + "'");
-            }
-            b.walSyncInterval(Duration.ofMillis(ms));
+            b.walSyncInterval(Duration.ofMillis(millis("wal-sync-interval-ms", interval, 0)));
+        }
+        String lockTimeout = options.get("lock-timeout-ms");
+        if (lockTimeout != null) {
+            b.lockTimeout(Duration.ofMillis(millis("lock-timeout-ms", lockTimeout, 1)));
         }
         return b;
+    }
+
+    private static long millis(String option, String value, long min) {
+        long ms;
+        try {
+            ms = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            ms = -1;
+        }
+        if (ms < min) {
+            throw new IllegalArgumentException(option + " needs milliseconds >= " + min + ", got '" + value + "'");
+        }
+        return ms;
     }
 }
