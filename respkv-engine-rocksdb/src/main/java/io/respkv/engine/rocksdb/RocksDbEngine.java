@@ -57,40 +57,50 @@ import org.rocksdb.WriteOptions;
  * Every commit is one atomic RocksDB write-ahead-log record. {@link Durability#SYNC} (the default)
  * fsyncs the WAL before {@link Transaction#commit()} returns, so an acknowledged write survives
  * {@code kill -9} and power loss. Concurrent SYNC commits share fsyncs: RocksDB's write thread
- * makes the first waiting writer the leader of a group that is written and synced once. Measured
- * on a 2-core VM (shared, noisy), engine transactions on distinct keys: 1 thread ≈ 500-4,000
- * commits/s (one fsync each), 8 threads × 2,000 ≈ 9,000-16,000 commits/s (≈ 8 commits per fsync,
- * see {@code docs/benchmarks.md}). {@link Durability#ASYNC} writes the WAL record to the
- * operating system before returning but does not fsync it: a process kill ({@code kill -9}) loses
- * nothing, a machine crash or power loss loses the commits of at most the last
- * {@linkplain Builder#walSyncInterval WAL sync interval} (default 1 s; a background thread fsyncs
- * the WAL that often).
+ * makes the first waiting writer the leader of a group that is written and synced once.
+ * {@link Durability#ASYNC} writes the WAL record to the operating system before returning but does
+ * not fsync it: a process kill ({@code kill -9}) loses nothing, a machine crash or power loss loses
+ * the commits of at most the last {@linkplain Builder#walSyncInterval WAL sync interval} (default
+ * 1 s; a background thread fsyncs the WAL that often).
+ *
+ * <p>Measured through {@link #transact} (read-increment-write of an 8-byte counter), 2-core VM
+ * shared with other work, so ranges over runs ({@code EngineCommitTiming} in the tests):
+ * <pre>
+ *                                  SYNC                                 ASYNC
+ * 1 thread × 2,000, distinct keys  0.8k-4.1k commits/s (1 fsync each)   131k-148k commits/s
+ * 8 threads × 2,000, distinct      11.6k-12.6k (4.1-4.3 commits/fsync)  91k-113k
+ * 8 threads × 2,000, one hot key   4.3k-4.7k (1 fsync each)             156k-165k
+ * </pre>
+ * The single-thread SYNC figure is this VM's fsync latency (0.25-1.3 ms); 8 threads get 3-15x
+ * more from the same disk because they share fsyncs.
  *
  * <h2>Concurrency</h2>
- * Transactions are RocksDB <em>optimistic</em> transactions. {@code get} is
- * {@code GetForUpdate}: it records the key and the sequence number current at the read; at commit
- * RocksDB checks, under a per-key-bucket lock, that no write (including a range tombstone) to a
- * recorded or written key landed after that, and fails with {@code Busy}, which becomes a
- * {@link TransactionConflictException} that {@link #transact} retries. Commands on different keys
- * share no lock of ours; same-key read-modify-writes are serialized by that validation (the loser
- * retries). No per-transaction RocksDB snapshot is taken (RocksDB takes its DB mutex for one), so a
- * transaction reads the latest committed data and is validated against it.
+ * Transactions are RocksDB <em>pessimistic</em> transactions ({@code TransactionDB}, write-committed).
+ * {@code get} is {@code GetForUpdate}: it locks the key until the transaction ends, and so does a
+ * write. A second transaction touching a locked key waits for it (up to
+ * {@linkplain Builder#lockTimeout the lock timeout}, default 1 s); a lock cycle is detected at
+ * once. Both end in a {@link TransactionConflictException}, which {@link #transact} retries. So
+ * same-key read-modify-writes are serialized by key locks (RocksDB's lock manager, striped by key
+ * hash), and commands on different keys share no lock but the shared side of the commit gate
+ * below. Reads take no RocksDB snapshot (RocksDB takes its DB mutex for one): a locked key cannot
+ * change until the transaction ends.
  *
- * <p>The alternative, pessimistic {@code TransactionDB} (GetForUpdate takes a key lock held to
- * commit, lock timeout = conflict), was measured with raw RocksDB transactions doing
- * read-increment-write (2-core VM, noisy; {@code TransactionModeTiming} in the tests):
+ * <p>Both RocksDB transaction types were measured, raw RocksDB, 8-byte counter
+ * read-increment-write per commit, retried on Busy/TimedOut ({@code TransactionModeTiming} in the
+ * tests; 2-core VM, noisy, ranges over 4-7 runs each):
  * <pre>
- *                                        optimistic           pessimistic
- * 4 threads, distinct keys, no fsync     69k-202k commits/s   95k-133k commits/s
- * 4 threads, one hot key, no fsync       114k-172k  (≈0.02 retries/commit)   146k-175k (no retries)
- * 8 threads, distinct keys, SYNC         11.5k-16.5k          8.9k-14.9k
- * 8 threads, one hot key, SYNC           1.4k-3.7k  (≈1 retry/commit)        2.8k-4.5k
+ *                                      optimistic                   pessimistic
+ * 4 threads, distinct keys, no fsync   69k-206k commits/s           85k-153k commits/s
+ * 4 threads, one hot key, no fsync     114k-172k (≤0.23 retries/c)  129k-198k (no retries)
+ * 8 threads, distinct keys, SYNC       10.6k-16.5k                  8.9k-18.5k
+ * 8 threads, one hot key, SYNC         1.3k-3.7k (≈1.1 retries/c)   2.8k-5.1k (no retries)
  * </pre>
- * Optimistic was picked: it is as fast where keys differ, never blocks a thread on another
- * transaction's lock (commands run on Netty event loops; a lock wait would stall every connection
- * of that loop) and has no deadlocks or lock timeouts to tune; RocksDB's validation also sees range
- * tombstones, which pessimistic locking does not. Its price is wasted work on a single hot key
- * under SYNC (about 1.3-2x fewer commits/s there).
+ * Where keys differ the two are within noise. On a hot key under SYNC, optimistic validation
+ * keeps failing the transaction that read while another was fsyncing, and one writer can lose
+ * every round: the engine contract suite's two-writer test exhausted {@link #transact}'s 64
+ * attempts with it. Pessimistic locks queue the writers instead: 1.5-3x the commits and no wasted
+ * work. The price is that a thread waits while another transaction holds its key, for at most the
+ * holder's remaining transaction (normally well under a millisecond plus one fsync).
  *
  * <h2>Range deletes</h2>
  * RocksDB transactions have no {@code DeleteRange}, so {@link Transaction#deleteRange} appends a
@@ -99,10 +109,13 @@ import org.rocksdb.WriteOptions;
  * scans hide the range themselves. It costs the same for ten keys or ten million: the engine
  * declares {@link EngineFeature#NATIVE_RANGE_DELETE}. An unbounded range ({@code high == null})
  * becomes {@code [low, successor of the greatest key present)} plus a check at commit that no
- * greater key appeared meanwhile (else a conflict). Commits carrying range deletes take a
- * commit gate exclusively, all other commits share it: RocksDB validates each key under its own
- * bucket lock, which a range tombstone does not take, so without the gate a range delete could land
- * between another transaction's validation and its write.
+ * greater key appeared meanwhile (else a conflict).
+ *
+ * <p>A range tombstone takes no key locks, so a transaction that read a key could otherwise commit
+ * a write based on it after another transaction range-deleted it. Hence the commit gate: commits
+ * carrying range deletes hold it exclusively and record their ranges in a short log; every other
+ * commit holds it shared and first checks that no range committed since it began covers a key it
+ * read (else a conflict).
  *
  * <h2>Resources</h2>
  * Transactions, snapshots and cursors own native handles and must be closed; the engine tracks

@@ -14,15 +14,15 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
- * A {@link RocksDbEngine} transaction: a RocksDB optimistic transaction plus a Java view of its
- * own writes.
+ * A {@link RocksDbEngine} transaction: a RocksDB pessimistic transaction (key locks taken by
+ * {@code get} and by writes, held to the end) plus a Java view of its own writes.
  *
  * <p>Why the Java view: the transaction's reads and scans must see its own writes and hide its
  * range deletes. RocksDB's indexed write batch knows no range deletes, and its iterators are not
  * reliable once the batch is written to while they are open. So own writes are also kept in a
  * sorted map (shared with open cursors, copied before the next write), reads consult it and the
- * deleted ranges first, and only the rest goes to {@code GetForUpdate}, which joins the key to
- * the conflict-checked read set. Scans merge a database iterator with the map in
+ * deleted ranges first, and only the rest goes to {@code GetForUpdate}, which locks the key and
+ * records it for the commit-time range-delete check. Scans merge a database iterator with the map in
  * {@link RocksDbCursor}.
  */
 final class RocksDbTransaction extends NativeResource implements Transaction {
@@ -177,6 +177,12 @@ final class RocksDbTransaction extends NativeResource implements Transaction {
     public synchronized void commit() {
         ensureActive();
         finished = true;
+        if ((writes == null || writes.isEmpty()) && deletedRanges.isEmpty()) {
+            // Read-only: its locks kept every key it read unchanged until now, so it is already
+            // consistent; committing would cost a WAL write and, with SYNC, an fsync.
+            close();
+            return;
+        }
         StampedLock gate = engine.commitGate;
         boolean exclusive = !deletedRanges.isEmpty();
         long stamp = exclusive ? gate.writeLock() : gate.readLock();

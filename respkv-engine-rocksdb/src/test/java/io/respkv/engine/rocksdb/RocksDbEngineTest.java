@@ -153,6 +153,18 @@ class RocksDbEngineTest {
     }
 
     @Test
+    void readOnlyTransactionsWriteNothingToTheWal() {
+        RocksDbEngine engine = open(dir.resolve("db"), Durability.SYNC);
+        put(engine, b("k"));
+        for (int i = 0; i < 20; i++) {
+            assertArrayEquals(b("k"), engine.transact(txn -> txn.get(b("k"))));
+            engine.transact(txn -> keys(txn, null, null, false));
+        }
+        assertEquals(1, walWrites(engine));
+        assertEquals(1, walSyncs(engine));
+    }
+
+    @Test
     void concurrentSyncCommitsShareFsyncs() throws Exception {
         RocksDbEngine engine = open(dir.resolve("db"), Durability.SYNC);
         int threads = 8;
