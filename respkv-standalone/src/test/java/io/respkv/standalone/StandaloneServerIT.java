@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,8 +72,24 @@ class StandaloneServerIT {
     void servesUntilSigtermThenExitsCleanly() throws Exception {
         int port = freePort();
         Process p = start("--port", Integer.toString(port), "--bind", "127.0.0.1", "--engine", "memory");
-        String banner = readLine(p.getInputStream());
-        assertTrue(banner.contains("ready on 127.0.0.1:" + port), banner);
+        // Read the output on a thread from the start, so nothing blocks on a full pipe.
+        StringBuffer output = new StringBuffer();
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    output.append(line).append('\n');
+                    if (line.contains("ready on")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the stream closes when the process is destroyed
+            }
+        });
+        reader.start();
+        assertTrue(ready.await(30, TimeUnit.SECONDS), "no ready banner: " + output);
+        assertTrue(output.toString().contains("ready on 127.0.0.1:" + port), output.toString());
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
@@ -84,10 +101,10 @@ class StandaloneServerIT {
             assertEquals("v1\r", readLine(in));
             assertEquals("+PONG\r", readLine(in));
         }
-        p.destroy(); // SIGTERM
+        p.toHandle().destroy(); // SIGTERM, leaving our end of its output open
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "server did not stop on SIGTERM");
-        String rest = new String(p.getInputStream().readAllBytes(), UTF_8);
-        assertTrue(rest.contains("respkv stopped"), "graceful stop not reported: " + rest);
+        reader.join(10_000);
+        assertTrue(output.toString().contains("respkv stopped"), "graceful stop not reported: " + output);
         assertEquals(143, p.exitValue(), "the JVM exits with 128+SIGTERM after its shutdown hooks ran");
     }
 

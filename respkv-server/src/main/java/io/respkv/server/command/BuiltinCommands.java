@@ -14,10 +14,12 @@ public final class BuiltinCommands {
         CommandTable t = new CommandTable(specs);
         ConnectionCommands.register(t);
         ServerCommands.register(t);
+        KeyCommands.register(t);
         ClientCommands.register(t);
         ConfigCommands.register(t);
         InfoCommand.register(t);
         CommandCommands.register(t);
+        StringCommands.register(t);
         t.validate();
         return t;
     }

@@ -20,9 +20,36 @@ public final class Errors {
     public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
     public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     public static final String INTERNAL = "ERR internal error";
+    public static final String OFFSET_OUT_OF_RANGE = "ERR offset is out of range";
+    public static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    public static final String DECREMENT_OVERFLOW = "ERR decrement would overflow";
+    public static final String NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity";
+    public static final String LCS_NOT_STRINGS = "ERR The specified keys must contain string values";
+    public static final String LCS_LEN_AND_IDX = "ERR If you want both the length and indexes, please just use IDX.";
+    public static final String LCS_MEMORY =
+            "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
 
     /** {@code ERR wrong number of arguments for 'name' command}. */
     public static String arity(String fullName) {
         return "ERR wrong number of arguments for '" + fullName + "' command";
+    }
+
+    // ---- key commands (DEL, EXPIRE, RENAME, COPY, MOVE, SCAN...) ----
+
+    public static final String SAME_OBJECT = "ERR source and destination objects are the same";
+    public static final String NOT_AN_INT32 =
+            "ERR value is out of range, value must between -2147483648 and 2147483647";
+    public static final String INVALID_CURSOR = "ERR invalid cursor";
+    public static final String EXPIRE_NX_AND_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible";
+    public static final String EXPIRE_GT_AND_LT = "ERR GT and LT options at the same time are not compatible";
+
+    /** {@code ERR invalid expire time in 'name' command}. */
+    public static String invalidExpire(String fullName) {
+        return String.format(INVALID_EXPIRE, fullName);
+    }
+
+    /** {@code ERR Unsupported option opt} (EXPIRE's flags). */
+    public static String unsupportedOption(String option) {
+        return "ERR Unsupported option " + option;
     }
 }

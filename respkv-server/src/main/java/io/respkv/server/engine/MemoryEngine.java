@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,8 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * The in-memory engine: an ordered, multi-versioned map for tests, caches and embedding where
  * durability is not wanted.
  *
- * <p>Design: a {@link ConcurrentSkipListMap} from key to a chain of committed {@link Version}s,
- * newest first. Transactions buffer their writes and validate optimistically: at commit, every
+ * <p>Design: each key has a {@link Slot} holding its chain of committed {@link Version}s, newest
+ * first. Slots are reachable two ways: a {@link ConcurrentSkipListMap} in unsigned key order for
+ * scans, and a {@link ConcurrentHashMap} for point reads — a skip-list lookup costs a dozen
+ * cache-missing comparisons on a large key space, a hash lookup one; point reads are most of
+ * what a Redis workload does. Updating an existing key swaps its slot's head and touches
+ * neither map. Transactions buffer their writes and validate optimistically: at commit, every
  * key they read with {@code get} must still carry the version they saw, else the commit fails
  * with a conflict and {@link #transact} retries. Commits install under one short lock (a few
  * map operations), which also orders commit sequence numbers; command execution itself never
@@ -26,6 +31,39 @@ import java.util.concurrent.locks.ReentrantLock;
  * was visible when it opened; older versions are kept only while a snapshot may need them.
  */
 public final class MemoryEngine implements KeyspaceEngine {
+
+    /** A key's place in both maps; {@link #head} is its newest committed version. */
+    static final class Slot {
+        final byte[] key;
+        final HashKey hashKey;
+        volatile Version head;
+
+        Slot(byte[] key, HashKey hashKey) {
+            this.key = key;
+            this.hashKey = hashKey;
+        }
+    }
+
+    /** A byte[] with value equality, for the hash index. */
+    static final class HashKey {
+        final byte[] bytes;
+        private final int hash;
+
+        HashKey(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof HashKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+        }
+    }
 
     /** One committed value of a key; {@code value == null} is a deletion. */
     static final class Version {
@@ -40,14 +78,15 @@ public final class MemoryEngine implements KeyspaceEngine {
         }
     }
 
-    final ConcurrentNavigableMap<byte[], Version> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    final ConcurrentNavigableMap<byte[], Slot> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    private final ConcurrentHashMap<HashKey, Slot> index = new ConcurrentHashMap<>();
     private final ReentrantLock commitLock = new ReentrantLock();
     /** The highest committed sequence number; every version with seq <= it is fully installed. */
     private volatile long visibleSeq;
     /** Open snapshots by sequence number -> count; guarded by commitLock. */
     private final TreeMap<Long, Integer> openSnapshots = new TreeMap<>();
-    /** Keys whose chains kept old versions for open snapshots; pruned when those close. Guarded by commitLock. */
-    private final ArrayDeque<byte[]> retained = new ArrayDeque<>();
+    /** Slots whose chains kept old versions for open snapshots; pruned when those close. Guarded by commitLock. */
+    private final ArrayDeque<Slot> retained = new ArrayDeque<>();
     private volatile boolean closed;
 
     public MemoryEngine() {
@@ -96,7 +135,8 @@ public final class MemoryEngine implements KeyspaceEngine {
 
     /** The newest committed value of {@code key} (no snapshot), or null. */
     Version head(byte[] key) {
-        return map.get(key);
+        Slot slot = index.get(new HashKey(key));
+        return slot == null ? null : slot.head;
     }
 
     /** The value of {@code key} as of sequence number {@code seq}, or null. */
@@ -115,10 +155,9 @@ public final class MemoryEngine implements KeyspaceEngine {
                 long oldest = oldestSnapshot();
                 int n = retained.size();
                 for (int i = 0; i < n; i++) {
-                    byte[] key = retained.poll();
-                    Version head = map.get(key);
-                    if (head != null && prune(key, head, oldest)) {
-                        retained.add(key);
+                    Slot slot = retained.poll();
+                    if (slot.head != null && prune(slot, oldest)) {
+                        retained.add(slot);
                     }
                 }
             }
@@ -140,10 +179,15 @@ public final class MemoryEngine implements KeyspaceEngine {
      * @return false if a read was invalidated by a concurrent commit
      */
     boolean commit(ReadSet reads, java.util.List<byte[][]> rangeDeletes, Map<byte[], byte[]> writes) {
+        if (writes.isEmpty() && rangeDeletes.isEmpty() && reads.size <= 1) {
+            // A read-only transaction that read one key saw one committed version: nothing to
+            // validate, and no reason to take the commit lock (GET, EXISTS, TTL...).
+            return true;
+        }
         commitLock.lock();
         try {
             for (int i = 0; i < reads.size; i++) {
-                Version head = map.get(reads.keys[i]);
+                Version head = head(reads.keys[i]);
                 long current = head == null ? 0 : head.seq;
                 if (current != reads.seqs[i]) {
                     return false;
@@ -156,9 +200,9 @@ public final class MemoryEngine implements KeyspaceEngine {
             long oldest = oldestSnapshot();
             for (byte[][] range : rangeDeletes) {
                 var slice = range[1] == null ? map.tailMap(range[0], true) : map.subMap(range[0], true, range[1], false);
-                for (Map.Entry<byte[], Version> e : slice.entrySet()) {
-                    if (e.getValue().value != null) {
-                        install(e.getKey(), null, seq, oldest);
+                for (Slot slot : slice.values()) {
+                    if (slot.head.value != null) {
+                        install(slot.key, null, seq, oldest);
                     }
                 }
             }
@@ -173,14 +217,23 @@ public final class MemoryEngine implements KeyspaceEngine {
     }
 
     private void install(byte[] key, byte[] value, long seq, long oldestSnapshot) {
-        Version head = map.get(key);
-        if (head == null && value == null) {
+        HashKey hashKey = new HashKey(key);
+        Slot slot = index.get(hashKey);
+        if (slot == null) {
+            if (value == null) {
+                return;
+            }
+            slot = new Slot(key, hashKey);
+            slot.head = new Version(value, seq, null);
+            // Ordered map first: a scan may find the key a moment before a point read does,
+            // never the other way round for a committed, visible key.
+            map.put(key, slot);
+            index.put(hashKey, slot);
             return;
         }
-        Version v = new Version(value, seq, head);
-        map.put(key, v);
-        if (prune(key, v, oldestSnapshot)) {
-            retained.add(key);
+        slot.head = new Version(value, seq, slot.head);
+        if (prune(slot, oldestSnapshot)) {
+            retained.add(slot);
         }
     }
 
@@ -189,7 +242,8 @@ public final class MemoryEngine implements KeyspaceEngine {
      * below the oldest snapshot. Removes the key when only a deletion remains and no snapshot
      * needs it. Returns true if old versions were kept for a snapshot.
      */
-    private boolean prune(byte[] key, Version head, long oldestSnapshot) {
+    private boolean prune(Slot slot, long oldestSnapshot) {
+        Version head = slot.head;
         Version v = head;
         while (v.seq > oldestSnapshot && v.older != null) {
             v = v.older;
@@ -200,7 +254,8 @@ public final class MemoryEngine implements KeyspaceEngine {
         }
         if (head.value == null) {
             // Only a deletion is left and no snapshot can see an older value: forget the key.
-            map.remove(key, head);
+            map.remove(slot.key, slot);
+            index.remove(slot.hashKey, slot);
         }
         return false;
     }

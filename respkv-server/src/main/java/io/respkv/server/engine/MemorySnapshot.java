@@ -64,12 +64,12 @@ final class MemorySnapshot implements Snapshot {
 
     /** Iterates committed versions as of {@code seq}, skipping deletions. */
     static final class VersionCursor implements KvCursor {
-        private final Iterator<Map.Entry<byte[], MemoryEngine.Version>> it;
+        private final Iterator<Map.Entry<byte[], MemoryEngine.Slot>> it;
         private final long seq;
         private byte[] key;
         private byte[] value;
 
-        VersionCursor(Iterator<Map.Entry<byte[], MemoryEngine.Version>> it, long seq) {
+        VersionCursor(Iterator<Map.Entry<byte[], MemoryEngine.Slot>> it, long seq) {
             this.it = it;
             this.seq = seq;
         }
@@ -77,8 +77,8 @@ final class MemorySnapshot implements Snapshot {
         @Override
         public boolean next() {
             while (it.hasNext()) {
-                Map.Entry<byte[], MemoryEngine.Version> e = it.next();
-                byte[] v = MemoryEngine.valueAt(e.getValue(), seq);
+                Map.Entry<byte[], MemoryEngine.Slot> e = it.next();
+                byte[] v = MemoryEngine.valueAt(e.getValue().head, seq);
                 if (v != null) {
                     key = e.getKey();
                     value = v;

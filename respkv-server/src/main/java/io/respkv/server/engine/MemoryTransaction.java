@@ -50,7 +50,7 @@ final class MemoryTransaction implements Transaction {
     @Override
     public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
         ensureActive();
-        Iterator<Map.Entry<byte[], MemoryEngine.Version>> committed =
+        Iterator<Map.Entry<byte[], MemoryEngine.Slot>> committed =
                 MemorySnapshot.range(engine.map, low, high, reverse);
         if (writes == null && rangeDeletes.isEmpty()) {
             return new MemorySnapshot.VersionCursor(committed, Long.MAX_VALUE);
@@ -135,16 +135,18 @@ final class MemoryTransaction implements Transaction {
 
     /** Committed entries overlaid with the transaction's own writes and range deletions. */
     private static final class MergingCursor implements KvCursor {
-        private final Iterator<Map.Entry<byte[], MemoryEngine.Version>> committed;
+        private final Iterator<Map.Entry<byte[], MemoryEngine.Slot>> committed;
         private final Iterator<Map.Entry<byte[], byte[]>> own;
         private final int direction;
         private final List<byte[][]> deletedRanges;
-        private Map.Entry<byte[], MemoryEngine.Version> nextCommitted;
+        private Map.Entry<byte[], MemoryEngine.Slot> nextCommitted;
+        /** The value of {@link #nextCommitted}, read once: its slot's head may move on. */
+        private byte[] nextCommittedValue;
         private Map.Entry<byte[], byte[]> nextOwn;
         private byte[] key;
         private byte[] value;
 
-        MergingCursor(Iterator<Map.Entry<byte[], MemoryEngine.Version>> committed,
+        MergingCursor(Iterator<Map.Entry<byte[], MemoryEngine.Slot>> committed,
                       Iterator<Map.Entry<byte[], byte[]>> own, boolean reverse, List<byte[][]> deletedRanges) {
             this.committed = committed;
             this.own = own;
@@ -157,9 +159,11 @@ final class MemoryTransaction implements Transaction {
         private void advanceCommitted() {
             nextCommitted = null;
             while (committed.hasNext()) {
-                Map.Entry<byte[], MemoryEngine.Version> e = committed.next();
-                if (e.getValue().value != null && !deleted(e.getKey())) {
+                Map.Entry<byte[], MemoryEngine.Slot> e = committed.next();
+                byte[] v = e.getValue().head.value;
+                if (v != null && !deleted(e.getKey())) {
                     nextCommitted = e;
+                    nextCommittedValue = v;
                     return;
                 }
             }
@@ -187,7 +191,7 @@ final class MemoryTransaction implements Transaction {
                 }
                 if (cmp < 0) {
                     key = nextCommitted.getKey();
-                    value = nextCommitted.getValue().value;
+                    value = nextCommittedValue;
                     advanceCommitted();
                     return true;
                 }

@@ -3,6 +3,7 @@ package io.respkv.server.keyspace;
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
 import java.util.Arrays;
+import java.util.random.RandomGenerator;
 
 /**
  * The data-type layer's view of one database inside one engine transaction: how Redis keys,
@@ -125,6 +126,26 @@ public final class Keyspace {
     }
 
     /**
+     * Replaces the value of string {@code key} and keeps its expiry, as Redis's in-place string
+     * updates do (APPEND, SETRANGE, INCR...). {@code current} is the key's live metadata as
+     * {@link #meta} returned it in this transaction, or null if the key does not exist, in which
+     * case the key is created without expiry.
+     */
+    public void updateString(byte[] key, KeyMeta current, byte[] value) {
+        if (current == null) {
+            putString(key, value, KeyMeta.NO_EXPIRY);
+            return;
+        }
+        if (current.type() != RedisType.STRING) {
+            throw new IllegalArgumentException("not a string: " + current.type());
+        }
+        // Same type and same deadline: the expiry-index entry stays as it is.
+        byte[] encoded = KeyMeta.string(value, current.expireAt()).encode();
+        txn.put(KeyCodec.metaKey(db, key), encoded);
+        remember(key, encoded);
+    }
+
+    /**
      * Deletes {@code key}. Returns whether a live key was deleted (an expired leftover is
      * removed too, but does not count).
      */
@@ -206,6 +227,183 @@ public final class Keyspace {
             }
         }
         return new long[] {keys, expires};
+    }
+
+    // ---- key-level operations: KEYS/SCAN ranges, COPY, RENAME, MOVE, RANDOMKEY ----
+
+    /** The type of live {@code key}, or null if it does not exist (no value is decoded). */
+    public RedisType type(byte[] key) {
+        return exists(key) ? KeyMeta.typeOf(rawMeta(key)) : null;
+    }
+
+    /**
+     * Opens a cursor over the live keys of this database with {@code from <= key < to} in key
+     * order ({@code from} null: the first key; {@code to} null: no upper bound). Expired keys are
+     * skipped. KEYS and SCAN use it to bound a scan by a pattern's literal prefix.
+     */
+    public KeyCursor keys(byte[] from, byte[] to) {
+        byte[] low = from == null ? KeyCodec.metaPrefix(db) : KeyCodec.metaKey(db, from);
+        byte[] high = to == null ? KeyCodec.metaEnd(db) : KeyCodec.metaKey(db, to);
+        return new KeyCursor(txn.scan(low, high, false), now);
+    }
+
+    /**
+     * Copies live key {@code src} of this database to {@code dst} in {@code target} (this
+     * database or another one of the same transaction, see {@link #database}), replacing whatever
+     * {@code dst} holds there, of any type. The copy has the same type, value and expiry deadline.
+     * Returns false, and changes nothing, if {@code src} does not exist.
+     *
+     * <p>A string is one metadata entry. A collection's elements are copied one by one under a
+     * version of {@code dst} that differs from the version its stored entry (live or expired) had,
+     * so replacing {@code dst} retires its old elements and never mixes them with the copied ones:
+     * O(n) in the number of elements. Each element is read with a point read, so the copy
+     * conflicts with (and is retried after) a concurrent command that changed one of them.
+     *
+     * <p>Copying a key onto itself rewrites it under a new version.
+     */
+    public boolean copyTo(byte[] src, Keyspace target, byte[] dst) {
+        KeyMeta meta = meta(src);
+        if (meta == null) {
+            return false;
+        }
+        if (meta.type() == RedisType.STRING) {
+            target.put(dst, meta);
+            return true;
+        }
+        long version = meta.version();
+        byte[] oldDst = target.rawMeta(dst);
+        if (oldDst != null && KeyMeta.typeOf(oldDst).isCollection() && KeyMeta.decode(oldDst).version() == version) {
+            version++;
+        }
+        byte[] from = KeyCodec.elementPrefix(db, src, meta.version());
+        byte[] to = KeyCodec.elementPrefix(target.db, dst, version);
+        // The engine cursor does not see writes made after it was opened, and the target
+        // prefix differs from the source prefix, so writing while iterating is safe.
+        try (KvCursor c = txn.scan(from, KeyCodec.prefixEnd(from), false)) {
+            while (c.next()) {
+                byte[] elementKey = c.key();
+                // A point read joins the transaction's read set; a scanned entry does not.
+                byte[] value = txn.get(elementKey);
+                if (value == null) {
+                    continue;
+                }
+                byte[] copyKey = new byte[to.length + elementKey.length - from.length];
+                System.arraycopy(to, 0, copyKey, 0, to.length);
+                System.arraycopy(elementKey, from.length, copyKey, to.length, elementKey.length - from.length);
+                target.txn.put(copyKey, value);
+            }
+        }
+        target.put(dst, KeyMeta.collection(meta.type(), meta.expireAt(), version, meta.size()));
+        return true;
+    }
+
+    /**
+     * Renames live key {@code src} to {@code dst} in this database, replacing what {@code dst}
+     * held and keeping the value and expiry. Returns false if {@code src} does not exist.
+     * {@code src} and {@code dst} must differ. For a collection this is an O(n) copy of its
+     * elements (see {@link #copyTo}) followed by an O(1) range delete of the old ones: element
+     * keys embed the user key, so they cannot keep their place.
+     */
+    public boolean rename(byte[] src, byte[] dst) {
+        if (Arrays.equals(src, dst)) {
+            throw new IllegalArgumentException("rename onto itself");
+        }
+        if (!copyTo(src, this, dst)) {
+            return false;
+        }
+        delete(src);
+        return true;
+    }
+
+    /**
+     * Moves live {@code key} from this database to the same key in {@code target}, replacing what
+     * it held there, keeping value and expiry; O(n) for a collection as {@link #copyTo}. Returns
+     * false if {@code key} does not exist here. {@code target} must be another database.
+     */
+    public boolean moveTo(byte[] key, Keyspace target) {
+        if (target.db == db) {
+            throw new IllegalArgumentException("move within database " + db);
+        }
+        if (!copyTo(key, target, key)) {
+            return false;
+        }
+        delete(key);
+        return true;
+    }
+
+    /**
+     * A random live key of this database, or null if it has none.
+     *
+     * <p>Not O(n): it reads the first and last stored keys, draws a probe between them and, on a
+     * coin flip, answers the first live key at or after the probe or the last live key at or
+     * before it (wrapping around at the ends). The probe is drawn uniformly in the 7 bytes that
+     * follow the common prefix of the first and last key, read as a number. So the choice is
+     * biased: a key is picked with a probability proportional to the mean width of the gaps on
+     * either side of it, measured in those 7 bytes (the first and last key have one gap only,
+     * so half the weight of an evenly spaced neighbour). Keys spread evenly over the byte range
+     * (random ids, counters of equal width) come out close to uniform; a key next to a wide gap
+     * is favoured, and of a run of keys that agree on those 7 bytes only the first and the last
+     * are ever picked. Expired keys are skipped, which is O(number skipped): in a database
+     * whose keys have all expired but are not yet purged it walks to the end.
+     */
+    public byte[] randomKey(RandomGenerator random) {
+        byte[] low = KeyCodec.metaPrefix(db);
+        byte[] high = KeyCodec.metaEnd(db);
+        byte[] first = edgeKey(low, high, false);
+        if (first == null) {
+            return null;
+        }
+        byte[] last = edgeKey(low, high, true);
+        byte[] probe = probeBetween(first, last, random);
+        byte[] afterProbe = Arrays.copyOf(probe, probe.length + 1); // the least key > probe
+        if (random.nextBoolean()) {
+            byte[] key = firstLive(probe, high, false);
+            return key != null ? key : firstLive(low, probe, false);
+        }
+        byte[] key = firstLive(low, afterProbe, true);
+        return key != null ? key : firstLive(afterProbe, high, true);
+    }
+
+    /** The first live user key of the metadata range {@code [low, high)} in scan direction, or null. */
+    private byte[] firstLive(byte[] low, byte[] high, boolean reverse) {
+        try (KeyCursor c = new KeyCursor(txn.scan(low, high, reverse), now)) {
+            return c.next() ? c.key() : null;
+        }
+    }
+
+    /** The first (or last) stored engine key in {@code [low, high)}, expired or not. */
+    private byte[] edgeKey(byte[] low, byte[] high, boolean last) {
+        try (KvCursor c = txn.scan(low, high, last)) {
+            return c.next() ? c.key().clone() : null;
+        }
+    }
+
+    private static final int PROBE_BYTES = 7;
+
+    /** A key {@code p} with {@code a[0..c] <= p <= b}, drawn uniformly in 7 bytes after the common prefix. */
+    private static byte[] probeBetween(byte[] a, byte[] b, RandomGenerator random) {
+        int common = Arrays.mismatch(a, b);
+        if (common < 0) {
+            return a.clone();
+        }
+        long ua = window(a, common);
+        long ub = window(b, common);
+        long u = ub > ua ? ua + random.nextLong(ub - ua + 1) : ua;
+        byte[] probe = Arrays.copyOf(a, common + PROBE_BYTES);
+        for (int i = PROBE_BYTES - 1; i >= 0; i--) {
+            probe[common + i] = (byte) u;
+            u >>>= 8;
+        }
+        return probe;
+    }
+
+    /** The 7 bytes of {@code k} from {@code at} as a number, zero-padded past the end. */
+    private static long window(byte[] k, int at) {
+        long v = 0;
+        for (int i = 0; i < PROBE_BYTES; i++) {
+            v = (v << 8) | (at + i < k.length ? k[at + i] & 0xff : 0);
+        }
+        return v;
     }
 
     private static final byte[] EMPTY = new byte[0];

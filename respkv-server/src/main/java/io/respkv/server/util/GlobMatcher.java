@@ -6,7 +6,9 @@ import java.util.Objects;
 /**
  * Redis glob-style pattern matching, byte for byte the semantics of {@code stringmatchlen} in
  * Redis 7.0.15's {@code src/util.c}, including the recursion-depth limit of CVE-2024-31228
- * (a {@code *} nested more than 1000 deep never matches) as shipped in patched 7.0.15 builds.
+ * (a {@code *} nested more than 1000 deep never matches). That limit is in Debian's 7.0.15 and
+ * in Redis 6.2.16, 7.2.6 and later, but not in the upstream 7.0.15 tarball (nor in the
+ * embedded-redis binary built from it), which recurses without bound instead.
  *
  * <p>Syntax: {@code *} any run of bytes, {@code ?} any one byte, {@code [abc]} a class,
  * {@code [^abc]} a negated class, {@code [a-z]} a range (reversed ranges {@code [z-a]} work too),
@@ -285,13 +287,13 @@ public final class GlobMatcher {
                     sLen--;
                     break;
                 }
-                case '\\':
-                    if (pLen >= 2) {
+                default: {
+                    // case '\\' falls through to default in C: an escape takes the next byte
+                    // literally, unless it is the pattern's last byte.
+                    if (at(p, end, pi) == '\\' && pLen >= 2) {
                         pi++;
                         pLen--;
                     }
-                    // fall through
-                default: {
                     int pc = at(p, end, pi);
                     int sc = s[si];
                     if (!nocase ? pc != sc : lower(pc) != lower(sc)) {

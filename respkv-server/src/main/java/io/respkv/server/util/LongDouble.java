@@ -2,6 +2,7 @@ package io.respkv.server.util;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -230,7 +231,7 @@ public final class LongDouble {
             // turns into "0".
             return new byte[] {'0'};
         }
-        return DecimalFormatting.formatHuman(negative, exactAbs());
+        return DecimalFormatting.formatHuman(negative, unsigned(mantissa), exponent);
     }
 
     /**
@@ -241,12 +242,12 @@ public final class LongDouble {
         if (kind != FINITE) {
             return nonFinite();
         }
-        return DecimalFormatting.formatG17(negative, exactAbs());
+        return DecimalFormatting.formatG17(negative, unsigned(mantissa), exponent);
     }
 
     private byte[] nonFinite() {
         String s = kind == INFINITE ? "inf" : "nan";
-        return ((negative ? "-" : "") + s).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return ((negative ? "-" : "") + s).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The 64-bit significand of the 80-bit encoding (explicit integer bit), for tests. */
@@ -308,6 +309,6 @@ public final class LongDouble {
     /** The {@code %.17Lg} text, for diagnostics. */
     @Override
     public String toString() {
-        return new String(toAutoBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        return new String(toAutoBytes(), StandardCharsets.US_ASCII);
     }
 }

@@ -1,6 +1,8 @@
 package io.respkv.server.util;
 
-import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * Number parsing and formatting with Redis 7.0.15's exact rules, on bytes.
@@ -160,7 +162,7 @@ public final class RedisNumbers {
      */
     public static int appendLong(byte[] dst, int off, long v) {
         int n = longLength(v);
-        java.util.Objects.checkFromIndexSize(off, n, dst.length);
+        Objects.checkFromIndexSize(off, n, dst.length);
         int pos = off + n;
         // Work on the negative value so Long.MIN_VALUE needs no special case.
         long q = v < 0 ? v : -v;
@@ -182,7 +184,7 @@ public final class RedisNumbers {
      * Infinity is a success ("inf", "-infinity"); NaN never is.
      */
     public static boolean tryParseDouble(byte[] b, int off, int len, double[] out) {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, b.length);
         // Fast path, no allocation: up to 18 significant digits, decimal exponent within the
         // range where one IEEE multiplication or division rounds correctly (Clinger).
         int i = off;
@@ -326,7 +328,7 @@ public final class RedisNumbers {
      */
     public static byte[] formatDouble(double d) {
         if (Double.isNaN(d)) {
-            return (Double.doubleToRawLongBits(d) < 0 ? "-nan" : "nan").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            return (Double.doubleToRawLongBits(d) < 0 ? "-nan" : "nan").getBytes(StandardCharsets.US_ASCII);
         }
         if (Double.isInfinite(d)) {
             return d > 0 ? INF.clone() : NEG_INF.clone();
@@ -339,6 +341,13 @@ public final class RedisNumbers {
             }
             return formatLong((long) d);
         }
-        return DecimalFormatting.formatG17(Double.doubleToRawLongBits(d) < 0, new BigDecimal(Math.abs(d)));
+        long bits = Double.doubleToRawLongBits(d);
+        int biased = (int) ((bits >>> 52) & 0x7ff);
+        long significand = bits & ((1L << 52) - 1);
+        int e2 = biased == 0 ? -1074 : biased - 1075;
+        if (biased != 0) {
+            significand |= 1L << 52;
+        }
+        return DecimalFormatting.formatG17(bits < 0, BigInteger.valueOf(significand), e2);
     }
 }

@@ -1,6 +1,7 @@
 package io.respkv.server.util;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Parses a whole byte slice the way C's {@code strtod}/{@code strtold} parse it (glibc and musl
@@ -387,6 +388,6 @@ final class StrtodParser {
         for (int j = 0; j < count; j++) {
             ascii[j] = (byte) ('0' + digits[j]);
         }
-        return new String(ascii, java.nio.charset.StandardCharsets.US_ASCII);
+        return new String(ascii, StandardCharsets.US_ASCII);
     }
 }
