@@ -188,6 +188,8 @@ public final class RocksDbEngine implements KeyspaceEngine {
     private final ArrayDeque<RangeDelete> rangeDeleteLog = new ArrayDeque<>();
     private static final int RANGE_DELETE_LOG_SIZE = 1024;
     private volatile long rangeDeleteEpoch;
+    /** The newest epoch with a range evicted from the log; guarded like the log. */
+    private long droppedThroughEpoch;
     private final ScheduledExecutorService walSyncer;
     private volatile boolean closed;
 
@@ -516,8 +518,8 @@ public final class RocksDbEngine implements KeyspaceEngine {
         if (rangeDeleteEpoch == sinceEpoch) {
             return false;
         }
-        if (rangeDeleteLog.isEmpty() || rangeDeleteLog.peekFirst().epoch > sinceEpoch + 1) {
-            return true; // the entries we would need were dropped: assume the worst
+        if (droppedThroughEpoch > sinceEpoch) {
+            return true; // ranges we would need to check were dropped from the log: assume the worst
         }
         for (RangeDelete r : rangeDeleteLog) {
             if (r.epoch > sinceEpoch) {
@@ -536,7 +538,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
         long epoch = rangeDeleteEpoch + 1;
         for (byte[][] r : ranges) {
             if (rangeDeleteLog.size() == RANGE_DELETE_LOG_SIZE) {
-                rangeDeleteLog.pollFirst();
+                droppedThroughEpoch = rangeDeleteLog.pollFirst().epoch;
             }
             rangeDeleteLog.addLast(new RangeDelete(epoch, r[0], r[1]));
         }

@@ -506,6 +506,34 @@ class RocksDbEngineTest {
     }
 
     @Test
+    void aReaderOlderThanTheRangeDeleteLogFailsSafe() {
+        RocksDbEngine engine = open();
+        put(engine, b("x"));
+        Transaction old = engine.begin();
+        toClose.add(old);
+        old.get(b("x"));
+        // more range-deleting commits than the log keeps, none touching "x"
+        for (int i = 0; i < 1_100; i++) {
+            int n = i;
+            engine.transact(txn -> {
+                txn.deleteRange(b(String.format("r%05d", n)), b(String.format("r%05d", n + 1)));
+                return null;
+            });
+        }
+        old.put(b("x"), b("late"));
+        // the log no longer reaches back to its start: it cannot prove it safe, so it must retry
+        assertThrows(TransactionConflictException.class, old::commit);
+        Transaction fresh = engine.begin();
+        toClose.add(fresh);
+        fresh.get(b("x"));
+        fresh.put(b("x"), b("fresh"));
+        fresh.commit();
+        try (Snapshot s = engine.snapshot()) {
+            assertArrayEquals(b("fresh"), s.get(b("x")));
+        }
+    }
+
+    @Test
     void unboundedRangeDeleteConflictsWithAKeyAddedBeyondIt() {
         RocksDbEngine engine = open();
         put(engine, b("m1"), b("m2"));
