@@ -71,7 +71,8 @@ public final class RespRequest implements CommandArgs {
 
     @Override
     public String string(int index) {
-        return buffer.toString(base + offsets[index], length(index), StandardCharsets.UTF_8);
+        int len = length(index);
+        return buffer.toString(base + offsets[index], len, StandardCharsets.UTF_8);
     }
 
     @Override
@@ -91,8 +92,9 @@ public final class RespRequest implements CommandArgs {
 
     @Override
     public long parseLong(int index) {
+        int len = length(index);
         int at = base + offsets[index];
-        return RespNumbers.string2ll(buffer, at, at + length(index));
+        return RespNumbers.string2ll(buffer, at, at + len);
     }
 
     /** Whether argument {@code index} equals {@code other} byte for byte. */
