@@ -38,8 +38,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * RESP request decoding and reply encoding: respkv-codec against netty-codec-redis.
  *
- * <p>Decode: one op is a pipelined batch of 16 requests (8 {@code SET key:000123 <64 bytes>},
- * 8 {@code GET key:000123}) in a pooled direct buffer, as a socket read delivers it.
+ * <p>Decode: one op is a pipelined batch of 16 requests (8 {@code SET key:000123 <64 bytes>} and
+ * 8 {@code GET key:000123}, keys {@code key:000123} to {@code key:000130}) in a pooled direct
+ * buffer, as a socket read delivers it.
  * <ul>
  *   <li>{@code respkvDecode}: {@link RespRequestDecoder#decode} in a loop. Per request it yields
  *       argument slices (offsets and lengths in reused int arrays); nothing is allocated.</li>
@@ -107,7 +108,7 @@ public class CodecBenchmark {
         respkvChannel = new EmbeddedChannel(respkvConsumer);
         nettyConsumer = new NettyConsumer();
         nettyChannel = new EmbeddedChannel(new RedisDecoder(), new RedisBulkStringAggregator(),
-                new RedisArrayAggregator(), nettyConsumer);
+                new RedisArrayAggregator(1024 * 1024, 1024), nettyConsumer);
 
         writer = new RespReplyWriter();
         replyBuffer = PooledByteBufAllocator.DEFAULT.directBuffer(256);

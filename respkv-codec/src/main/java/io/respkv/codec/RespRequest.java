@@ -90,6 +90,12 @@ public final class RespRequest implements CommandArgs {
         return true;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NumberFormatException with the message {@code value is not an integer or out of range}
+     *                               (Redis's error text after {@code ERR })
+     */
     @Override
     public long parseLong(int index) {
         int len = length(index);
