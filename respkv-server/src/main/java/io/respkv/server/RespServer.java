@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The builder configures; the server owns the lifecycle: {@link #start()} binds and returns a
  * future completed once the port is open, {@link #stop()} stops accepting, lets in-flight
  * replies flush, closes connections and the event loops. {@link #close()} is {@code stop().join()}
- * and is idempotent.
+ * and is idempotent. While running, two daemon threads keep the data layout tidy: the
+ * {@link io.respkv.server.keyspace.VersionSweeper} and {@link io.respkv.server.keyspace.ActiveExpiry}.
  */
 public final class RespServer implements AutoCloseable {
 
@@ -99,6 +100,7 @@ public final class RespServer implements AutoCloseable {
                     }
                 });
         CompletableFuture<RespServer> result = new CompletableFuture<>();
+        state.startBackgroundTasks();
         bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 serverChannel = f.channel();
@@ -106,6 +108,7 @@ public final class RespServer implements AutoCloseable {
                 result.complete(this);
             } else {
                 shutdownGroups();
+                state.stopBackgroundTasks();
                 result.completeExceptionally(f.cause());
             }
         });
@@ -148,6 +151,8 @@ public final class RespServer implements AutoCloseable {
                 f.awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
             shutdownGroups();
+            // Before the engine closes: their transactions need it.
+            state.stopBackgroundTasks();
             if (config.ownsEngine()) {
                 config.engine().close();
             }

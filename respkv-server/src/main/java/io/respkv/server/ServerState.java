@@ -2,6 +2,8 @@ package io.respkv.server;
 
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.server.command.CommandTable;
+import io.respkv.server.keyspace.ActiveExpiry;
+import io.respkv.server.keyspace.VersionSweeper;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +35,8 @@ public final class ServerState {
     public final LongAdder keyspaceHits = new LongAdder();
     public final LongAdder keyspaceMisses = new LongAdder();
     public final LongAdder errorReplies = new LongAdder();
+    private final VersionSweeper versionSweeper;
+    private final ActiveExpiry activeExpiry;
 
     ServerState(ServerConfig config, CommandTable commands) {
         this.config = config;
@@ -41,6 +45,30 @@ public final class ServerState {
         byte[] id = new byte[20];
         ThreadLocalRandom.current().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
+        this.versionSweeper = new VersionSweeper(config.engine());
+        this.activeExpiry = new ActiveExpiry(config.engine(), config.databases(), expiredKeys);
+    }
+
+    /** Reclaims the elements of retired collection versions in the background. */
+    public VersionSweeper versionSweeper() {
+        return versionSweeper;
+    }
+
+    /** Removes expired keys nobody reads, in the background. */
+    public ActiveExpiry activeExpiry() {
+        return activeExpiry;
+    }
+
+    /** Starts the server's background tasks (sweeper, active expiry). */
+    void startBackgroundTasks() {
+        versionSweeper.start();
+        activeExpiry.start();
+    }
+
+    /** Stops the background tasks and waits for their current transactions; idempotent. */
+    void stopBackgroundTasks() {
+        activeExpiry.stop();
+        versionSweeper.stop();
     }
 
     public ServerConfig config() {

@@ -103,12 +103,16 @@ public final class ExecutionContext implements CommandContext {
     void commit() {
         Transaction t = txn;
         if (t != null) {
+            Keyspace ks = keyspace;
             txn = null;
             keyspace = null;
             try {
                 t.commit();
             } finally {
                 t.close();
+            }
+            if (ks != null) {
+                server.expiredKeys.add(ks.expiredRemoved()); // stale entries writes removed
             }
         }
     }

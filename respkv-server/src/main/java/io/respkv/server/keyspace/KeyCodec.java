@@ -7,18 +7,23 @@ package io.respkv.server.keyspace;
  * metadata entry   'M' | db:u16 | user key                            -> {@link KeyMeta} bytes
  * expiry index     'X' | db:u16 | expire-at ms:u64 | user key          -> empty
  * element entry    'E' | db:u16 | key length:u32 | user key | version:u64 | sub key  (collections)
+ * garbage marker   'G' | db:u16 | key length:u32 | user key | version:u64            -> empty
  * </pre>
  *
  * All integers are big-endian so that byte order is numeric order: the expiry index scans in
  * deadline order, and a key's elements are contiguous under its version. The prefix byte
  * separates the families, and the database number keeps SELECTed databases apart in one key
- * space.
+ * space. A garbage marker is the element prefix of a retired collection version with the family
+ * byte 'G' instead of 'E': one point read tells whether a version still has elements waiting
+ * for the {@link VersionSweeper}, and the sweeper turns a marker into its element range by
+ * swapping one byte.
  */
 public final class KeyCodec {
 
     public static final byte META = 'M';
     public static final byte EXPIRY = 'X';
     public static final byte ELEMENT = 'E';
+    public static final byte GARBAGE = 'G';
 
     /** The highest database count the layout can address. */
     public static final int MAX_DATABASES = 1 << 16;
@@ -116,6 +121,26 @@ public final class KeyCodec {
         byte[] out = new byte[prefix.length + subKey.length];
         System.arraycopy(prefix, 0, out, 0, prefix.length);
         System.arraycopy(subKey, 0, out, prefix.length, subKey.length);
+        return out;
+    }
+
+    /**
+     * {@code G | db | keylen | key | version}: the marker saying that version {@code version} of
+     * {@code key} was retired and its elements still await the sweeper.
+     */
+    public static byte[] garbageKey(int db, byte[] key, long version) {
+        byte[] out = elementPrefix(db, key, version);
+        out[0] = GARBAGE;
+        return out;
+    }
+
+    /** The element prefix ({@code E | db | keylen | key | version}) a garbage marker stands for. */
+    public static byte[] elementPrefixOfGarbage(byte[] garbageKey) {
+        if (garbageKey.length < 15 || garbageKey[0] != GARBAGE) {
+            throw new IllegalArgumentException("not a garbage marker");
+        }
+        byte[] out = garbageKey.clone();
+        out[0] = ELEMENT;
         return out;
     }
 

@@ -2,7 +2,9 @@ package io.respkv.server.keyspace;
 
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -12,7 +14,13 @@ import java.util.random.RandomGenerator;
  * layout.
  *
  * <p>Expired keys are invisible: {@link #meta} answers null for them. A write to a key whose
- * stored entry has expired first removes the stale entry (and its expiry-index entry).
+ * stored entry has expired first removes the stale entry (and its expiry-index entry), and
+ * counts it in {@link #expiredRemoved()}; {@link #expireDue} removes keys nobody reads.
+ *
+ * <p>Replacing or deleting a collection is O(1) in its size: its version is <em>retired</em> by
+ * writing a garbage marker ({@link KeyCodec#garbageKey}) in the same transaction, and the
+ * {@link VersionSweeper} deletes the elements later. A new collection takes a version from
+ * {@link #newVersion}, which never hands out a version whose elements still exist.
  *
  * <p>One instance serves one command execution; "now" is the command's time.
  */
@@ -21,15 +29,27 @@ public final class Keyspace {
     private final Transaction txn;
     private final int db;
     private final long now;
+    /** Shared by every database view of this transaction (see {@link #database}). */
+    private final Tally tally;
 
     /** The last metadata entry read, raw (possibly expired), so a read-then-write reads once. */
     private byte[] cachedKey;
     private byte[] cachedRaw;
 
     public Keyspace(Transaction txn, int db, long nowMillis) {
+        this(txn, db, nowMillis, new Tally());
+    }
+
+    private Keyspace(Transaction txn, int db, long nowMillis, Tally tally) {
         this.txn = txn;
         this.db = db;
         this.now = nowMillis;
+        this.tally = tally;
+    }
+
+    /** What this transaction did that the server counts once it commits. */
+    private static final class Tally {
+        long expiredRemoved;
     }
 
     public int db() {
@@ -47,7 +67,7 @@ public final class Keyspace {
 
     /** A view of another database in the same transaction (MOVE, COPY ... DB). */
     public Keyspace database(int otherDb) {
-        return otherDb == db ? this : new Keyspace(txn, otherDb, now);
+        return otherDb == db ? this : new Keyspace(txn, otherDb, now, tally);
     }
 
     private byte[] rawMeta(byte[] key) {
@@ -110,6 +130,9 @@ public final class Keyspace {
     public void put(byte[] key, KeyMeta meta) {
         byte[] old = rawMeta(key);
         if (old != null) {
+            if (isExpired(old)) {
+                tally.expiredRemoved++;
+            }
             retire(key, old, meta.type() == RedisType.STRING ? -1 : meta.version());
         }
         byte[] encoded = meta.encode();
@@ -154,17 +177,27 @@ public final class Keyspace {
         if (old == null) {
             return false;
         }
-        long expireAt = KeyMeta.expireAtOf(old);
-        boolean live = expireAt == KeyMeta.NO_EXPIRY || expireAt > now;
+        boolean live = !isExpired(old);
+        if (!live) {
+            tally.expiredRemoved++;
+        }
         retire(key, old, -1);
         txn.delete(KeyCodec.metaKey(db, key));
         remember(key, null);
         return live;
     }
 
+    private boolean isExpired(byte[] raw) {
+        long expireAt = KeyMeta.expireAtOf(raw);
+        return expireAt != KeyMeta.NO_EXPIRY && expireAt <= now;
+    }
+
     /**
      * Removes what belongs to the stored entry {@code old} of {@code key} beyond its metadata:
-     * its expiry-index entry and, for a collection whose version is not kept, its elements.
+     * its expiry-index entry and, for a collection whose version is not kept, retires the
+     * version: a garbage marker, written in this transaction, hands its elements to the
+     * {@link VersionSweeper}. No element is read or written here, so this is O(1) whatever the
+     * collection's size.
      */
     private void retire(byte[] key, byte[] old, long keptVersion) {
         long expireAt = KeyMeta.expireAtOf(old);
@@ -172,12 +205,93 @@ public final class Keyspace {
             txn.delete(KeyCodec.expiryKey(db, expireAt, key));
         }
         if (KeyMeta.typeOf(old).isCollection()) {
-            KeyMeta oldMeta = KeyMeta.decode(old);
-            if (oldMeta.version() != keptVersion) {
-                byte[] prefix = KeyCodec.elementPrefix(db, key, oldMeta.version());
-                txn.deleteRange(prefix, KeyCodec.prefixEnd(prefix));
+            long version = KeyMeta.decode(old).version();
+            if (version != keptVersion) {
+                txn.put(KeyCodec.garbageKey(db, key, version), EMPTY);
             }
         }
+    }
+
+    /**
+     * The number of expired keys this transaction removed, in every database it touched: the
+     * stale entries writes replaced or deleted, and the keys {@link #expireDue} expired. The
+     * caller adds it to {@code expired_keys} once the transaction has committed.
+     */
+    public long expiredRemoved() {
+        return tally.expiredRemoved;
+    }
+
+    // ---- collection versions ----
+
+    /** How many bits of a fresh version are random; the bits above are the command's time in ms. */
+    public static final int VERSION_RANDOM_BITS = 20;
+
+    /**
+     * Allocates the version for a new collection at {@code key}: {@code (now << 20) | 20 random
+     * bits}, drawn from the command's time and random source, so a replicated command allocates
+     * the same version on every replica. A draw is never a version whose elements still exist:
+     * the version of the entry stored at {@code key} (live or expired) or one retired but not yet
+     * swept (one point read of its garbage marker); such a draw is redrawn.
+     *
+     * <p>Only collection creation calls this; strings have no version.
+     */
+    public long newVersion(byte[] key, RandomGenerator random) {
+        while (true) {
+            long candidate = (now << VERSION_RANDOM_BITS) | random.nextInt(1 << VERSION_RANDOM_BITS);
+            if (!versionInUse(key, candidate)) {
+                return candidate;
+            }
+        }
+    }
+
+    /**
+     * Whether elements of {@code key} may exist under {@code version}: it is the version of the
+     * entry stored at {@code key} (live or expired), or a retired version not yet swept.
+     */
+    public boolean versionInUse(byte[] key, long version) {
+        byte[] raw = rawMeta(key);
+        if (raw != null && KeyMeta.typeOf(raw).isCollection() && KeyMeta.decode(raw).version() == version) {
+            return true;
+        }
+        return txn.get(KeyCodec.garbageKey(db, key, version)) != null;
+    }
+
+    // ---- active expiry ----
+
+    /** What one {@link #expireDue} call found: index entries looked at and keys expired. */
+    public record ExpiryBatch(int sampled, int expired) {
+    }
+
+    /**
+     * Active expiry of this database: takes up to {@code limit} expiry-index entries due at
+     * {@link #now()} (oldest deadline first) and removes each key whose stored deadline is still
+     * the indexed one: metadata, index entry and, for a collection, its version (retired). An
+     * index entry whose key is gone or now carries another deadline is stale and only the entry
+     * is removed. The metadata is point-read, so a concurrent write to the key conflicts with
+     * (and is ordered against) this transaction.
+     */
+    public ExpiryBatch expireDue(int limit) {
+        List<byte[]> due = new ArrayList<>(Math.min(limit, 64));
+        try (KvCursor c = txn.scan(KeyCodec.expiryPrefix(db), KeyCodec.expiryDueBound(db, now), false)) {
+            while (due.size() < limit && c.next()) {
+                due.add(c.key().clone());
+            }
+        }
+        int expired = 0;
+        for (byte[] indexKey : due) {
+            byte[] key = KeyCodec.userKeyOfExpiry(indexKey);
+            byte[] raw = rawMeta(key);
+            if (raw != null && KeyMeta.expireAtOf(raw) == KeyCodec.expireAtOfExpiryKey(indexKey)) {
+                retire(key, raw, -1);
+                txn.delete(KeyCodec.metaKey(db, key));
+                remember(key, null);
+                expired++;
+            } else {
+                txn.delete(indexKey);
+            }
+        }
+        tally.expiredRemoved += expired;
+        return new ExpiryBatch(due.size(), expired);
     }
 
     /** Changes the expiry of live {@code meta} at {@code key}; {@code expireAt} 0 removes it. */
@@ -185,9 +299,13 @@ public final class Keyspace {
         put(key, meta.withExpireAt(expireAt));
     }
 
-    /** Removes every key of this database. */
+    /**
+     * Removes every key of this database: range deletes of its metadata, expiry index, elements
+     * (live and retired) and garbage markers. Cheap on engines with
+     * {@link io.respkv.api.EngineFeature#NATIVE_RANGE_DELETE}; proportional to the data elsewhere.
+     */
     public void flush() {
-        for (byte family : new byte[] {KeyCodec.META, KeyCodec.EXPIRY, KeyCodec.ELEMENT}) {
+        for (byte family : new byte[] {KeyCodec.META, KeyCodec.EXPIRY, KeyCodec.ELEMENT, KeyCodec.GARBAGE}) {
             byte[] prefix = KeyCodec.familyPrefix(family, db);
             txn.deleteRange(prefix, KeyCodec.prefixEnd(prefix));
         }
@@ -254,9 +372,11 @@ public final class Keyspace {
      * Returns false, and changes nothing, if {@code src} does not exist.
      *
      * <p>A string is one metadata entry. A collection's elements are copied one by one under a
-     * version of {@code dst} that differs from the version its stored entry (live or expired) had,
-     * so replacing {@code dst} retires its old elements and never mixes them with the copied ones:
-     * O(n) in the number of elements. Each element is read with a point read, so the copy
+     * version of {@code dst} whose elements do not exist (see {@link #versionInUse}): the
+     * source's version if free, else the next free one, so replacing {@code dst} retires its old
+     * elements and never mixes them with the copied ones, and the sweeper never deletes a copied
+     * element: O(n) in the number of elements. The choice depends only on the stored state, so
+     * it is the same on every replica. Each element is read with a point read, so the copy
      * conflicts with (and is retried after) a concurrent command that changed one of them.
      *
      * <p>Copying a key onto itself rewrites it under a new version.
@@ -271,8 +391,7 @@ public final class Keyspace {
             return true;
         }
         long version = meta.version();
-        byte[] oldDst = target.rawMeta(dst);
-        if (oldDst != null && KeyMeta.typeOf(oldDst).isCollection() && KeyMeta.decode(oldDst).version() == version) {
+        while (target.versionInUse(dst, version)) {
             version++;
         }
         byte[] from = KeyCodec.elementPrefix(db, src, meta.version());
@@ -301,7 +420,7 @@ public final class Keyspace {
      * Renames live key {@code src} to {@code dst} in this database, replacing what {@code dst}
      * held and keeping the value and expiry. Returns false if {@code src} does not exist.
      * {@code src} and {@code dst} must differ. For a collection this is an O(n) copy of its
-     * elements (see {@link #copyTo}) followed by an O(1) range delete of the old ones: element
+     * elements (see {@link #copyTo}) followed by an O(1) retirement of the old ones: element
      * keys embed the user key, so they cannot keep their place.
      */
     public boolean rename(byte[] src, byte[] dst) {

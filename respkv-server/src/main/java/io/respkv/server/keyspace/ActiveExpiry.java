@@ -1,0 +1,137 @@
+package io.respkv.server.keyspace;
+
+import io.respkv.api.KeyspaceEngine;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * Removes expired keys that nobody reads, like Redis's {@code activeExpireCycle} (expire.c):
+ * a daemon thread runs a cycle every 100 ms (Redis's default {@code hz 10}).
+ *
+ * <p>A cycle visits up to 16 databases (all of them after a cycle that ran out of time), going
+ * on from the database after the last one the previous cycle visited. In each it
+ * runs loops of one transaction each: take up to 20 entries of the expiry index due at the
+ * cycle's time (the index is ordered by deadline, so these are exactly the overdue keys, no
+ * live key is scanned) and remove those keys with {@link Keyspace#expireDue}, which re-checks
+ * each key's current deadline in the transaction (a key re-set without expiry or with a new
+ * deadline is left alone). It repeats while the batch was full and more than 25% of it
+ * expired, and stops the whole cycle once it has used 25% of the cycle period (25 ms), so a
+ * flood of expiring keys costs a bounded share of the machine; the rest go in later cycles.
+ * Expired keys are counted in the {@code expired_keys} counter given to the constructor.
+ *
+ * <p>Commands do not depend on it: reads already treat an expired key as absent.
+ *
+ * <p>Under Raft (later), replicas will not run this on their own clock: active expiry becomes a
+ * replicated delete issued by the leader, so every replica removes the same keys.
+ */
+public final class ActiveExpiry {
+
+    /** Index entries one loop takes (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
+    public static final int KEYS_PER_LOOP = 20;
+    /** The cycle period: Redis's default {@code hz 10}. */
+    public static final long CYCLE_MILLIS = 100;
+    /** Share of the period a cycle may use (Redis: ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC). */
+    public static final int CYCLE_TIME_PERCENT = 25;
+    /** Databases visited per cycle (Redis: CRON_DBS_PER_CALL). */
+    public static final int DATABASES_PER_CYCLE = 16;
+    /** A loop is repeated while more than this share of its sample expired. */
+    public static final int REPEAT_EXPIRED_PERCENT = 25;
+
+    private final KeyspaceEngine engine;
+    private final int databases;
+    private final LongAdder expiredKeys;
+    private final int keysPerLoop;
+    private final long cycleBudgetNanos;
+    private final LongSupplier wallClockMillis;
+    private final LongSupplier nanoClock;
+    private final BackgroundLoop loop;
+    /** The database the next cycle starts with; only the cycle's thread touches it. */
+    private int nextDb;
+    /** Whether the previous cycle ran out of time (then the next one visits every database). */
+    private boolean timeLimitHit;
+
+    /** Redis's defaults on the system clocks. */
+    public ActiveExpiry(KeyspaceEngine engine, int databases, LongAdder expiredKeys) {
+        this(engine, databases, expiredKeys, KEYS_PER_LOOP,
+                TimeUnit.MILLISECONDS.toNanos(CYCLE_MILLIS) * CYCLE_TIME_PERCENT / 100,
+                System::currentTimeMillis, System::nanoTime);
+    }
+
+    /**
+     * @param keysPerLoop      index entries per loop (one transaction)
+     * @param cycleBudgetNanos time after which a cycle stops (checked after each loop)
+     * @param wallClockMillis  the time keys expire against (Unix ms)
+     * @param nanoClock        measures the cycle's budget
+     */
+    public ActiveExpiry(KeyspaceEngine engine, int databases, LongAdder expiredKeys, int keysPerLoop,
+                        long cycleBudgetNanos, LongSupplier wallClockMillis, LongSupplier nanoClock) {
+        if (databases < 1 || keysPerLoop < 1 || cycleBudgetNanos < 0) {
+            throw new IllegalArgumentException("invalid active expiry limits");
+        }
+        this.engine = engine;
+        this.databases = databases;
+        this.expiredKeys = expiredKeys;
+        this.keysPerLoop = keysPerLoop;
+        this.cycleBudgetNanos = cycleBudgetNanos;
+        this.wallClockMillis = wallClockMillis;
+        this.nanoClock = nanoClock;
+        long period = TimeUnit.MILLISECONDS.toNanos(CYCLE_MILLIS);
+        this.loop = new BackgroundLoop("respkv-active-expiry", keepGoing -> {
+            long start = System.nanoTime();
+            runCycle(keepGoing);
+            return Math.max(0, period - (System.nanoTime() - start));
+        });
+    }
+
+    /** Starts the background thread (idempotent). */
+    public void start() {
+        loop.start();
+    }
+
+    /** Stops the background thread, waiting for its current transaction (at most 10 s). Idempotent. */
+    public boolean stop() {
+        return loop.stop(10_000);
+    }
+
+    /** What one cycle did. */
+    public record Cycle(int loops, long sampled, long expired, boolean timeLimitHit) {
+    }
+
+    /** Runs one cycle now, in the calling thread. */
+    public Cycle runCycle() {
+        return runCycle(() -> true);
+    }
+
+    private synchronized Cycle runCycle(BooleanSupplier keepGoing) {
+        long start = nanoClock.getAsLong();
+        long now = wallClockMillis.getAsLong();
+        int dbsThisCycle = timeLimitHit ? databases : Math.min(DATABASES_PER_CYCLE, databases);
+        timeLimitHit = false;
+        int loops = 0;
+        long sampled = 0;
+        long expired = 0;
+        for (int i = 0; i < dbsThisCycle && keepGoing.getAsBoolean(); i++) {
+            int db = nextDb;
+            nextDb = (nextDb + 1) % databases;
+            Keyspace.ExpiryBatch batch;
+            do {
+                batch = engine.transact(txn -> new Keyspace(txn, db, now).expireDue(keysPerLoop));
+                loops++;
+                sampled += batch.sampled();
+                expired += batch.expired();
+                expiredKeys.add(batch.expired());
+                if (nanoClock.getAsLong() - start >= cycleBudgetNanos) {
+                    // The next cycle starts with the next database (as Redis does), so one
+                    // database flooded with expiring keys cannot starve the others.
+                    timeLimitHit = true;
+                    return new Cycle(loops, sampled, expired, true);
+                }
+            } while (batch.sampled() == keysPerLoop
+                    && batch.expired() * 100L > (long) batch.sampled() * REPEAT_EXPIRED_PERCENT
+                    && keepGoing.getAsBoolean());
+        }
+        return new Cycle(loops, sampled, expired, false);
+    }
+}
