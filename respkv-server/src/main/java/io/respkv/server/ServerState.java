@@ -1,6 +1,7 @@
 package io.respkv.server;
 
 import io.respkv.api.KeyspaceEngine;
+import io.respkv.server.command.BlockingKeys;
 import io.respkv.server.command.CommandTable;
 import io.respkv.server.keyspace.ActiveExpiry;
 import io.respkv.server.keyspace.VersionSweeper;
@@ -37,6 +38,7 @@ public final class ServerState {
     public final LongAdder errorReplies = new LongAdder();
     private final VersionSweeper versionSweeper;
     private final ActiveExpiry activeExpiry;
+    private final BlockingKeys blocking = new BlockingKeys(this);
 
     ServerState(ServerConfig config, CommandTable commands) {
         this.config = config;
@@ -57,6 +59,11 @@ public final class ServerState {
     /** Removes expired keys nobody reads, in the background. */
     public ActiveExpiry activeExpiry() {
         return activeExpiry;
+    }
+
+    /** The clients blocked by BLPOP and the other blocking commands, by key. */
+    public BlockingKeys blocking() {
+        return blocking;
     }
 
     /** Starts the server's background tasks (sweeper, active expiry). */

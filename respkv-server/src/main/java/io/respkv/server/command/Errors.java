@@ -52,4 +52,11 @@ public final class Errors {
     public static String unsupportedOption(String option) {
         return "ERR Unsupported option " + option;
     }
+
+    // ---- lists and blocking commands (LMPOP, BLPOP...; ZMPOP and BZPOPMIN share them) ----
+
+    public static final String NUMKEYS = "ERR numkeys should be greater than 0";
+    public static final String MPOP_COUNT = "ERR count should be greater than 0";
+    public static final String TIMEOUT_NOT_A_FLOAT = "ERR timeout is not a float or out of range";
+    public static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
 }

@@ -282,6 +282,7 @@ final class KeyCommands {
             return;
         }
         ks.copyTo(src, target, dst);
+        ctx.signalKeyReady(dstDb, dst); // clients blocked on dst (in any db) look again
         ctx.reply().integer(1);
     }
 
@@ -310,6 +311,7 @@ final class KeyCommands {
             return;
         }
         ks.moveTo(key, target);
+        ctx.signalKeyReady(dstDb, key); // clients blocked on key in the target db look again
         ctx.reply().integer(1);
     }
 

@@ -179,9 +179,11 @@ public final class MemoryEngine implements KeyspaceEngine {
      * @return false if a read was invalidated by a concurrent commit
      */
     boolean commit(ReadSet reads, java.util.List<byte[][]> rangeDeletes, Map<byte[], byte[]> writes) {
-        if (writes.isEmpty() && rangeDeletes.isEmpty() && reads.size <= 1) {
+        if (writes.isEmpty() && rangeDeletes.isEmpty() && reads.size <= 1 && !reads.scanned) {
             // A read-only transaction that read one key saw one committed version: nothing to
-            // validate, and no reason to take the commit lock (GET, EXISTS, TTL...).
+            // validate, and no reason to take the commit lock (GET, EXISTS, TTL...). One that
+            // also scanned is validated: its point read (say a collection's metadata) is what
+            // tells whether the scan saw a state consistent with it (LRANGE, HGETALL).
             return true;
         }
         commitLock.lock();
@@ -265,6 +267,8 @@ public final class MemoryEngine implements KeyspaceEngine {
         byte[][] keys = new byte[4][];
         long[] seqs = new long[4];
         int size;
+        /** Whether the transaction opened a scan (see {@link #commit}). */
+        boolean scanned;
 
         void add(byte[] key, long seq) {
             if (size == keys.length) {

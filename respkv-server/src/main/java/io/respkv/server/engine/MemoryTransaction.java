@@ -50,6 +50,7 @@ final class MemoryTransaction implements Transaction {
     @Override
     public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
         ensureActive();
+        reads.scanned = true;
         Iterator<Map.Entry<byte[], MemoryEngine.Slot>> committed =
                 MemorySnapshot.range(engine.map, low, high, reverse);
         if (writes == null && rangeDeletes.isEmpty()) {

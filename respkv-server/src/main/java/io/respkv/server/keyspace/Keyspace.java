@@ -412,7 +412,8 @@ public final class Keyspace {
                 target.txn.put(copyKey, value);
             }
         }
-        target.put(dst, KeyMeta.collection(meta.type(), meta.expireAt(), version, meta.size()));
+        // withVersion keeps what a type adds to the metadata (a list's head position)
+        target.put(dst, meta.withVersion(version));
         return true;
     }
 
