@@ -249,6 +249,7 @@ class ListCommandsDifferentialTest extends RespkvDifferentialTest {
                     "BLPOP nokey -1e300", "BLPOP nokey inf", "BLPOP nokey -inf", "BLPOP nokey +inf", "BLPOP nokey nan",
                     "BLPOP nokey \" 1\"", "BLPOP nokey \"1 \"", "BLPOP nokey \"\"", "BLPOP nokey 9223372036854775807",
                     "BLPOP nokey -9223372036854775808", "BLPOP nokey 9223372036854775808", "BLPOP nokey 1e16",
+                    "BLPOP nokey 9223372036854775.808", "BLPOP nokey 0x1p70",
                     "BLPOP s abc", "BLPOP l abc", "BRPOP l -1",
                     "BLMOVE nokey d LEFT MIDDLE abc", "BLMOVE nokey d LEFT RIGHT abc", "BLMOVE nokey d UP RIGHT 0",
                     "BLMOVE nokey d LEFT RIGHT -1", "BLMOVE s d LEFT RIGHT -1",
