@@ -71,7 +71,8 @@ public final class RespRequest implements CommandArgs {
 
     @Override
     public String string(int index) {
-        return buffer.toString(base + offsets[index], length(index), StandardCharsets.UTF_8);
+        int len = length(index);
+        return buffer.toString(base + offsets[index], len, StandardCharsets.UTF_8);
     }
 
     @Override
@@ -89,10 +90,17 @@ public final class RespRequest implements CommandArgs {
         return true;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NumberFormatException with the message {@code value is not an integer or out of range}
+     *                               (Redis's error text after {@code ERR })
+     */
     @Override
     public long parseLong(int index) {
+        int len = length(index);
         int at = base + offsets[index];
-        return RespNumbers.string2ll(buffer, at, at + length(index));
+        return RespNumbers.string2ll(buffer, at, at + len);
     }
 
     /** Whether argument {@code index} equals {@code other} byte for byte. */
