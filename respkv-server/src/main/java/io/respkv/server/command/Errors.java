@@ -63,9 +63,11 @@ public final class Errors {
     public static final String VALUE_OUT_OF_RANGE = "ERR value is out of range";
     public static final String HRANDFIELD_COUNT_RANGE =
             "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+
     /** respkv's own: a negative HRANDFIELD count above what a reply built in memory may hold. */
-    public static final String HRANDFIELD_TOO_MANY =
-            "ERR value is out of range, respkv returns at most 16777216 random fields per call";
+    public static String hrandfieldTooMany(int max) {
+        return "ERR value is out of range, respkv returns at most " + max + " random fields per call";
+    }
 
     // ---- OBJECT ----
 

@@ -1,8 +1,8 @@
 package io.respkv.server.command;
 
+import io.respkv.api.ProtocolVersion;
 import io.respkv.codec.RespReplyWriter;
 import io.respkv.codec.RespRequest;
-import io.respkv.api.ProtocolVersion;
 import io.respkv.server.keyspace.ElementSampler;
 import io.respkv.server.keyspace.KeyCodec;
 import io.respkv.server.keyspace.Keyspace;
@@ -23,17 +23,18 @@ import java.util.List;
  * differs by design: HGETALL, HKEYS, HVALS and HSCAN return fields in byte order (Redis:
  * insertion order for small hashes, hash order for large ones); HSCAN cursors are positions in
  * that order ({@link ScanCursors}) and COUNT is exact (Redis returns a small hash whole,
- * whatever COUNT); HRANDFIELD's draws are not uniform on large hashes
- * ({@link ElementSampler}), and a negative count is limited to {@link #MAX_RANDOM_FIELDS}.
+ * whatever COUNT); HRANDFIELD draws uniformly but walks the fields to do so, O(N) where Redis
+ * is O(count) ({@link ElementSampler}), and a negative count is limited to
+ * {@link #MAX_RANDOM_FIELDS}.
  */
 final class HashCommands {
 
     /**
      * The largest number of fields HRANDFIELD returns with a negative count. Redis has no limit
      * (only the client's output buffer); respkv builds each reply in memory, so a count like
-     * -2^62 must be refused rather than exhaust the heap.
+     * -2^62 must be refused rather than exhaust the heap. About 60 MB of reply for short fields.
      */
-    static final int MAX_RANDOM_FIELDS = 1 << 24;
+    static final int MAX_RANDOM_FIELDS = 1 << 22;
 
     private static final long DEFAULT_SCAN_COUNT = 10;
 
@@ -241,6 +242,10 @@ final class HashCommands {
                 return;
             }
             ElementSampler.Element e = hash.sampler().one(hash.size(), ctx.random());
+            if (e == null) {
+                ctx.reply().nullBulk(); // a size ahead of the elements; the metadata never is
+                return;
+            }
             ctx.reply().bulk(e.subKey());
             return;
         }
@@ -273,13 +278,13 @@ final class HashCommands {
         List<ElementSampler.Element> picked;
         if (count < 0) {
             if (-count > MAX_RANDOM_FIELDS) {
-                ctx.reply().error(Errors.HRANDFIELD_TOO_MANY);
+                ctx.reply().error(Errors.hrandfieldTooMany(MAX_RANDOM_FIELDS));
                 return;
             }
             picked = hash.sampler().withRepeats((int) -count, hash.size(), ctx.random());
         } else {
             int n = (int) Math.min(count, Math.min(hash.size(), Integer.MAX_VALUE));
-            picked = hash.sampler().distinct(n, hash.size(), ctx.random());
+            picked = hash.sampler().distinct(n, ctx.random());
         }
         RespReplyWriter reply = ctx.reply();
         boolean pairs = withValues && reply.protocol() != ProtocolVersion.RESP2;
