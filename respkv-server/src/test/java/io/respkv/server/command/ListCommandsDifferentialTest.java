@@ -272,7 +272,12 @@ class ListCommandsDifferentialTest extends RespkvDifferentialTest {
                     "LTRIM s 0 1", "LTRIM s x 1", "LPOS s a", "LPOS s a RANK 0", "LMOVE s d LEFT LEFT",
                     "LMPOP 1 s LEFT", "GET s",
                     "RPUSH l a", "GET l", "INCR l", "APPEND l x", "STRLEN l", "SETRANGE l 0 x", "GETRANGE l 0 1",
-                    "SET l v", "TYPE l", "GET l");
+                    "SET l v", "TYPE l", "GET l",
+                    "HSET h f v", "LPUSH h a", "RPOP h", "LLEN h", "LRANGE h 0 -1", "LINDEX h 0", "LSET h 0 x",
+                    "LPOS h a", "LREM h 0 a", "LTRIM h 0 1", "LINSERT h BEFORE a b", "RPOPLPUSH h l",
+                    "LMOVE l2 h LEFT LEFT", "BLPOP h 0", "BLMPOP 0 1 h LEFT", "BRPOPLPUSH h x 0",
+                    "RPUSH l2 e", "LMOVE l2 h LEFT LEFT", "BLMOVE l2 h LEFT LEFT 0", "LRANGE l2 0 -1",
+                    "HGET l2 f", "HSET l2 f v", "HLEN l2", "HGETALL l2", "TYPE h", "TYPE l2");
         }
     }
 
