@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.respkv.api.ProtocolVersion;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -149,14 +150,18 @@ public final class ClientConnection {
      */
     public void unblock(ByteBuf reply) {
         Consumer<ByteBuf> handler = unblockHandler;
-        channel.eventLoop().execute(() -> {
-            blocked = false;
-            if (handler != null) {
-                handler.accept(reply);
-            } else {
-                reply.release();
-            }
-        });
+        try {
+            channel.eventLoop().execute(() -> {
+                blocked = false;
+                if (handler != null) {
+                    handler.accept(reply);
+                } else {
+                    reply.release();
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            reply.release(); // the server is closing: the connection is going away with its loop
+        }
     }
 
     /** Sets what {@link #unblock} does on the event loop (the connection's channel handler). */
