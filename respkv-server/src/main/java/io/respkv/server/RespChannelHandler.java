@@ -31,6 +31,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
     private final RespRequest request = new RespRequest();
     private final RespReplyWriter reply = new RespReplyWriter();
     private ClientConnection client;
+    private ReplyBarrier barrier;
     private CommandDispatcher dispatcher;
     private ByteBuf cumulation;
     private ByteBuf out;
@@ -46,6 +47,9 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         client = server.register(ctx.channel(), System.currentTimeMillis());
         decoder.authenticated(client.authenticated());
         dispatcher = new CommandDispatcher(server, client, reply);
+        if (server.groupCommit()) {
+            barrier = server.barrier(ctx.executor());
+        }
         ctx.fireChannelActive();
     }
 
@@ -114,6 +118,10 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             out = null;
             if (pending.isReadable()) {
                 server.netOutputBytes.add(pending.readableBytes());
+                if (barrier != null && (dispatcher.takeSyncPending() || barrier.holding())) {
+                    barrier.hold(ctx, pending, thenClose);
+                    return;
+                }
                 if (thenClose) {
                     ctx.writeAndFlush(pending).addListener(ChannelFutureListener.CLOSE);
                     return;
