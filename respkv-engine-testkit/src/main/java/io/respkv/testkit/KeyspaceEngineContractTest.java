@@ -251,17 +251,32 @@ public abstract class KeyspaceEngineContractTest {
                     }
                 }));
             }
-            for (int r = 0; r < 2; r++) {
-                futures.add(pool.submit(() -> {
-                    for (int i = 0; i < 5_000 && System.nanoTime() < deadline; i++) {
-                        try (Snapshot s = engine.snapshot()) {
-                            if (toLong(s.get(b("a"))) + toLong(s.get(b("b"))) != 100) {
-                                violations.incrementAndGet();
-                            }
+            futures.add(pool.submit(() -> {
+                for (int i = 0; i < 5_000 && System.nanoTime() < deadline; i++) {
+                    try (Snapshot s = engine.snapshot()) {
+                        if (toLong(s.get(b("a"))) + toLong(s.get(b("b"))) != 100) {
+                            violations.incrementAndGet();
                         }
                     }
-                }));
-            }
+                }
+            }));
+            futures.add(pool.submit(() -> {
+                // A scan inside a transaction must not see half of a commit either.
+                for (int i = 0; i < 5_000 && System.nanoTime() < deadline; i++) {
+                    long sum = engine.transact(txn -> {
+                        long total = 0;
+                        try (KvCursor c = txn.scan(b("a"), b("c"))) {
+                            while (c.next()) {
+                                total += toLong(c.value());
+                            }
+                        }
+                        return total;
+                    });
+                    if (sum != 100) {
+                        violations.incrementAndGet();
+                    }
+                }
+            }));
             for (Future<?> f : futures) {
                 f.get(60, TimeUnit.SECONDS);
             }
