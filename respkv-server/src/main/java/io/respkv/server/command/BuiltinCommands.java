@@ -20,6 +20,7 @@ public final class BuiltinCommands {
         InfoCommand.register(t);
         CommandCommands.register(t);
         StringCommands.register(t);
+        ZSetCommands.register(t);
         t.validate();
         return t;
     }
