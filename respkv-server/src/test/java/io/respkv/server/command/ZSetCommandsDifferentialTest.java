@@ -106,7 +106,14 @@ class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
                     "ZRANGE u 0 -1 WITHSCORES", "ZREM sl " + longMember, "ZUNIONSTORE u2 1 sl",
                     "ZRANGE u2 0 -1 WITHSCORES", "ZRANGESTORE d2 sl 0 -1 BYSCORE", "ZRANGE d2 0 -1 WITHSCORES",
                     "ZUNION 1 sl WITHSCORES", "ZINTER 2 sl sl WITHSCORES", "ZDIFF 1 sl WITHSCORES",
-                    "ZADD sl -0 w", "ZSCORE sl w", "ZRANDMEMBER sl 10 WITHSCORES");
+                    "ZADD sl -0 w", "ZSCORE sl w", "ZRANDMEMBER sl 10 WITHSCORES",
+                    // converting in the middle of one command: members before it lost the sign
+                    "ZADD mid -0 a -0 " + longMember + " -0 b", "ZRANGE mid 0 -1 WITHSCORES",
+                    "ZADD first -0 " + longMember + " -0 a", "ZRANGE first 0 -1 WITHSCORES",
+                    "ZADD src -0 a -0 b 1 " + "z".repeat(65), "ZRANGESTORE rs src 0 -1", "ZRANGE rs 0 -1 WITHSCORES",
+                    "ZRANGESTORE rs src -inf +inf BYSCORE", "ZRANGE rs 0 -1 WITHSCORES", "ZUNIONSTORE us 1 src",
+                    "ZRANGE us 0 -1 WITHSCORES", "ZINTERSTORE is 1 src WEIGHTS -1", "ZRANGE is 0 -1 WITHSCORES",
+                    "ZUNIONSTORE us2 1 mid", "ZRANGE us2 0 -1 WITHSCORES", "ZSCAN first 0");
         }
     }
 
