@@ -51,6 +51,10 @@ public abstract class KeyspaceEngineContractTest {
     @TempDir
     protected Path dir;
 
+    /** Where checkpoints go: its own temporary directory, so JUnit removes it too. */
+    @TempDir
+    protected Path checkpoints;
+
     protected KeyspaceEngine engine;
 
     /** Opens (or reopens) the engine under test with its data in {@code dir}. */
@@ -362,7 +366,7 @@ public abstract class KeyspaceEngineContractTest {
 
     @Test
     void declaredFeaturesMatchBehaviour() throws Exception {
-        Path target = dir.resolveSibling(dir.getFileName() + "-checkpoint");
+        Path target = checkpoints.resolve("checkpoint");
         if (engine.has(EngineFeature.CHECKPOINT)) {
             putAll(b("cp"));
             engine.checkpoint(target);

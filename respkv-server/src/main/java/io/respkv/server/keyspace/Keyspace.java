@@ -473,6 +473,11 @@ public final class Keyspace {
             return null;
         }
         byte[] last = edgeKey(low, high, true);
+        if (last == null) {
+            // Scans see the latest commits, not a snapshot: the keys may have gone (active
+            // expiry, another client) between the two edge reads.
+            last = first;
+        }
         byte[] probe = probeBetween(first, last, random);
         byte[] afterProbe = Arrays.copyOf(probe, probe.length + 1); // the least key > probe
         if (random.nextBoolean()) {
