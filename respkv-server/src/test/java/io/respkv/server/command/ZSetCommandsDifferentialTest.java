@@ -85,7 +85,9 @@ class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
                     "ZADD inf 1 a", "ZINCRBY inf inf a", "ZINCRBY inf -inf a", "ZSCORE inf a", "ZINCRBY inf inf a",
                     "ZADD inf INCR -inf a", "ZADD inf INCR +inf a", "ZINCRBY inf 1e308 big", "ZINCRBY inf 1e308 big",
                     "ZINCRBY inf -1e308 big", "ZRANGE inf 0 -1 WITHSCORES",
-                    "ZINCRBY fresh 5 m", "ZRANGE fresh 0 -1 WITHSCORES", "ZINCRBY fresh 0.1 m", "ZINCRBY fresh 0.2 m");
+                    "ZINCRBY fresh 5 m", "ZRANGE fresh 0 -1 WITHSCORES", "ZINCRBY fresh 0.1 m", "ZINCRBY fresh 0.2 m",
+                    "ZADD fresh GT INCR 3 newgt", "ZADD fresh LT INCR -3 newlt", "ZADD fresh GT CH 7 newgt2 1 m",
+                    "ZADD fresh LT CH 7 newlt2 100 m", "ZRANGE fresh 0 -1 WITHSCORES");
         }
     }
 
@@ -360,6 +362,7 @@ class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
                         Map.of("a", "1", "b", "2", "c", "3", "d", "4", "e", "5"), protocol);
             }
             d.check(zaddCommand("big", BIG, 3));
+            d.checkSequence("ZRANDMEMBER big 300 WITHSCORES", "ZRANDMEMBER big 1000");
             d.checkShape("ZRANDMEMBER", "big", "10", "WITHSCORES");
             d.checkShape("ZRANDMEMBER", "big", "-400");
             d.checkShape("ZRANDMEMBER", "big", "200");
@@ -532,6 +535,11 @@ class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
             d.checkSequence("ZADD long 1 " + "L".repeat(70) + " 2 short -0 zero");
         }
         assertZscanSame(protocol, "long", 100);
+        try (Differential d = open(protocol)) {
+            d.check(zaddCommand("big", BIG, 2));
+            d.checkSequence("ZUNIONSTORE ubig 1 big WEIGHTS -0", "ZRANGE ubig 0 3 WITHSCORES");
+        }
+        assertZscanSame(protocol, "ubig", 50);
         for (long count : new long[] {1, 7, 10, 1000}) {
             assertZscanSame(protocol, "big", count);
         }
