@@ -109,6 +109,7 @@ public final class RedisZSet {
         return size;
     }
 
+    /** The key this set is stored at. */
     public byte[] key() {
         return key;
     }

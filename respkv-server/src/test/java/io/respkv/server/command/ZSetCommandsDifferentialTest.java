@@ -592,6 +592,21 @@ class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
         }
     }
 
+    @ProtocolTest
+    void arityAndCommandInfo(ProtocolVersion protocol) {
+        List<String> commands = List.of("ZADD", "ZINCRBY", "ZREM", "ZSCORE", "ZMSCORE", "ZCARD", "ZCOUNT",
+                "ZLEXCOUNT", "ZRANGE", "ZRANGESTORE", "ZREVRANGE", "ZRANGEBYSCORE", "ZREVRANGEBYSCORE",
+                "ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZRANK", "ZREVRANK", "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE",
+                "ZREMRANGEBYLEX", "ZPOPMIN", "ZPOPMAX", "ZMPOP", "ZRANDMEMBER", "ZUNION", "ZINTER", "ZDIFF",
+                "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD", "ZSCAN");
+        try (Differential d = open(protocol)) {
+            for (String c : commands) {
+                d.checkSequence(c, c + " k", c + " k 1", "COMMAND INFO " + c);
+            }
+            d.checkSequence("ZSCORE k a b", "ZCARD k x", "ZCOUNT k 1 2 3", "ZRANK k a b", "ZREVRANGE k 0 1 WITHSCORES x");
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** {@code ZADD key s0 m0 s1 m1 ...} with {@code n} members {@code m<i>} and scores from a fixed spread. */
