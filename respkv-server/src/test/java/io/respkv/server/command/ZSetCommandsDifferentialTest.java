@@ -92,7 +92,7 @@ class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
     }
 
     @ProtocolTest
-    void negativeZeroFollowsTheEncoding(ProtocolVersion protocol) {
+    void negativeZeroFollowsTheEncoding(ProtocolVersion protocol) throws IOException {
         String longMember = "m".repeat(65);
         try (Differential d = open(protocol)) {
             d.checkSequence(
@@ -115,8 +115,9 @@ class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
                     "ZADD src -0 a -0 b 1 " + "z".repeat(65), "ZRANGESTORE rs src 0 -1", "ZRANGE rs 0 -1 WITHSCORES",
                     "ZRANGESTORE rs src -inf +inf BYSCORE", "ZRANGE rs 0 -1 WITHSCORES", "ZUNIONSTORE us 1 src",
                     "ZRANGE us 0 -1 WITHSCORES", "ZINTERSTORE is 1 src WEIGHTS -1", "ZRANGE is 0 -1 WITHSCORES",
-                    "ZUNIONSTORE us2 1 mid", "ZRANGE us2 0 -1 WITHSCORES", "ZSCAN first 0");
+                    "ZUNIONSTORE us2 1 mid", "ZRANGE us2 0 -1 WITHSCORES");
         }
+        assertZscanSame(protocol, "first", 10); // a skiplist: Redis answers in hash order
     }
 
     @ProtocolTest
