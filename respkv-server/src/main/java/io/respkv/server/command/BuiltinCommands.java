@@ -20,6 +20,8 @@ public final class BuiltinCommands {
         InfoCommand.register(t);
         CommandCommands.register(t);
         StringCommands.register(t);
+        HashCommands.register(t);
+        ObjectCommands.register(t);
         ZSetCommands.register(t);
         t.validate();
         return t;

@@ -110,14 +110,22 @@ public final class CommandDispatcher {
     static String unknownCommand(RespRequest request) {
         StringBuilder args = new StringBuilder();
         for (int i = 1; i < request.count() && args.length() < 128; i++) {
-            String a = request.string(i);
+            String a = cString(request.string(i));
             int room = 128 - args.length();
             args.append('\'').append(a, 0, Math.min(a.length(), room)).append("' ");
         }
         return "ERR unknown command '" + printable(request.string(0), 128) + "', with args beginning with: " + args;
     }
 
+    /** As C's {@code %.<max>s} prints it: up to the first NUL, at most {@code max} characters. */
     private static String printable(String s, int max) {
+        s = cString(s);
         return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** The string up to its first NUL byte, as a C string. */
+    private static String cString(String s) {
+        int nul = s.indexOf('\0');
+        return nul < 0 ? s : s.substring(0, nul);
     }
 }

@@ -479,17 +479,7 @@ final class KeyCommands {
      * ends at its first NUL byte as a C string does ({@code "NX\0junk"} is NX).
      */
     static boolean keyword(CommandArgs args, int i, String word) {
-        int len = args.length(i);
-        for (int k = 0; ; k++) {
-            int a = k < len ? args.byteAt(i, k) & 0xff : 0;
-            int w = k < word.length() ? word.charAt(k) : 0;
-            if (lower(a) != lower(w)) {
-                return false;
-            }
-            if (a == 0) {
-                return true;
-            }
-        }
+        return args.is(i, word);
     }
 
     private static int lower(int c) {

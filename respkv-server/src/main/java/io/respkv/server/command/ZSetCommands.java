@@ -742,8 +742,8 @@ final class ZSetCommands {
         ctx.reply().bulk(z.byRank(r, r).get(0).member());
     }
 
-    /** The most elements one ZRANDMEMBER reply may have (a Java array's bound). */
-    private static final long MAX_REPLY_ELEMENTS = Integer.MAX_VALUE / 2 - 8;
+    /** The most draws a negative ZRANDMEMBER count may ask for: respkv builds replies in memory (as HRANDFIELD). */
+    private static final long MAX_REPLY_ELEMENTS = 4_194_304;
 
     private static void zrandmemberWithCount(ExecutionContext ctx, long l, boolean withScores) {
         RedisZSet z = readLookup(ctx, ctx.arg(1));
@@ -760,8 +760,8 @@ final class ZSetCommands {
             return;
         }
         if (!unique && count > MAX_REPLY_ELEMENTS) {
-            // Redis would start writing more than 2^31 elements; respkv's replies are smaller.
-            reply.error(Errors.VALUE_OUT_OF_RANGE);
+            // Redis would stream draws until its memory ran out; respkv builds the reply in memory.
+            reply.error(Errors.zrandmemberTooMany(MAX_REPLY_ELEMENTS));
             return;
         }
         RandomGenerator random = ctx.random();
