@@ -1,7 +1,5 @@
 package io.respkv.server.command;
 
-import static io.respkv.server.command.KeyCommands.keyword;
-
 import io.respkv.api.ProtocolVersion;
 import io.respkv.api.ReplySink;
 import io.respkv.codec.RespRequest;
@@ -122,17 +120,17 @@ final class ZSetCommands {
         boolean incr = incrCommand;
         int scoreIdx = 2;
         for (; scoreIdx < argc; scoreIdx++) {
-            if (keyword(args, scoreIdx, "nx")) {
+            if (args.is(scoreIdx, "nx")) {
                 nx = true;
-            } else if (keyword(args, scoreIdx, "xx")) {
+            } else if (args.is(scoreIdx, "xx")) {
                 xx = true;
-            } else if (keyword(args, scoreIdx, "ch")) {
+            } else if (args.is(scoreIdx, "ch")) {
                 ch = true;
-            } else if (keyword(args, scoreIdx, "incr")) {
+            } else if (args.is(scoreIdx, "incr")) {
                 incr = true;
-            } else if (keyword(args, scoreIdx, "gt")) {
+            } else if (args.is(scoreIdx, "gt")) {
                 gt = true;
-            } else if (keyword(args, scoreIdx, "lt")) {
+            } else if (args.is(scoreIdx, "lt")) {
                 lt = true;
             } else {
                 break;
@@ -345,9 +343,9 @@ final class ZSetCommands {
         Boolean reverse = direction;
         for (int j = keyIdx + 3; j < argc; j++) {
             int left = argc - j - 1;
-            if (!store && keyword(args, j, "withscores")) {
+            if (!store && args.is(j, "withscores")) {
                 withScores = true;
-            } else if (keyword(args, j, "limit") && left >= 2) {
+            } else if (args.is(j, "limit") && left >= 2) {
                 Long o = ctx.longArg(j + 1);
                 if (o == null) {
                     return;
@@ -359,11 +357,11 @@ final class ZSetCommands {
                 offset = o;
                 limit = l;
                 j += 2;
-            } else if (reverse == null && keyword(args, j, "rev")) {
+            } else if (reverse == null && args.is(j, "rev")) {
                 reverse = true;
-            } else if (type == Range.AUTO && keyword(args, j, "bylex")) {
+            } else if (type == Range.AUTO && args.is(j, "bylex")) {
                 type = Range.LEX;
-            } else if (type == Range.AUTO && keyword(args, j, "byscore")) {
+            } else if (type == Range.AUTO && args.is(j, "byscore")) {
                 type = Range.SCORE;
             } else {
                 ctx.syntaxError();
@@ -650,9 +648,9 @@ final class ZSetCommands {
         }
         int where = (int) whereIdx;
         boolean max;
-        if (keyword(args, where, "MIN")) {
+        if (args.is(where, "MIN")) {
             max = false;
-        } else if (keyword(args, where, "MAX")) {
+        } else if (args.is(where, "MAX")) {
             max = true;
         } else {
             ctx.syntaxError();
@@ -661,7 +659,7 @@ final class ZSetCommands {
         long count = -1;
         for (int j = where + 1; j < argc; j++) {
             boolean more = argc - 1 - j > 0;
-            if (count == -1 && keyword(args, j, "COUNT") && more) {
+            if (count == -1 && args.is(j, "COUNT") && more) {
                 j++;
                 Long n = rangedLong(ctx, j, 1, Errors.ZMPOP_COUNT);
                 if (n == null) {
@@ -720,7 +718,7 @@ final class ZSetCommands {
                 return;
             }
             boolean withScores = false;
-            if (argc > 4 || (argc == 4 && !keyword(args, 3, "withscores"))) {
+            if (argc > 4 || (argc == 4 && !args.is(3, "withscores"))) {
                 ctx.syntaxError();
                 return;
             } else if (argc == 4) {
@@ -884,7 +882,7 @@ final class ZSetCommands {
         long limit = 0;
         int remaining = argc - j;
         while (remaining > 0) {
-            if (op != Op.DIFF && !cardinalityOnly && remaining >= setnum + 1 && keyword(args, j, "weights")) {
+            if (op != Op.DIFF && !cardinalityOnly && remaining >= setnum + 1 && args.is(j, "weights")) {
                 j++;
                 remaining--;
                 double[] w = new double[1];
@@ -895,14 +893,14 @@ final class ZSetCommands {
                     }
                     src.get(i).weight = w[0];
                 }
-            } else if (op != Op.DIFF && !cardinalityOnly && remaining >= 2 && keyword(args, j, "aggregate")) {
+            } else if (op != Op.DIFF && !cardinalityOnly && remaining >= 2 && args.is(j, "aggregate")) {
                 j++;
                 remaining--;
-                if (keyword(args, j, "sum")) {
+                if (args.is(j, "sum")) {
                     aggregate = Aggregate.SUM;
-                } else if (keyword(args, j, "min")) {
+                } else if (args.is(j, "min")) {
                     aggregate = Aggregate.MIN;
-                } else if (keyword(args, j, "max")) {
+                } else if (args.is(j, "max")) {
                     aggregate = Aggregate.MAX;
                 } else {
                     ctx.syntaxError();
@@ -910,11 +908,11 @@ final class ZSetCommands {
                 }
                 j++;
                 remaining--;
-            } else if (remaining >= 1 && dst == null && !cardinalityOnly && keyword(args, j, "withscores")) {
+            } else if (remaining >= 1 && dst == null && !cardinalityOnly && args.is(j, "withscores")) {
                 j++;
                 remaining--;
                 withScores = true;
-            } else if (cardinalityOnly && remaining >= 2 && keyword(args, j, "limit")) {
+            } else if (cardinalityOnly && remaining >= 2 && args.is(j, "limit")) {
                 j++;
                 remaining--;
                 Long n = positiveLong(ctx, j, Errors.ZINTERCARD_LIMIT);
@@ -1118,7 +1116,7 @@ final class ZSetCommands {
         GlobMatcher matcher = null;
         for (int i = 3; i < args.count(); i += 2) {
             boolean hasValue = args.count() - i >= 2;
-            if (keyword(args, i, "count") && hasValue) {
+            if (args.is(i, "count") && hasValue) {
                 Long n = ctx.longArg(i + 1);
                 if (n == null) {
                     return;
@@ -1128,7 +1126,7 @@ final class ZSetCommands {
                     return;
                 }
                 count = n;
-            } else if (keyword(args, i, "match") && hasValue) {
+            } else if (args.is(i, "match") && hasValue) {
                 byte[] pattern = ctx.arg(i + 1);
                 matcher = pattern.length == 1 && pattern[0] == '*' ? null : GlobMatcher.compile(pattern);
             } else {

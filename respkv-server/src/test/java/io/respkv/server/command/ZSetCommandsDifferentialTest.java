@@ -40,8 +40,8 @@ import java.util.TreeMap;
  * set of (member, score) pairs: Redis pages in hash order, respkv in member order.
  *
  * <p>Keys of other types are made out of band where respkv lacks the type's commands: a set is
- * written in the set layout (docs/encoding.md), a list or hash as a bare metadata entry (enough
- * for WRONGTYPE and for being overwritten).
+ * written in the set layout (docs/encoding.md), a list as a bare metadata entry (enough for
+ * WRONGTYPE and for being overwritten). Hashes are real.
  */
 class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
 
@@ -475,8 +475,7 @@ class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
     void storeOverOtherTypesAndEmptyResults(ProtocolVersion protocol) throws IOException {
         try (Differential d = open(protocol)) {
             makeList("list");
-            makeHash("hash");
-            d.checkSequence("ZADD z 1 a 2 b", "SET str v", "PEXPIRE str 100000",
+            d.checkSequence("HSET hash f v", "ZADD z 1 a 2 b", "SET str v", "PEXPIRE str 100000",
                     "ZUNIONSTORE str 1 z", "TYPE str", "PTTL str", "ZRANGE str 0 -1 WITHSCORES",
                     "ZINTERSTORE list 1 z", "TYPE list", "ZDIFFSTORE hash 1 z", "TYPE hash",
                     "SET str2 v", "ZRANGESTORE str2 z 0 0", "TYPE str2", "ZRANGE str2 0 -1 WITHSCORES",
@@ -553,8 +552,8 @@ class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
     void wrongType(ProtocolVersion protocol) throws IOException {
         try (Differential d = open(protocol)) {
             makeList("list");
-            d.checkSequence("SET s v");
-            for (String key : List.of("s", "list")) {
+            d.checkSequence("SET s v", "HSET h f v");
+            for (String key : List.of("s", "list", "h")) {
                 d.checkSequence("ZADD " + key + " 1 a", "ZADD " + key + " XX 1 a", "ZADD " + key + " abc a",
                         "ZINCRBY " + key + " 1 a", "ZREM " + key + " a", "ZSCORE " + key + " a",
                         "ZMSCORE " + key + " a", "ZCARD " + key, "ZCOUNT " + key + " 0 1", "ZCOUNT " + key + " a 1",
@@ -667,11 +666,6 @@ class ZSetCommandsDifferentialTest extends RespkvDifferentialTest {
         putMeta(key, RedisType.LIST);
     }
 
-    /** Makes {@code key} a hash on both servers (on respkv a bare hash metadata entry). */
-    private void makeHash(String key) throws IOException {
-        callRedis("HSET", key, "f", "v");
-        putMeta(key, RedisType.HASH);
-    }
 
     /** Makes {@code key} a set of {@code members} on both servers (on respkv in the set layout). */
     private void makeSet(String key, String... members) throws IOException {
