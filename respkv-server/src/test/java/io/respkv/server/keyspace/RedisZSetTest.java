@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
+import io.respkv.api.TransactionConflictException;
 import io.respkv.server.engine.MemoryEngine;
 import io.respkv.server.keyspace.RedisZSet.Entry;
 import io.respkv.server.keyspace.RedisZSet.IndexCursor;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -136,6 +138,37 @@ class RedisZSetTest {
         run(ks -> {
             assertNull(RedisZSet.find(ks, b("z")), "an empty set is deleted");
             assertFalse(ks.exists(b("z")));
+        });
+    }
+
+    @Test
+    void entriesAreTheDocumentedBytes() {
+        long[] version = new long[1];
+        run(ks -> {
+            RedisZSet z = RedisZSet.create(ks, b("board"), new SplittableRandom(12));
+            z.insert(b("ann"), 1.5);
+            z.insert(b("x".repeat(65)), -0.0); // a skiplist keeps -0
+            z.save();
+            version[0] = ks.meta(b("board")).version();
+        });
+        run(ks -> {
+            byte[] prefix = KeyCodec.elementPrefix(0, b("board"), version[0]);
+            assertEquals(0x45, prefix[0]);
+            List<String> entries = new ArrayList<>();
+            try (KvCursor c = ks.txn().scan(prefix, KeyCodec.prefixEnd(prefix), false)) {
+                while (c.next()) {
+                    byte[] k = c.key();
+                    entries.add(HexFormat.of().formatHex(k, prefix.length, k.length) + " -> "
+                            + HexFormat.of().formatHex(c.value()));
+                }
+            }
+            String longMember = "78".repeat(65);
+            assertEquals(List.of(
+                    "65 -> ",
+                    "6d616e6e -> 3ff8000000000000",
+                    "6d" + longMember + " -> 8000000000000000",
+                    "738000000000000000" + longMember + " -> 2d",
+                    "73bff8000000000000616e6e -> "), entries);
         });
     }
 
@@ -361,7 +394,7 @@ class RedisZSetTest {
                 za.remove(e.member(), e.score());
             }
             za.save();
-            assertThrows(io.respkv.api.TransactionConflictException.class, a::commit);
+            assertThrows(TransactionConflictException.class, a::commit);
         }
         run(ks -> {
             RedisZSet z = RedisZSet.find(ks, b("z"));
