@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.respkv.api.ProtocolVersion;
 import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
 
 /**
  * The state of one client connection: identity, selected database, protocol, authentication.
@@ -33,7 +32,14 @@ public final class ClientConnection {
     /** Redis's CLIENT_DENY_BLOCKING: blocking commands answer at once (MULTI, scripts). */
     private volatile boolean denyBlocking;
     /** Takes the reply of a blocked command on the connection's event loop and resumes it. */
-    private Consumer<ByteBuf> unblockHandler;
+    private UnblockHandler unblockHandler;
+
+    /** What the connection does with the reply of its blocked command (see {@link #unblock}). */
+    @FunctionalInterface
+    interface UnblockHandler {
+        /** On the event loop: writes {@code reply} (owned), held for the group sync if {@code awaitSync}. */
+        void unblocked(ByteBuf reply, boolean awaitSync);
+    }
 
     ClientConnection(long id, Channel channel, long nowMillis, boolean authenticated) {
         this.id = id;
@@ -146,15 +152,16 @@ public final class ClientConnection {
     /**
      * Ends the wait of a blocked client: on the connection's event loop, {@code reply} (the
      * blocked command's reply, owned by the callee) is written and the requests that arrived
-     * meanwhile run. Callable from any thread.
+     * meanwhile run. {@code awaitSync}: the reply acknowledges a commit that, under group commit,
+     * must be synced before the reply goes out. Callable from any thread.
      */
-    public void unblock(ByteBuf reply) {
-        Consumer<ByteBuf> handler = unblockHandler;
+    public void unblock(ByteBuf reply, boolean awaitSync) {
+        UnblockHandler handler = unblockHandler;
         try {
             channel.eventLoop().execute(() -> {
                 blocked = false;
                 if (handler != null) {
-                    handler.accept(reply);
+                    handler.unblocked(reply, awaitSync);
                 } else {
                     reply.release();
                 }
@@ -165,7 +172,7 @@ public final class ClientConnection {
     }
 
     /** Sets what {@link #unblock} does on the event loop (the connection's channel handler). */
-    void unblockHandler(Consumer<ByteBuf> handler) {
+    void unblockHandler(UnblockHandler handler) {
         this.unblockHandler = handler;
     }
 

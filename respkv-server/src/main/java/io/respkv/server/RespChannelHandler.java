@@ -41,10 +41,13 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
     private final RespRequest request = new RespRequest();
     private final RespReplyWriter reply = new RespReplyWriter();
     private ClientConnection client;
+    private ReplyBarrier barrier;
     private CommandDispatcher dispatcher;
     private ByteBuf cumulation;
     private ByteBuf out;
     private boolean closing;
+    /** The reply of a served blocked command acknowledges a commit awaiting the group sync. */
+    private boolean servedAwaitsSync;
 
     RespChannelHandler(ServerState server) {
         this.server = server;
@@ -56,7 +59,10 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         client = server.register(ctx.channel(), System.currentTimeMillis());
         decoder.authenticated(client.authenticated());
         dispatcher = new CommandDispatcher(server, client, reply);
-        client.unblockHandler(served -> resume(ctx, served));
+        client.unblockHandler((served, awaitSync) -> resume(ctx, served, awaitSync));
+        if (server.groupCommit()) {
+            barrier = server.barrier(ctx.executor());
+        }
         ctx.fireChannelActive();
     }
 
@@ -118,11 +124,12 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
      * On this event loop, after {@link ClientConnection#unblock}: writes the blocked command's
      * reply, then runs the requests that arrived while the client was blocked.
      */
-    private void resume(ChannelHandlerContext ctx, ByteBuf served) {
+    private void resume(ChannelHandlerContext ctx, ByteBuf served, boolean awaitSync) {
         if (!ctx.channel().isActive()) {
             served.release();
             return;
         }
+        servedAwaitsSync |= awaitSync;
         if (out == null) {
             out = served;
             reply.target(out);
@@ -162,6 +169,12 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             out = null;
             if (pending.isReadable()) {
                 server.netOutputBytes.add(pending.readableBytes());
+                boolean served = servedAwaitsSync;
+                servedAwaitsSync = false;
+                if (barrier != null && (dispatcher.takeSyncPending() | served || barrier.holding())) {
+                    barrier.hold(ctx, pending, thenClose);
+                    return;
+                }
                 if (thenClose) {
                     ctx.writeAndFlush(pending).addListener(ChannelFutureListener.CLOSE);
                     return;

@@ -40,7 +40,12 @@ public final class ServerState {
     private final ActiveExpiry activeExpiry;
     private final BlockingKeys blocking = new BlockingKeys(this);
 
+    private final boolean groupCommit;
+    private final ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, ReplyBarrier> barriers =
+            new ConcurrentHashMap<>();
+
     ServerState(ServerConfig config, CommandTable commands) {
+        this.groupCommit = config.engine().has(io.respkv.api.EngineFeature.GROUP_COMMIT);
         this.config = config;
         this.commands = commands;
         this.settings = new ServerSettings(config);
@@ -76,6 +81,19 @@ public final class ServerState {
     void stopBackgroundTasks() {
         activeExpiry.stop();
         versionSweeper.stop();
+    }
+
+    /**
+     * Whether commands commit without waiting for durability and replies wait for one engine
+     * sync per event-loop iteration instead ({@link io.respkv.api.EngineFeature#GROUP_COMMIT}).
+     */
+    public boolean groupCommit() {
+        return groupCommit;
+    }
+
+    /** The reply barrier of one event loop (group commit). */
+    ReplyBarrier barrier(io.netty.util.concurrent.EventExecutor loop) {
+        return barriers.computeIfAbsent(loop, l -> new ReplyBarrier(engine(), l));
     }
 
     public ServerConfig config() {

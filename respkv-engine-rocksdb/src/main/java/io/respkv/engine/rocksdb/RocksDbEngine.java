@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -154,6 +155,9 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     private static final Set<EngineFeature> FEATURES =
             Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.NATIVE_RANGE_DELETE);
+    /** With SYNC, commits can also share one fsync (ASYNC never fsyncs per commit). */
+    private static final Set<EngineFeature> FEATURES_SYNC = Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT,
+            EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT);
 
     private final Path path;
     private final Durability durability;
@@ -172,6 +176,11 @@ public final class RocksDbEngine implements KeyspaceEngine {
     /** Per-transaction options: lock timeout, deadlock detection; shared (read-only to RocksDB). */
     final TransactionOptions txnOptions;
     final WriteOptions writeOptions;
+    /** For {@link #beginDeferringSync()}: the WAL is written but not fsynced at commit. */
+    final WriteOptions unsyncedWriteOptions;
+    /** Deferred-sync commits made, and how many of them a WAL sync has covered. */
+    private final AtomicLong unsyncedCommits = new AtomicLong();
+    private final AtomicLong syncedCommits = new AtomicLong();
     /** Reads of the latest committed state, no bounds; shared (read-only to RocksDB). */
     final ReadOptions latest;
 
@@ -247,6 +256,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
         this.db = opened;
         this.txnOptions = new TransactionOptions().setDeadlockDetect(true).setLockTimeout(lockTimeout.toMillis());
         this.writeOptions = new WriteOptions().setSync(durability == Durability.SYNC);
+        this.unsyncedWriteOptions = new WriteOptions().setSync(false);
         this.latest = new ReadOptions();
         if (durability == Durability.ASYNC && !walSyncInterval.isZero()) {
             walSyncer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -273,15 +283,50 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     @Override
     public Set<EngineFeature> features() {
-        return FEATURES;
+        return durability == Durability.SYNC ? FEATURES_SYNC : FEATURES;
     }
 
     @Override
     public Transaction begin() {
-        RocksDbTransaction txn = new RocksDbTransaction(this);
+        return begin(false);
+    }
+
+    /**
+     * With {@link Durability#SYNC}, a transaction whose commit writes the WAL without fsync;
+     * {@link #syncCommitted()} fsyncs once for every such commit before it. With ASYNC this is
+     * an ordinary transaction (ASYNC never fsyncs per commit).
+     */
+    @Override
+    public Transaction beginDeferringSync() {
+        return begin(durability == Durability.SYNC);
+    }
+
+    private Transaction begin(boolean deferSync) {
+        RocksDbTransaction txn = new RocksDbTransaction(this, deferSync);
         register(openViews, txn);
         txn.start();
         return txn;
+    }
+
+    void noteUnsyncedCommit() {
+        unsyncedCommits.incrementAndGet();
+    }
+
+    /**
+     * Fsyncs the WAL if a deferred-sync commit happened since the last sync: one fsync covers
+     * every commit before it (group commit).
+     */
+    @Override
+    public void syncCommitted() {
+        long target = unsyncedCommits.get();
+        if (syncedCommits.get() >= target) {
+            return;
+        }
+        callDb("WAL sync", () -> {
+            db.syncWal();
+            return null;
+        });
+        syncedCommits.accumulateAndGet(target, Math::max);
     }
 
     @Override
@@ -401,7 +446,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
         } catch (RocksDBException e) {
             // the close below still proceeds; a failed final sync is as if the machine crashed now
         } finally {
-            closeQuietly(latest, writeOptions, txnOptions, db, txnDbOptions, options, bloomFilter, blockCache);
+            closeQuietly(latest, writeOptions, unsyncedWriteOptions, txnOptions, db, txnDbOptions, options, bloomFilter, blockCache);
         }
     }
 

@@ -49,8 +49,12 @@ final class RocksDbTransaction extends NativeResource implements Transaction {
     private Set<RocksDbCursor> cursors;
     private boolean finished;
 
-    RocksDbTransaction(RocksDbEngine engine) {
+    /** Whether commit leaves the fsync to {@link RocksDbEngine#syncCommitted()}. */
+    private final boolean deferSync;
+
+    RocksDbTransaction(RocksDbEngine engine, boolean deferSync) {
         this.engine = engine;
+        this.deferSync = deferSync;
     }
 
     /** Begins the native transaction; the engine registered this object first. */
@@ -59,7 +63,8 @@ final class RocksDbTransaction extends NativeResource implements Transaction {
             throw engine.closedException();
         }
         startEpoch = engine.rangeDeleteEpoch();
-        txn = engine.db().beginTransaction(engine.writeOptions, engine.txnOptions);
+        txn = engine.db().beginTransaction(deferSync ? engine.unsyncedWriteOptions : engine.writeOptions,
+                engine.txnOptions);
     }
 
     @Override
@@ -196,6 +201,9 @@ final class RocksDbTransaction extends NativeResource implements Transaction {
                 }
             }
             txn.commit();
+            if (deferSync) {
+                engine.noteUnsyncedCommit();
+            }
             if (exclusive) {
                 engine.logRangeDeletes(deletedRanges);
             }

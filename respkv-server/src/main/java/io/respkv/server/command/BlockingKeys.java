@@ -115,13 +115,22 @@ public final class BlockingKeys {
     }
 
     /** What one attempt to serve a waiter gave. */
-    private record Attempt(BlockedCommand.Outcome outcome, ByteBuf reply, List<WaitKey> readyKeys) {
+    private record Attempt(BlockedCommand.Outcome outcome, ByteBuf reply, List<WaitKey> readyKeys, boolean awaitSync) {
+
+        static Attempt served(ByteBuf reply, List<WaitKey> readyKeys, boolean awaitSync) {
+            return new Attempt(BlockedCommand.Outcome.SERVED, reply, readyKeys, awaitSync);
+        }
+
+        /** A reply that commits nothing (an error). */
+        static Attempt failed(ByteBuf reply) {
+            return served(reply, null, false);
+        }
     }
 
-    private static final Attempt EMPTY = new Attempt(BlockedCommand.Outcome.EMPTY, null, null);
-    private static final Attempt WRONG_TYPE = new Attempt(BlockedCommand.Outcome.WRONG_TYPE, null, null);
+    private static final Attempt EMPTY = new Attempt(BlockedCommand.Outcome.EMPTY, null, null, false);
+    private static final Attempt WRONG_TYPE = new Attempt(BlockedCommand.Outcome.WRONG_TYPE, null, null, false);
     /** The waiter was cancelled (timeout, disconnect) while it was being served: nothing done. */
-    private static final Attempt CANCELLED = new Attempt(null, null, null);
+    private static final Attempt CANCELLED = new Attempt(null, null, null, false);
 
     private final ServerState server;
     private final Object lock = new Object();
@@ -245,7 +254,7 @@ public final class BlockingKeys {
             }
             Attempt a = attempt(w, k.key);
             if (a.outcome() == BlockedCommand.Outcome.SERVED) {
-                finish(w, a.reply());
+                finish(w, a.reply(), a.awaitSync());
                 if (a.readyKeys() != null) {
                     work.addAll(a.readyKeys());
                 }
@@ -289,32 +298,33 @@ public final class BlockingKeys {
                     return CANCELLED;
                 }
                 ctx.commit();
-                return new Attempt(BlockedCommand.Outcome.SERVED, out, ctx.readyKeys());
+                // under group commit the reply waits for the sync, on the waiter's event loop
+                return Attempt.served(out, ctx.readyKeys(), ctx.takeSyncPending());
             } catch (TransactionConflictException conflict) {
                 ctx.rollback();
                 if (attempt + 1 >= KeyspaceEngine.MAX_TRANSACTION_ATTEMPTS) {
                     out.clear();
                     writer.error("ERR transaction conflict: too many concurrent updates, try again");
-                    return new Attempt(BlockedCommand.Outcome.SERVED, out, null);
+                    return Attempt.failed(out);
                 }
                 TransactionConflictException.backoff(attempt);
             } catch (WrongTypeException wrongType) {
                 ctx.rollback();
                 out.clear();
                 writer.error(Errors.WRONG_TYPE);
-                return new Attempt(BlockedCommand.Outcome.SERVED, out, null);
+                return Attempt.failed(out);
             } catch (RuntimeException e) {
                 ctx.rollback();
                 LOG.log(Level.WARNING, "serving a blocked client failed", e);
                 out.clear();
                 writer.error(Errors.INTERNAL + ": " + e);
-                return new Attempt(BlockedCommand.Outcome.SERVED, out, null);
+                return Attempt.failed(out);
             }
         }
     }
 
     /** The waiter was served: unregister it and hand its reply to its connection. */
-    private void finish(Waiter w, ByteBuf reply) {
+    private void finish(Waiter w, ByteBuf reply, boolean awaitSync) {
         Cancel cancel;
         synchronized (lock) {
             w.state = State.DONE;
@@ -325,7 +335,7 @@ public final class BlockingKeys {
         if (cancel == Cancel.DISCONNECT) {
             reply.release();
         } else {
-            w.client.unblock(reply);
+            w.client.unblock(reply, awaitSync);
         }
     }
 
@@ -342,7 +352,7 @@ public final class BlockingKeys {
             cancel = w.cancel;
         }
         if (cancel == Cancel.TIMEOUT) {
-            w.client.unblock(timeoutReply(w.client));
+            w.client.unblock(timeoutReply(w.client), false);
         }
     }
 
@@ -360,7 +370,7 @@ public final class BlockingKeys {
             w.state = State.DONE;
             removeLocked(w);
         }
-        w.client.unblock(timeoutReply(w.client));
+        w.client.unblock(timeoutReply(w.client), false);
     }
 
     /** The connection of {@code client} closed: forget its waiter, if any. */

@@ -22,6 +22,7 @@ public final class BuiltinCommands {
         StringCommands.register(t);
         HashCommands.register(t);
         ObjectCommands.register(t);
+        ZSetCommands.register(t);
         ListCommands.register(t);
         t.validate();
         return t;

@@ -38,6 +38,11 @@ public final class CommandDispatcher {
         this.ctx = new ExecutionContext(server, client, reply);
     }
 
+    /** Whether replies written since the last call must wait for the engine's group sync; clears it. */
+    public boolean takeSyncPending() {
+        return ctx.takeSyncPending();
+    }
+
     /** Executes {@code request}, writing exactly one reply. */
     public void dispatch(RespRequest request) {
         server.totalCommands.increment();

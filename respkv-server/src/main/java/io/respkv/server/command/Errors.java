@@ -83,6 +83,36 @@ public final class Errors {
     public static final String OBJECT_NO_FREQ =
             "ERR respkv does not track access frequency, access frequency not available";
 
+    // ---- sorted sets (ZSetCommands) ----
+
+    public static final String ZADD_XX_AND_NX = "ERR XX and NX options at the same time are not compatible";
+    public static final String ZADD_GT_LT_NX = "ERR GT, LT, and/or NX options at the same time are not compatible";
+    public static final String ZADD_INCR_PAIR = "ERR INCR option supports a single increment-element pair";
+    public static final String ZSET_NAN_SCORE = "ERR resulting score is not a number (NaN)";
+    public static final String ZSET_MIN_MAX_NOT_FLOAT = "ERR min or max is not a float";
+    public static final String ZSET_LEX_RANGE = "ERR min or max not valid string range item";
+    public static final String ZRANGE_LIMIT_NEEDS_BY =
+            "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+    public static final String ZRANGE_WITHSCORES_BYLEX =
+            "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+    public static final String ZSET_WEIGHT_NOT_FLOAT = "ERR weight value is not a float";
+    public static final String ZINTERCARD_LIMIT = "ERR LIMIT can't be negative";
+    public static final String ZMPOP_NUMKEYS = "ERR numkeys should be greater than 0";
+    public static final String ZMPOP_COUNT = "ERR count should be greater than 0";
+    /** ZRANDMEMBER's count range, -LONG_MAX..LONG_MAX. */
+    public static final String ZRANDMEMBER_COUNT_RANGE =
+            "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+
+    /** respkv's own: a negative ZRANDMEMBER count above what a reply built in memory may hold. */
+    public static String zrandmemberTooMany(long max) {
+        return "ERR value is out of range, respkv returns at most " + max + " random members per call";
+    }
+
+    /** {@code ERR at least 1 input key is needed for 'name' command} (ZUNION, ZINTER, ZDIFF...). */
+    public static String zsetNeedsKeys(String fullName) {
+        return "ERR at least 1 input key is needed for '" + fullName + "' command";
+    }
+
     // ---- lists and blocking commands (LMPOP, BLPOP...; ZMPOP and BZPOPMIN share them) ----
 
     public static final String NUMKEYS = "ERR numkeys should be greater than 0";

@@ -30,6 +30,8 @@ public final class ExecutionContext implements CommandContext {
     private long seed;
     private RandomGenerator random;
     private Transaction txn;
+    /** A commit of this connection waits for the engine's group sync before its reply may go out. */
+    private boolean syncPending;
     private Keyspace keyspace;
     /** Set by {@link #block}: the dispatcher blocks the client after the commit. */
     private BlockingKeys.Request blockRequest;
@@ -107,7 +109,7 @@ public final class ExecutionContext implements CommandContext {
     /** This execution's engine transaction, opened on first use. */
     public Transaction transaction() {
         if (txn == null) {
-            txn = server.engine().begin();
+            txn = server.groupCommit() ? server.engine().beginDeferringSync() : server.engine().begin();
         }
         return txn;
     }
@@ -121,6 +123,7 @@ public final class ExecutionContext implements CommandContext {
             keyspace = null;
             try {
                 t.commit();
+                syncPending |= server.groupCommit();
             } finally {
                 t.close();
             }
@@ -217,5 +220,12 @@ public final class ExecutionContext implements CommandContext {
     /** The number of arguments, the command name included. */
     public int argc() {
         return args.count();
+    }
+
+    /** Whether a commit since the last call needs the engine's sync before replies are sent; clears it. */
+    public boolean takeSyncPending() {
+        boolean pending = syncPending;
+        syncPending = false;
+        return pending;
     }
 }
