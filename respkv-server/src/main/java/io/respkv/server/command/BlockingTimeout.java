@@ -43,6 +43,15 @@ final class BlockingTimeout {
     }
 
     /**
+     * The wait to pass to {@link ExecutionContext#block} for a parsed {@code timeout}: a timeout
+     * whose deadline ({@code now + timeout}) overflows blocks forever in Redis 7.0 (the wrapped
+     * deadline is never reached), so it becomes 0, respkv's "no timeout".
+     */
+    static long forBlock(ExecutionContext ctx, long timeout) {
+        return timeout > Long.MAX_VALUE - ctx.nowMillis() ? 0 : timeout;
+    }
+
+    /**
      * {@code (long long) ceill(seconds * 1000.0)} on x86-64: the product rounded once to a 64-bit
      * significand (to nearest, ties to even), rounded up to an integer, and converted with the
      * x87 rule that an out-of-range value becomes {@link Long#MIN_VALUE}.

@@ -24,6 +24,7 @@ public final class BuiltinCommands {
         ObjectCommands.register(t);
         ZSetCommands.register(t);
         ListCommands.register(t);
+        ZSetBlockingCommands.register(t);
         t.validate();
         return t;
     }

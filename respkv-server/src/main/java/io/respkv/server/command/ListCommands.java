@@ -242,7 +242,7 @@ final class ListCommands {
             ctx.reply().nullArray();
             return;
         }
-        ctx.block(keys, deadlineFree(ctx, timeout), new BlockedPop(left, count));
+        ctx.block(keys, BlockingTimeout.forBlock(ctx, timeout), new BlockedPop(left, count));
     }
 
     /** A blocked BLPOP, BRPOP or BLMPOP ({@code count} -1 for the first two). */
@@ -353,7 +353,8 @@ final class ListCommands {
             ctx.reply().nullBulk();
             return;
         }
-        ctx.block(new byte[][] {src}, deadlineFree(ctx, timeout), new BlockedMove(args.bytes(2), fromLeft, toLeft));
+        ctx.block(new byte[][] {src}, BlockingTimeout.forBlock(ctx, timeout),
+                new BlockedMove(args.bytes(2), fromLeft, toLeft));
     }
 
     /** A blocked BLMOVE or BRPOPLPUSH. */
@@ -731,7 +732,7 @@ final class ListCommands {
     }
 
     /** Copies of {@code n} arguments from {@code first}. */
-    private static byte[][] keys(RespRequest args, int first, int n) {
+    static byte[][] keys(RespRequest args, int first, int n) {
         byte[][] keys = new byte[n][];
         for (int i = 0; i < n; i++) {
             keys[i] = args.bytes(first + i);
@@ -752,21 +753,13 @@ final class ListCommands {
     }
 
     /** Argument {@code i} as an integer in {@code [min, max]} (min >= 0), or -1. */
-    private static long rangeLong(RespRequest args, int i, long min, long max) {
+    static long rangeLong(RespRequest args, int i, long min, long max) {
         try {
             long v = args.parseLong(i);
             return v < min || v > max ? -1 : v;
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    /**
-     * A timeout whose deadline ({@code now + timeout}) overflows blocks forever in Redis 7.0 (the
-     * wrapped deadline is never reached): 0, respkv's "no timeout".
-     */
-    private static long deadlineFree(ExecutionContext ctx, long timeout) {
-        return timeout > Long.MAX_VALUE - ctx.nowMillis() ? 0 : timeout;
     }
 
     private static void replyElements(ReplySink reply, List<byte[]> values) {

@@ -15,7 +15,7 @@ import java.util.List;
  * LREM, LTRIM, LPOS with RANK/COUNT/MAXLEN (their limits included), LMOVE, RPOPLPUSH, LMPOP,
  * the non-blocking paths of the blocking commands and their argument errors, WRONGTYPE, binary
  * elements, and lists under the key commands (TYPE, COPY, RENAME, MOVE, EXPIRE, SCAN TYPE).
- * Blocking behaviour is in {@link ListBlockingDifferentialTest}.
+ * Blocking behaviour is in {@link BlockingDifferentialTest}.
  */
 class ListCommandsDifferentialTest extends RespkvDifferentialTest {
 

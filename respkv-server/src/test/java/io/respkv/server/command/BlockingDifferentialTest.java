@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.respkv.api.ProtocolVersion;
 import io.respkv.server.difftest.BytesFormat;
+import io.respkv.server.difftest.Differential;
 import io.respkv.server.difftest.ProtocolTest;
 import io.respkv.server.difftest.RawRespClient;
 import io.respkv.server.difftest.RespCommand;
@@ -21,14 +22,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Blocking list commands against redis-server 7.0.15 and respkv: each scenario runs with
+ * Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP)
+ * against redis-server 7.0.15 and respkv: each scenario runs with
  * several connections on one server, then on the other, and the transcripts (every reply, in
  * order, byte for byte, plus what had not arrived yet where that matters) must be equal. Both
  * runs also check the timing facts that are not in the bytes (a timeout fires after its time,
  * not long after). Scenarios wait until the server reports its clients blocked
  * ({@code INFO clients}) before acting, so the order of events is the same on both.
  */
-class ListBlockingDifferentialTest extends RespkvDifferentialTest {
+class BlockingDifferentialTest extends RespkvDifferentialTest {
 
     private static final Duration QUIET = Duration.ofMillis(150);
     private static final Pattern BLOCKED = Pattern.compile("blocked_clients:(\\d+)");
@@ -398,6 +400,61 @@ class ListBlockingDifferentialTest extends RespkvDifferentialTest {
             s.call("P", p, "COPY c c DB 1");
             s.reply("A", a);
             s.call("P", p, "LLEN c");
+        });
+    }
+
+    // ---- sorted sets ----
+
+    @ProtocolTest
+    void sortedSetPopsWithoutBlockingAndTheirErrors(ProtocolVersion protocol) {
+        try (Differential d = open(protocol)) {
+            d.checkSequence("ZADD z 1 a 2 b 3 c -0 d 1.5 e", "ZADD y 10 m 11 n 12 o 13 p", "SET s v", "RPUSH l x",
+                    "BZPOPMIN z 0", "BZPOPMAX z 0", "BZPOPMIN nokey z 0.5", "BZPOPMAX nokey y 0",
+                    "BZMPOP 0 1 z MIN", "BZMPOP 0 2 nokey z MAX COUNT 5", "EXISTS z", "BZMPOP 0 1 y min count 1",
+                    "BZPOPMIN s 0", "BZPOPMIN nokey s 0", "BZPOPMIN y s 0", "BZPOPMAX l 0", "BZMPOP 0 2 l y MIN",
+                    "BLPOP y 0", "BZPOPMIN nokey abc", "BZPOPMIN s -1", "BZPOPMAX y inf", "BZPOPMIN y nan",
+                    "BZMPOP abc 1 y MIN", "BZMPOP -1 1 y MIN", "BZMPOP 0 0 y MIN", "BZMPOP 0 1 y MIDDLE",
+                    "BZMPOP abc 1 y MIDDLE", "BZMPOP abc 0 y MIN", "BZMPOP 0 1 y MIN COUNT 0",
+                    "BZMPOP 0 1 y MIN COUNT -1", "BZMPOP 0 1 y MIN COUNT abc", "BZMPOP 0 1 y MIN COUNT 1 COUNT 1",
+                    "BZMPOP 0 1 y MIN foo", "BZMPOP 0 2 y MIN", "BZMPOP 0 9223372036854775807 y MIN",
+                    "BZPOPMIN", "BZPOPMIN y", "BZMPOP 0 1", "BZMPOP 0 1 y", "ZADD inf -inf lo +inf hi",
+                    "BZPOPMAX inf 0", "BZPOPMIN inf 0");
+        }
+    }
+
+    @ProtocolTest
+    void sortedSetWaiters(ProtocolVersion protocol) throws Exception {
+        compare(protocol, s -> {
+            RawRespClient a = s.client();
+            RawRespClient b = s.client();
+            RawRespClient c = s.client();
+            RawRespClient p = s.client();
+            s.send("A", a, "BZPOPMIN z 0");
+            s.awaitBlocked(1);
+            s.send("B", b, "BZPOPMAX z other 0");
+            s.awaitBlocked(2);
+            s.send("C", c, "BZMPOP 0 2 other z MAX COUNT 2");
+            s.awaitBlocked(3);
+            s.call("P", p, "ZADD z 5 five 1 one 3 three 4 four 2 two 6 six");
+            s.reply("A", a);
+            s.reply("B", b);
+            s.reply("C", c);
+            s.call("P", p, "ZRANGE z 0 -1 WITHSCORES");
+            // a list pushed under a key a sorted-set waiter waits on does not serve it, and the
+            // list waiter behind it is served
+            s.call("P", p, "DEL z");
+            s.send("A", a, "BZPOPMIN mixed 0");
+            s.awaitBlocked(1);
+            s.send("B", b, "BLPOP mixed 0");
+            s.awaitBlocked(2);
+            s.call("P", p, "RPUSH mixed e1");
+            s.reply("B", b);
+            s.pending("A", a);
+            s.call("P", p, "ZADD mixed 7 seven");
+            s.reply("A", a);
+            // timeouts
+            s.call("C", c, "BZPOPMAX nothing 0.05");
+            s.call("C", c, "BZMPOP 0.05 1 nothing MIN");
         });
     }
 }
