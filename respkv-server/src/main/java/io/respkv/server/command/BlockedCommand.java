@@ -3,7 +3,7 @@ package io.respkv.server.command;
 import io.respkv.server.keyspace.RedisType;
 
 /**
- * A blocking command waiting for data (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP; later BZPOPMIN,
+ * A blocking command waiting for data (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN,
  * BZPOPMAX, BZMPOP): what it consumes and how it completes once one of its keys is ready.
  *
  * <p>A blocking command first runs like any command: if one of its keys has data it takes it
@@ -14,9 +14,11 @@ import io.respkv.server.keyspace.RedisType;
  * {@link BlockingKeys} registry calls {@link #serve} for the waiters of that key in the order
  * they blocked, each in its own engine transaction with its own reply.
  *
- * <p>Adding a blocking command for another type (the sorted-set BZ* family) is: parse, try
- * without blocking, call {@code ctx.block(keys, timeout, op)} with an op whose
- * {@link #consumes()} is that type, and register the command. Nothing else changes.
+ * <p>Adding a blocking command that consumes another type (as the sorted-set BZ* family did, in
+ * {@link ZSetBlockingCommands}) is: parse, try without blocking, call
+ * {@code ctx.block(keys, timeout, op)} with an op whose {@link #consumes()} is that type, and
+ * register the command. Nothing else changes. (A command that reads without consuming, such as
+ * XREAD BLOCK, would need the registry to go on past a waiter that found nothing new.)
  */
 public interface BlockedCommand {
 

@@ -113,7 +113,7 @@ public final class Errors {
         return "ERR at least 1 input key is needed for '" + fullName + "' command";
     }
 
-    // ---- lists and blocking commands (LMPOP, BLPOP...; ZMPOP and BZPOPMIN share them) ----
+    // ---- lists and blocking commands (LMPOP, BLMPOP, BZMPOP, BLPOP, BZPOPMIN...) ----
 
     public static final String NUMKEYS = "ERR numkeys should be greater than 0";
     public static final String MPOP_COUNT = "ERR count should be greater than 0";
