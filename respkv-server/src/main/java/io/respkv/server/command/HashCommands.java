@@ -36,7 +36,6 @@ final class HashCommands {
      */
     static final int MAX_RANDOM_FIELDS = 1 << 22;
 
-    private static final long DEFAULT_SCAN_COUNT = 10;
 
     private HashCommands() {
     }
@@ -324,30 +323,13 @@ final class HashCommands {
             ctx.reply().array(0);
             return;
         }
-        long count = DEFAULT_SCAN_COUNT;
-        byte[] pattern = null;
-        for (int i = 3; i < args.count(); i += 2) {
-            boolean hasValue = i + 1 < args.count();
-            if (KeyCommands.keyword(args, i, "COUNT") && hasValue) {
-                Long n = ctx.longArg(i + 1);
-                if (n == null) {
-                    return;
-                }
-                if (n < 1) {
-                    ctx.syntaxError();
-                    return;
-                }
-                count = n;
-            } else if (KeyCommands.keyword(args, i, "MATCH") && hasValue) {
-                pattern = ctx.arg(i + 1);
-            } else {
-                ctx.syntaxError();
-                return;
-            }
+        ScanOptions options = ScanOptions.parse(ctx, 3, false);
+        if (options == null) {
+            return;
         }
+        long count = options.count();
         // Redis skips matching for exactly "*" (there the empty field matches too).
-        GlobMatcher matcher = pattern == null || (pattern.length == 1 && pattern[0] == '*')
-                ? null : GlobMatcher.compile(pattern);
+        GlobMatcher matcher = options.matcher();
         byte[] from = cursors.resumeKey(cursor);
         byte[] to = null;
         if (matcher != null) {

@@ -31,7 +31,6 @@ final class KeyCommands {
     static final int SCAN_TABLE_ENTRIES = 16_384;
     static final long SCAN_TABLE_BYTES = 16L << 20;
 
-    private static final long DEFAULT_SCAN_COUNT = 10;
 
     private KeyCommands() {
     }
@@ -371,32 +370,12 @@ final class KeyCommands {
             ctx.reply().error(Errors.INVALID_CURSOR);
             return;
         }
-        long count = DEFAULT_SCAN_COUNT;
-        byte[] pattern = null;
-        byte[] typeName = null;
-        for (int i = 2; i < args.count(); i++) {
-            boolean hasValue = i + 1 < args.count();
-            if (keyword(args, i, "COUNT") && hasValue) {
-                Long n = ctx.longArg(i + 1);
-                if (n == null) {
-                    return;
-                }
-                if (n < 1) {
-                    ctx.syntaxError();
-                    return;
-                }
-                count = n;
-            } else if (keyword(args, i, "MATCH") && hasValue) {
-                pattern = ctx.arg(i + 1);
-            } else if (keyword(args, i, "TYPE") && hasValue) {
-                typeName = ctx.arg(i + 1);
-            } else {
-                ctx.syntaxError();
-                return;
-            }
-            i++;
+        ScanOptions options = ScanOptions.parse(ctx, 2, true);
+        if (options == null) {
+            return;
         }
-        ScanPage page = scanPage(ctx.keyspace(), cursors, cursor, count, pattern, typeName, ctx.random());
+        ScanPage page = scanPage(ctx.keyspace(), cursors, cursor, options.count(), options.pattern(), options.type(),
+                ctx.random());
         // Redis looks each key that passed MATCH up as a read to learn its type: a keyspace hit.
         ctx.server().keyspaceHits.add(page.typeLookups());
         ReplySink reply = ctx.reply();

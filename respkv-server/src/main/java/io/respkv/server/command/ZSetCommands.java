@@ -1087,7 +1087,6 @@ final class ZSetCommands {
 
     // ---- ZSCAN ----
 
-    private static final long DEFAULT_SCAN_COUNT = 10;
 
     /**
      * {@code ZSCAN key cursor [MATCH pattern] [COUNT count]}: [next cursor, [member, score, ...]].
@@ -1112,28 +1111,12 @@ final class ZSetCommands {
             reply.array(0);
             return;
         }
-        long count = DEFAULT_SCAN_COUNT;
-        GlobMatcher matcher = null;
-        for (int i = 3; i < args.count(); i += 2) {
-            boolean hasValue = args.count() - i >= 2;
-            if (args.is(i, "count") && hasValue) {
-                Long n = ctx.longArg(i + 1);
-                if (n == null) {
-                    return;
-                }
-                if (n < 1) {
-                    ctx.syntaxError();
-                    return;
-                }
-                count = n;
-            } else if (args.is(i, "match") && hasValue) {
-                byte[] pattern = ctx.arg(i + 1);
-                matcher = pattern.length == 1 && pattern[0] == '*' ? null : GlobMatcher.compile(pattern);
-            } else {
-                ctx.syntaxError();
-                return;
-            }
+        ScanOptions options = ScanOptions.parse(ctx, 3, false);
+        if (options == null) {
+            return;
         }
+        long count = options.count();
+        GlobMatcher matcher = options.matcher();
         List<byte[]> out = new ArrayList<>();
         long next = ScanCursors.START;
         if (!z.isSkiplist()) {
