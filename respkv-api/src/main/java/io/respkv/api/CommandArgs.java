@@ -23,8 +23,10 @@ public interface CommandArgs {
     String string(int index);
 
     /**
-     * Whether argument {@code index} equals {@code keyword} ignoring ASCII case. {@code keyword}
-     * is an ASCII word; this compares in place without allocating.
+     * Whether argument {@code index} is {@code keyword} the way Redis compares keywords and
+     * subcommand names ({@code strcasecmp}): ASCII case is ignored and the argument ends at its
+     * first NUL byte, so {@code "NX\0junk"} is {@code NX}. {@code keyword} is an ASCII word
+     * without NUL; this compares in place without allocating.
      */
     boolean is(int index, String keyword);
 

@@ -11,5 +11,11 @@ public enum EngineFeature {
     /** Several respkv instances may share the store; correctness comes from its transactions. */
     SHARED_STORE,
     /** Calls may block on network or disk for long: run commands off the event loop. */
-    BLOCKING_IO
+    BLOCKING_IO,
+    /**
+     * Commits of {@link KeyspaceEngine#beginDeferringSync()} transactions wait for no fsync, and
+     * {@link KeyspaceEngine#syncCommitted()} makes them durable together (group commit): the
+     * server then acknowledges a batch of writes after one sync instead of one sync each.
+     */
+    GROUP_COMMIT
 }

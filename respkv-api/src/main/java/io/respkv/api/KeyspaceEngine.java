@@ -44,6 +44,26 @@ public interface KeyspaceEngine extends AutoCloseable {
      */
     Transaction begin();
 
+    /**
+     * Begins a transaction whose {@link Transaction#commit() commit} may return before the commit
+     * is on stable storage (it is visible to others at once); {@link #syncCommitted()} then makes
+     * it, and every earlier commit, durable. This is how a server groups the fsyncs of many
+     * commands into one while still acknowledging nothing that is not durable: it commits each
+     * command this way, and calls {@code syncCommitted()} once before sending the replies of a
+     * batch. Engines that cannot defer return an ordinary transaction.
+     */
+    default Transaction beginDeferringSync() {
+        return begin();
+    }
+
+    /**
+     * Makes every commit made so far durable as the engine's {@link Durability} requires (with
+     * {@code SYNC}: on stable storage). Cheap when nothing is pending; a no-op for engines that
+     * make each commit durable before it returns.
+     */
+    default void syncCommitted() {
+    }
+
     /** Opens a consistent read-only view of the committed state as of now. Must be closed. */
     Snapshot snapshot();
 

@@ -1,5 +1,6 @@
 package io.respkv.codec;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -19,8 +20,21 @@ public final class RespProtocolException extends RuntimeException {
         this.errorLine = errorLine;
     }
 
-    /** The error reply without the leading {@code -} and without CRLF, e.g. {@code ERR Protocol error: invalid bulk length}. */
+    /**
+     * The error reply without the leading {@code -} and without CRLF, e.g.
+     * {@code ERR Protocol error: invalid bulk length}. A raw input byte quoted in the message
+     * ({@code expected '$', got '%c'}) appears as the ISO-8859-1 char of that byte.
+     */
     public String errorLine() {
         return errorLine;
+    }
+
+    /**
+     * The whole error reply as Redis puts it on the wire, {@code -<errorLine>\r\n}, with a quoted
+     * input byte as that raw byte (writing {@link #errorLine()} as UTF-8 would differ from Redis
+     * for bytes 0x80-0xFF).
+     */
+    public byte[] encoded() {
+        return ("-" + errorLine + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 }

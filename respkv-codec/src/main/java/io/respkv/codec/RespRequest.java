@@ -31,6 +31,44 @@ public final class RespRequest implements CommandArgs {
     private ByteBuf scratch;
 
     /** An empty request (no arguments). */
+    /**
+     * A request holding {@code args} (argument 0 the command name), as if decoded from the wire:
+     * for replaying a logged command, tests and tools. Not for the receive path.
+     */
+    public static RespRequest of(byte[]... args) {
+        int size = 16;
+        for (byte[] a : args) {
+            size += a.length + 16;
+        }
+        ByteBuf wire = Unpooled.buffer(size);
+        writeDecimalLine(wire, '*', args.length);
+        for (byte[] a : args) {
+            writeDecimalLine(wire, '$', a.length);
+            wire.writeBytes(a).writeByte('\r').writeByte('\n');
+        }
+        RespRequest request = new RespRequest();
+        RespRequestDecoder decoder = new RespRequestDecoder(
+                new RespLimits(Integer.MAX_VALUE - 2, Math.max(1, args.length), RespLimits.DEFAULT.maxInlineLength()));
+        if (args.length == 0 || !decoder.decode(wire, request)) {
+            throw new IllegalArgumentException("a request needs at least the command name");
+        }
+        return request;
+    }
+
+    /** {@link #of(byte[]...)} with each argument's UTF-8 bytes. */
+    public static RespRequest of(String... args) {
+        byte[][] raw = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            raw[i] = args[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return of(raw);
+    }
+
+    private static void writeDecimalLine(ByteBuf out, char type, int n) {
+        out.writeByte(type).writeCharSequence(Integer.toString(n), java.nio.charset.StandardCharsets.US_ASCII);
+        out.writeByte('\r').writeByte('\n');
+    }
+
     public RespRequest() {
     }
 
@@ -71,17 +109,20 @@ public final class RespRequest implements CommandArgs {
 
     @Override
     public String string(int index) {
-        return buffer.toString(base + offsets[index], length(index), StandardCharsets.UTF_8);
+        int len = length(index);
+        return buffer.toString(base + offsets[index], len, StandardCharsets.UTF_8);
     }
 
     @Override
     public boolean is(int index, String keyword) {
         int len = length(index);
-        if (keyword.length() != len) {
+        int n = keyword.length();
+        // Redis compares keywords with strcasecmp: the argument ends at its first NUL byte.
+        if (len < n || (len > n && buffer.getByte(base + offsets[index] + n) != 0)) {
             return false;
         }
         int at = base + offsets[index];
-        for (int i = 0; i < len; i++) {
+        for (int i = 0; i < n; i++) {
             if (toLower(buffer.getByte(at + i)) != toLower(keyword.charAt(i))) {
                 return false;
             }
@@ -89,10 +130,17 @@ public final class RespRequest implements CommandArgs {
         return true;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NumberFormatException with the message {@code value is not an integer or out of range}
+     *                               (Redis's error text after {@code ERR })
+     */
     @Override
     public long parseLong(int index) {
+        int len = length(index);
         int at = base + offsets[index];
-        return RespNumbers.string2ll(buffer, at, at + length(index));
+        return RespNumbers.string2ll(buffer, at, at + len);
     }
 
     /** Whether argument {@code index} equals {@code other} byte for byte. */

@@ -77,6 +77,11 @@ public final class RespRequestDecoder {
         this.limits = Objects.requireNonNull(limits, "limits");
     }
 
+    /** The limits this decoder enforces. */
+    public RespLimits limits() {
+        return limits;
+    }
+
     /**
      * Whether the connection has authenticated. While {@code false}, Redis's pre-AUTH limits
      * apply: more than 10 arguments gets {@code ERR Protocol error: unauthenticated multibulk length},

@@ -84,7 +84,7 @@ class NettyRedisCodecCrossCheckTest {
     }
 
     private static List<List<String>> decodeWithNetty(byte[] bytes, Random random, int maxChunk) {
-        EmbeddedChannel channel = new EmbeddedChannel(new RedisDecoder(), new RedisBulkStringAggregator(), new RedisArrayAggregator());
+        EmbeddedChannel channel = new EmbeddedChannel(new RedisDecoder(), new RedisBulkStringAggregator(), new RedisArrayAggregator(1024 * 1024, 1024));
         List<List<String>> requests = new ArrayList<>();
         for (int i = 0; i < bytes.length; ) {
             int n = Math.min(bytes.length - i, 1 + random.nextInt(maxChunk));

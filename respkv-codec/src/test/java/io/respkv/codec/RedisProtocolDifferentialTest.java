@@ -125,7 +125,7 @@ class RedisProtocolDifferentialTest {
         assertTrue(outcomes[0] > 50 && outcomes[1] > 50 && outcomes[2] > 50, java.util.Arrays.toString(outcomes));
     }
 
-    /** Our error line for {@code input}, or null if the decoder just waits for more. */
+    /** Our error reply bytes for {@code input} (as ISO-8859-1 text), or null if the decoder just waits for more. */
     private static String ourError(RespRequestDecoder decoder, String input) {
         ByteBuf in = Unpooled.wrappedBuffer(Feeder.latin1(input));
         RespRequest request = new RespRequest();
@@ -134,6 +134,8 @@ class RedisProtocolDifferentialTest {
                 // requests before the malformed one
             }
         } catch (RespProtocolException e) {
+            String wire = new String(e.encoded(), StandardCharsets.ISO_8859_1);
+            assertEquals("-" + e.errorLine() + "\r\n", wire);
             return e.errorLine();
         }
         return null;

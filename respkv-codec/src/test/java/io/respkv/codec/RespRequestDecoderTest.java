@@ -271,6 +271,17 @@ class RespRequestDecoderTest {
     }
 
     @Test
+    void encodedErrorCarriesTheOffendingByteRaw() {
+        RespProtocolException e = assertThrows(RespProtocolException.class, () -> new Feeder().feed("*1\r\n\u00e9\r\n"));
+        assertEquals("ERR Protocol error: expected '$', got '\u00e9'", e.errorLine());
+        byte[] wire = e.encoded();
+        assertEquals("-ERR Protocol error: expected '$', got '\u00e9'\r\n".length(), wire.length);
+        assertEquals((byte) 0xE9, wire[wire.length - 4]);
+        assertEquals("-ERR Protocol error: invalid bulk length\r\n",
+                new String(new RespProtocolException("ERR Protocol error: invalid bulk length").encoded(), java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void bufferedBytesUpToTheInlineLimitAreNotAnError() {
         for (String input : new String[] {"*" + "1".repeat(65535), "*1\r\n$" + "1".repeat(65535), "a".repeat(65536),
                 "*1\0\r\n" + "a".repeat(65531), "PING\0\n" + "a".repeat(65530)}) {

@@ -64,6 +64,16 @@ class RespRequestTest {
     }
 
     @Test
+    void isComparesAsCStringsTheWayRedisComparesKeywords() {
+        RespRequest r = decode("*4\r\n$3\r\nSET\r\n$7\r\nNX\u0000junk\r\n$3\r\nN\u0000X\r\n$3\r\nNXX\r\n");
+        assertTrue(r.is(1, "NX"), "the argument ends at its first NUL byte");
+        assertTrue(r.is(1, "nx"));
+        assertFalse(r.is(2, "NX"));
+        assertTrue(r.is(2, "N"));
+        assertFalse(r.is(3, "NX"), "a longer argument without NUL is another word");
+    }
+
+    @Test
     void isComparesAsciiCaseInsensitively() {
         for (RespRequest r : both("sEt", "EX", "\u00e9x", "")) {
             assertTrue(r.is(0, "SET"));

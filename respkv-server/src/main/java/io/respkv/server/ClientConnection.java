@@ -1,8 +1,10 @@
 package io.respkv.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.respkv.api.ProtocolVersion;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The state of one client connection: identity, selected database, protocol, authentication.
@@ -24,6 +26,20 @@ public final class ClientConnection {
     volatile String lastCommand = "NULL";
 
     volatile boolean closeRequested;
+
+    /** Set while a blocking command waits (BLPOP...): the connection then runs no further requests. */
+    private volatile boolean blocked;
+    /** Redis's CLIENT_DENY_BLOCKING: blocking commands answer at once (MULTI, scripts). */
+    private volatile boolean denyBlocking;
+    /** Takes the reply of a blocked command on the connection's event loop and resumes it. */
+    private UnblockHandler unblockHandler;
+
+    /** What the connection does with the reply of its blocked command (see {@link #unblock}). */
+    @FunctionalInterface
+    interface UnblockHandler {
+        /** On the event loop: writes {@code reply} (owned), held for the group sync if {@code awaitSync}. */
+        void unblocked(ByteBuf reply, boolean awaitSync);
+    }
 
     ClientConnection(long id, Channel channel, long nowMillis, boolean authenticated) {
         this.id = id;
@@ -118,6 +134,59 @@ public final class ClientConnection {
 
     public boolean closeRequested() {
         return closeRequested;
+    }
+
+    /** Whether a blocking command of this client is waiting (CLIENT LIST flag {@code b}). */
+    public boolean blocked() {
+        return blocked;
+    }
+
+    /**
+     * Marks the client blocked; from now on its connection reads requests but runs none until
+     * {@link #unblock} hands it the blocked command's reply. Called on the connection's thread.
+     */
+    public void block() {
+        blocked = true;
+    }
+
+    /**
+     * Ends the wait of a blocked client: on the connection's event loop, {@code reply} (the
+     * blocked command's reply, owned by the callee) is written and the requests that arrived
+     * meanwhile run. {@code awaitSync}: the reply acknowledges a commit that, under group commit,
+     * must be synced before the reply goes out. Callable from any thread.
+     */
+    public void unblock(ByteBuf reply, boolean awaitSync) {
+        UnblockHandler handler = unblockHandler;
+        try {
+            channel.eventLoop().execute(() -> {
+                blocked = false;
+                if (handler != null) {
+                    handler.unblocked(reply, awaitSync);
+                } else {
+                    reply.release();
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            reply.release(); // the server is closing: the connection is going away with its loop
+        }
+    }
+
+    /** Sets what {@link #unblock} does on the event loop (the connection's channel handler). */
+    void unblockHandler(UnblockHandler handler) {
+        this.unblockHandler = handler;
+    }
+
+    /** Whether blocking commands must answer at once instead of blocking (MULTI, scripts). */
+    public boolean denyBlocking() {
+        return denyBlocking;
+    }
+
+    /**
+     * Sets Redis's {@code CLIENT_DENY_BLOCKING}: while set, BLPOP and the other blocking commands
+     * answer as on a timeout instead of blocking. For MULTI/EXEC and scripts (not built yet).
+     */
+    public void denyBlocking(boolean deny) {
+        this.denyBlocking = deny;
     }
 
     /** {@code ip:port} of the client. */

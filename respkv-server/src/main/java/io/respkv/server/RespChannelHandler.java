@@ -19,22 +19,35 @@ import java.util.logging.Logger;
  * no object per argument), dispatches each, and writes all replies of one read batch with a
  * single flush. Malformed input gets Redis's protocol error and closes only this connection.
  * A client that does not read its replies stops being read from until its socket drains.
+ *
+ * <p>Blocking commands (BLPOP...): while {@link ClientConnection#blocked()} the handler keeps
+ * reading (so a disconnect is seen and releases the waiter) but runs no request; the replies
+ * written before the blocking command are flushed as usual. {@link ClientConnection#unblock}
+ * brings the blocked command's reply back on this event loop ({@link #resume}): it is written
+ * first, then the requests that arrived meanwhile run in order. Input buffered while blocked is
+ * bounded: past {@link #BLOCKED_INPUT_LIMIT} bytes the handler stops reading until the client is
+ * unblocked.
  */
 final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = Logger.getLogger(RespChannelHandler.class.getName());
     /** Replies beyond this many bytes are handed to the socket before the batch ends. */
     private static final int EARLY_WRITE_BYTES = 1 << 20;
+    /** Input a blocked client may queue before reading pauses until it is unblocked. */
+    static final int BLOCKED_INPUT_LIMIT = 64 << 20;
 
     private final ServerState server;
     private final RespRequestDecoder decoder;
     private final RespRequest request = new RespRequest();
     private final RespReplyWriter reply = new RespReplyWriter();
     private ClientConnection client;
+    private ReplyBarrier barrier;
     private CommandDispatcher dispatcher;
     private ByteBuf cumulation;
     private ByteBuf out;
     private boolean closing;
+    /** The reply of a served blocked command acknowledges a commit awaiting the group sync. */
+    private boolean servedAwaitsSync;
 
     RespChannelHandler(ServerState server) {
         this.server = server;
@@ -46,6 +59,10 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         client = server.register(ctx.channel(), System.currentTimeMillis());
         decoder.authenticated(client.authenticated());
         dispatcher = new CommandDispatcher(server, client, reply);
+        client.unblockHandler((served, awaitSync) -> resume(ctx, served, awaitSync));
+        if (server.groupCommit()) {
+            barrier = server.barrier(ctx.executor());
+        }
         ctx.fireChannelActive();
     }
 
@@ -58,8 +75,22 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         }
         server.netInputBytes.add(in.readableBytes());
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+        if (client.blocked()) {
+            if (cumulation.readableBytes() > BLOCKED_INPUT_LIMIT) {
+                ctx.channel().config().setAutoRead(false);
+            }
+            return;
+        }
+        processInput(ctx);
+    }
+
+    /** Runs the complete requests buffered in {@link #cumulation}, until it runs out or the client blocks. */
+    private void processInput(ChannelHandlerContext ctx) {
+        if (cumulation == null) {
+            return;
+        }
         try {
-            while (!closing && decoder.decode(cumulation, request)) {
+            while (!closing && !client.blocked() && decoder.decode(cumulation, request)) {
                 if (out == null) {
                     out = ctx.alloc().ioBuffer(256);
                     reply.target(out);
@@ -89,6 +120,30 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * On this event loop, after {@link ClientConnection#unblock}: writes the blocked command's
+     * reply, then runs the requests that arrived while the client was blocked.
+     */
+    private void resume(ChannelHandlerContext ctx, ByteBuf served, boolean awaitSync) {
+        if (!ctx.channel().isActive()) {
+            served.release();
+            return;
+        }
+        servedAwaitsSync |= awaitSync;
+        if (out == null) {
+            out = served;
+            reply.target(out);
+        } else {
+            out.writeBytes(served);
+            served.release();
+        }
+        processInput(ctx);
+        writeReplies(ctx, closing);
+        if (!closing && !client.blocked() && ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
     private void releaseConsumedInput() {
         if (cumulation == null) {
             return;
@@ -114,6 +169,12 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             out = null;
             if (pending.isReadable()) {
                 server.netOutputBytes.add(pending.readableBytes());
+                boolean served = servedAwaitsSync;
+                servedAwaitsSync = false;
+                if (barrier != null && (dispatcher.takeSyncPending() | served || barrier.holding())) {
+                    barrier.hold(ctx, pending, thenClose);
+                    return;
+                }
                 if (thenClose) {
                     ctx.writeAndFlush(pending).addListener(ChannelFutureListener.CLOSE);
                     return;
@@ -133,7 +194,8 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
+        if (ctx.channel().isWritable() && !(client.blocked() && cumulation != null
+                && cumulation.readableBytes() > BLOCKED_INPUT_LIMIT)) {
             ctx.channel().config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
@@ -150,6 +212,9 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             out = null;
         }
         if (client != null) {
+            if (client.blocked()) {
+                server.blocking().disconnected(client);
+            }
             server.unregister(client);
         }
         ctx.fireChannelInactive();

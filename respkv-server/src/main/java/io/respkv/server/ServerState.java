@@ -1,6 +1,7 @@
 package io.respkv.server;
 
 import io.respkv.api.KeyspaceEngine;
+import io.respkv.server.command.BlockingKeys;
 import io.respkv.server.command.CommandTable;
 import io.respkv.server.keyspace.ActiveExpiry;
 import io.respkv.server.keyspace.VersionSweeper;
@@ -37,8 +38,14 @@ public final class ServerState {
     public final LongAdder errorReplies = new LongAdder();
     private final VersionSweeper versionSweeper;
     private final ActiveExpiry activeExpiry;
+    private final BlockingKeys blocking = new BlockingKeys(this);
+
+    private final boolean groupCommit;
+    private final ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, ReplyBarrier> barriers =
+            new ConcurrentHashMap<>();
 
     ServerState(ServerConfig config, CommandTable commands) {
+        this.groupCommit = config.engine().has(io.respkv.api.EngineFeature.GROUP_COMMIT);
         this.config = config;
         this.commands = commands;
         this.settings = new ServerSettings(config);
@@ -59,6 +66,11 @@ public final class ServerState {
         return activeExpiry;
     }
 
+    /** The clients blocked by BLPOP and the other blocking commands, by key. */
+    public BlockingKeys blocking() {
+        return blocking;
+    }
+
     /** Starts the server's background tasks (sweeper, active expiry). */
     void startBackgroundTasks() {
         versionSweeper.start();
@@ -69,6 +81,19 @@ public final class ServerState {
     void stopBackgroundTasks() {
         activeExpiry.stop();
         versionSweeper.stop();
+    }
+
+    /**
+     * Whether commands commit without waiting for durability and replies wait for one engine
+     * sync per event-loop iteration instead ({@link io.respkv.api.EngineFeature#GROUP_COMMIT}).
+     */
+    public boolean groupCommit() {
+        return groupCommit;
+    }
+
+    /** The reply barrier of one event loop (group commit). */
+    ReplyBarrier barrier(io.netty.util.concurrent.EventExecutor loop) {
+        return barriers.computeIfAbsent(loop, l -> new ReplyBarrier(engine(), l));
     }
 
     public ServerConfig config() {

@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
  * The standalone respkv server.
  *
  * <pre>
- * java -jar respkv.jar [--port 6379] [--bind 127.0.0.1] [--engine memory] [--requirepass PASS] ...
+ * java -jar respkv.jar [--port 6379] [--bind 127.0.0.1] [--engine rocksdb] [--dir ./respkv-data] [--requirepass PASS] ...
  * </pre>
  *
  * Serves until SIGTERM or SIGINT (or SHUTDOWN), then stops gracefully: in-flight replies are
@@ -93,9 +93,9 @@ public final class Main {
 
                   --port N                  port to listen on (default 6379; 0 = any free port)
                   --bind ADDR               address to listen on (default 127.0.0.1)
-                  --engine NAME             storage engine (default memory; available: %s)
-                  --dir PATH                data directory, for persistent engines
-                  --durability sync|async   commit durability, for persistent engines
+                  --engine NAME             storage engine (default rocksdb; available: %s)
+                  --dir PATH                data directory of a persistent engine (default ./respkv-data)
+                  --durability sync|async   commit durability of a persistent engine (default sync)
                   --requirepass PASS        password of the default user (as Redis's requirepass)
                   --databases N             number of databases (default 16)
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
@@ -117,7 +117,7 @@ public final class Main {
         boolean help;
         int port = 6379;
         String bind = "127.0.0.1";
-        String engine = "memory";
+        String engine = "rocksdb";
         String requirePass;
         int databases = 16;
         int eventLoopThreads = 1;

@@ -33,11 +33,19 @@ class StandaloneServerIT {
     }
 
     private Process start(String... args) throws IOException {
-        String jar = System.getProperty("respkv.jar", "target/respkv.jar");
+        return startIn(null, args);
+    }
+
+    private Process startIn(Path workingDir, String... args) throws IOException {
+        String jar = Path.of(System.getProperty("respkv.jar", "target/respkv.jar")).toAbsolutePath().toString();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (workingDir != null) {
+            pb.directory(workingDir.toFile());
+        }
+        Process p = pb.start();
         processes.add(p);
         return p;
     }
@@ -109,9 +117,21 @@ class StandaloneServerIT {
     }
 
     @Test
+    void defaultEngineIsRocksDbUnderRespkvDataInTheWorkingDirectory(@org.junit.jupiter.api.io.TempDir Path cwd)
+            throws Exception {
+        int port = freePort();
+        Process p = startIn(cwd, "--port", Integer.toString(port));
+        String banner = readLine(p.getInputStream());
+        assertTrue(banner.contains("(engine rocksdb)"), banner);
+        assertTrue(java.nio.file.Files.isDirectory(cwd.resolve("respkv-data")), "no ./respkv-data created");
+        p.toHandle().destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    @Test
     void shutdownCommandStopsTheStandaloneServer() throws Exception {
         int port = freePort();
-        Process p = start("--port", Integer.toString(port));
+        Process p = start("--port", Integer.toString(port), "--engine", "memory");
         readLine(p.getInputStream());
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);

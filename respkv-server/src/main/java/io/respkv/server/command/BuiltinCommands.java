@@ -20,6 +20,11 @@ public final class BuiltinCommands {
         InfoCommand.register(t);
         CommandCommands.register(t);
         StringCommands.register(t);
+        HashCommands.register(t);
+        ObjectCommands.register(t);
+        ZSetCommands.register(t);
+        ListCommands.register(t);
+        ZSetBlockingCommands.register(t);
         SetCommands.register(t);
         t.validate();
         return t;

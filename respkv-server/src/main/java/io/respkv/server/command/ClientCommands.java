@@ -147,7 +147,7 @@ final class ClientCommands {
                 + " name=" + c.name()
                 + " age=" + Math.max(0, (now - c.createdAtMillis()) / 1000)
                 + " idle=" + Math.max(0, (now - c.lastInteractionMillis()) / 1000)
-                + " flags=N db=" + c.db()
+                + " flags=" + (c.blocked() ? "b" : "N") + " db=" + c.db()
                 + " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
                 + " omem=0 tot-mem=0 events=r cmd=" + (c == ctx.client() ? ctx.args().string(0).toLowerCase(java.util.Locale.ROOT)
                         + (ctx.args().count() > 1 ? "|" + ctx.args().string(1).toLowerCase(java.util.Locale.ROOT) : "")

@@ -8,6 +8,8 @@ import io.respkv.codec.RespRequest;
 import io.respkv.server.ClientConnection;
 import io.respkv.server.ServerState;
 import io.respkv.server.keyspace.WrongTypeException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
@@ -34,6 +36,11 @@ public final class CommandDispatcher {
         this.client = client;
         this.reply = reply;
         this.ctx = new ExecutionContext(server, client, reply);
+    }
+
+    /** Whether replies written since the last call must wait for the engine's group sync; clears it. */
+    public boolean takeSyncPending() {
+        return ctx.takeSyncPending();
     }
 
     /** Executes {@code request}, writing exactly one reply. */
@@ -70,11 +77,13 @@ public final class CommandDispatcher {
     private void execute(CommandEntry entry, RespRequest request) {
         long start = System.nanoTime();
         int mark = reply.target().writerIndex();
+        boolean committed = false;
         for (int attempt = 0; ; attempt++) {
             ctx.reset(request, System.currentTimeMillis(), ThreadLocalRandom.current().nextLong());
             try {
                 entry.command().execute(ctx);
                 ctx.commit();
+                committed = true;
                 break;
             } catch (TransactionConflictException conflict) {
                 ctx.rollback();
@@ -97,6 +106,9 @@ public final class CommandDispatcher {
                 break;
             }
         }
+        if (committed) {
+            afterCommit(entry.spec(), request);
+        }
         entry.calls.increment();
         entry.micros.add((System.nanoTime() - start) / 1_000);
         if (reply.target().writerIndex() > mark && reply.target().getByte(mark) == '-') {
@@ -106,18 +118,58 @@ public final class CommandDispatcher {
         client.lastCommandName(entry.name());
     }
 
+    /**
+     * Blocking commands: blocks the client if the command asked to; otherwise, if any client is
+     * blocked, signals the keys this write touched (its spec's key arguments and what it named
+     * with {@link ExecutionContext#signalKeyReady}) so their waiters are served now, before this
+     * connection's next request (see {@link BlockingKeys}). With nobody blocked this is one
+     * volatile read.
+     */
+    private void afterCommit(CommandSpec spec, RespRequest request) {
+        BlockingKeys.Request block = ctx.blockRequest();
+        BlockingKeys blocking = server.blocking();
+        if (block != null) {
+            blocking.block(client, block);
+            return;
+        }
+        if (!blocking.hasWaiters()) {
+            return;
+        }
+        List<BlockingKeys.WaitKey> ready = new ArrayList<>();
+        if (ctx.readyKeys() != null) {
+            ready.addAll(ctx.readyKeys());
+        }
+        if (spec.isWrite()) {
+            int db = client.db();
+            for (int i : spec.keyIndexes(request.count())) {
+                ready.add(new BlockingKeys.WaitKey(db, request.bytes(i)));
+            }
+        }
+        if (!ready.isEmpty()) {
+            blocking.serve(ready);
+        }
+    }
+
     /** Redis's unknown-command line: the name and up to 128 characters of the arguments, quoted. */
     static String unknownCommand(RespRequest request) {
         StringBuilder args = new StringBuilder();
         for (int i = 1; i < request.count() && args.length() < 128; i++) {
-            String a = request.string(i);
+            String a = cString(request.string(i));
             int room = 128 - args.length();
             args.append('\'').append(a, 0, Math.min(a.length(), room)).append("' ");
         }
         return "ERR unknown command '" + printable(request.string(0), 128) + "', with args beginning with: " + args;
     }
 
+    /** As C's {@code %.<max>s} prints it: up to the first NUL, at most {@code max} characters. */
     private static String printable(String s, int max) {
+        s = cString(s);
         return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** The string up to its first NUL byte, as a C string. */
+    private static String cString(String s) {
+        int nul = s.indexOf('\0');
+        return nul < 0 ? s : s.substring(0, nul);
     }
 }

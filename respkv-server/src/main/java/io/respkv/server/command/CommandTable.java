@@ -122,9 +122,11 @@ public final class CommandTable {
 
     /** The subcommand of {@code container} named by argument 1, or null. */
     public CommandEntry lookupSubcommand(CommandEntry container, CommandArgs args) {
-        // Few subcommands per container: a linear case-insensitive scan allocates nothing.
+        // Few subcommands per container: a linear case-insensitive scan allocates nothing. Redis
+        // finds subcommands by their full bytes, so a name must match in length too (unlike
+        // CommandArgs.is, which ends an argument at a NUL as option keywords do).
         for (Map.Entry<String, CommandEntry> sub : container.subcommands().entrySet()) {
-            if (args.is(1, sub.getKey())) {
+            if (args.length(1) == sub.getKey().length() && args.is(1, sub.getKey())) {
                 return sub.getValue();
             }
         }

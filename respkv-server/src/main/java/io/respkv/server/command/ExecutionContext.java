@@ -30,12 +30,25 @@ public final class ExecutionContext implements CommandContext {
     private long seed;
     private RandomGenerator random;
     private Transaction txn;
+    /** A commit of this connection waits for the engine's group sync before its reply may go out. */
+    private boolean syncPending;
     private Keyspace keyspace;
+    /** Set by {@link #block}: the dispatcher blocks the client after the commit. */
+    private BlockingKeys.Request blockRequest;
+    /** Keys {@link #signalKeyReady} named in this execution; null until the first. */
+    private java.util.List<BlockingKeys.WaitKey> readyKeys;
+    /** Whether this context completes a blocked command (see {@link BlockingKeys}). */
+    private final boolean serving;
 
     public ExecutionContext(ServerState server, ClientConnection client, RespReplyWriter reply) {
+        this(server, client, reply, false);
+    }
+
+    ExecutionContext(ServerState server, ClientConnection client, RespReplyWriter reply, boolean serving) {
         this.server = server;
         this.client = client;
         this.reply = reply;
+        this.serving = serving;
     }
 
     void reset(RespRequest request, long nowMillis, long randomSeed) {
@@ -45,6 +58,8 @@ public final class ExecutionContext implements CommandContext {
         this.random = null;
         this.txn = null;
         this.keyspace = null;
+        this.blockRequest = null;
+        this.readyKeys = null;
     }
 
     @Override
@@ -94,7 +109,7 @@ public final class ExecutionContext implements CommandContext {
     /** This execution's engine transaction, opened on first use. */
     public Transaction transaction() {
         if (txn == null) {
-            txn = server.engine().begin();
+            txn = server.groupCommit() ? server.engine().beginDeferringSync() : server.engine().begin();
         }
         return txn;
     }
@@ -108,6 +123,7 @@ public final class ExecutionContext implements CommandContext {
             keyspace = null;
             try {
                 t.commit();
+                syncPending |= server.groupCommit();
             } finally {
                 t.close();
             }
@@ -125,6 +141,58 @@ public final class ExecutionContext implements CommandContext {
             keyspace = null;
             t.close();
         }
+    }
+
+    // ---- blocking commands (BLPOP, BLMOVE, BZPOPMIN...: see BlockingKeys) ----
+
+    /**
+     * Whether a command that finds nothing to take may block the client. False inside MULTI and
+     * scripts (Redis's {@code CLIENT_DENY_BLOCKING}: such commands then answer as on a timeout)
+     * and while a blocked command is being completed.
+     */
+    public boolean mayBlock() {
+        return !serving && !client.denyBlocking();
+    }
+
+    /**
+     * Blocks the client on {@code keys} of its selected database once this execution commits:
+     * the command writes no reply now; when one of the keys is signalled ready (a write command
+     * touched it) the {@link BlockedCommand} runs again in its own transaction and writes the
+     * reply, or, after {@code timeoutMillis} (0: never), the client gets a null array. Only
+     * when {@link #mayBlock()}.
+     */
+    public void block(byte[][] keys, long timeoutMillis, BlockedCommand command) {
+        if (!mayBlock()) {
+            throw new IllegalStateException("this client may not block");
+        }
+        blockRequest = new BlockingKeys.Request(keys, timeoutMillis, command);
+    }
+
+    /** What {@link #block} asked for in this execution, or null. */
+    BlockingKeys.Request blockRequest() {
+        return blockRequest;
+    }
+
+    /**
+     * Tells clients blocked on {@code key} of database {@code db} to look again once this
+     * execution commits (Redis's {@code signalKeyAsReady}). The dispatcher already signals the
+     * key arguments of every write command (by the command's spec) in the client's database;
+     * a command calls this for other keys it may fill: another database (MOVE, COPY ... DB),
+     * keys at movable positions. Costs nothing when no client is blocked.
+     */
+    public void signalKeyReady(int db, byte[] key) {
+        if (!server.blocking().hasWaiters()) {
+            return;
+        }
+        if (readyKeys == null) {
+            readyKeys = new java.util.ArrayList<>(2);
+        }
+        readyKeys.add(new BlockingKeys.WaitKey(db, key.clone()));
+    }
+
+    /** The keys {@link #signalKeyReady} named in this execution, or null. */
+    java.util.List<BlockingKeys.WaitKey> readyKeys() {
+        return readyKeys;
     }
 
     // ---- argument helpers shared by commands ----
@@ -152,5 +220,12 @@ public final class ExecutionContext implements CommandContext {
     /** The number of arguments, the command name included. */
     public int argc() {
         return args.count();
+    }
+
+    /** Whether a commit since the last call needs the engine's sync before replies are sent; clears it. */
+    public boolean takeSyncPending() {
+        boolean pending = syncPending;
+        syncPending = false;
+        return pending;
     }
 }

@@ -81,7 +81,7 @@ final class InfoCommand {
                 out.append("# Clients\r\n");
                 line(out, "connected_clients", Integer.toString(s.clients().size()));
                 line(out, "maxclients", s.settings().get("maxclients"));
-                line(out, "blocked_clients", "0");
+                line(out, "blocked_clients", Integer.toString(s.blocking().blockedClients()));
                 line(out, "tracking_clients", "0");
             }
             case "memory" -> {

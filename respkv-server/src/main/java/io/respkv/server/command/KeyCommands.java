@@ -31,7 +31,6 @@ final class KeyCommands {
     static final int SCAN_TABLE_ENTRIES = 16_384;
     static final long SCAN_TABLE_BYTES = 16L << 20;
 
-    private static final long DEFAULT_SCAN_COUNT = 10;
 
     private KeyCommands() {
     }
@@ -282,6 +281,7 @@ final class KeyCommands {
             return;
         }
         ks.copyTo(src, target, dst);
+        ctx.signalKeyReady(dstDb, dst); // clients blocked on dst (in any db) look again
         ctx.reply().integer(1);
     }
 
@@ -310,6 +310,7 @@ final class KeyCommands {
             return;
         }
         ks.moveTo(key, target);
+        ctx.signalKeyReady(dstDb, key); // clients blocked on key in the target db look again
         ctx.reply().integer(1);
     }
 
@@ -369,32 +370,12 @@ final class KeyCommands {
             ctx.reply().error(Errors.INVALID_CURSOR);
             return;
         }
-        long count = DEFAULT_SCAN_COUNT;
-        byte[] pattern = null;
-        byte[] typeName = null;
-        for (int i = 2; i < args.count(); i++) {
-            boolean hasValue = i + 1 < args.count();
-            if (keyword(args, i, "COUNT") && hasValue) {
-                Long n = ctx.longArg(i + 1);
-                if (n == null) {
-                    return;
-                }
-                if (n < 1) {
-                    ctx.syntaxError();
-                    return;
-                }
-                count = n;
-            } else if (keyword(args, i, "MATCH") && hasValue) {
-                pattern = ctx.arg(i + 1);
-            } else if (keyword(args, i, "TYPE") && hasValue) {
-                typeName = ctx.arg(i + 1);
-            } else {
-                ctx.syntaxError();
-                return;
-            }
-            i++;
+        ScanOptions options = ScanOptions.parse(ctx, 2, true);
+        if (options == null) {
+            return;
         }
-        ScanPage page = scanPage(ctx.keyspace(), cursors, cursor, count, pattern, typeName, ctx.random());
+        ScanPage page = scanPage(ctx.keyspace(), cursors, cursor, options.count(), options.pattern(), options.type(),
+                ctx.random());
         // Redis looks each key that passed MATCH up as a read to learn its type: a keyspace hit.
         ctx.server().keyspaceHits.add(page.typeLookups());
         ReplySink reply = ctx.reply();
@@ -479,17 +460,7 @@ final class KeyCommands {
      * ends at its first NUL byte as a C string does ({@code "NX\0junk"} is NX).
      */
     static boolean keyword(CommandArgs args, int i, String word) {
-        int len = args.length(i);
-        for (int k = 0; ; k++) {
-            int a = k < len ? args.byteAt(i, k) & 0xff : 0;
-            int w = k < word.length() ? word.charAt(k) : 0;
-            if (lower(a) != lower(w)) {
-                return false;
-            }
-            if (a == 0) {
-                return true;
-            }
-        }
+        return args.is(i, word);
     }
 
     private static int lower(int c) {

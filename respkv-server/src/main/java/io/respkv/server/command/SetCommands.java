@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * <p>Where respkv differs by design: members come out in byte order (Redis: hash or intset
  * order); SPOP and SRANDMEMBER on sets larger than {@value RedisSet#SMALL_SET} members draw with a
  * bounded sampler, close to uniform for evenly spread members but not exactly (see
- * {@link io.respkv.server.keyspace.ElementSampler}); SRANDMEMBER with a negative count returns at
+ * {@link io.respkv.server.keyspace.PositionSampler}); SRANDMEMBER with a negative count returns at
  * most {@value #MAX_REPEATED_DRAWS} members; SSCAN cursors are positions in member order
  * ({@link ScanCursors}), and a call looks at COUNT members even on a small set.
  *
@@ -33,11 +33,12 @@ import java.util.function.Predicate;
 final class SetCommands {
 
     /**
-     * The largest negative count SRANDMEMBER serves on an existing set. Redis has no bound and
-     * would build a reply of up to 2^63 members until memory runs out; an embedded server must
-     * not take its host down, so a larger count is refused with Redis's range error.
+     * The largest negative count SRANDMEMBER serves on an existing set, as for HRANDFIELD and
+     * ZRANDMEMBER. Redis has no bound (only the client's output buffer) and would build a reply
+     * of up to 2^63 members until memory runs out; respkv builds each reply in memory, so a
+     * larger count is refused.
      */
-    static final long MAX_REPEATED_DRAWS = 1L << 20;
+    static final long MAX_REPEATED_DRAWS = 1L << 22;
 
     private SetCommands() {
     }
@@ -176,7 +177,7 @@ final class SetCommands {
         }
         if (parsed == Long.MIN_VALUE) {
             // Redis parses the count in [-LONG_MAX, LONG_MAX] so that -count cannot overflow.
-            ctx.reply().error(Errors.outOfRange(-Long.MAX_VALUE, Long.MAX_VALUE));
+            ctx.reply().error(Errors.SRANDMEMBER_COUNT_RANGE);
             return;
         }
         boolean distinct = parsed >= 0;
@@ -190,7 +191,7 @@ final class SetCommands {
         List<byte[]> members;
         if (!distinct || count == 1) {
             if (count > MAX_REPEATED_DRAWS) {
-                ctx.reply().error(Errors.outOfRange(-MAX_REPEATED_DRAWS, Long.MAX_VALUE));
+                ctx.reply().error(Errors.srandmemberTooMany(MAX_REPEATED_DRAWS));
                 return;
             }
             members = sets.randomMembersWithRepeats(key, meta, (int) count, ctx.random());
@@ -233,12 +234,12 @@ final class SetCommands {
      */
     static void sintercard(ExecutionContext ctx) {
         RespRequest args = ctx.args();
-        Long numkeys = parseOr(ctx, 1, Errors.NUMKEYS_NOT_POSITIVE);
+        Long numkeys = parseOr(ctx, 1, Errors.NUMKEYS);
         if (numkeys == null) {
             return;
         }
         if (numkeys < 1) {
-            ctx.reply().error(Errors.NUMKEYS_NOT_POSITIVE);
+            ctx.reply().error(Errors.NUMKEYS);
             return;
         }
         if (numkeys > ctx.argc() - 2) {
@@ -247,14 +248,14 @@ final class SetCommands {
         }
         long limit = 0;
         for (int j = 2 + (int) (long) numkeys; j < ctx.argc(); j++) {
-            if (KeyCommands.keyword(args, j, "LIMIT") && j + 1 < ctx.argc()) {
+            if (args.is(j, "LIMIT") && j + 1 < ctx.argc()) {
                 j++;
-                Long parsed = parseOr(ctx, j, Errors.LIMIT_NEGATIVE);
+                Long parsed = parseOr(ctx, j, Errors.SINTERCARD_LIMIT);
                 if (parsed == null) {
                     return;
                 }
                 if (parsed < 0) {
-                    ctx.reply().error(Errors.LIMIT_NEGATIVE);
+                    ctx.reply().error(Errors.SINTERCARD_LIMIT);
                     return;
                 }
                 limit = parsed;
@@ -326,34 +327,16 @@ final class SetCommands {
             replyScan(ctx, ScanCursors.START, List.of());
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < args.count(); i += 2) {
-            boolean hasValue = i + 1 < args.count();
-            if (KeyCommands.keyword(args, i, "COUNT") && hasValue) {
-                Long n = ctx.longArg(i + 1);
-                if (n == null) {
-                    return;
-                }
-                if (n < 1) {
-                    ctx.syntaxError();
-                    return;
-                }
-                count = n;
-            } else if (KeyCommands.keyword(args, i, "MATCH") && hasValue) {
-                pattern = ctx.arg(i + 1);
-            } else {
-                ctx.syntaxError();
-                return;
-            }
+        ScanOptions options = ScanOptions.parse(ctx, 3, false);
+        if (options == null) {
+            return;
         }
-        Predicate<byte[]> filter = member -> true;
+        // Redis skips matching for exactly "*": only there does the empty member match it.
+        GlobMatcher matcher = options.matcher();
+        Predicate<byte[]> filter = matcher == null ? member -> true : matcher::matches;
         byte[] from = cursors.resumeKey(cursor);
         byte[] to = null;
-        // Redis skips matching for exactly "*": only there does the empty member match it.
-        if (pattern != null && !(pattern.length == 1 && pattern[0] == '*')) {
-            GlobMatcher matcher = GlobMatcher.compile(pattern);
-            filter = matcher::matches;
+        if (matcher != null) {
             byte[] prefix = matcher.literalPrefix();
             if (prefix.length > 0) {
                 if (from == null || Arrays.compareUnsigned(from, prefix) < 0) {
@@ -366,7 +349,7 @@ final class SetCommands {
             replyScan(ctx, ScanCursors.START, List.of());
             return;
         }
-        RedisSet.ScanStep step = new RedisSet(ctx.keyspace()).scan(key, meta, from, to, count, filter);
+        RedisSet.ScanStep step = new RedisSet(ctx.keyspace()).scan(key, meta, from, to, options.count(), filter);
         long next = step.next() == null ? ScanCursors.START : cursors.cursorAfter(step.last(), step.next(), ctx.random());
         replyScan(ctx, next, step.matched());
     }

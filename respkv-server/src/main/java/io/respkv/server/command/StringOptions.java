@@ -113,25 +113,7 @@ final class StringOptions {
      * bytes after an embedded NUL are ignored, as Redis's {@code strcasecmp} ignores them.
      */
     static boolean keyword(CommandArgs args, int i, String word) {
-        int len = args.length(i);
-        int n = word.length();
-        if (len < n || (len > n && args.byteAt(i, n) != 0)) {
-            return false;
-        }
-        for (int k = 0; k < n; k++) {
-            int b = args.byteAt(i, k);
-            if (b >= 'a' && b <= 'z') {
-                b -= 32;
-            }
-            int w = word.charAt(k);
-            if (w >= 'a' && w <= 'z') {
-                w -= 32;
-            }
-            if (b != w) {
-                return false;
-            }
-        }
-        return true;
+        return args.is(i, word);
     }
 
     boolean has(int flag) {

@@ -111,15 +111,19 @@ public final class MemoryEngine implements KeyspaceEngine {
     @Override
     public Snapshot snapshot() {
         ensureOpen();
-        long seq;
+        return new MemorySnapshot(this, registerSnapshot());
+    }
+
+    /** Pins the versions visible now for a reader; {@link #releaseSnapshot} unpins them. */
+    long registerSnapshot() {
         commitLock.lock();
         try {
-            seq = visibleSeq;
+            long seq = visibleSeq;
             openSnapshots.merge(seq, 1, Integer::sum);
+            return seq;
         } finally {
             commitLock.unlock();
         }
-        return new MemorySnapshot(this, seq);
     }
 
     @Override
@@ -176,10 +180,12 @@ public final class MemoryEngine implements KeyspaceEngine {
      * @param reads     keys read with the version sequence seen (0 = absent)
      * @param rangeDeletes ranges deleted, applied before {@code writes}
      * @param writes    puts ({@code value != null}) and deletes ({@code value == null}) by key
+     * @param scanned   whether the transaction scanned: its point reads are then validated even
+     *                  if it wrote nothing, so they agree with what its scans saw
      * @return false if a read was invalidated by a concurrent commit
      */
-    boolean commit(ReadSet reads, java.util.List<byte[][]> rangeDeletes, Map<byte[], byte[]> writes) {
-        if (writes.isEmpty() && rangeDeletes.isEmpty() && reads.size <= 1) {
+    boolean commit(ReadSet reads, java.util.List<byte[][]> rangeDeletes, Map<byte[], byte[]> writes, boolean scanned) {
+        if (writes.isEmpty() && rangeDeletes.isEmpty() && reads.size <= 1 && !scanned) {
             // A read-only transaction that read one key saw one committed version: nothing to
             // validate, and no reason to take the commit lock (GET, EXISTS, TTL...).
             return true;

@@ -25,6 +25,8 @@ final class MemoryTransaction implements Transaction {
     private TreeMap<byte[], byte[]> writes;
     private List<byte[][]> rangeDeletes = List.of();
     private boolean finished;
+    /** The snapshot sequence number scans read at; -1 until the first scan. */
+    private long scanSeq = -1;
 
     MemoryTransaction(MemoryEngine engine) {
         this.engine = engine;
@@ -47,17 +49,25 @@ final class MemoryTransaction implements Transaction {
         return head == null ? null : head.value;
     }
 
+    /**
+     * Scans read committed data as of one snapshot, pinned at the transaction's first scan and
+     * held until it ends, so a scan never sees half of a concurrent commit; the transaction's own
+     * writes overlay it.
+     */
     @Override
     public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
         ensureActive();
+        if (scanSeq < 0) {
+            scanSeq = engine.registerSnapshot();
+        }
         Iterator<Map.Entry<byte[], MemoryEngine.Slot>> committed =
                 MemorySnapshot.range(engine.map, low, high, reverse);
         if (writes == null && rangeDeletes.isEmpty()) {
-            return new MemorySnapshot.VersionCursor(committed, Long.MAX_VALUE);
+            return new MemorySnapshot.VersionCursor(committed, scanSeq);
         }
         TreeMap<byte[], byte[]> own = writes == null ? new TreeMap<>(Arrays::compareUnsigned) : new TreeMap<>(writes);
         return new MergingCursor(committed, MemorySnapshot.range(own, low, high, reverse), reverse,
-                List.copyOf(rangeDeletes));
+                List.copyOf(rangeDeletes), scanSeq);
     }
 
     @Override
@@ -97,7 +107,13 @@ final class MemoryTransaction implements Transaction {
                 toInstall.put(w.getKey(), w.getValue() == TOMBSTONE ? null : w.getValue());
             }
         }
-        if (!engine.commit(reads, rangeDeletes, toInstall)) {
+        boolean ok;
+        try {
+            ok = engine.commit(reads, rangeDeletes, toInstall, scanSeq >= 0);
+        } finally {
+            releaseScanSnapshot();
+        }
+        if (!ok) {
             throw new TransactionConflictException("memory engine: a key read by this transaction was modified concurrently");
         }
     }
@@ -105,6 +121,14 @@ final class MemoryTransaction implements Transaction {
     @Override
     public void close() {
         finished = true;
+        releaseScanSnapshot();
+    }
+
+    private void releaseScanSnapshot() {
+        if (scanSeq >= 0) {
+            engine.releaseSnapshot(scanSeq);
+            scanSeq = -1;
+        }
     }
 
     private TreeMap<byte[], byte[]> buffer() {
@@ -139,6 +163,7 @@ final class MemoryTransaction implements Transaction {
         private final Iterator<Map.Entry<byte[], byte[]>> own;
         private final int direction;
         private final List<byte[][]> deletedRanges;
+        private final long seq;
         private Map.Entry<byte[], MemoryEngine.Slot> nextCommitted;
         /** The value of {@link #nextCommitted}, read once: its slot's head may move on. */
         private byte[] nextCommittedValue;
@@ -147,7 +172,9 @@ final class MemoryTransaction implements Transaction {
         private byte[] value;
 
         MergingCursor(Iterator<Map.Entry<byte[], MemoryEngine.Slot>> committed,
-                      Iterator<Map.Entry<byte[], byte[]>> own, boolean reverse, List<byte[][]> deletedRanges) {
+                      Iterator<Map.Entry<byte[], byte[]>> own, boolean reverse, List<byte[][]> deletedRanges,
+                      long seq) {
+            this.seq = seq;
             this.committed = committed;
             this.own = own;
             this.direction = reverse ? -1 : 1;
@@ -160,7 +187,7 @@ final class MemoryTransaction implements Transaction {
             nextCommitted = null;
             while (committed.hasNext()) {
                 Map.Entry<byte[], MemoryEngine.Slot> e = committed.next();
-                byte[] v = e.getValue().head.value;
+                byte[] v = MemoryEngine.valueAt(e.getValue().head, seq);
                 if (v != null && !deleted(e.getKey())) {
                     nextCommitted = e;
                     nextCommittedValue = v;

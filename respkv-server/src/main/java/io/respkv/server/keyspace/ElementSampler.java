@@ -1,312 +1,160 @@
 package io.respkv.server.keyspace;
 
 import io.respkv.api.KvCursor;
-import io.respkv.api.ReadView;
+import io.respkv.api.Transaction;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * Draws random elements of one collection version (the element range {@code E|db|key|version
- * ...}) without scanning the range: about a hundred entries read for the first draw and a few
- * dozen for each further one, whatever the collection's size. SPOP and SRANDMEMBER use it for
- * large sets; other collection types can draw their elements the same way.
+ * Uniformly random elements of one collection version (the element range
+ * {@code E|db|keylen|key|version}), for HRANDFIELD and the other random-member commands.
  *
- * <p>An ordered key space has no rank index, so a draw cannot ask for "the i-th element". It
- * picks a <em>position</em> in the range and takes the element found there, then corrects for how
- * unevenly the elements fill the positions:
+ * <p>Draws are exactly uniform, as Redis's are for small collections (listpack) and nearly are
+ * for large ones. The price: an ordered key space has no "k-th element" lookup, so a draw is a
+ * uniform rank in {@code [0, size)} ({@code size} from the metadata) found by walking the
+ * elements, O(size) in the worst case where Redis is O(count):
+ * <ul>
+ * <li>{@link #one}: walks from the nearer end, at most size/2 elements.</li>
+ * <li>{@link #withRepeats}: sorts the drawn ranks and collects them in one pass, up to the
+ *     highest rank drawn.</li>
+ * <li>{@link #distinct}: one pass of reservoir sampling over every element.</li>
+ * </ul>
+ * Cheaper probing (a random point of the key range and its neighbour, as
+ * {@link Keyspace#randomKey} does) was tried and rejected: its bias follows the spacing of the
+ * keys, and for sequential field names ({@code user:0 ... user:1999}) 200 draws reached only 31
+ * distinct fields. A random-member command that keeps returning the same few members is wrong,
+ * not slow, so exactness wins here.
  *
- * <ol>
- *   <li><b>Ends.</b> The first and last {@value #EDGE} elements are read once per sampler and
- *       drawn from exactly, each with probability 1/n; the positions below cover the
- *       <em>inner</em> elements between them, so a few odd elements at either end (an
- *       {@code "admin"} before a thousand {@code "user:..."}) do not stretch the range.</li>
- *   <li><b>Positions.</b> The bytes the edge elements hold after the common prefix of the first
- *       and last inner element make the <em>alphabet</em>. An element's position is where its
- *       bytes after that prefix fall when every alphabet symbol (and the end of the element,
- *       which sorts first) gets an equal share of the interval at each byte, as arithmetic
- *       coding places a message; a byte outside the alphabet keeps a sliver, so positions keep
- *       the key order. Equal shares matter: text members (decimal ids, hex, words) use a few
- *       dozen of the 256 byte values, and positions in base 256 would leave most of the range
- *       empty, giving the elements after the empty stretches most of the draws.</li>
- *   <li><b>Landing.</b> A uniform position between the first and the last inner element's gives
- *       a probe key; the first element at or after it is the landing (the first inner element,
- *       which no probe passes, lands with the weight of {@value #WINDOW} mean gaps). An element
- *       lands with probability proportional to its <em>gap</em>: its position minus its
- *       predecessor's.</li>
- *   <li><b>Walk.</b> The draw takes the element a uniform 0 to {@value #WINDOW}-1 steps after the
- *       landing (a walk past the last inner element draws again), so an element's chance is
- *       proportional to {@code G}, the sum of the {@value #WINDOW} gaps ending at it.</li>
- *   <li><b>Rejection.</b> The draw is kept with probability {@code min(1, C / G)} with
- *       {@code C} half the mean of {@code G}, else drawn again; after {@value #MAX_ATTEMPTS}
- *       rejections the candidate with the smallest {@code G} is kept. Elements behind a wide gap
- *       would be drawn far too often; this evens them out.</li>
- * </ol>
- *
- * <h2>Bias</h2>
- * An inner element is drawn with a probability proportional to {@code min(G, C)}. Elements that
- * fill the positions evenly are drawn as if uniformly: over 10,000 elements and a million draws
- * the distance to uniform (total variation, 0 = uniform) is at the level of the counting noise
- * (0.04) for random 12-byte ids, the decimal strings {@code "0" ... "9999"}, fixed-width ids
- * {@code "user:00000000"...}, UUID strings and random lower-case strings of 1 to 30 letters
- * ({@code ElementSamplerTest} keeps the first four below 0.06). Elements that do not fill the
- * positions evenly are drawn less evenly: an element in a stretch denser than {@code C} is drawn
- * less often than the others, in proportion. That happens with skewed symbols (words, whose
- * letters are far from equally frequent: distance about 0.4) and with clusters (several groups
- * far apart in byte order, each dense: a few groups take most draws). Bytes that the edge
- * elements do not hold get a sliver of the interval, so elements that differ from their
- * neighbours only in such bytes land rarely and are reached mostly through the walk. Callers
- * that need every element equally likely read small collections whole (see
- * {@link RedisSet#SMALL_SET}).
- *
- * <p>The range must hold exactly {@code size} elements and not change while the sampler is used:
- * read-only, or delete the drawn elements after the last draw. Not thread-safe.
+ * <p>Elements are read with scans, which do not join the transaction's read set: callers that
+ * only reply (HRANDFIELD) need no more. A {@code size} larger than the stored elements (it never
+ * is, the metadata is kept in step) yields fewer elements, never invented ones.
  */
 public final class ElementSampler {
 
-    /** How many elements share their gaps in the walk. */
-    public static final int WINDOW = 16;
-    /** How many elements at each end of the range are drawn from exactly (and teach the alphabet). */
-    public static final int EDGE = 32;
-    /** Draws rejected in a row before the least favoured candidate is kept. */
-    public static final int MAX_ATTEMPTS = 8;
-    /** A draw is kept with probability min(1, CAP * mean / G). */
-    private static final double CAP = 0.5;
-    /** Positions lie in [0, 2^46): times a model weight (below 2^16) they stay below 2^62. */
-    private static final long ROOT = 1L << 46;
-    /** The model's weights add up to at most this. */
-    private static final long MODEL_TOTAL = 1L << 16;
-    /** The end of an element and the 256 byte values. */
-    private static final int SYMBOLS = 257;
-    /** More distinct bytes than this in the edges: binary elements, every byte value used. */
-    private static final int TEXT_SYMBOLS = 64;
-    /** Probe keys stop after this many bytes past the common prefix. */
-    private static final int MAX_PROBE_BYTES = 64;
+    /** One element: its sub key (the bytes after the element prefix) and its value. */
+    public record Element(byte[] subKey, byte[] value) {
+    }
 
-    private final ReadView view;
-    private final byte[] low;
-    private final byte[] high;
-    private final long size;
+    private final Transaction txn;
+    private final byte[] prefix;
+    private final byte[] end;
 
-    /** The edge elements, drawn from exactly; every element when the range is small. */
-    private List<byte[]> edges;
-    private long innerSize;
-    /** The first and last inner element, and the bounds of the inner range. */
-    private byte[] first;
-    private byte[] last;
-    private byte[] innerLow;
-    private byte[] innerHigh;
-    private int common;
-    /** The byte model: symbol s (0 = the end, b + 1 = byte b) has weight cumulative[s + 1] - cumulative[s]. */
-    private final long[] cumulative = new long[SYMBOLS + 1];
-    private long firstPosition;
-    private long lastPosition;
-    /** The landing weight of the first inner element: {@value #WINDOW} mean gaps. */
-    private long firstWeight;
-    /** Windows wider than this are kept with probability cap / width. */
-    private double cap;
+    /** Samples the elements whose engine keys start with {@code elementPrefix}. */
+    public ElementSampler(Transaction txn, byte[] elementPrefix) {
+        this.txn = txn;
+        this.prefix = elementPrefix.clone();
+        this.end = KeyCodec.prefixEnd(elementPrefix);
+    }
+
+    /** One element drawn uniformly from {@code size} elements, or null if there is none. */
+    public Element one(long size, RandomGenerator random) {
+        if (size <= 0) {
+            return null;
+        }
+        long rank = random.nextLong(size);
+        boolean fromEnd = rank >= size / 2;
+        long skip = fromEnd ? size - 1 - rank : rank;
+        try (KvCursor c = txn.scan(prefix, end, fromEnd)) {
+            for (long i = 0; c.next(); i++) {
+                if (i == skip) {
+                    return element(c);
+                }
+            }
+        }
+        return null;
+    }
 
     /**
-     * A sampler over the {@code size} elements (from the collection's metadata, at least 1) whose
-     * engine keys start with {@code prefix} (see {@link KeyCodec#elementPrefix}).
+     * {@code count} elements drawn independently and uniformly from {@code size} (repeats
+     * allowed), in random order; empty if there are none.
      */
-    public ElementSampler(ReadView view, byte[] prefix, long size) {
-        if (size < 1) {
-            throw new IllegalArgumentException("no elements to sample: " + size);
+    public List<Element> withRepeats(int count, long size, RandomGenerator random) {
+        List<Element> out = new ArrayList<>(Math.max(0, Math.min(count, 1 << 16)));
+        if (size <= 0 || count <= 0) {
+            return out;
         }
-        this.view = view;
-        this.low = prefix;
-        this.high = KeyCodec.prefixEnd(prefix);
-        this.size = size;
-    }
-
-    /** A random element's engine key (see the class comment for its distribution). */
-    public byte[] draw(RandomGenerator random) {
-        if (edges == null) {
-            learn();
-        }
-        if (innerSize <= 0 || random.nextLong(size) < edges.size()) {
-            return edges.get(random.nextInt(edges.size()));
-        }
-        if (lastPosition <= firstPosition) {
-            return first; // one inner element
-        }
-        byte[] fallback = null;
-        long fallbackWindow = Long.MAX_VALUE;
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            long u = random.nextLong(firstWeight + (lastPosition - firstPosition));
-            byte[] landing = u < firstWeight ? first : probeKey(firstPosition + 1 + (u - firstWeight));
-            if (Arrays.compareUnsigned(landing, last) > 0) {
-                landing = last;
+        if (count >= size) {
+            // Holding every element costs no more than the reply.
+            List<Element> all = all();
+            for (int i = 0; i < count && !all.isEmpty(); i++) {
+                out.add(all.get(random.nextInt(all.size())));
             }
-            List<byte[]> ahead = read(landing, innerHigh, false, WINDOW);
-            int step = random.nextInt(WINDOW);
-            if (step >= ahead.size()) {
-                continue; // walked past the last inner element
-            }
-            byte[] chosen = ahead.get(step);
-            // G: the landing weights of the WINDOW elements ending at the chosen one. Positions
-            // telescope: the chosen position minus that of the element WINDOW before it, or,
-            // when the first inner element is among them, its weight counts instead.
-            List<byte[]> behind = read(innerLow, landing, true, WINDOW - step);
-            long window;
-            if (behind.size() == WINDOW - step) {
-                window = position(chosen) - position(behind.get(behind.size() - 1));
-            } else {
-                window = position(chosen) - firstPosition + firstWeight;
-            }
-            if (window <= cap || random.nextDouble() * window < cap) {
-                return chosen;
-            }
-            if (window < fallbackWindow) {
-                fallback = chosen;
-                fallbackWindow = window;
-            }
+            return out;
         }
-        // Every attempt rejected (rare unless the elements are very uneven): the candidate in
-        // the densest stretch is the least favoured one.
-        return fallback != null ? fallback : last;
-    }
-
-    /** Reads the edges, fits the byte model to the inner range, and the constants of the positions. */
-    private void learn() {
-        List<byte[]> head = read(low, high, false, EDGE + 1);
-        List<byte[]> tail = read(low, high, true, EDGE + 1);
-        if (head.isEmpty()) {
-            throw new IllegalStateException("the element range is empty but its metadata counts " + size);
+        // Independent draws are exchangeable: drawing the ranks, collecting them in rank order
+        // in one pass and shuffling gives the same distribution as drawing one by one.
+        long[] ranks = new long[count];
+        for (int i = 0; i < count; i++) {
+            ranks[i] = random.nextLong(size);
         }
-        if (size <= 2L * EDGE + 1 || head.size() <= EDGE || Arrays.compareUnsigned(head.get(EDGE), tail.get(EDGE)) > 0) {
-            // Small: the two reads hold every element.
-            edges = new ArrayList<>(head);
-            for (int i = tail.size() - 1; i >= 0; i--) {
-                if (Arrays.compareUnsigned(tail.get(i), head.get(head.size() - 1)) > 0) {
-                    edges.add(tail.get(i));
+        Arrays.sort(ranks);
+        int next = 0;
+        try (KvCursor c = txn.scan(prefix, end, false)) {
+            for (long rank = 0; next < count && c.next(); rank++) {
+                if (ranks[next] != rank) {
+                    continue;
+                }
+                Element e = element(c);
+                while (next < count && ranks[next] == rank) {
+                    out.add(e);
+                    next++;
                 }
             }
-            innerSize = 0;
-            return;
         }
-        edges = new ArrayList<>(head.subList(0, EDGE));
-        edges.addAll(tail.subList(0, EDGE));
-        innerSize = size - 2L * EDGE;
-        first = head.get(EDGE);
-        last = tail.get(EDGE);
-        innerLow = head.get(EDGE); // inclusive
-        innerHigh = Arrays.copyOf(last, last.length + 1); // the least key after the last inner element
-        int at = Arrays.mismatch(first, last);
-        common = at < 0 ? first.length : at;
+        shuffle(out, random);
+        return out;
+    }
 
-        // The alphabet: every symbol the edges hold after the inner prefix.
-        boolean[] seen = new boolean[SYMBOLS];
-        seen[0] = true;
-        int distinct = 0;
-        for (List<byte[]> sample : List.of(head, tail)) {
-            for (byte[] key : sample) {
-                if (key.length < common || Arrays.mismatch(key, 0, common, first, 0, common) >= 0) {
-                    continue; // outside the inner prefix: says nothing about the inner bytes
-                }
-                for (int i = common; i < key.length; i++) {
-                    int symbol = (key[i] & 0xff) + 1;
-                    if (!seen[symbol]) {
-                        seen[symbol] = true;
-                        distinct++;
+    /**
+     * {@code min(count, n)} distinct elements chosen uniformly among the {@code n} stored, in
+     * random order (reservoir sampling: one pass over every element).
+     */
+    public List<Element> distinct(int count, RandomGenerator random) {
+        List<Element> out = new ArrayList<>(Math.max(0, Math.min(count, 1 << 16)));
+        if (count <= 0) {
+            return out;
+        }
+        long seen = 0;
+        try (KvCursor c = txn.scan(prefix, end, false)) {
+            while (c.next()) {
+                seen++;
+                if (out.size() < count) {
+                    out.add(element(c));
+                } else {
+                    long j = random.nextLong(seen);
+                    if (j < count) {
+                        out.set((int) j, element(c));
                     }
                 }
             }
         }
-        if (distinct > TEXT_SYMBOLS) {
-            Arrays.fill(seen, true); // binary: the edges cannot have shown every byte value
-        }
-        int used = 0;
-        for (boolean s : seen) {
-            used += s ? 1 : 0;
-        }
-        long weight = (MODEL_TOTAL - SYMBOLS) / used;
-        for (int s = 0; s < SYMBOLS; s++) {
-            cumulative[s + 1] = cumulative[s] + (seen[s] ? weight : 1);
-        }
-        firstPosition = position(first);
-        lastPosition = position(last);
-        double meanGap = innerSize > 1 ? (lastPosition - firstPosition) / (double) (innerSize - 1) : 1;
-        double meanWindow = WINDOW * meanGap;
-        cap = CAP * meanWindow;
-        firstWeight = Math.max(1, (long) meanWindow);
+        shuffle(out, random);
+        return out;
     }
 
-    /** Up to {@code limit} engine keys of {@code [from, to)}, ascending or descending. */
-    private List<byte[]> read(byte[] from, byte[] to, boolean reverse, int limit) {
-        List<byte[]> out = new ArrayList<>(Math.min(limit, 64));
-        if (limit <= 0) {
-            return out;
+    /** Fisher-Yates with the command's random source. */
+    private static void shuffle(List<Element> list, RandomGenerator random) {
+        for (int i = list.size() - 1; i > 0; i--) {
+            Collections.swap(list, i, random.nextInt(i + 1));
         }
-        try (KvCursor c = view.scan(from, to, reverse)) {
-            while (out.size() < limit && c.next()) {
-                out.add(c.key().clone());
+    }
+
+    /** Every element, in order. */
+    public List<Element> all() {
+        List<Element> out = new ArrayList<>();
+        try (KvCursor c = txn.scan(prefix, end, false)) {
+            while (c.next()) {
+                out.add(element(c));
             }
         }
         return out;
     }
 
-    /**
-     * The position of an engine key of the inner range: where its bytes after the common prefix
-     * fall in the byte model, as arithmetic coding places a message.
-     */
-    long position(byte[] key) {
-        long lo = 0;
-        long width = ROOT;
-        long total = cumulative[SYMBOLS];
-        for (int depth = common; ; depth++) {
-            int symbol = depth < key.length ? (key[depth] & 0xff) + 1 : 0;
-            long from = width * cumulative[symbol] / total;
-            long to = width * cumulative[symbol + 1] / total;
-            lo += from;
-            width = to - from;
-            if (symbol == 0 || width < total) {
-                return lo;
-            }
-        }
-    }
-
-    /** The least key at or after {@code position} in the model (arithmetic decoding), cut short. */
-    private byte[] probeKey(long position) {
-        byte[] suffix = new byte[MAX_PROBE_BYTES + 1];
-        int length = 0;
-        long lo = 0;
-        long width = ROOT;
-        long total = cumulative[SYMBOLS];
-        while (length < MAX_PROBE_BYTES) {
-            long target = position - lo;
-            // The greatest symbol whose interval starts at or before the target.
-            int a = 0;
-            int b = SYMBOLS - 1;
-            while (a < b) {
-                int mid = (a + b + 1) >>> 1;
-                if (width * cumulative[mid] / total <= target) {
-                    a = mid;
-                } else {
-                    b = mid - 1;
-                }
-            }
-            if (a == 0) {
-                // The end of an element: only the element equal to the bytes so far sits at the
-                // interval's start; past it comes the first element after them.
-                if (target > 0) {
-                    suffix[length++] = 0;
-                }
-                break;
-            }
-            suffix[length++] = (byte) (a - 1);
-            long from = width * cumulative[a] / total;
-            long to = width * cumulative[a + 1] / total;
-            lo += from;
-            width = to - from;
-            if (width < total) {
-                break;
-            }
-        }
-        byte[] probe = Arrays.copyOf(first, common + length);
-        System.arraycopy(suffix, 0, probe, common, length);
-        return probe;
+    private Element element(KvCursor c) {
+        byte[] k = c.key();
+        return new Element(Arrays.copyOfRange(k, prefix.length, k.length), c.value().clone());
     }
 }

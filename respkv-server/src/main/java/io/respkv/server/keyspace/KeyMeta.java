@@ -9,10 +9,13 @@ import java.util.Arrays;
  * <pre>
  * string:      format:u8=1 | type:u8=0 | expire-at ms:i64 | value bytes...
  * collection:  format:u8=1 | type:u8   | expire-at ms:i64 | version:u64 | size:u64
+ * list:        format:u8=1 | type:u8=2 | expire-at ms:i64 | version:u64 | size:u64 | head:i64
  * </pre>
  *
  * {@code expire-at} is a Unix time in milliseconds, 0 for no expiry. The leading format byte lets
- * a later layout be told apart from this one.
+ * a later layout be told apart from this one. A list adds its head position: its elements sit at
+ * positions {@code head .. head + size - 1} (see {@link RedisList}); a list entry written without
+ * the field (none exists today) would read as head 0.
  */
 public final class KeyMeta {
 
@@ -22,18 +25,27 @@ public final class KeyMeta {
     public static final long NO_EXPIRY = 0;
 
     private static final int HEADER = 10;
+    private static final int COLLECTION_LENGTH = HEADER + 16;
+    private static final int LIST_LENGTH = COLLECTION_LENGTH + 8;
 
     private final RedisType type;
     private final long expireAt;
     private final long version;
     private final long size;
+    /** A list's head position; 0 for other types. */
+    private final long head;
     private final byte[] value;
 
     private KeyMeta(RedisType type, long expireAt, long version, long size, byte[] value) {
+        this(type, expireAt, version, size, 0, value);
+    }
+
+    private KeyMeta(RedisType type, long expireAt, long version, long size, long head, byte[] value) {
         this.type = type;
         this.expireAt = expireAt;
         this.version = version;
         this.size = size;
+        this.head = head;
         this.value = value;
     }
 
@@ -46,6 +58,14 @@ public final class KeyMeta {
             throw new IllegalArgumentException(type + " is not a collection");
         }
         return new KeyMeta(type, expireAt, version, size, null);
+    }
+
+    /**
+     * The metadata of a list: its elements are at positions {@code head .. head + size - 1} under
+     * {@code version} (see {@link RedisList} for the element layout).
+     */
+    public static KeyMeta list(long expireAt, long version, long size, long head) {
+        return new KeyMeta(RedisType.LIST, expireAt, version, size, head, null);
     }
 
     public RedisType type() {
@@ -76,17 +96,30 @@ public final class KeyMeta {
         return size;
     }
 
+    /** The position of a list's first element (0 for other types). */
+    public long listHead() {
+        return head;
+    }
+
     /** The value of a string key (shared, do not modify). */
     public byte[] value() {
         return value;
     }
 
     public KeyMeta withExpireAt(long newExpireAt) {
-        return new KeyMeta(type, newExpireAt, version, size, value);
+        return new KeyMeta(type, newExpireAt, version, size, head, value);
     }
 
     public KeyMeta withSize(long newSize) {
-        return new KeyMeta(type, expireAt, version, newSize, value);
+        return new KeyMeta(type, expireAt, version, newSize, head, value);
+    }
+
+    /** The same collection metadata (size, expiry, a list's head) under another element version. */
+    public KeyMeta withVersion(long newVersion) {
+        if (type == RedisType.STRING) {
+            throw new IllegalStateException("a string has no version");
+        }
+        return new KeyMeta(type, expireAt, newVersion, size, head, value);
     }
 
     public byte[] encode() {
@@ -95,9 +128,12 @@ public final class KeyMeta {
             out = new byte[HEADER + value.length];
             System.arraycopy(value, 0, out, HEADER, value.length);
         } else {
-            out = new byte[HEADER + 16];
+            out = new byte[type == RedisType.LIST ? LIST_LENGTH : COLLECTION_LENGTH];
             KeyCodec.putLong(out, HEADER, version);
             KeyCodec.putLong(out, HEADER + 8, size);
+            if (type == RedisType.LIST) {
+                KeyCodec.putLong(out, COLLECTION_LENGTH, head);
+            }
         }
         out[0] = FORMAT;
         out[1] = type.code();
@@ -114,7 +150,8 @@ public final class KeyMeta {
         if (type == RedisType.STRING) {
             return new KeyMeta(type, expireAt, 0, 0, Arrays.copyOfRange(raw, HEADER, raw.length));
         }
-        return new KeyMeta(type, expireAt, KeyCodec.getLong(raw, HEADER), KeyCodec.getLong(raw, HEADER + 8), null);
+        long head = type == RedisType.LIST && raw.length >= LIST_LENGTH ? KeyCodec.getLong(raw, COLLECTION_LENGTH) : 0;
+        return new KeyMeta(type, expireAt, KeyCodec.getLong(raw, HEADER), KeyCodec.getLong(raw, HEADER + 8), head, null);
     }
 
     /** The expiry of an encoded entry without decoding the rest. */

@@ -412,7 +412,8 @@ public final class Keyspace {
                 target.txn.put(copyKey, value);
             }
         }
-        target.put(dst, KeyMeta.collection(meta.type(), meta.expireAt(), version, meta.size()));
+        // withVersion keeps what a type adds to the metadata (a list's head position)
+        target.put(dst, meta.withVersion(version));
         return true;
     }
 
@@ -473,6 +474,11 @@ public final class Keyspace {
             return null;
         }
         byte[] last = edgeKey(low, high, true);
+        if (last == null) {
+            // Scans see the latest commits, not a snapshot: the keys may have gone (active
+            // expiry, another client) between the two edge reads.
+            last = first;
+        }
         byte[] probe = probeBetween(first, last, random);
         byte[] afterProbe = Arrays.copyOf(probe, probe.length + 1); // the least key > probe
         if (random.nextBoolean()) {

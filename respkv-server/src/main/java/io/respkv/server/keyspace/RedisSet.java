@@ -24,7 +24,7 @@ import java.util.random.RandomGenerator;
  * So SISMEMBER is one metadata read and one point read, SCARD one metadata read, SADD/SREM one
  * point read and one write per member plus a metadata update, and members come out of a scan in
  * byte order. Random draws (SPOP, SRANDMEMBER) read sets of up to {@value #SMALL_SET} members
- * whole and draw exactly; larger sets are sampled with an {@link ElementSampler}, which reads a
+ * whole and draw exactly; larger sets are sampled with an {@link PositionSampler}, which reads a
  * bounded number of entries per draw and is close to uniform for evenly spread members but not
  * exactly uniform (see there for its bias). Replacing a set (the STORE commands, popping most of
  * a set) writes the new members under a new version and retires the old one in O(1).
@@ -227,7 +227,7 @@ public final class RedisSet {
             }
             return out;
         }
-        ElementSampler sampler = sampler(key, meta);
+        PositionSampler sampler = sampler(key, meta);
         for (int i = 0; i < count; i++) {
             out.add(subKey(key, sampler.draw(random)));
         }
@@ -288,9 +288,9 @@ public final class RedisSet {
         }
         if (size > SMALL_SET && (long) count * WHOLE_READ_RATIO <= size) {
             // A few members of a large set: sample until enough distinct ones came up. Uneven
-            // members make some draws unlikely (see ElementSampler), so the attempts are bounded
+            // members make some draws unlikely (see PositionSampler), so the attempts are bounded
             // and the whole set is read if they run out.
-            ElementSampler sampler = sampler(key, meta);
+            PositionSampler sampler = sampler(key, meta);
             Set<ByteBuffer> seen = new HashSet<>();
             List<byte[]> chosen = new ArrayList<>(count);
             long attempts = 4L * count + 64;
@@ -315,8 +315,8 @@ public final class RedisSet {
         return new Choice(new ArrayList<>(all.subList(0, count)), new ArrayList<>(all.subList(count, all.size())));
     }
 
-    private ElementSampler sampler(byte[] key, KeyMeta meta) {
-        return new ElementSampler(txn, KeyCodec.elementPrefix(db, key, meta.version()), meta.size());
+    private PositionSampler sampler(byte[] key, KeyMeta meta) {
+        return new PositionSampler(txn, KeyCodec.elementPrefix(db, key, meta.version()), meta.size());
     }
 
     // ---- multi-key operations (SINTER, SUNION, SDIFF and their STORE forms) ----

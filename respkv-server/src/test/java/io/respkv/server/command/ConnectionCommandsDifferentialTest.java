@@ -14,7 +14,10 @@ class ConnectionCommandsDifferentialTest extends RespkvDifferentialTest {
             d.checkSequence(
                     "PING", "ping hello", "PING a b", "ECHO", "ECHO \"\"", "ECHO \"a\\x00b\\r\\n\"", "ECHO a b",
                     "NOSUCH", "nosuch a b c", "NOSUCH " + "x".repeat(200), "NOSUCH " + "abc ".repeat(60),
-                    "CONFIG", "CONFIG NOSUCH", "CLIENT nosuch a", "client");
+                    "CONFIG", "CONFIG NOSUCH", "CLIENT nosuch a", "client",
+                    "NOSUCH \"a\\x00b\" c", "\"PI\\x00NG\"");
+            // Not compared: CLIENT "help\0x". Redis finds it unknown, except when the hash of the
+            // full bytes happens to share a bucket with "help" (C-string compare): random per process.
         }
     }
 

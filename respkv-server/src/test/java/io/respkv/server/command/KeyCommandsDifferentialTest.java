@@ -366,31 +366,13 @@ class KeyCommandsDifferentialTest extends RespkvDifferentialTest {
                 {"MOVE b 1"}, {"UNLINK nokey"},
             };
             for (String[] step : steps) {
-                long[] before = keyspaceStats(d);
+                long[] before = d.keyspaceStats();
                 d.sendBoth(RespCommand.parse(step[0]));
-                long[] after = keyspaceStats(d);
+                long[] after = d.keyspaceStats();
                 assertEquals(after[0] - before[0], after[2] - before[2], "keyspace_hits after " + step[0]);
                 assertEquals(after[1] - before[1], after[3] - before[3], "keyspace_misses after " + step[0]);
             }
         }
-    }
-
-    /** keyspace_hits and keyspace_misses of INFO stats: Redis's two, then respkv's two. */
-    private static long[] keyspaceStats(Differential d) {
-        Differential.Replies r = d.sendBoth("INFO", "stats");
-        return new long[] {
-            infoField(r.reference(), "keyspace_hits"), infoField(r.reference(), "keyspace_misses"),
-            infoField(r.candidate(), "keyspace_hits"), infoField(r.candidate(), "keyspace_misses"),
-        };
-    }
-
-    private static long infoField(RespFrame info, String field) {
-        for (String line : info.text().split("\r\n")) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.substring(field.length() + 1));
-            }
-        }
-        throw new AssertionError("no " + field + " in " + info);
     }
 
     // ---- SCAN helpers: each side iterates with its own cursors; results are compared as sets ----

@@ -1,5 +1,6 @@
 package io.respkv.server.command;
 
+import io.respkv.codec.RespRequest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.respkv.api.CommandArgs;
 import io.respkv.api.Transaction;
 import io.respkv.server.engine.MemoryEngine;
 import io.respkv.server.keyspace.KeyMeta;
@@ -275,48 +275,10 @@ class KeyCommandsScanTest {
     }
 
     private static long parse(byte[] arg) {
-        return ScanCursors.parse(new Args(b("SCAN"), arg), 1);
+        return ScanCursors.parse(RespRequest.of(b("SCAN"), arg), 1);
     }
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /** Fixed arguments for the parsers (only what they read: count, length, byteAt). */
-    private record Args(byte[]... argv) implements CommandArgs {
-        @Override
-        public int count() {
-            return argv.length;
-        }
-
-        @Override
-        public int length(int index) {
-            return argv[index].length;
-        }
-
-        @Override
-        public byte byteAt(int index, int offset) {
-            return argv[index][offset];
-        }
-
-        @Override
-        public byte[] bytes(int index) {
-            return argv[index].clone();
-        }
-
-        @Override
-        public String string(int index) {
-            return new String(argv[index], StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public boolean is(int index, String keyword) {
-            return string(index).equalsIgnoreCase(keyword);
-        }
-
-        @Override
-        public long parseLong(int index) {
-            throw new UnsupportedOperationException("the cursor parser does not use parseLong");
-        }
     }
 }

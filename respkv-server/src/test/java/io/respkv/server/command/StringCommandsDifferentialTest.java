@@ -703,7 +703,7 @@ class StringCommandsDifferentialTest extends RespkvDifferentialTest {
     void readLookupsCountAsKeyspaceHitsAndMisses(ProtocolVersion protocol) throws IOException {
         try (Differential d = open(protocol)) {
             makeList("list");
-            long[] before = keyspaceStats(d);
+            long[] before = d.keyspaceStats();
             d.checkSequence(
                     "GET missing",
                     "SET k v",
@@ -734,29 +734,11 @@ class StringCommandsDifferentialTest extends RespkvDifferentialTest {
                     "STRLEN list",
                     "GETEX list",
                     "SET list v GET");
-            long[] after = keyspaceStats(d);
+            long[] after = d.keyspaceStats();
             long[] deltas = {after[0] - before[0], after[1] - before[1], after[2] - before[2], after[3] - before[3]};
             assertEquals(deltas[0], deltas[2], "keyspace_hits: redis vs respkv");
             assertEquals(deltas[1], deltas[3], "keyspace_misses: redis vs respkv");
         }
-    }
-
-    /** keyspace_hits and keyspace_misses of INFO stats: Redis's two, then respkv's two. */
-    private static long[] keyspaceStats(Differential d) {
-        Differential.Replies r = d.sendBoth("INFO", "stats");
-        return new long[] {
-            infoField(r.reference(), "keyspace_hits"), infoField(r.reference(), "keyspace_misses"),
-            infoField(r.candidate(), "keyspace_hits"), infoField(r.candidate(), "keyspace_misses"),
-        };
-    }
-
-    private static long infoField(RespFrame info, String field) {
-        for (String line : info.text().split("\r\n")) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.substring(field.length() + 1));
-            }
-        }
-        throw new AssertionError("no " + field + " in " + info);
     }
 
     // ---------------------------------------------------------------- arity of every command

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respkv.api.CommandArgs;
-import io.respkv.server.util.RedisNumbers;
+import io.respkv.codec.RespRequest;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -178,44 +178,6 @@ class StringCommandsOptionsTest {
         for (int i = 0; i < words.length; i++) {
             a[i] = words[i].getBytes(StandardCharsets.ISO_8859_1);
         }
-        return new ArrayArgs(a);
-    }
-
-    /** Arguments held in arrays, parsed with the same string2ll rules as requests. */
-    record ArrayArgs(byte[][] a) implements CommandArgs {
-        @Override
-        public int count() {
-            return a.length;
-        }
-
-        @Override
-        public int length(int index) {
-            return a[index].length;
-        }
-
-        @Override
-        public byte byteAt(int index, int offset) {
-            return a[index][offset];
-        }
-
-        @Override
-        public byte[] bytes(int index) {
-            return a[index].clone();
-        }
-
-        @Override
-        public String string(int index) {
-            return new String(a[index], StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public boolean is(int index, String keyword) {
-            return new String(a[index], StandardCharsets.ISO_8859_1).equalsIgnoreCase(keyword);
-        }
-
-        @Override
-        public long parseLong(int index) {
-            return RedisNumbers.parseLong(a[index]);
-        }
+        return RespRequest.of(a);
     }
 }

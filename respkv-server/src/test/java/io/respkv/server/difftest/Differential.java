@@ -423,4 +423,26 @@ public final class Differential implements AutoCloseable {
     private static String pad(String s, int width) {
         return s + " ".repeat(width - s.length());
     }
+
+    /**
+     * {@code keyspace_hits} and {@code keyspace_misses} of {@code INFO stats}: the reference's two,
+     * then the candidate's two (for tests that compare how commands count lookups).
+     */
+    public long[] keyspaceStats() {
+        Replies r = sendBoth("INFO", "stats");
+        return new long[] {
+            infoField(r.reference(), "keyspace_hits"), infoField(r.reference(), "keyspace_misses"),
+            infoField(r.candidate(), "keyspace_hits"), infoField(r.candidate(), "keyspace_misses"),
+        };
+    }
+
+    /** The integer value of {@code field} in an INFO reply. */
+    public static long infoField(RespFrame info, String field) {
+        for (String line : info.text().split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1));
+            }
+        }
+        throw new AssertionError("no " + field + " in " + info);
+    }
 }

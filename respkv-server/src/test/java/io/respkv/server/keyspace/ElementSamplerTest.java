@@ -1,33 +1,29 @@
 package io.respkv.server.keyspace;
 
 import static io.respkv.server.keyspace.Layout.b;
+import static io.respkv.server.keyspace.Layout.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respkv.api.Transaction;
 import io.respkv.server.engine.MemoryEngine;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.UUID;
-import java.util.function.IntFunction;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/**
- * {@link ElementSampler}: draws stay inside the range, read a bounded number of entries, and
- * come out close to uniform for elements that fill the byte range evenly (the distributions its
- * Javadoc names), measured as the total variation distance from uniform.
- */
+/** {@link ElementSampler}: membership, distinctness, and uniform draws whatever the spacing of the keys. */
 class ElementSamplerTest {
 
-    private static final int ELEMENTS = 1_000;
-    /** 100 draws per element: the counting noise alone gives a distance of about 0.04. */
-    private static final int DRAWS = 100_000;
+    private static final byte[] KEY = b("k");
+    private static final long VERSION = 5;
 
     private final MemoryEngine engine = new MemoryEngine();
     private final SplittableRandom random = new SplittableRandom(11);
@@ -37,152 +33,127 @@ class ElementSamplerTest {
         engine.close();
     }
 
-    /** Stores {@code count} elements under {@code prefix}, plus neighbours just outside it. */
-    private byte[] store(int count, IntFunction<byte[]> element) {
-        byte[] prefix = KeyCodec.elementPrefix(0, b("k"), 77);
+    private void store(List<String> subKeys) {
         engine.transact(txn -> {
-            for (int i = 0; i < count; i++) {
-                txn.put(concat(prefix, element.apply(i)), new byte[0]);
+            for (String k : subKeys) {
+                txn.put(KeyCodec.elementKey(0, KEY, VERSION, b(k)), b("v:" + k));
             }
-            // Elements of the neighbouring versions must never come out.
-            txn.put(KeyCodec.elementPrefix(0, b("k"), 76), new byte[0]);
-            txn.put(concat(KeyCodec.elementPrefix(0, b("k"), 76), new byte[] {(byte) 0xff}), new byte[0]);
-            txn.put(KeyCodec.elementPrefix(0, b("k"), 78), new byte[0]);
+            // Neighbours (other versions, another key) must never be drawn.
+            txn.put(KeyCodec.elementKey(0, KEY, VERSION - 1, b("older-version")), b("x"));
+            txn.put(KeyCodec.elementKey(0, KEY, VERSION + 1, b("newer-version")), b("x"));
+            txn.put(KeyCodec.elementKey(0, b("k2"), VERSION, b("other-key")), b("x"));
             return null;
         });
-        return prefix;
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = new byte[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
+    private <T> T sample(Function<ElementSampler, T> body) {
+        try (Transaction txn = engine.begin()) {
+            return body.apply(new ElementSampler(txn, KeyCodec.elementPrefix(0, KEY, VERSION)));
+        }
+    }
+
+    /** Sequential names, the spacing that defeats probing a random point of the key range. */
+    private static List<String> names(int n, String prefix) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(prefix + i);
+        }
         return out;
     }
 
-    /** Draws {@code draws} times with one sampler over the {@code size} elements under {@code prefix}. */
-    private Map<ByteBuffer, Integer> drawCounts(byte[] prefix, int size, int draws) {
-        Map<ByteBuffer, Integer> counts = new HashMap<>();
-        try (Transaction txn = engine.begin()) {
-            ElementSampler sampler = new ElementSampler(txn, prefix, size);
-            for (int i = 0; i < draws; i++) {
-                byte[] key = sampler.draw(random);
-                assertTrue(startsWith(key, prefix) && txn.get(key) != null, "drew a key outside the range");
-                counts.merge(ByteBuffer.wrap(key), 1, Integer::sum);
+    private static void assertMembers(Set<String> members, List<ElementSampler.Element> drawn) {
+        for (ElementSampler.Element e : drawn) {
+            String k = s(e.subKey());
+            assertTrue(members.contains(k), k);
+            assertEquals("v:" + k, s(e.value()));
+        }
+    }
+
+    /** Asserts every member was drawn close to {@code draws / n} times (within 6 standard deviations). */
+    private static void assertUniform(List<String> members, Map<String, Integer> counts, int draws) {
+        assertEquals(Set.copyOf(members), counts.keySet());
+        double p = 1.0 / members.size();
+        double mean = draws * p;
+        double sd = Math.sqrt(draws * p * (1 - p));
+        for (Map.Entry<String, Integer> c : counts.entrySet()) {
+            assertTrue(Math.abs(c.getValue() - mean) < 6 * sd, c + " far from " + mean);
+        }
+    }
+
+    @Test
+    void anEmptyCollectionHasNothingToDraw() {
+        store(List.of());
+        assertNull(sample(sm -> sm.one(0, random)));
+        assertNull(sample(sm -> sm.one(1000, random)), "a stale size does not invent elements");
+        assertEquals(List.of(), sample(sm -> sm.withRepeats(5, 1000, random)));
+        assertEquals(List.of(), sample(sm -> sm.withRepeats(5, 0, random)));
+        assertEquals(List.of(), sample(sm -> sm.distinct(5, random)));
+        assertEquals(List.of(), sample(sm -> sm.all()));
+    }
+
+    @Test
+    void oneIsUniform() {
+        List<String> members = names(12, "m");
+        store(members);
+        Map<String, Integer> counts = new HashMap<>();
+        int draws = 12_000;
+        for (int i = 0; i < draws; i++) {
+            counts.merge(s(sample(sm -> sm.one(12, random)).subKey()), 1, Integer::sum);
+        }
+        assertUniform(members, counts, draws);
+    }
+
+    @Test
+    void withRepeatsIsUniformAndInRandomOrder() {
+        List<String> members = names(300, "user:");
+        store(members);
+        Map<String, Integer> counts = new HashMap<>();
+        int draws = 0;
+        for (int round = 0; round < 100; round++) {
+            List<ElementSampler.Element> drawn = sample(sm -> sm.withRepeats(250, 300, random));
+            assertEquals(250, drawn.size());
+            assertMembers(Set.copyOf(members), drawn);
+            for (ElementSampler.Element e : drawn) {
+                counts.merge(s(e.subKey()), 1, Integer::sum);
             }
+            draws += drawn.size();
         }
-        return counts;
-    }
-
-    /** Draws {@link #DRAWS} times with one sampler; returns the distance from uniform. */
-    private double distanceFromUniform(IntFunction<byte[]> element) {
-        Map<ByteBuffer, Integer> counts = drawCounts(store(ELEMENTS, element), ELEMENTS, DRAWS);
-        double distance = (ELEMENTS - counts.size()) / (double) ELEMENTS;
-        for (int n : counts.values()) {
-            distance += Math.abs(n / (double) DRAWS - 1.0 / ELEMENTS);
-        }
-        return distance / 2;
-    }
-
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+        assertUniform(members, counts, draws);
+        List<String> order = sample(sm -> sm.withRepeats(250, 300, random)).stream().map(e -> s(e.subKey())).toList();
+        assertTrue(!order.equals(order.stream().sorted().toList()), "not in key order");
+        // A count at or above the size draws from every element held at once.
+        List<ElementSampler.Element> many = sample(sm -> sm.withRepeats(900, 300, random));
+        assertEquals(900, many.size());
+        assertMembers(Set.copyOf(members), many);
     }
 
     @Test
-    void randomBinaryIds() {
-        SplittableRandom ids = new SplittableRandom(1);
-        List<byte[]> all = new ArrayList<>();
-        for (int i = 0; i < ELEMENTS; i++) {
-            byte[] id = new byte[12];
-            ids.nextBytes(id);
-            all.add(id);
-        }
-        double d = distanceFromUniform(all::get);
-        assertTrue(d < 0.06, "distance " + d);
-    }
-
-    @Test
-    void decimalStrings() {
-        double d = distanceFromUniform(i -> b(Integer.toString(i)));
-        assertTrue(d < 0.06, "distance " + d);
-    }
-
-    @Test
-    void fixedWidthIds() {
-        double d = distanceFromUniform(i -> b(String.format("user:%08d", i * 7)));
-        assertTrue(d < 0.06, "distance " + d);
-    }
-
-    @Test
-    void uuidStrings() {
-        double d = distanceFromUniform(i -> b(UUID.nameUUIDFromBytes(b("id" + i)).toString()));
-        assertTrue(d < 0.06, "distance " + d);
-    }
-
-    @Test
-    void oddElementsAtTheEndsDoNotStretchTheRange() {
-        // "admin" and "zz-top" sort far from the thousand user ids: drawn exactly, as edges.
-        double d = distanceFromUniform(i -> i == 0 ? b("admin") : i == 1 ? b("zz-top") : b("user:" + i));
-        assertTrue(d < 0.06, "distance " + d);
-    }
-
-    @Test
-    void theEdgesAreDrawnExactlyEvenWhenTheRestIsClustered() {
-        // Three dense groups far apart in byte order: inner draws are biased (see the Javadoc),
-        // but each of the 32 first and 32 last elements keeps its exact chance, 1/n.
-        byte[] prefix = store(ELEMENTS, i -> ByteBuffer.allocate(8).putLong((long) (i % 3) << 60 | i).array());
-        int draws = 20_000;
-        Map<ByteBuffer, Integer> counts = drawCounts(prefix, ELEMENTS, draws);
-        List<ByteBuffer> sorted = new ArrayList<>(counts.keySet());
-        List<byte[]> all = new ArrayList<>();
-        for (int i = 0; i < ELEMENTS; i++) {
-            all.add(concat(prefix, ByteBuffer.allocate(8).putLong((long) (i % 3) << 60 | i).array()));
-        }
-        all.sort(java.util.Arrays::compareUnsigned);
-        int edgeDraws = 0;
-        for (int i = 0; i < ElementSampler.EDGE; i++) {
-            edgeDraws += counts.getOrDefault(ByteBuffer.wrap(all.get(i)), 0);
-            edgeDraws += counts.getOrDefault(ByteBuffer.wrap(all.get(ELEMENTS - 1 - i)), 0);
-        }
-        double expected = draws * 2.0 * ElementSampler.EDGE / ELEMENTS; // 1280, sd about 35
-        assertTrue(Math.abs(edgeDraws - expected) < 200, "edge draws " + edgeDraws + ", expected " + expected);
-        assertTrue(sorted.size() > 2 * ElementSampler.EDGE, "inner elements drawn too");
-    }
-
-    @Test
-    void smallRangesAreDrawnExactly() {
-        Map<ByteBuffer, Integer> counts = drawCounts(store(40, i -> b("m" + i)), 40, 40_000);
-        assertEquals(40, counts.size());
-        counts.values().forEach(n -> assertTrue(n > 800 && n < 1200, "count " + n));
-    }
-
-    @Test
-    void aDrawReadsAFewEntriesWhateverTheSize() {
-        byte[] prefix = store(50_000, i -> b(Integer.toString(i)));
-        try (Transaction txn = engine.begin()) {
-            CountingTransaction counting = new CountingTransaction(txn);
-            ElementSampler sampler = new ElementSampler(counting, prefix, 50_000);
-            sampler.draw(random);
-            long firstDraw = counting.scanned;
-            assertTrue(firstDraw <= 2 * (ElementSampler.EDGE + 1) + 2L * ElementSampler.MAX_ATTEMPTS * ElementSampler.WINDOW,
-                    "first draw read " + firstDraw);
-            long most = 0;
-            for (int i = 0; i < 1_000; i++) {
-                counting.reset();
-                sampler.draw(random);
-                most = Math.max(most, counting.scanned);
+    void distinctIsUniformAndDistinct() {
+        List<String> members = names(200, "session:");
+        store(members);
+        Map<String, Integer> counts = new HashMap<>();
+        int draws = 0;
+        for (int round = 0; round < 300; round++) {
+            List<ElementSampler.Element> drawn = sample(sm -> sm.distinct(20, random));
+            assertEquals(20, drawn.size());
+            assertEquals(20, drawn.stream().map(e -> s(e.subKey())).distinct().count());
+            assertMembers(Set.copyOf(members), drawn);
+            for (ElementSampler.Element e : drawn) {
+                counts.merge(s(e.subKey()), 1, Integer::sum);
             }
-            assertTrue(most <= 2L * ElementSampler.MAX_ATTEMPTS * ElementSampler.WINDOW, "a draw read " + most);
+            draws += drawn.size();
         }
+        assertUniform(members, counts, draws);
+        assertEquals(200, sample(sm -> sm.distinct(500, random)).size(), "at most every element");
+        Set<String> all = new HashSet<>();
+        sample(sm -> sm.distinct(200, random)).forEach(e -> all.add(s(e.subKey())));
+        assertEquals(Set.copyOf(members), all);
     }
 
     @Test
-    void anEmptyRangeIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new ElementSampler(null, b("p"), 0));
-        byte[] prefix = KeyCodec.elementPrefix(0, b("none"), 1);
-        try (Transaction txn = engine.begin()) {
-            ElementSampler sampler = new ElementSampler(txn, prefix, 5);
-            assertThrows(IllegalStateException.class, () -> sampler.draw(random));
-        }
+    void allReturnsEveryElementInOrder() {
+        store(List.of("b", "a", "", "\u00ff"));
+        List<String> keys = sample(sm -> sm.all().stream().map(e -> s(e.subKey())).toList());
+        assertEquals(List.of("", "a", "b", "\u00ff"), keys);
     }
 }

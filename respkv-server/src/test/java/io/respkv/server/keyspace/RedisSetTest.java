@@ -236,9 +236,9 @@ class RedisSetTest {
                 byte[] member = sets.randomMember(KEY, meta, random);
                 assertTrue(sets.contains(KEY, meta, member));
                 // both ends of the range once, then two short reads per attempt: none grows with the set
-                assertTrue(txn.scans <= 2 + 2 * ElementSampler.MAX_ATTEMPTS, "cursors: " + txn.scans);
-                assertTrue(txn.scanned <= 2 * (ElementSampler.EDGE + 1)
-                        + 2 * ElementSampler.MAX_ATTEMPTS * ElementSampler.WINDOW, "entries read: " + txn.scanned);
+                assertTrue(txn.scans <= 2 + 2 * PositionSampler.MAX_ATTEMPTS, "cursors: " + txn.scans);
+                assertTrue(txn.scanned <= 2 * (PositionSampler.EDGE + 1)
+                        + 2 * PositionSampler.MAX_ATTEMPTS * PositionSampler.WINDOW, "entries read: " + txn.scanned);
             }
         });
     }

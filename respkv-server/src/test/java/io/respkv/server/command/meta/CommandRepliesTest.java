@@ -46,7 +46,7 @@ class CommandRepliesTest {
         assertFalse(REPLIES.advertises(CATALOG.get("config|set")));
         assertFalse(REPLIES.advertises(CATALOG.get("object|encoding")), "its container is not implemented");
         assertFalse(REPLIES.advertises(null));
-        assertEquals(":5\r\n", resp2((s, a) -> REPLIES.count(s)));
+        assertEquals(":5\r\n", resp2((s, a) -> REPLIES.count(s), "COMMAND", "COUNT"));
     }
 
     @Test
@@ -100,7 +100,7 @@ class CommandRepliesTest {
     @Test
     void commandWithoutArgumentsIsTheInfoOfEveryAdvertisedCommand() {
         assertEquals(resp2(REPLIES::info, "COMMAND", "INFO", "config", "get", "mset", "set", "xread"),
-                resp2((s, a) -> REPLIES.command(s)));
+                resp2((s, a) -> REPLIES.command(s), "COMMAND"));
         assertEquals(resp3(REPLIES::info, "COMMAND", "INFO", "config", "get", "mset", "set", "xread"),
                 resp3(REPLIES::info, "COMMAND", "INFO"));
         String all = resp3(REPLIES::docs, "COMMAND", "DOCS");
@@ -131,7 +131,7 @@ class CommandRepliesTest {
 
     @Test
     void help() {
-        String help = resp3((s, a) -> REPLIES.help(s));
+        String help = resp3((s, a) -> REPLIES.help(s), "COMMAND", "HELP");
         assertTrue(help.startsWith("*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"), help);
         assertTrue(help.endsWith("+HELP\r\n+    Prints this help.\r\n"), help);
     }

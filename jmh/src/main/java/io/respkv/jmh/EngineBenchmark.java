@@ -1,0 +1,142 @@
+package io.respkv.jmh;
+
+import io.respkv.api.Durability;
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.api.KvCursor;
+import io.respkv.api.Transaction;
+import io.respkv.engine.rocksdb.RocksDbEngine;
+import io.respkv.server.engine.MemoryEngine;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The storage engines through the {@link KeyspaceEngine} SPI, one thread, as the server drives
+ * them: every operation is one transaction.
+ *
+ * <ul>
+ *   <li>{@code pointGet}: begin, {@code get} of a random existing key, commit (read-only).</li>
+ *   <li>{@code put}: begin, {@code put} of a random existing key (32-byte value), commit.</li>
+ *   <li>{@code scan100}: begin, a cursor from a random key, read 100 entries, commit.</li>
+ * </ul>
+ * The key space is 100,000 keys {@code key:00000000..} with 32-byte values, loaded at setup.
+ * {@code rocksdb} runs with ASYNC durability (WAL written, not fsynced per commit), so {@code put}
+ * measures the engine, not the disk; SYNC commit rates, fsync-bound, are measured by
+ * {@code EngineCommitTiming} in respkv-engine-rocksdb's tests.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class EngineBenchmark {
+
+    static final int KEYS = 100_000;
+
+    @Param({"memory", "rocksdb"})
+    public String engine;
+
+    private KeyspaceEngine kv;
+    private Path dir;
+    private byte[][] keys;
+    private byte[] value;
+
+    /** Per-thread random key choice (xorshift: cheaper than any Random). */
+    @State(Scope.Thread)
+    public static class Cursor {
+        long x = 0x9E3779B97F4A7C15L;
+
+        int nextIndex() {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            return (int) ((x >>> 1) % KEYS);
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+        keys = new byte[KEYS][];
+        for (int i = 0; i < KEYS; i++) {
+            keys[i] = String.format("key:%08d", i).getBytes(StandardCharsets.US_ASCII);
+        }
+        value = new byte[32];
+        java.util.Arrays.fill(value, (byte) 'v');
+        switch (engine) {
+            case "memory" -> kv = new MemoryEngine();
+            case "rocksdb" -> {
+                dir = Files.createTempDirectory("respkv-jmh-rocksdb");
+                kv = RocksDbEngine.builder().path(dir).durability(Durability.ASYNC).build();
+            }
+            default -> throw new IllegalArgumentException("unknown engine " + engine);
+        }
+        for (int from = 0; from < KEYS; from += 1_000) {
+            int start = from;
+            kv.transact(txn -> {
+                for (int i = start; i < start + 1_000; i++) {
+                    txn.put(keys[i], value);
+                }
+                return null;
+            });
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+        kv.close();
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    @Benchmark
+    public byte[] pointGet(Cursor c) {
+        try (Transaction txn = kv.begin()) {
+            byte[] v = txn.get(keys[c.nextIndex()]);
+            txn.commit();
+            return v;
+        }
+    }
+
+    @Benchmark
+    public void put(Cursor c) {
+        try (Transaction txn = kv.begin()) {
+            txn.put(keys[c.nextIndex()], value);
+            txn.commit();
+        }
+    }
+
+    @Benchmark
+    public void scan100(Cursor c, Blackhole bh) {
+        try (Transaction txn = kv.begin(); KvCursor cursor = txn.scan(keys[c.nextIndex()], null)) {
+            for (int i = 0; i < 100 && cursor.next(); i++) {
+                bh.consume(cursor.key());
+                bh.consume(cursor.value());
+            }
+            txn.commit();
+        }
+    }
+}

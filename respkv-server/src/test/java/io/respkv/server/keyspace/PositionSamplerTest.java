@@ -1,0 +1,188 @@
+package io.respkv.server.keyspace;
+
+import static io.respkv.server.keyspace.Layout.b;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.respkv.api.Transaction;
+import io.respkv.server.engine.MemoryEngine;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PositionSampler}: draws stay inside the range, read a bounded number of entries, and
+ * come out close to uniform for elements that fill the byte range evenly (the distributions its
+ * Javadoc names), measured as the total variation distance from uniform.
+ */
+class PositionSamplerTest {
+
+    private static final int ELEMENTS = 1_000;
+    /** 100 draws per element: the counting noise alone gives a distance of about 0.04. */
+    private static final int DRAWS = 100_000;
+
+    private final MemoryEngine engine = new MemoryEngine();
+    private final SplittableRandom random = new SplittableRandom(11);
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
+    /** Stores {@code count} elements under {@code prefix}, plus neighbours just outside it. */
+    private byte[] store(int count, IntFunction<byte[]> element) {
+        byte[] prefix = KeyCodec.elementPrefix(0, b("k"), 77);
+        engine.transact(txn -> {
+            for (int i = 0; i < count; i++) {
+                txn.put(concat(prefix, element.apply(i)), new byte[0]);
+            }
+            // Elements of the neighbouring versions must never come out.
+            txn.put(KeyCodec.elementPrefix(0, b("k"), 76), new byte[0]);
+            txn.put(concat(KeyCodec.elementPrefix(0, b("k"), 76), new byte[] {(byte) 0xff}), new byte[0]);
+            txn.put(KeyCodec.elementPrefix(0, b("k"), 78), new byte[0]);
+            return null;
+        });
+        return prefix;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = new byte[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Draws {@code draws} times with one sampler over the {@code size} elements under {@code prefix}. */
+    private Map<ByteBuffer, Integer> drawCounts(byte[] prefix, int size, int draws) {
+        Map<ByteBuffer, Integer> counts = new HashMap<>();
+        try (Transaction txn = engine.begin()) {
+            PositionSampler sampler = new PositionSampler(txn, prefix, size);
+            for (int i = 0; i < draws; i++) {
+                byte[] key = sampler.draw(random);
+                assertTrue(startsWith(key, prefix) && txn.get(key) != null, "drew a key outside the range");
+                counts.merge(ByteBuffer.wrap(key), 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    /** Draws {@link #DRAWS} times with one sampler; returns the distance from uniform. */
+    private double distanceFromUniform(IntFunction<byte[]> element) {
+        Map<ByteBuffer, Integer> counts = drawCounts(store(ELEMENTS, element), ELEMENTS, DRAWS);
+        double distance = (ELEMENTS - counts.size()) / (double) ELEMENTS;
+        for (int n : counts.values()) {
+            distance += Math.abs(n / (double) DRAWS - 1.0 / ELEMENTS);
+        }
+        return distance / 2;
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    @Test
+    void randomBinaryIds() {
+        SplittableRandom ids = new SplittableRandom(1);
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < ELEMENTS; i++) {
+            byte[] id = new byte[12];
+            ids.nextBytes(id);
+            all.add(id);
+        }
+        double d = distanceFromUniform(all::get);
+        assertTrue(d < 0.06, "distance " + d);
+    }
+
+    @Test
+    void decimalStrings() {
+        double d = distanceFromUniform(i -> b(Integer.toString(i)));
+        assertTrue(d < 0.06, "distance " + d);
+    }
+
+    @Test
+    void fixedWidthIds() {
+        double d = distanceFromUniform(i -> b(String.format("user:%08d", i * 7)));
+        assertTrue(d < 0.06, "distance " + d);
+    }
+
+    @Test
+    void uuidStrings() {
+        double d = distanceFromUniform(i -> b(UUID.nameUUIDFromBytes(b("id" + i)).toString()));
+        assertTrue(d < 0.06, "distance " + d);
+    }
+
+    @Test
+    void oddElementsAtTheEndsDoNotStretchTheRange() {
+        // "admin" and "zz-top" sort far from the thousand user ids: drawn exactly, as edges.
+        double d = distanceFromUniform(i -> i == 0 ? b("admin") : i == 1 ? b("zz-top") : b("user:" + i));
+        assertTrue(d < 0.06, "distance " + d);
+    }
+
+    @Test
+    void theEdgesAreDrawnExactlyEvenWhenTheRestIsClustered() {
+        // Three dense groups far apart in byte order: inner draws are biased (see the Javadoc),
+        // but each of the 32 first and 32 last elements keeps its exact chance, 1/n.
+        byte[] prefix = store(ELEMENTS, i -> ByteBuffer.allocate(8).putLong((long) (i % 3) << 60 | i).array());
+        int draws = 20_000;
+        Map<ByteBuffer, Integer> counts = drawCounts(prefix, ELEMENTS, draws);
+        List<ByteBuffer> sorted = new ArrayList<>(counts.keySet());
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < ELEMENTS; i++) {
+            all.add(concat(prefix, ByteBuffer.allocate(8).putLong((long) (i % 3) << 60 | i).array()));
+        }
+        all.sort(java.util.Arrays::compareUnsigned);
+        int edgeDraws = 0;
+        for (int i = 0; i < PositionSampler.EDGE; i++) {
+            edgeDraws += counts.getOrDefault(ByteBuffer.wrap(all.get(i)), 0);
+            edgeDraws += counts.getOrDefault(ByteBuffer.wrap(all.get(ELEMENTS - 1 - i)), 0);
+        }
+        double expected = draws * 2.0 * PositionSampler.EDGE / ELEMENTS; // 1280, sd about 35
+        assertTrue(Math.abs(edgeDraws - expected) < 200, "edge draws " + edgeDraws + ", expected " + expected);
+        assertTrue(sorted.size() > 2 * PositionSampler.EDGE, "inner elements drawn too");
+    }
+
+    @Test
+    void smallRangesAreDrawnExactly() {
+        Map<ByteBuffer, Integer> counts = drawCounts(store(40, i -> b("m" + i)), 40, 40_000);
+        assertEquals(40, counts.size());
+        counts.values().forEach(n -> assertTrue(n > 800 && n < 1200, "count " + n));
+    }
+
+    @Test
+    void aDrawReadsAFewEntriesWhateverTheSize() {
+        byte[] prefix = store(50_000, i -> b(Integer.toString(i)));
+        try (Transaction txn = engine.begin()) {
+            CountingTransaction counting = new CountingTransaction(txn);
+            PositionSampler sampler = new PositionSampler(counting, prefix, 50_000);
+            sampler.draw(random);
+            long firstDraw = counting.scanned;
+            assertTrue(firstDraw <= 2 * (PositionSampler.EDGE + 1) + 2L * PositionSampler.MAX_ATTEMPTS * PositionSampler.WINDOW,
+                    "first draw read " + firstDraw);
+            long most = 0;
+            for (int i = 0; i < 1_000; i++) {
+                counting.reset();
+                sampler.draw(random);
+                most = Math.max(most, counting.scanned);
+            }
+            assertTrue(most <= 2L * PositionSampler.MAX_ATTEMPTS * PositionSampler.WINDOW, "a draw read " + most);
+        }
+    }
+
+    @Test
+    void anEmptyRangeIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new PositionSampler(null, b("p"), 0));
+        byte[] prefix = KeyCodec.elementPrefix(0, b("none"), 1);
+        try (Transaction txn = engine.begin()) {
+            PositionSampler sampler = new PositionSampler(txn, prefix, 5);
+            assertThrows(IllegalStateException.class, () -> sampler.draw(random));
+        }
+    }
+}
