@@ -11,7 +11,8 @@ import java.util.random.RandomGenerator;
  * Draws random elements of one collection version (the element range {@code E|db|key|version
  * ...}) without scanning the range: about a hundred entries read for the first draw and a few
  * dozen for each further one, whatever the collection's size. SPOP and SRANDMEMBER use it for
- * large sets; other collection types can draw their elements the same way.
+ * large sets; other collection types can draw their elements the same way. {@link ElementSampler}
+ * is the exact alternative: uniform, but it walks up to the whole range per call.
  *
  * <p>An ordered key space has no rank index, so a draw cannot ask for "the i-th element". It
  * picks a <em>position</em> in the range and takes the element found there, then corrects for how
