@@ -89,6 +89,25 @@ class SetCommandsDifferentialTest extends RespkvDifferentialTest {
     }
 
     @ProtocolTest
+    void wrongTypeAgainstOtherCollections(ProtocolVersion protocol) {
+        try (Differential d = open(protocol)) {
+            d.checkSequence("HSET h f v", "LPUSH l a", "ZADD z 1 a", "SADD s a b",
+                    "SADD h x", "SREM l a", "SISMEMBER z a", "SMISMEMBER h f", "SCARD l", "SMEMBERS z",
+                    "SPOP h", "SPOP l 2", "SRANDMEMBER z", "SRANDMEMBER h -2", "SMOVE s h a", "SMOVE l s a",
+                    "SINTER s z", "SINTERCARD 2 s l", "SUNION s h", "SDIFF s l", "SSCAN z 0", "SSCAN h 0 COUNT 0",
+                    "SINTERSTORE d s h", "SDIFFSTORE s l", "SCARD s",
+                    // the other types' commands against a set
+                    "HGET s a", "LPUSH s x", "LRANGE s 0 -1", "ZSCORE s a", "ZADD s 1 a", "GET s", "APPEND s x",
+                    "TYPE s",
+                    // a STORE replaces a collection of another type
+                    "SUNIONSTORE h s", "TYPE h", "SCARD h", "SINTERSTORE z s", "TYPE z", "SDIFFSTORE l s nokey",
+                    "TYPE l", "SMOVE s l b", "SCARD l", "HLEN h");
+            d.checkSorted("SMEMBERS", "h");
+            d.checkShape("OBJECT", "ENCODING", "h");
+        }
+    }
+
+    @ProtocolTest
     void spopWithoutCount(ProtocolVersion protocol) {
         try (Differential d = open(protocol)) {
             d.checkSequence("SPOP nokey", "SPOP", "SPOP s 1 2", "SPOP nokey 1 2", "SADD one only", "SPOP one",
