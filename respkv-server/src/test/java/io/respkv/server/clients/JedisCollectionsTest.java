@@ -56,6 +56,19 @@ class JedisCollectionsTest {
     }
 
     @Test
+    void sets() {
+        try (Jedis j = connect()) {
+            assertEquals(3L, j.sadd("js", "a", "b", "c"));
+            assertEquals(Set.of("a", "b", "c"), j.smembers("js"));
+            assertTrue(j.sismember("js", "b"));
+            j.sadd("js2", "b", "c", "d");
+            assertEquals(Set.of("b", "c"), j.sinter("js", "js2"));
+            assertTrue(Set.of("a", "b", "c").contains(j.spop("js")));
+            assertEquals(2L, j.scard("js"));
+        }
+    }
+
+    @Test
     void sortedSets() {
         try (Jedis j = connect()) {
             assertEquals(3L, j.zadd("jz", Map.of("a", 1.0, "b", 2.5, "c", Double.POSITIVE_INFINITY)));

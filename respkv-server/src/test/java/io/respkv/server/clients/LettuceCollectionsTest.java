@@ -41,7 +41,7 @@ class LettuceCollectionsTest {
     }
 
     @Test
-    void hashesAndSortedSets() {
+    void hashesSortedSetsAndSets() {
         try (StatefulRedisConnection<String, String> conn = client.connect()) {
             RedisCommands<String, String> r = conn.sync();
             assertEquals(2L, r.hset("lh", Map.of("a", "1", "b", "2")));
@@ -50,6 +50,9 @@ class LettuceCollectionsTest {
             assertEquals(2L, r.zadd("lz", 1.0, "x", 2.0, "y"));
             assertEquals(List.of(ScoredValue.just(2.0, "y")), r.zrevrangeWithScores("lz", 0, 0));
             assertEquals(1.0, r.zscore("lz", "x"));
+            assertEquals(2L, r.sadd("ls", "m1", "m2"));
+            assertEquals(java.util.Set.of("m1", "m2"), r.smembers("ls"));
+            assertEquals(true, r.sismember("ls", "m2"));
         }
     }
 
