@@ -432,11 +432,10 @@ class RedisZSetTest {
 
     /** How many cursor steps {@code body} takes on set "z", in a transaction that is rolled back. */
     private int advancesOf(Consumer<RedisZSet> body) {
-        int[] steps = {0};
-        try (Transaction txn = countingTransaction(engine.begin(), steps)) {
+        try (CountingTransaction txn = new CountingTransaction(engine.begin())) {
             body.accept(RedisZSet.find(new Keyspace(txn, 0, NOW), b("z")));
+            return (int) txn.scanned;
         }
-        return steps[0];
     }
 
     // ---------------------------------------------------------------- helpers
@@ -479,70 +478,5 @@ class RedisZSetTest {
             }
         }
         return out;
-    }
-
-    /** A transaction whose cursors count their successful steps into {@code steps[0]}. */
-    private static Transaction countingTransaction(Transaction t, int[] steps) {
-        return new Transaction() {
-            @Override
-            public byte[] get(byte[] key) {
-                return t.get(key);
-            }
-
-            @Override
-            public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
-                KvCursor c = t.scan(low, high, reverse);
-                return new KvCursor() {
-                    @Override
-                    public boolean next() {
-                        boolean more = c.next();
-                        if (more) {
-                            steps[0]++;
-                        }
-                        return more;
-                    }
-
-                    @Override
-                    public byte[] key() {
-                        return c.key();
-                    }
-
-                    @Override
-                    public byte[] value() {
-                        return c.value();
-                    }
-
-                    @Override
-                    public void close() {
-                        c.close();
-                    }
-                };
-            }
-
-            @Override
-            public void put(byte[] key, byte[] value) {
-                t.put(key, value);
-            }
-
-            @Override
-            public void delete(byte[] key) {
-                t.delete(key);
-            }
-
-            @Override
-            public void deleteRange(byte[] low, byte[] high) {
-                t.deleteRange(low, high);
-            }
-
-            @Override
-            public void commit() {
-                t.commit();
-            }
-
-            @Override
-            public void close() {
-                t.close();
-            }
-        };
     }
 }
