@@ -1,5 +1,6 @@
 package io.respkv.server.command;
 
+import io.respkv.server.keyspace.KeyMeta;
 import io.respkv.server.keyspace.RedisType;
 
 /**
@@ -37,12 +38,14 @@ public interface BlockedCommand {
 
     /**
      * Tries to complete the command with the data of {@code key} (one of the keys it blocked on,
-     * in the client's database), inside {@code ctx}'s transaction. On {@link Outcome#SERVED} the
-     * command has written its reply to {@code ctx.reply()} and its writes are committed; on the
-     * other outcomes it must have written nothing, and its transaction is discarded. Throwing
+     * in the client's database), inside {@code ctx}'s transaction. The registry calls it only when
+     * the key exists and holds the type this command {@link #consumes()}; {@code meta} is its
+     * metadata. On {@link Outcome#SERVED} the command has written its reply to
+     * {@code ctx.reply()} and its writes are committed; on the other outcomes (an empty
+     * collection) it must have written nothing, and its transaction is discarded. Throwing
      * {@link io.respkv.server.keyspace.WrongTypeException} (a wrong-type destination of BLMOVE)
      * rolls back and unblocks the client with the WRONGTYPE error, as Redis does.
      * {@code ctx.args()} is not available.
      */
-    Outcome serve(ExecutionContext ctx, byte[] key);
+    Outcome serve(ExecutionContext ctx, byte[] key, KeyMeta meta);
 }

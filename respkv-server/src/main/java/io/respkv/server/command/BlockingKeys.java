@@ -273,6 +273,22 @@ public final class BlockingKeys {
         }
     }
 
+    /**
+     * The one place that decides whether {@code key} can serve {@code command}: missing is
+     * {@link BlockedCommand.Outcome#EMPTY}, another type {@link BlockedCommand.Outcome#WRONG_TYPE};
+     * otherwise the command takes its data.
+     */
+    private static BlockedCommand.Outcome serveIfReady(BlockedCommand command, ExecutionContext ctx, byte[] key) {
+        io.respkv.server.keyspace.KeyMeta meta = ctx.keyspace().meta(key);
+        if (meta == null) {
+            return BlockedCommand.Outcome.EMPTY;
+        }
+        if (meta.type() != command.consumes()) {
+            return BlockedCommand.Outcome.WRONG_TYPE;
+        }
+        return command.serve(ctx, key, meta);
+    }
+
     /** Runs the waiter's command on {@code key} in its own transaction, retried on conflicts. */
     private Attempt attempt(Waiter w, byte[] key) {
         ClientConnection client = w.client;
@@ -285,7 +301,7 @@ public final class BlockingKeys {
             out.clear();
             ctx.reset(null, System.currentTimeMillis(), ThreadLocalRandom.current().nextLong());
             try {
-                BlockedCommand.Outcome outcome = w.command.serve(ctx, key);
+                BlockedCommand.Outcome outcome = serveIfReady(w.command, ctx, key);
                 if (outcome != BlockedCommand.Outcome.SERVED) {
                     ctx.rollback();
                     out.release();

@@ -254,15 +254,8 @@ final class ListCommands {
         }
 
         @Override
-        public Outcome serve(ExecutionContext ctx, byte[] key) {
+        public Outcome serve(ExecutionContext ctx, byte[] key, KeyMeta meta) {
             Keyspace ks = ctx.keyspace();
-            KeyMeta meta = ks.meta(key);
-            if (meta == null) {
-                return Outcome.EMPTY;
-            }
-            if (meta.type() != RedisType.LIST) {
-                return Outcome.WRONG_TYPE;
-            }
             RedisList list = RedisList.of(ks, key, meta);
             if (list.isEmpty()) {
                 return Outcome.EMPTY;
@@ -366,15 +359,8 @@ final class ListCommands {
         }
 
         @Override
-        public Outcome serve(ExecutionContext ctx, byte[] key) {
+        public Outcome serve(ExecutionContext ctx, byte[] key, KeyMeta meta) {
             Keyspace ks = ctx.keyspace();
-            KeyMeta meta = ks.meta(key);
-            if (meta == null) {
-                return Outcome.EMPTY;
-            }
-            if (meta.type() != RedisType.LIST) {
-                return Outcome.WRONG_TYPE;
-            }
             RedisList source = RedisList.of(ks, key, meta);
             if (source.isEmpty()) {
                 return Outcome.EMPTY;

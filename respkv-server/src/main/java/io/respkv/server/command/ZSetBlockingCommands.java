@@ -143,15 +143,8 @@ final class ZSetBlockingCommands {
         }
 
         @Override
-        public Outcome serve(ExecutionContext ctx, byte[] key) {
+        public Outcome serve(ExecutionContext ctx, byte[] key, KeyMeta meta) {
             Keyspace ks = ctx.keyspace();
-            KeyMeta meta = ks.meta(key);
-            if (meta == null) {
-                return Outcome.EMPTY;
-            }
-            if (meta.type() != RedisType.ZSET) {
-                return Outcome.WRONG_TYPE;
-            }
             RedisZSet z = RedisZSet.find(ks, key);
             if (z.size() == 0) {
                 return Outcome.EMPTY;
