@@ -1,17 +1,11 @@
 package io.respkv.server.command;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.respkv.server.RespServer;
-import io.respkv.server.difftest.RawRespClient;
-import io.respkv.server.difftest.RespTarget;
+import io.respkv.server.difftest.RespkvServerTest;
 import io.respkv.server.keyspace.KeyMeta;
 import io.respkv.server.keyspace.RedisType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * OBJECT where respkv answers differently from Redis by design (docs/compatibility.md):
@@ -19,27 +13,7 @@ import org.junit.jupiter.api.TestInstance;
  * own errors instead of numbers respkv does not track, and string encodings follow the value's
  * shape whatever command wrote it.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ObjectCommandsTest {
-
-    private RespServer server;
-    private RawRespClient c;
-
-    @BeforeAll
-    void start() throws Exception {
-        server = RespServer.builder().port(0).start().join();
-        c = RawRespClient.connect(new RespTarget("respkv", "127.0.0.1", server.activePort()));
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (c != null) {
-            c.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
+class ObjectCommandsTest extends RespkvServerTest {
 
     @Test
     void collectionsHaveOneEncodingWhateverTheirSize() throws Exception {
@@ -83,7 +57,4 @@ class ObjectCommandsTest {
         }
     }
 
-    private String reply(String... args) throws Exception {
-        return new String(c.call(args).raw(), UTF_8);
-    }
 }

@@ -5,56 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.respkv.server.RespServer;
-import io.respkv.server.difftest.RawRespClient;
 import io.respkv.server.difftest.RespFrame;
-import io.respkv.server.difftest.RespTarget;
+import io.respkv.server.difftest.RespkvServerTest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Set commands where respkv answers differently from Redis by design (docs/compatibility.md):
  * member order, SSCAN's exact COUNT and its cursors under concurrent writes, the bound on
  * SRANDMEMBER's negative count, and random draws from large sets.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SetCommandsTest {
-
-    private RespServer server;
-    private RawRespClient c;
-
-    @BeforeAll
-    void start() throws Exception {
-        server = RespServer.builder().port(0).start().join();
-        c = RawRespClient.connect(new RespTarget("respkv", "127.0.0.1", server.activePort()));
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (c != null) {
-            c.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @BeforeEach
-    void flush() throws Exception {
-        assertEquals("+OK\r\n", reply("FLUSHALL"));
-    }
-
-    private String reply(String... args) throws Exception {
-        return new String(c.call(args).raw(), UTF_8);
-    }
+class SetCommandsTest extends RespkvServerTest {
 
     @Test
     void membersComeInByteOrder() throws Exception {
