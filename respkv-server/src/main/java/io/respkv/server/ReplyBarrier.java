@@ -25,7 +25,15 @@ final class ReplyBarrier {
 
     private static final Logger LOG = Logger.getLogger(ReplyBarrier.class.getName());
 
-    private record Held(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose) {
+    /** Replies of one connection, or (ctx null) a task to run after the sync. */
+    private record Held(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose, AfterSync task) {
+    }
+
+    /** Work that waits for the sync (see {@link #afterSync}). */
+    @FunctionalInterface
+    interface AfterSync {
+        /** Runs on the loop after the sync; {@code durable} is false if the sync failed. */
+        void run(boolean durable);
     }
 
     private final KeyspaceEngine engine;
@@ -45,7 +53,27 @@ final class ReplyBarrier {
 
     /** Holds {@code replies} until the next sync of this loop. */
     void hold(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose) {
-        held.add(new Held(ctx, replies, thenClose));
+        held.add(new Held(ctx, replies, thenClose, null));
+        schedule();
+    }
+
+    /**
+     * Runs {@code task} on this loop once the next sync has made every commit so far durable,
+     * after the replies held before it are sent (told whether the sync succeeded). For messages that
+     * reveal a write (keyspace notifications), and pub/sub messages published while replies are
+     * held, so that they keep their order.
+     */
+    void afterSync(AfterSync task) {
+        held.add(new Held(null, null, false, task));
+        schedule();
+    }
+
+    /** Whether this barrier serves the calling thread's event loop. */
+    boolean inLoop() {
+        return loop.inEventLoop();
+    }
+
+    private void schedule() {
         if (!scheduled) {
             scheduled = true;
             loop.execute(this::release);
@@ -62,6 +90,14 @@ final class ReplyBarrier {
             LOG.log(Level.SEVERE, "engine sync failed: closing the connections whose writes it could not make durable", e);
         }
         for (Held h; (h = held.poll()) != null; ) {
+            if (h.task() != null) {
+                try {
+                    h.task().run(failure == null);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "a task after the engine sync failed", e);
+                }
+                continue;
+            }
             if (failure != null) {
                 h.replies().release();
                 h.ctx().close();

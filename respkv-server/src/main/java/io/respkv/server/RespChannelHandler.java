@@ -60,6 +60,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         decoder.authenticated(client.authenticated());
         dispatcher = new CommandDispatcher(server, client, reply);
         client.unblockHandler((served, awaitSync) -> resume(ctx, served, awaitSync));
+        client.subscriber().sink(pushes -> writePushes(ctx, pushes));
         if (server.groupCommit()) {
             barrier = server.barrier(ctx.executor());
         }
@@ -144,6 +145,28 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * On this event loop: writes pub/sub messages for this client after everything it was sent
+     * before, including replies the group-commit barrier still holds.
+     */
+    private void writePushes(ChannelHandlerContext ctx, ByteBuf pushes) {
+        if (!ctx.channel().isActive()) {
+            pushes.release();
+            return;
+        }
+        if (out != null) {
+            out.writeBytes(pushes); // counted with the batch's replies
+            pushes.release();
+            return;
+        }
+        server.netOutputBytes.add(pushes.readableBytes());
+        if (barrier != null && barrier.holding()) {
+            barrier.hold(ctx, pushes, false);
+        } else {
+            ctx.writeAndFlush(pushes);
+        }
+    }
+
     private void releaseConsumedInput() {
         if (cumulation == null) {
             return;
@@ -215,6 +238,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             if (client.blocked()) {
                 server.blocking().disconnected(client);
             }
+            server.pubsub().disconnected(client.subscriber());
             server.unregister(client);
         }
         ctx.fireChannelInactive();

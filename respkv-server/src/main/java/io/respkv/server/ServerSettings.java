@@ -15,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The parameters CONFIG GET and CONFIG SET know: every standard Redis 7.0 parameter name, so
  * tools and test suites that read or tune them keep working.
  *
- * <p>Three kinds: <em>live</em> parameters respkv applies ({@code requirepass}); <em>fixed</em>
+ * <p>Three kinds: <em>live</em> parameters respkv applies ({@code requirepass}, and those
+ * registered as {@link LiveParameter}s: {@code notify-keyspace-events},
+ * {@code client-output-buffer-limit}); <em>fixed</em>
  * ones that reflect the server's configuration and cannot change while it runs ({@code port},
  * {@code bind}, {@code databases}, {@code proto-max-bulk-len}: CONFIG SET answers Redis's
  * "can't set immutable config"); and the rest, which do not apply to respkv (memory policy,
@@ -29,6 +31,23 @@ public final class ServerSettings {
     private volatile String requirePass;
     private final Map<String, String> fixed = new LinkedHashMap<>();
     private final Map<String, String> stored = new ConcurrentHashMap<>();
+    private final Map<String, LiveParameter> live = new ConcurrentHashMap<>();
+
+    /** A parameter respkv parses and applies, rather than only storing it. */
+    public interface LiveParameter {
+        /** The value as CONFIG GET shows it (normalised, as Redis shows it). */
+        String get();
+
+        /**
+         * Checks a value without applying it.
+         *
+         * @throws IllegalArgumentException with Redis's message (CONFIG SET puts it after "failed ... - ")
+         */
+        void check(String value);
+
+        /** Applies a value {@link #check} accepted. */
+        void set(String value);
+    }
 
     ServerSettings(ServerConfig config) {
         this.requirePass = config.requirePass();
@@ -61,6 +80,24 @@ public final class ServerSettings {
         }
     }
 
+    /** Makes {@code name} a live parameter handled by {@code parameter} (at server start). */
+    void live(String name, LiveParameter parameter) {
+        live.put(name, parameter);
+        stored.remove(name);
+    }
+
+    /**
+     * Checks a value for a known, mutable parameter before CONFIG SET applies anything.
+     *
+     * @throws IllegalArgumentException with Redis's message if the value is refused
+     */
+    public void check(String name, String value) {
+        LiveParameter p = live.get(name);
+        if (p != null) {
+            p.check(value);
+        }
+    }
+
     /** The default user's password, or null if none is required. */
     public String requirePass() {
         return requirePass;
@@ -73,7 +110,8 @@ public final class ServerSettings {
 
     /** Whether {@code name} (lower case) is a known parameter. */
     public boolean known(String name) {
-        return name.equals("requirepass") || fixed.containsKey(name) || stored.containsKey(name);
+        return name.equals("requirepass") || fixed.containsKey(name) || stored.containsKey(name)
+                || live.containsKey(name);
     }
 
     /** Whether {@code name} cannot change at runtime. */
@@ -87,6 +125,10 @@ public final class ServerSettings {
             String p = requirePass;
             return p == null ? "" : p;
         }
+        LiveParameter p = live.get(name);
+        if (p != null) {
+            return p.get();
+        }
         String v = fixed.get(name);
         return v != null ? v : stored.get(name);
     }
@@ -97,6 +139,8 @@ public final class ServerSettings {
             requirePass(value);
         } else if (fixed.containsKey(name)) {
             throw new IllegalArgumentException("can't set immutable config");
+        } else if (live.containsKey(name)) {
+            live.get(name).set(value);
         } else {
             stored.put(name, value);
         }
@@ -108,6 +152,7 @@ public final class ServerSettings {
         all.put("requirepass", true);
         fixed.keySet().forEach(n -> all.put(n, true));
         stored.keySet().forEach(n -> all.put(n, true));
+        live.keySet().forEach(n -> all.put(n, true));
         return Collections.unmodifiableSet(all.keySet());
     }
 }

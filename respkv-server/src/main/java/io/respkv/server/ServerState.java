@@ -5,6 +5,9 @@ import io.respkv.server.command.BlockingKeys;
 import io.respkv.server.command.CommandTable;
 import io.respkv.server.keyspace.ActiveExpiry;
 import io.respkv.server.keyspace.VersionSweeper;
+import io.respkv.server.pubsub.KeyspaceEvents;
+import io.respkv.server.pubsub.PubSubRegistry;
+import io.respkv.server.pubsub.Publication;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +42,7 @@ public final class ServerState {
     private final VersionSweeper versionSweeper;
     private final ActiveExpiry activeExpiry;
     private final BlockingKeys blocking = new BlockingKeys(this);
+    private final PubSubRegistry pubsub = new PubSubRegistry();
 
     private final boolean groupCommit;
     private final ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, ReplyBarrier> barriers =
@@ -54,6 +58,112 @@ public final class ServerState {
         this.runId = HexFormat.of().formatHex(id);
         this.versionSweeper = new VersionSweeper(config.engine());
         this.activeExpiry = new ActiveExpiry(config.engine(), config.databases(), expiredKeys);
+        installPubSub();
+    }
+
+    /**
+     * Feeds {@code notify-keyspace-events} and {@code client-output-buffer-limit} to the pub/sub
+     * registry, and publishes the {@code expired} events of active expiry.
+     */
+    private void installPubSub() {
+        settings.live("notify-keyspace-events", new ServerSettings.LiveParameter() {
+            @Override
+            public String get() {
+                return KeyspaceEvents.format(pubsub.notifyFlags());
+            }
+
+            @Override
+            public void check(String value) {
+                if (KeyspaceEvents.parse(value) < 0) {
+                    throw new IllegalArgumentException(KeyspaceEvents.INVALID);
+                }
+            }
+
+            @Override
+            public void set(String value) {
+                check(value);
+                pubsub.notifyFlags(KeyspaceEvents.parse(value));
+            }
+        });
+        settings.live("client-output-buffer-limit", new ServerSettings.LiveParameter() {
+            @Override
+            public String get() {
+                return pubsub.limits().format();
+            }
+
+            @Override
+            public void check(String value) {
+                pubsub.limits().with(value);
+            }
+
+            @Override
+            public void set(String value) {
+                pubsub.limits(pubsub.limits().with(value));
+            }
+        });
+        activeExpiry.listener(new ActiveExpiry.Listener() {
+            @Override
+            public boolean wanted() {
+                return KeyspaceEvents.enabled(pubsub.notifyFlags(), KeyspaceEvents.EXPIRED) && pubsub.hasSubscribers();
+            }
+
+            @Override
+            public void expired(int db, java.util.List<byte[]> keys) {
+                java.util.List<PubSubRegistry.KeyspaceEvent> events = new java.util.ArrayList<>(keys.size());
+                for (byte[] key : keys) {
+                    events.add(new PubSubRegistry.KeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", key, db));
+                }
+                Publication p = pubsub.publication(null);
+                pubsub.publishKeyspaceEvents(events, p);
+                pubsub.deliver(p); // active expiry commits durably (not a group-commit transaction)
+            }
+        });
+    }
+
+    /** Pub/sub subscriptions, publishing and keyspace notifications. */
+    public PubSubRegistry pubsub() {
+        return pubsub;
+    }
+
+    /**
+     * Hands the messages of {@code p} to their subscribers, from the publishing thread. Under
+     * group commit, messages that reveal a commit not yet synced ({@code revealsCommit}: keyspace
+     * notifications) wait for this event loop's next sync, so no subscriber learns of a write
+     * before it is durable; other messages wait too while this loop holds replies or earlier
+     * messages, so that messages from one connection keep their order. Otherwise they go at once.
+     */
+    public void deliver(Publication p, boolean revealsCommit) {
+        if (!p.hasDeliveries()) {
+            return;
+        }
+        if (groupCommit) {
+            ReplyBarrier b = currentBarrier();
+            if (b != null) {
+                if (revealsCommit || b.holding()) {
+                    b.afterSync(durable -> {
+                        if (durable) {
+                            pubsub.deliver(p);
+                        } else {
+                            p.release();
+                        }
+                    });
+                    return;
+                }
+            } else if (revealsCommit) {
+                engine().syncCommitted(); // not on an event loop: make the commit durable here
+            }
+        }
+        pubsub.deliver(p);
+    }
+
+    /** The reply barrier of the event loop running the calling thread, or null. */
+    private ReplyBarrier currentBarrier() {
+        for (ReplyBarrier b : barriers.values()) {
+            if (b.inLoop()) {
+                return b;
+            }
+        }
+        return null;
     }
 
     /** Reclaims the elements of retired collection versions in the background. */

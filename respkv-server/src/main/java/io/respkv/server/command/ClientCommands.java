@@ -109,12 +109,17 @@ final class ClientCommands {
             if (ids != null && !ids.contains(c.id())) {
                 continue;
             }
-            if (type != null && !type.equals("normal")) {
-                continue; // respkv has no replica, master or pub/sub connections yet
+            if (type != null && !type.equals(typeOf(c))) {
+                continue;
             }
             out.append(describe(ctx, c)).append('\n');
         }
         ctx.reply().verbatim("txt", bytes(out.toString()));
+    }
+
+    /** Redis's {@code getClientType}: a client with pub/sub subscriptions is "pubsub" (respkv has no replicas). */
+    private static String typeOf(ClientConnection c) {
+        return c.subscriber().active() ? "pubsub" : "normal";
     }
 
     /** Redis's canonical client type for a CLIENT LIST/KILL TYPE argument, or null. */
@@ -136,7 +141,8 @@ final class ClientCommands {
 
     /**
      * One CLIENT LIST line, with Redis 7's fields. Buffer-size fields respkv does not track per
-     * client (qbuf, argv-mem, rbs, omem...) are reported as 0.
+     * client (qbuf, argv-mem, rbs...) are reported as 0; omem is the bytes of pub/sub messages not yet
+     * written to the socket.
      */
     static String describe(ExecutionContext ctx, ClientConnection c) {
         long now = ctx.nowMillis();
@@ -147,15 +153,24 @@ final class ClientCommands {
                 + " name=" + c.name()
                 + " age=" + Math.max(0, (now - c.createdAtMillis()) / 1000)
                 + " idle=" + Math.max(0, (now - c.lastInteractionMillis()) / 1000)
-                + " flags=" + (c.blocked() ? "b" : "N") + " db=" + c.db()
-                + " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
-                + " omem=0 tot-mem=0 events=r cmd=" + (c == ctx.client() ? ctx.args().string(0).toLowerCase(java.util.Locale.ROOT)
+                + " flags=" + flags(c) + " db=" + c.db()
+                + " sub=" + c.subscriber().channels() + " psub=" + c.subscriber().patterns()
+                + " ssub=" + c.subscriber().shardChannels()
+                + " multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
+                + " omem=" + c.subscriber().pendingBytes() + " tot-mem=0 events=r"
+                + " cmd=" + (c == ctx.client() ? ctx.args().string(0).toLowerCase(java.util.Locale.ROOT)
                         + (ctx.args().count() > 1 ? "|" + ctx.args().string(1).toLowerCase(java.util.Locale.ROOT) : "")
                         : c.lastCommand())
                 + " user=" + c.user()
                 + " redir=-1 resp=" + (c.protocol() == io.respkv.api.ProtocolVersion.RESP3 ? 3 : 2)
                 + " lib-name=" + c.libName()
                 + " lib-ver=" + c.libVersion();
+    }
+
+    /** Redis's flag letters, in its order: P (pub/sub), b (blocked); N if none. */
+    private static String flags(ClientConnection c) {
+        String f = (c.subscriber().active() ? "P" : "") + (c.blocked() ? "b" : "");
+        return f.isEmpty() ? "N" : f;
     }
 
     private static int fd(Channel ch) {
@@ -234,7 +249,7 @@ final class ClientCommands {
         for (ClientConnection c : ctx.server().clients()) {
             if ((addr != null && !addr.equals(c.remoteAddress()))
                     || (laddr != null && !laddr.equals(c.localAddress()))
-                    || (type != null && !type.equals("normal"))
+                    || (type != null && !type.equals(typeOf(c)))
                     || (id != 0 && id != c.id())
                     || (user != null && !user.equals(c.user()))
                     || (c == ctx.client() && skipMe)) {

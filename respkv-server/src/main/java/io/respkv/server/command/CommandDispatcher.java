@@ -71,6 +71,11 @@ public final class CommandDispatcher {
             reply.error(Errors.NOAUTH);
             return;
         }
+        if (PubSubCommands.refusedWhileSubscribed(client, entry)) {
+            entry.rejectedCalls.increment();
+            reply.error(PubSubCommands.notAllowed(spec.name()));
+            return;
+        }
         execute(entry, request);
     }
 

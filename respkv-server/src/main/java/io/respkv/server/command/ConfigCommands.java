@@ -82,6 +82,12 @@ final class ConfigCommands {
                 ctx.reply().error(failed(name, "can't set immutable config"));
                 return;
             }
+            try {
+                settings.check(name, args.string(i + 1));
+            } catch (IllegalArgumentException refused) {
+                ctx.reply().error(failed(name, refused.getMessage()));
+                return;
+            }
             changes.add(new String[] {name, args.string(i + 1)});
         }
         for (String[] change : changes) {

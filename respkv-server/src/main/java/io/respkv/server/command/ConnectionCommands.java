@@ -23,11 +23,18 @@ final class ConnectionCommands {
         t.register("auth", ConnectionCommands::auth);
     }
 
-    /** {@code PING [message]}: PONG, or the message as a bulk string. */
+    /**
+     * {@code PING [message]}: PONG, or the message as a bulk string; for a RESP2 client in
+     * subscribed mode {@code ["pong", message or ""]}.
+     */
     static void ping(ExecutionContext ctx) {
         RespRequest args = ctx.args();
         if (args.count() > 2) {
             ctx.reply().error(Errors.arity("ping"));
+        } else if (ctx.client().subscriber().active() && ctx.client().protocol() == ProtocolVersion.RESP2) {
+            ctx.reply().array(2);
+            ctx.reply().bulk("pong");
+            ctx.reply().bulk(args.count() == 2 ? args.bytes(1) : new byte[0]);
         } else if (args.count() == 2) {
             ctx.reply().bulk(args.bytes(1));
         } else {
@@ -62,9 +69,13 @@ final class ConnectionCommands {
         ctx.client().closeAfterReply();
     }
 
-    /** {@code RESET}: back to a fresh connection's state (db 0, RESP2, no name, default auth). */
+    /**
+     * {@code RESET}: back to a fresh connection's state (db 0, RESP2, no name, default auth, no
+     * subscriptions).
+     */
     static void reset(ExecutionContext ctx) {
         ClientConnection c = ctx.client();
+        PubSubCommands.reset(ctx);
         c.db(0);
         c.protocol(ProtocolVersion.RESP2);
         c.name("");

@@ -8,6 +8,9 @@ import io.respkv.codec.RespRequest;
 import io.respkv.server.ClientConnection;
 import io.respkv.server.ServerState;
 import io.respkv.server.keyspace.Keyspace;
+import io.respkv.server.pubsub.KeyspaceEvents;
+import io.respkv.server.pubsub.PubSubRegistry;
+import io.respkv.server.pubsub.Publication;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -39,6 +42,23 @@ public final class ExecutionContext implements CommandContext {
     private java.util.List<BlockingKeys.WaitKey> readyKeys;
     /** Whether this context completes a blocked command (see {@link BlockingKeys}). */
     private final boolean serving;
+    /** Keyspace notifications of the open transaction, published once it commits; null until the first. */
+    private java.util.List<PubSubRegistry.KeyspaceEvent> events;
+    /** Where this command's reply starts, and how many bytes of its own pub/sub messages precede it. */
+    private int replyMark;
+    private int ownPushed;
+    /** Reports key creations and expired removals of the data layer as keyspace events. */
+    private final Keyspace.Listener keyEvents = new Keyspace.Listener() {
+        @Override
+        public void created(int db, byte[] key) {
+            notifyKeyspaceEvent(KeyspaceEvents.NEW, "new", key, db);
+        }
+
+        @Override
+        public void expired(int db, byte[] key) {
+            notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", key, db);
+        }
+    };
 
     public ExecutionContext(ServerState server, ClientConnection client, RespReplyWriter reply) {
         this(server, client, reply, false);
@@ -60,6 +80,8 @@ public final class ExecutionContext implements CommandContext {
         this.keyspace = null;
         this.blockRequest = null;
         this.readyKeys = null;
+        this.replyMark = reply.target() == null ? 0 : reply.target().writerIndex();
+        this.ownPushed = 0;
     }
 
     @Override
@@ -102,6 +124,9 @@ public final class ExecutionContext implements CommandContext {
     public Keyspace keyspace() {
         if (keyspace == null) {
             keyspace = new Keyspace(transaction(), client.db(), now);
+            if (KeyspaceEvents.enabled(server.pubsub().notifyFlags(), KeyspaceEvents.NEW | KeyspaceEvents.EXPIRED)) {
+                keyspace.listener(keyEvents);
+            }
         }
         return keyspace;
     }
@@ -131,16 +156,89 @@ public final class ExecutionContext implements CommandContext {
                 server.expiredKeys.add(ks.expiredRemoved()); // stale entries writes removed
             }
         }
+        if (events != null) {
+            publishKeyspaceEvents();
+        }
     }
 
     /** Discards the transaction if one was opened. */
     void rollback() {
+        events = null;
         Transaction t = txn;
         if (t != null) {
             txn = null;
             keyspace = null;
             t.close();
         }
+    }
+
+    // ---- pub/sub and keyspace notifications ----
+
+    /**
+     * Reports a keyspace event on {@code key} of the client's database (Redis's
+     * {@code notifyKeyspaceEvent}): {@code type} is its class ({@link KeyspaceEvents#STRING}...),
+     * {@code event} its name ({@code "set"}, {@code "lpush"}...). It is published once this
+     * execution's transaction commits, never if it rolls back or is retried. Costs one field read
+     * when notifications of that class are off. Events {@code new} and {@code expired} come from
+     * the data layer itself.
+     */
+    public void notifyKeyspaceEvent(int type, String event, byte[] key) {
+        notifyKeyspaceEvent(type, event, key, client.db());
+    }
+
+    /**
+     * Whether events of class {@code type} are being published: for a command that must look at
+     * something extra to report its events exactly (most need not ask).
+     */
+    public boolean notifying(int type) {
+        return KeyspaceEvents.enabled(server.pubsub().notifyFlags(), type);
+    }
+
+    /** Like {@link #notifyKeyspaceEvent(int, String, byte[])} for a key of database {@code db}. */
+    public void notifyKeyspaceEvent(int type, String event, byte[] key, int db) {
+        if (!KeyspaceEvents.enabled(server.pubsub().notifyFlags(), type)) {
+            return;
+        }
+        if (events == null) {
+            events = new java.util.ArrayList<>(4);
+        }
+        events.add(new PubSubRegistry.KeyspaceEvent(type, event, key.clone(), db));
+    }
+
+    private void publishKeyspaceEvents() {
+        java.util.List<PubSubRegistry.KeyspaceEvent> list = events;
+        events = null;
+        PubSubRegistry pubsub = server.pubsub();
+        if (!pubsub.hasSubscribers()) {
+            return;
+        }
+        Publication p = pubsub.publication(client);
+        pubsub.publishKeyspaceEvents(list, p);
+        publish(p, server.groupCommit());
+    }
+
+    /**
+     * Sends what a publication holds: the messages for this client itself go into its reply
+     * stream, before this command's reply (as Redis writes them); the others to their
+     * subscribers, after the engine's group sync if they reveal a commit
+     * ({@link ServerState#deliver}).
+     */
+    public void publish(Publication p, boolean revealsCommit) {
+        io.netty.buffer.ByteBuf own = p.takeOwn();
+        if (own != null) {
+            io.netty.buffer.ByteBuf out = reply.target();
+            int at = replyMark + ownPushed;
+            int tail = out.writerIndex() - at;
+            byte[] after = new byte[tail];
+            out.getBytes(at, after);
+            int length = own.readableBytes();
+            out.writerIndex(at);
+            out.writeBytes(own);
+            out.writeBytes(after);
+            ownPushed += length;
+            own.release();
+        }
+        server.deliver(p, revealsCommit);
     }
 
     // ---- blocking commands (BLPOP, BLMOVE, BZPOPMIN...: see BlockingKeys) ----

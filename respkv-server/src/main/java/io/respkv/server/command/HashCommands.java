@@ -7,6 +7,7 @@ import io.respkv.server.keyspace.ElementSampler;
 import io.respkv.server.keyspace.KeyCodec;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.keyspace.RedisHash;
+import io.respkv.server.pubsub.KeyspaceEvents;
 import io.respkv.server.util.GlobMatcher;
 import io.respkv.server.util.LongDouble;
 import io.respkv.server.util.RedisNumbers;
@@ -75,6 +76,7 @@ final class HashCommands {
             pairs.add(ctx.arg(i));
         }
         long created = RedisHash.at(ctx.keyspace(), ctx.arg(1)).setAll(pairs, ctx.random());
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hset", ctx.arg(1));
         if (name.equals("hset")) {
             ctx.reply().integer(created);
         } else {
@@ -85,7 +87,11 @@ final class HashCommands {
     /** {@code HSETNX key field value}: 1 if the field was set, 0 if it already existed. */
     static void hsetnx(ExecutionContext ctx) {
         RedisHash hash = RedisHash.at(ctx.keyspace(), ctx.arg(1));
-        ctx.reply().integer(hash.setIfAbsent(ctx.arg(2), ctx.arg(3), ctx.random()) ? 1 : 0);
+        boolean set = hash.setIfAbsent(ctx.arg(2), ctx.arg(3), ctx.random());
+        if (set) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hset", ctx.arg(1));
+        }
+        ctx.reply().integer(set ? 1 : 0);
     }
 
     /** {@code HGET key field}: the value, or nil. */
@@ -139,7 +145,14 @@ final class HashCommands {
         for (int i = 2; i < ctx.argc(); i++) {
             fields.add(ctx.arg(i));
         }
-        ctx.reply().integer(hash.delete(fields));
+        long deleted = hash.delete(fields);
+        if (deleted > 0) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hdel", ctx.arg(1));
+            if (!hash.exists()) {
+                ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", ctx.arg(1));
+            }
+        }
+        ctx.reply().integer(deleted);
     }
 
     /** {@code HEXISTS key field}: 1 if the field exists, else 0. */
@@ -187,6 +200,7 @@ final class HashCommands {
         }
         value += incr;
         hash.set(field, RedisNumbers.formatLong(value), ctx.random());
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hincrby", ctx.arg(1));
         ctx.reply().integer(value);
     }
 
@@ -224,6 +238,7 @@ final class HashCommands {
         }
         byte[] result = sum.toHumanBytes();
         hash.set(field, result, ctx.random());
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hincrbyfloat", ctx.arg(1));
         ctx.reply().bulk(result);
     }
 

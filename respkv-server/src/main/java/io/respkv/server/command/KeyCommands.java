@@ -7,6 +7,7 @@ import io.respkv.server.keyspace.KeyCodec;
 import io.respkv.server.keyspace.KeyMeta;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.keyspace.RedisType;
+import io.respkv.server.pubsub.KeyspaceEvents;
 import io.respkv.server.util.GlobMatcher;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -66,6 +67,7 @@ final class KeyCommands {
         long removed = 0;
         for (int i = 1; i < ctx.argc(); i++) {
             if (ks.delete(ctx.arg(i))) {
+                ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", ctx.arg(i));
                 removed++;
             }
         }
@@ -164,8 +166,10 @@ final class KeyCommands {
         }
         if (when <= ctx.nowMillis()) {
             ks.delete(key);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         } else {
             ks.setExpireAt(key, meta, when);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "expire", key);
         }
         ctx.reply().integer(1);
     }
@@ -204,6 +208,7 @@ final class KeyCommands {
             return;
         }
         ks.setExpireAt(key, meta, KeyMeta.NO_EXPIRY);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "persist", key);
         ctx.reply().integer(1);
     }
 
@@ -224,11 +229,18 @@ final class KeyCommands {
             replyRenamed(ctx, nx, false);
             return;
         }
-        if (nx && ks.exists(dst)) {
+        boolean replaced = ks.exists(dst);
+        if (nx && replaced) {
             ctx.reply().integer(0);
             return;
         }
+        if (replaced) {
+            // Redis deletes newkey and adds it again: a "new" key whatever it held before
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.NEW, "new", dst);
+        }
         ks.rename(src, dst);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "rename_from", src);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "rename_to", dst);
         replyRenamed(ctx, nx, true);
     }
 
@@ -276,11 +288,17 @@ final class KeyCommands {
             return;
         }
         Keyspace target = ks.database(dstDb);
-        if (!replace && target.exists(dst)) {
+        boolean replaced = target.exists(dst);
+        if (!replace && replaced) {
             ctx.reply().integer(0);
             return;
         }
+        if (replaced) {
+            // Redis deletes destination and adds it again: a "new" key whatever it held before
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.NEW, "new", dst, dstDb);
+        }
         ks.copyTo(src, target, dst);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "copy_to", dst, dstDb);
         ctx.signalKeyReady(dstDb, dst); // clients blocked on dst (in any db) look again
         ctx.reply().integer(1);
     }
@@ -310,6 +328,8 @@ final class KeyCommands {
             return;
         }
         ks.moveTo(key, target);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "move_from", key);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "move_to", key, dstDb);
         ctx.signalKeyReady(dstDb, key); // clients blocked on key in the target db look again
         ctx.reply().integer(1);
     }

@@ -6,6 +6,7 @@ import io.respkv.server.keyspace.KeyMeta;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.keyspace.RedisList;
 import io.respkv.server.keyspace.RedisType;
+import io.respkv.server.pubsub.KeyspaceEvents;
 import java.util.Arrays;
 import java.util.List;
 
@@ -78,6 +79,7 @@ final class ListCommands {
             list.push(args.bytes(i), left);
         }
         list.store();
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, left ? "lpush" : "rpush", key);
         ctx.reply().integer(list.size());
     }
 
@@ -119,12 +121,27 @@ final class ListCommands {
         if (!hasCount) {
             byte[] value = list.pop(left);
             list.store();
+            notifyPopped(ctx, list, left);
             reply.bulk(value);
             return;
         }
         List<byte[]> values = list.pop(left, count);
         list.store();
+        notifyPopped(ctx, list, left);
         replyElements(reply, values);
+    }
+
+    /** Keyspace events of a pop: {@code lpop} or {@code rpop}, then {@code del} if the list is gone. */
+    private static void notifyPopped(ExecutionContext ctx, RedisList list, boolean left) {
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, left ? "lpop" : "rpop", list.key());
+        notifyIfDeleted(ctx, list);
+    }
+
+    /** The {@code del} event of a list its last removal deleted. */
+    private static void notifyIfDeleted(ExecutionContext ctx, RedisList list) {
+        if (list.isEmpty()) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", list.key());
+        }
     }
 
     /**
@@ -196,17 +213,19 @@ final class ListCommands {
             if (list == null || list.isEmpty()) {
                 continue;
             }
-            popWithKey(ctx.reply(), list, left, count);
+            popWithKey(ctx, list, left, count);
             return true;
         }
         return false;
     }
 
     /** Pops from {@code list} (non-empty) and replies {@code [key, element]} or {@code [key, [elements]]}. */
-    private static void popWithKey(ReplySink reply, RedisList list, boolean left, long count) {
+    private static void popWithKey(ExecutionContext ctx, RedisList list, boolean left, long count) {
+        ReplySink reply = ctx.reply();
         if (count == -1) {
             byte[] value = list.pop(left);
             list.store();
+            notifyPopped(ctx, list, left);
             reply.array(2);
             reply.bulk(list.key());
             reply.bulk(value);
@@ -214,6 +233,7 @@ final class ListCommands {
         }
         List<byte[]> values = list.pop(left, count);
         list.store();
+        notifyPopped(ctx, list, left);
         reply.array(2);
         reply.bulk(list.key());
         replyElements(reply, values);
@@ -260,7 +280,7 @@ final class ListCommands {
             if (list.isEmpty()) {
                 return Outcome.EMPTY;
             }
-            popWithKey(ctx.reply(), list, left, count);
+            popWithKey(ctx, list, left, count);
             return Outcome.SERVED;
         }
     }
@@ -302,6 +322,8 @@ final class ListCommands {
             byte[] value = source.pop(fromLeft);
             source.push(value, toLeft);
             source.store();
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, toLeft ? "lpush" : "rpush", dst);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, fromLeft ? "lpop" : "rpop", dst);
             return value;
         }
         Keyspace ks = ctx.keyspace();
@@ -310,6 +332,9 @@ final class ListCommands {
         destination.push(value, toLeft);
         destination.store();
         source.store();
+        // Redis pushes (creating the destination) before it reports the pop
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, toLeft ? "lpush" : "rpush", dst);
+        notifyPopped(ctx, source, fromLeft);
         return value;
     }
 
@@ -571,6 +596,7 @@ final class ListCommands {
         }
         list.set(i, args.bytes(3));
         list.store();
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, "lset", list.key());
         ctx.reply().ok();
     }
 
@@ -609,6 +635,7 @@ final class ListCommands {
         }
         list.insert(after ? at[0] + 1 : at[0], args.bytes(4));
         list.store();
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, "linsert", list.key());
         ctx.reply().integer(list.size());
     }
 
@@ -654,6 +681,8 @@ final class ListCommands {
             }
             list.removeAt(indexes, removed);
             list.store();
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, "lrem", list.key());
+            notifyIfDeleted(ctx, list);
         }
         ctx.reply().integer(removed);
     }
@@ -689,6 +718,8 @@ final class ListCommands {
             list.trim(from, to + 1);
         }
         list.store();
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, "ltrim", list.key());
+        notifyIfDeleted(ctx, list);
         ctx.reply().ok();
     }
 

@@ -7,6 +7,7 @@ import io.respkv.server.keyspace.KeyMeta;
 import io.respkv.server.keyspace.RedisSet;
 import io.respkv.server.keyspace.RedisType;
 import io.respkv.server.keyspace.WrongTypeException;
+import io.respkv.server.pubsub.KeyspaceEvents;
 import io.respkv.server.util.GlobMatcher;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,13 +70,22 @@ final class SetCommands {
     /** {@code SADD key member [member ...]}: the number of members added. */
     static void sadd(ExecutionContext ctx) {
         RedisSet sets = new RedisSet(ctx.keyspace());
-        ctx.reply().integer(sets.add(ctx.arg(1), args(ctx, 2), ctx.random()));
+        long added = sets.add(ctx.arg(1), args(ctx, 2), ctx.random());
+        if (added > 0) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, "sadd", ctx.arg(1));
+        }
+        ctx.reply().integer(added);
     }
 
     /** {@code SREM key member [member ...]}: the number of members removed; an emptied set is deleted. */
     static void srem(ExecutionContext ctx) {
         RedisSet sets = new RedisSet(ctx.keyspace());
-        ctx.reply().integer(sets.remove(ctx.arg(1), args(ctx, 2)));
+        long removed = sets.remove(ctx.arg(1), args(ctx, 2));
+        if (removed > 0) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, "srem", ctx.arg(1));
+            notifyIfDeleted(ctx, ctx.arg(1));
+        }
+        ctx.reply().integer(removed);
     }
 
     /** {@code SMEMBERS key}: every member, a set reply (empty for a missing key). */
@@ -137,7 +147,12 @@ final class SetCommands {
         RedisSet sets = new RedisSet(ctx.keyspace());
         KeyMeta meta = sets.meta(key);
         if (count < 0) {
-            ctx.reply().bulk(meta == null ? null : sets.pop(key, meta, ctx.random()));
+            byte[] popped = meta == null ? null : sets.pop(key, meta, ctx.random());
+            if (popped != null) {
+                ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
+                notifyIfDeleted(ctx, key);
+            }
+            ctx.reply().bulk(popped);
             return;
         }
         if (meta == null || count == 0) {
@@ -149,10 +164,14 @@ final class SetCommands {
             ctx.server().keyspaceHits.increment();
             List<byte[]> all = sets.members(key, meta);
             ctx.keyspace().delete(key);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
             replySet(ctx, all);
             return;
         }
-        replySet(ctx, sets.pop(key, meta, Math.toIntExact(count), ctx.random()));
+        List<byte[]> popped = sets.pop(key, meta, Math.toIntExact(count), ctx.random());
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
+        replySet(ctx, popped);
     }
 
     /**
@@ -213,7 +232,48 @@ final class SetCommands {
      */
     static void smove(ExecutionContext ctx) {
         RedisSet sets = new RedisSet(ctx.keyspace());
-        ctx.reply().integer(sets.move(ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.random()) ? 1 : 0);
+        byte[] src = ctx.arg(1);
+        byte[] dst = ctx.arg(2);
+        byte[] member = ctx.arg(3);
+        boolean notify = ctx.notifying(KeyspaceEvents.SET | KeyspaceEvents.GENERIC) && !Arrays.equals(src, dst);
+        KeyMeta srcMeta = notify ? ctx.keyspace().meta(src) : null;
+        if (srcMeta != null && srcMeta.type() == RedisType.SET && sets.contains(src, srcMeta, member)) {
+            // Redis reports the source's side before it creates (event "new") or fills the destination;
+            // the events go out only if the move commits (a wrong-type destination rolls them back)
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, "srem", src);
+            if (srcMeta.size() == 1) {
+                ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", src);
+            }
+            KeyMeta dstMeta = ctx.keyspace().meta(dst);
+            notify = dstMeta == null || dstMeta.type() != RedisType.SET || !sets.contains(dst, dstMeta, member);
+        } else {
+            notify = false;
+        }
+        boolean moved = sets.move(src, dst, member, ctx.random());
+        if (moved && notify) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, "sadd", dst);
+        }
+        ctx.reply().integer(moved ? 1 : 0);
+    }
+
+    /** The {@code del} event of a set its last removal deleted. */
+    private static void notifyIfDeleted(ExecutionContext ctx, byte[] key) {
+        if (!ctx.keyspace().exists(key)) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+        }
+    }
+
+    /** Stores a SINTERSTORE / SUNIONSTORE / SDIFFSTORE result with its events, and replies its size. */
+    private static void store(ExecutionContext ctx, RedisSet sets, String event, List<byte[]> result) {
+        byte[] dst = ctx.arg(1);
+        boolean existed = ctx.keyspace().exists(dst);
+        long stored = sets.store(dst, result, ctx.random());
+        if (stored > 0) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, event, dst);
+        } else if (existed) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", dst);
+        }
+        ctx.reply().integer(stored);
     }
 
     // ---------------------------------------------------------------- several keys
@@ -281,7 +341,7 @@ final class SetCommands {
         List<RedisSet.Handle> sets = readSets(ctx, 2, ctx.argc() - 2);
         RedisSet redisSets = new RedisSet(ctx.keyspace());
         List<byte[]> result = anyMissing(sets) ? List.of() : redisSets.intersection(sets, 0);
-        ctx.reply().integer(redisSets.store(ctx.arg(1), result, ctx.random()));
+        store(ctx, redisSets, "sinterstore", result);
     }
 
     /** {@code SUNION key [key ...]} and {@code SDIFF key [key ...]}: a set reply; missing keys are empty sets. */
@@ -299,7 +359,7 @@ final class SetCommands {
         List<RedisSet.Handle> sets = readSets(ctx, 2, ctx.argc() - 2);
         RedisSet redisSets = new RedisSet(ctx.keyspace());
         List<byte[]> result = diff ? redisSets.difference(sets) : redisSets.union(sets);
-        ctx.reply().integer(redisSets.store(ctx.arg(1), result, ctx.random()));
+        store(ctx, redisSets, diff ? "sdiffstore" : "sunionstore", result);
     }
 
     // ---------------------------------------------------------------- SSCAN

@@ -6,6 +6,7 @@ import io.respkv.server.keyspace.KeyMeta;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.keyspace.RedisType;
 import io.respkv.server.keyspace.WrongTypeException;
+import io.respkv.server.pubsub.KeyspaceEvents;
 import io.respkv.server.util.LongDouble;
 import io.respkv.server.util.RedisNumbers;
 import java.util.Arrays;
@@ -127,6 +128,10 @@ final class StringCommands {
             expireAt = opts.has(StringOptions.KEEPTTL) && found ? current.expireAt() : KeyMeta.NO_EXPIRY;
         }
         ks.putString(key, value, expireAt);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
+        if (opts.hasExpiry()) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "expire", key);
+        }
         if (!get) {
             if (integerReplies) {
                 reply.integer(1);
@@ -158,6 +163,7 @@ final class StringCommands {
         byte[] key = ctx.arg(1);
         byte[] old = readString(ctx, key);
         ctx.keyspace().putString(key, ctx.arg(2), KeyMeta.NO_EXPIRY);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
         ctx.reply().bulk(old);
     }
 
@@ -167,6 +173,7 @@ final class StringCommands {
         byte[] value = readString(ctx, key);
         if (value != null) {
             ctx.keyspace().delete(key);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         }
         ctx.reply().bulk(value);
     }
@@ -199,10 +206,13 @@ final class StringCommands {
         ctx.reply().bulk(meta.value());
         if (opts.absoluteExpiry() && expireAt <= ctx.nowMillis()) {
             ks.delete(key);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         } else if (opts.hasExpiry()) {
             ks.setExpireAt(key, meta, expireAt);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "expire", key);
         } else if (opts.has(StringOptions.PERSIST) && meta.hasExpiry()) {
             ks.setExpireAt(key, meta, KeyMeta.NO_EXPIRY);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "persist", key);
         }
     }
 
@@ -242,6 +252,7 @@ final class StringCommands {
         }
         for (int j = 1; j < argc; j += 2) {
             ks.putString(ctx.arg(j), ctx.arg(j + 1), KeyMeta.NO_EXPIRY);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", ctx.arg(j));
         }
         if (nx) {
             ctx.reply().integer(1);
@@ -260,6 +271,7 @@ final class StringCommands {
         KeyMeta meta = ks.meta(key, RedisType.STRING);
         if (meta == null) {
             ks.putString(key, suffix, KeyMeta.NO_EXPIRY);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "append", key);
             ctx.reply().integer(suffix.length);
             return;
         }
@@ -270,6 +282,7 @@ final class StringCommands {
         byte[] value = Arrays.copyOf(old, old.length + suffix.length);
         System.arraycopy(suffix, 0, value, old.length, suffix.length);
         ks.updateString(key, meta, value);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "append", key);
         ctx.reply().integer(value.length);
     }
 
@@ -309,6 +322,7 @@ final class StringCommands {
         byte[] value = Arrays.copyOf(old, Math.max(old.length, end));
         System.arraycopy(patch, 0, value, (int) offset, patch.length);
         ks.updateString(key, meta, value);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "setrange", key);
         ctx.reply().integer(value.length);
     }
 
@@ -407,6 +421,7 @@ final class StringCommands {
         }
         value += incr;
         ks.updateString(key, meta, RedisNumbers.formatLong(value));
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "incrby", key);
         ctx.reply().integer(value);
     }
 
@@ -433,6 +448,7 @@ final class StringCommands {
         }
         byte[] result = sum.toHumanBytes();
         ks.updateString(key, meta, result);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "incrbyfloat", key);
         ctx.reply().bulk(result);
     }
 

@@ -102,7 +102,7 @@ final class ZSetBlockingCommands {
             if (z == null || z.size() == 0) {
                 continue;
             }
-            popWithKey(ctx.reply(), z, key, max, count);
+            popWithKey(ctx, z, key, max, count);
             return;
         }
         if (!ctx.mayBlock()) {
@@ -113,9 +113,11 @@ final class ZSetBlockingCommands {
     }
 
     /** Pops and replies {@code [key, member, score]} (count -1) or {@code [key, [[member, score], ...]]}. */
-    private static void popWithKey(ReplySink reply, RedisZSet z, byte[] key, boolean max, long count) {
+    private static void popWithKey(ExecutionContext ctx, RedisZSet z, byte[] key, boolean max, long count) {
+        ReplySink reply = ctx.reply();
         List<Entry> popped = z.pop(max, count == -1 ? 1 : count);
         z.save();
+        ZSetCommands.notifyPopped(ctx, z, key, max);
         if (count == -1) {
             Entry e = popped.get(0);
             reply.array(3);
@@ -149,7 +151,7 @@ final class ZSetBlockingCommands {
             if (z.size() == 0) {
                 return Outcome.EMPTY;
             }
-            popWithKey(ctx.reply(), z, key, max, count);
+            popWithKey(ctx, z, key, max, count);
             return Outcome.SERVED;
         }
     }

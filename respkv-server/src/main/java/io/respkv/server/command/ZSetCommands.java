@@ -10,6 +10,7 @@ import io.respkv.server.keyspace.RedisZSet.IndexCursor;
 import io.respkv.server.keyspace.RedisZSet.LexBound;
 import io.respkv.server.keyspace.RedisZSet.LexRange;
 import io.respkv.server.keyspace.RedisZSet.ScoreRange;
+import io.respkv.server.pubsub.KeyspaceEvents;
 import io.respkv.server.util.CStrtod;
 import io.respkv.server.util.GlobMatcher;
 import io.respkv.server.util.RedisNumbers;
@@ -208,6 +209,7 @@ final class ZSetCommands {
             }
             if (added + updated > 0) {
                 z.save();
+                ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
             }
         }
         if (incr) {
@@ -218,6 +220,19 @@ final class ZSetCommands {
             }
         } else {
             ctx.reply().integer(ch ? added + updated : added);
+        }
+    }
+
+    /** Keyspace events of a pop: {@code zpopmin} or {@code zpopmax}, then {@code del} if the set is gone. */
+    static void notifyPopped(ExecutionContext ctx, RedisZSet z, byte[] key, boolean max) {
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, max ? "zpopmax" : "zpopmin", key);
+        notifyIfDeleted(ctx, z, key);
+    }
+
+    /** The {@code del} event of a sorted set its last removal deleted. */
+    private static void notifyIfDeleted(ExecutionContext ctx, RedisZSet z, byte[] key) {
+        if (z.size() == 0) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         }
     }
 
@@ -236,6 +251,8 @@ final class ZSetCommands {
             }
             if (deleted > 0) {
                 z.save();
+                ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, "zrem", ctx.arg(1));
+                notifyIfDeleted(ctx, z, ctx.arg(1));
             }
         }
         ctx.reply().integer(deleted);
@@ -492,7 +509,9 @@ final class ZSetCommands {
     private static void storeRange(ExecutionContext ctx, byte[] dst, List<Entry> entries, boolean bigFromStart) {
         Keyspace ks = ctx.keyspace();
         if (entries.isEmpty()) {
-            ks.delete(dst);
+            if (ks.delete(dst)) {
+                ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", dst);
+            }
             ctx.reply().integer(0);
             return;
         }
@@ -504,6 +523,7 @@ final class ZSetCommands {
             out.insert(e.member(), e.score());
         }
         out.save();
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, "zrangestore", dst);
         ctx.reply().integer(entries.size());
     }
 
@@ -588,6 +608,12 @@ final class ZSetCommands {
         }
         if (!doomed.isEmpty()) {
             z.save();
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, switch (type) {
+                case RANK -> "zremrangebyrank";
+                case SCORE -> "zremrangebyscore";
+                default -> "zremrangebylex";
+            }, ctx.arg(1));
+            notifyIfDeleted(ctx, z, ctx.arg(1));
         }
         ctx.reply().integer(doomed.size());
     }
@@ -619,6 +645,7 @@ final class ZSetCommands {
         }
         List<Entry> popped = z.pop(max, count == -1 ? 1 : count);
         z.save();
+        notifyPopped(ctx, z, ctx.arg(1), max);
         ReplySink reply = ctx.reply();
         reply.array(pairs ? popped.size() : popped.size() * 2);
         for (Entry e : popped) {
@@ -683,6 +710,7 @@ final class ZSetCommands {
             }
             List<Entry> popped = z.pop(max, count);
             z.save();
+            notifyPopped(ctx, z, key, max);
             ReplySink reply = ctx.reply();
             reply.array(2);
             reply.bulk(key);
@@ -942,7 +970,9 @@ final class ZSetCommands {
         List<Entry> sorted = sortedEntries(result);
         if (dst != null) {
             if (sorted.isEmpty()) {
-                ks.delete(dst);
+                if (ks.delete(dst)) {
+                    ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", dst);
+                }
                 ctx.reply().integer(0);
                 return;
             }
@@ -959,6 +989,11 @@ final class ZSetCommands {
                 out.insert(e.member(), e.score());
             }
             out.save();
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, switch (op) {
+                case UNION -> "zunionstore";
+                case INTER -> "zinterstore";
+                case DIFF -> "zdiffstore";
+            }, dst);
             ctx.reply().integer(sorted.size());
             return;
         }

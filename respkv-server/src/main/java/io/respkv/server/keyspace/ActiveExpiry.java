@@ -1,6 +1,8 @@
 package io.respkv.server.keyspace;
 
 import io.respkv.api.KeyspaceEngine;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
@@ -51,6 +53,21 @@ public final class ActiveExpiry {
     private int nextDb;
     /** Whether the previous cycle ran out of time (then the next one visits every database). */
     private boolean timeLimitHit;
+    private volatile Listener listener;
+
+    /** Told of the keys active expiry removed (keyspace notifications), after each commit. */
+    public interface Listener {
+        /** Whether to collect expired keys at all (cheap; asked once per transaction). */
+        boolean wanted();
+
+        /** {@code keys} of {@code db} expired and are gone: their transaction has committed. */
+        void expired(int db, List<byte[]> keys);
+    }
+
+    /** Sets the listener; null for none. */
+    public void listener(Listener listener) {
+        this.listener = listener;
+    }
 
     /** Redis's defaults on the system clocks. */
     public ActiveExpiry(KeyspaceEngine engine, int databases, LongAdder expiredKeys) {
@@ -117,7 +134,28 @@ public final class ActiveExpiry {
             nextDb = (nextDb + 1) % databases;
             Keyspace.ExpiryBatch batch;
             do {
-                batch = engine.transact(txn -> new Keyspace(txn, db, now).expireDue(keysPerLoop));
+                Listener l = listener;
+                List<byte[]> removed = l != null && l.wanted() ? new ArrayList<>() : null;
+                batch = engine.transact(txn -> {
+                    Keyspace ks = new Keyspace(txn, db, now);
+                    if (removed != null) {
+                        removed.clear(); // the body runs again after a conflict
+                        ks.listener(new Keyspace.Listener() {
+                            @Override
+                            public void created(int d, byte[] key) {
+                            }
+
+                            @Override
+                            public void expired(int d, byte[] key) {
+                                removed.add(key.clone());
+                            }
+                        });
+                    }
+                    return ks.expireDue(keysPerLoop);
+                });
+                if (removed != null && !removed.isEmpty()) {
+                    l.expired(db, removed);
+                }
                 loops++;
                 sampled += batch.sampled();
                 expired += batch.expired();

@@ -50,6 +50,26 @@ public final class Keyspace {
     /** What this transaction did that the server counts once it commits. */
     private static final class Tally {
         long expiredRemoved;
+        Listener listener;
+    }
+
+    /**
+     * Told of key creations and of expired entries this transaction removes, for keyspace
+     * notifications (Redis's {@code new} event from {@code dbAdd}, {@code expired} from
+     * {@code expireIfNeeded} and active expiry), in the order they happen.
+     */
+    public interface Listener {
+        /** {@code key} of {@code db} did not exist (or had expired) and is being written. */
+        void created(int db, byte[] key);
+
+        /** The expired entry of {@code key} of {@code db} is being removed. */
+        void expired(int db, byte[] key);
+    }
+
+    /** Sets the listener of this transaction (every database view shares it); null for none. */
+    public Keyspace listener(Listener listener) {
+        tally.listener = listener;
+        return this;
     }
 
     public int db() {
@@ -129,11 +149,18 @@ public final class Keyspace {
      */
     public void put(byte[] key, KeyMeta meta) {
         byte[] old = rawMeta(key);
+        Listener listener = tally.listener;
         if (old != null) {
             if (isExpired(old)) {
                 tally.expiredRemoved++;
+                if (listener != null) {
+                    listener.expired(db, key);
+                    listener.created(db, key);
+                }
             }
             retire(key, old, meta.type() == RedisType.STRING ? -1 : meta.version());
+        } else if (listener != null) {
+            listener.created(db, key);
         }
         byte[] encoded = meta.encode();
         txn.put(KeyCodec.metaKey(db, key), encoded);
@@ -180,6 +207,9 @@ public final class Keyspace {
         boolean live = !isExpired(old);
         if (!live) {
             tally.expiredRemoved++;
+            if (tally.listener != null) {
+                tally.listener.expired(db, key);
+            }
         }
         retire(key, old, -1);
         txn.delete(KeyCodec.metaKey(db, key));
@@ -282,6 +312,9 @@ public final class Keyspace {
             byte[] key = KeyCodec.userKeyOfExpiry(indexKey);
             byte[] raw = rawMeta(key);
             if (raw != null && KeyMeta.expireAtOf(raw) == KeyCodec.expireAtOfExpiryKey(indexKey)) {
+                if (tally.listener != null) {
+                    tally.listener.expired(db, key);
+                }
                 retire(key, raw, -1);
                 txn.delete(KeyCodec.metaKey(db, key));
                 remember(key, null);

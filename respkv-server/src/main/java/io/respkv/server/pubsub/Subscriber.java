@@ -1,0 +1,287 @@
+package io.respkv.server.pubsub;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.respkv.server.ClientConnection;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The pub/sub side of one client connection: what it is subscribed to, and the queue of messages
+ * on their way to it.
+ *
+ * <p><b>Subscriptions</b> are changed only on the connection's event loop (SUBSCRIBE...,
+ * RESET, disconnect), through {@link PubSubRegistry}; their counts are readable from any thread
+ * (CLIENT LIST).
+ *
+ * <p><b>Delivery.</b> A publisher, on any thread, {@link #offer offers} an encoded frame; the
+ * frame is queued and one drain task per burst runs on the connection's event loop, where the
+ * frames are handed, in queue order, to the connection's sink (the channel handler, which
+ * writes them after the replies it has sent or is holding for the group sync). Frames from one
+ * publishing thread keep their order. A frame whose subscription the client dropped before the
+ * drain is discarded, so a client that left subscribed mode never sees a late message.
+ *
+ * <p><b>Bounded.</b> What waits for the socket (this queue plus Netty's outbound buffer) is
+ * checked at every offer against the pubsub class of {@code client-output-buffer-limit}: at the
+ * hard limit, or over the soft limit for longer than its seconds, the connection is closed and
+ * its pending messages dropped, as Redis closes such a client. Nothing grows without bound.
+ */
+public final class Subscriber {
+
+    private static final Logger LOG = Logger.getLogger(Subscriber.class.getName());
+
+    /** The three kinds of subscription. */
+    public enum Kind {
+        /** SUBSCRIBE. */
+        CHANNEL,
+        /** PSUBSCRIBE. */
+        PATTERN,
+        /** SSUBSCRIBE. */
+        SHARD
+    }
+
+    private record Push(ByteBuf frame, Kind kind, ChannelName name) {
+    }
+
+    private final ClientConnection client;
+    /** By {@link Kind#ordinal()}; in subscription order. Event-loop thread only. */
+    private final List<Set<ChannelName>> subscriptions = List.of(new LinkedHashSet<>(), new LinkedHashSet<>(),
+            new LinkedHashSet<>());
+    private volatile int channelCount;
+    private volatile int patternCount;
+    private volatile int shardCount;
+
+    private final ConcurrentLinkedQueue<Push> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** {@link System#nanoTime()} when the soft limit was first seen exceeded; {@link #NEVER} if not over it. */
+    private final AtomicLong softLimitSince = new AtomicLong(NEVER);
+    private static final long NEVER = Long.MIN_VALUE;
+    private volatile boolean closed;
+    private volatile Consumer<ByteBuf> sink;
+
+    public Subscriber(ClientConnection client) {
+        this.client = client;
+    }
+
+    public ClientConnection client() {
+        return client;
+    }
+
+    /**
+     * Sets where drained frames go, on the connection's event loop: the channel handler, which
+     * owns the buffer (writes and releases it).
+     */
+    public void sink(Consumer<ByteBuf> sink) {
+        this.sink = sink;
+    }
+
+    /** SUBSCRIBE channels. */
+    public int channels() {
+        return channelCount;
+    }
+
+    /** PSUBSCRIBE patterns. */
+    public int patterns() {
+        return patternCount;
+    }
+
+    /** SSUBSCRIBE shard channels. */
+    public int shardChannels() {
+        return shardCount;
+    }
+
+    /** Redis's {@code clientSubscriptionsCount}: channels plus patterns, what (P)SUBSCRIBE replies count. */
+    public int subscriptionCount() {
+        return channelCount + patternCount;
+    }
+
+    /** Whether the client is in subscribed mode (Redis's {@code CLIENT_PUBSUB}): any subscription of any kind. */
+    public boolean active() {
+        return channelCount + patternCount + shardCount > 0;
+    }
+
+    /** Bytes of messages queued or waiting in the socket's outbound buffer. */
+    public long pendingBytes() {
+        return queuedBytes.get() + outboundBytes();
+    }
+
+    // ---- subscriptions (event loop), for the registry ----
+
+    boolean add(Kind kind, ChannelName name) {
+        boolean added = subscriptions.get(kind.ordinal()).add(name);
+        if (added) {
+            recount(kind);
+        }
+        return added;
+    }
+
+    boolean remove(Kind kind, ChannelName name) {
+        boolean removed = subscriptions.get(kind.ordinal()).remove(name);
+        if (removed) {
+            recount(kind);
+        }
+        return removed;
+    }
+
+    /** The names of one kind, in subscription order (a copy). */
+    List<ChannelName> names(Kind kind) {
+        return new ArrayList<>(subscriptions.get(kind.ordinal()));
+    }
+
+    /** The channels (or patterns) of one kind, in subscription order; event loop only. */
+    public List<byte[]> subscribed(Kind kind) {
+        List<byte[]> out = new ArrayList<>();
+        for (ChannelName n : subscriptions.get(kind.ordinal())) {
+            out.add(n.bytes);
+        }
+        return out;
+    }
+
+    private boolean has(Kind kind, ChannelName name) {
+        return subscriptions.get(kind.ordinal()).contains(name);
+    }
+
+    private void recount(Kind kind) {
+        int n = subscriptions.get(kind.ordinal()).size();
+        switch (kind) {
+            case CHANNEL -> channelCount = n;
+            case PATTERN -> patternCount = n;
+            case SHARD -> shardCount = n;
+        }
+    }
+
+    // ---- delivery ----
+
+    /**
+     * Queues {@code frame} (owned) for the client, from any thread; or closes the client if that
+     * takes it over {@code limit}.
+     */
+    void offer(ByteBuf frame, Kind kind, ChannelName name, OutputBufferLimits.Limit limit) {
+        if (closed) {
+            frame.release();
+            return;
+        }
+        int size = frame.readableBytes();
+        long used = queuedBytes.addAndGet(size) + outboundBytes();
+        if (overLimit(used, limit)) {
+            queuedBytes.addAndGet(-size);
+            frame.release();
+            closeForLimit(used);
+            return;
+        }
+        queue.add(new Push(frame, kind, name));
+        if (closed) {
+            releaseQueued(); // closed meanwhile: nobody will drain
+            return;
+        }
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                client.channel().eventLoop().execute(this::drain);
+            } catch (RejectedExecutionException shuttingDown) {
+                releaseQueued();
+            }
+        }
+    }
+
+    /** Redis's {@code checkClientOutputBufferLimits}. */
+    private boolean overLimit(long used, OutputBufferLimits.Limit limit) {
+        boolean hard = limit.hardBytes() > 0 && used >= limit.hardBytes();
+        boolean soft = limit.softBytes() > 0 && used >= limit.softBytes();
+        if (soft) {
+            long now = System.nanoTime();
+            long since = softLimitSince.get();
+            if (since == NEVER) {
+                softLimitSince.compareAndSet(NEVER, now);
+                soft = false; // the first time it is seen over the soft limit
+            } else if (now - since <= limit.softSeconds() * 1_000_000_000L) {
+                soft = false;
+            }
+        } else {
+            softLimitSince.set(NEVER);
+        }
+        return hard || soft;
+    }
+
+    private void closeForLimit(long used) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.warning(() -> "Client id=" + client.id() + " addr=" + client.remoteAddress()
+                + " closed for overcoming of output buffer limits (" + used + " bytes pending).");
+        client.channel().close();
+        releaseQueued();
+    }
+
+    /** On the event loop: hands every queued frame still wanted to the sink in one buffer. */
+    private void drain() {
+        drainScheduled.set(false);
+        Consumer<ByteBuf> s = sink;
+        if (s == null || closed) {
+            releaseQueued();
+            return;
+        }
+        ByteBuf out = null;
+        for (Push p; (p = queue.poll()) != null; ) {
+            if (out == null) {
+                out = client.channel().alloc().ioBuffer(Math.max(64, p.frame().readableBytes()));
+            }
+            take(p, out);
+        }
+        if (out != null) {
+            if (out.isReadable()) {
+                s.accept(out);
+            } else {
+                out.release();
+            }
+        }
+    }
+
+    /**
+     * On the event loop: writes the queued frames into {@code out} now (a command's reply
+     * buffer), so that they precede what the command writes next (UNSUBSCRIBE, RESET: messages
+     * published before the client left are delivered before the confirmation, as in Redis).
+     */
+    public void drainInto(ByteBuf out) {
+        for (Push p; (p = queue.poll()) != null; ) {
+            take(p, out);
+        }
+    }
+
+    private void take(Push p, ByteBuf out) {
+        queuedBytes.addAndGet(-p.frame().readableBytes());
+        if (has(p.kind(), p.name())) {
+            out.writeBytes(p.frame(), p.frame().readerIndex(), p.frame().readableBytes());
+        }
+        p.frame().release();
+    }
+
+    /** The connection closed: drop what is queued and refuse what comes. */
+    void close() {
+        closed = true;
+        releaseQueued();
+    }
+
+    private void releaseQueued() {
+        for (Push p; (p = queue.poll()) != null; ) {
+            queuedBytes.addAndGet(-p.frame().readableBytes());
+            p.frame().release();
+        }
+    }
+
+    private long outboundBytes() {
+        Channel ch = client.channel();
+        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+}
