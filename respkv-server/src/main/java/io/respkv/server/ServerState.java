@@ -111,7 +111,7 @@ public final class ServerState {
             public void expired(int db, java.util.List<byte[]> keys) {
                 java.util.List<PubSubRegistry.KeyspaceEvent> events = new java.util.ArrayList<>(keys.size());
                 for (byte[] key : keys) {
-                    events.add(new PubSubRegistry.KeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", key, db));
+                    events.add(new PubSubRegistry.KeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", key, db, -1));
                 }
                 Publication p = pubsub.publication(null);
                 pubsub.publishKeyspaceEvents(events, p);

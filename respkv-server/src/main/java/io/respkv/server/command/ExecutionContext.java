@@ -194,6 +194,15 @@ public final class ExecutionContext implements CommandContext {
         return KeyspaceEvents.enabled(server.pubsub().notifyFlags(), type);
     }
 
+    /**
+     * A read lookup found no {@code key} (Redis's {@code lookupKeyRead} miss): counted in
+     * {@code keyspace_misses} and reported as a {@code keymiss} event.
+     */
+    public void keyMiss(byte[] key) {
+        server.keyspaceMisses.increment();
+        notifyKeyspaceEvent(KeyspaceEvents.KEY_MISS, "keymiss", key);
+    }
+
     /** Like {@link #notifyKeyspaceEvent(int, String, byte[])} for a key of database {@code db}. */
     public void notifyKeyspaceEvent(int type, String event, byte[] key, int db) {
         if (!KeyspaceEvents.enabled(server.pubsub().notifyFlags(), type)) {
@@ -202,7 +211,7 @@ public final class ExecutionContext implements CommandContext {
         if (events == null) {
             events = new java.util.ArrayList<>(4);
         }
-        events.add(new PubSubRegistry.KeyspaceEvent(type, event, key.clone(), db));
+        events.add(new PubSubRegistry.KeyspaceEvent(type, event, key.clone(), db, replyWritten()));
     }
 
     private void publishKeyspaceEvents() {
@@ -213,21 +222,44 @@ public final class ExecutionContext implements CommandContext {
             return;
         }
         Publication p = pubsub.publication(client);
-        pubsub.publishKeyspaceEvents(list, p);
-        publish(p, server.groupCommit());
+        for (PubSubRegistry.KeyspaceEvent e : list) {
+            pubsub.publishKeyspaceEvent(e, p);
+            insertOwn(p, e.replyAt());
+        }
+        server.deliver(p, server.groupCommit());
+    }
+
+    /** Bytes of this command's own reply written so far (its own pub/sub messages not counted). */
+    private int replyWritten() {
+        io.netty.buffer.ByteBuf out = reply.target();
+        return out == null ? 0 : out.writerIndex() - replyMark - ownPushed;
     }
 
     /**
      * Sends what a publication holds: the messages for this client itself go into its reply
-     * stream, before this command's reply (as Redis writes them); the others to their
+     * stream where its reply has got to now (as Redis writes them); the others to their
      * subscribers, after the engine's group sync if they reveal a commit
      * ({@link ServerState#deliver}).
      */
     public void publish(Publication p, boolean revealsCommit) {
+        insertOwn(p, replyWritten());
+        server.deliver(p, revealsCommit);
+    }
+
+    /**
+     * Moves the messages of {@code p} for this client into its reply stream, after
+     * {@code replyAt} bytes of this command's reply (and after its earlier own messages), as
+     * Redis interleaves a client's pushes with its reply.
+     */
+    private void insertOwn(Publication p, int replyAt) {
         io.netty.buffer.ByteBuf own = p.takeOwn();
         if (own != null) {
             io.netty.buffer.ByteBuf out = reply.target();
-            int at = replyMark + ownPushed;
+            if (out == null) {
+                own.release();
+                return;
+            }
+            int at = replyMark + ownPushed + Math.max(0, replyAt);
             int tail = out.writerIndex() - at;
             byte[] after = new byte[tail];
             out.getBytes(at, after);
@@ -238,7 +270,6 @@ public final class ExecutionContext implements CommandContext {
             ownPushed += length;
             own.release();
         }
-        server.deliver(p, revealsCommit);
     }
 
     // ---- blocking commands (BLPOP, BLMOVE, BZPOPMIN...: see BlockingKeys) ----

@@ -76,22 +76,22 @@ final class HashCommands {
             pairs.add(ctx.arg(i));
         }
         long created = RedisHash.at(ctx.keyspace(), ctx.arg(1)).setAll(pairs, ctx.random());
-        ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hset", ctx.arg(1));
         if (name.equals("hset")) {
             ctx.reply().integer(created);
         } else {
             ctx.reply().ok();
         }
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hset", ctx.arg(1));
     }
 
     /** {@code HSETNX key field value}: 1 if the field was set, 0 if it already existed. */
     static void hsetnx(ExecutionContext ctx) {
         RedisHash hash = RedisHash.at(ctx.keyspace(), ctx.arg(1));
         boolean set = hash.setIfAbsent(ctx.arg(2), ctx.arg(3), ctx.random());
+        ctx.reply().integer(set ? 1 : 0);
         if (set) {
             ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hset", ctx.arg(1));
         }
-        ctx.reply().integer(set ? 1 : 0);
     }
 
     /** {@code HGET key field}: the value, or nil. */
@@ -200,8 +200,8 @@ final class HashCommands {
         }
         value += incr;
         hash.set(field, RedisNumbers.formatLong(value), ctx.random());
-        ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hincrby", ctx.arg(1));
         ctx.reply().integer(value);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hincrby", ctx.arg(1));
     }
 
     /**
@@ -238,8 +238,8 @@ final class HashCommands {
         }
         byte[] result = sum.toHumanBytes();
         hash.set(field, result, ctx.random());
-        ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hincrbyfloat", ctx.arg(1));
         ctx.reply().bulk(result);
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.HASH, "hincrbyfloat", ctx.arg(1));
     }
 
     /**
@@ -393,7 +393,7 @@ final class HashCommands {
         if (ks.exists(key)) {
             ctx.server().keyspaceHits.increment();
         } else {
-            ctx.server().keyspaceMisses.increment();
+            ctx.keyMiss(key);
         }
         return RedisHash.at(ks, key);
     }

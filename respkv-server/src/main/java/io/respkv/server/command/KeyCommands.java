@@ -83,7 +83,7 @@ final class KeyCommands {
         Keyspace ks = ctx.keyspace();
         long found = 0;
         for (int i = 1; i < ctx.argc(); i++) {
-            if (readLookup(ctx, ks.exists(ctx.arg(i)))) {
+            if (readLookup(ctx, ctx.arg(i), ks.exists(ctx.arg(i)))) {
                 found++;
             }
         }
@@ -93,7 +93,7 @@ final class KeyCommands {
     /** {@code TYPE key}: a status reply, {@code string}, {@code list}... or {@code none}. */
     static void type(ExecutionContext ctx) {
         RedisType type = ctx.keyspace().type(ctx.arg(1));
-        readLookup(ctx, type != null);
+        readLookup(ctx, ctx.arg(1), type != null);
         ctx.reply().simple(type == null ? "none" : type.typeName());
     }
 
@@ -169,7 +169,9 @@ final class KeyCommands {
             ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         } else {
             ks.setExpireAt(key, meta, when);
+            ctx.reply().integer(1);
             ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "expire", key);
+            return;
         }
         ctx.reply().integer(1);
     }
@@ -181,7 +183,7 @@ final class KeyCommands {
      */
     static void ttl(ExecutionContext ctx, boolean millis, boolean absolute) {
         KeyMeta meta = ctx.keyspace().meta(ctx.arg(1));
-        if (!readLookup(ctx, meta != null)) {
+        if (!readLookup(ctx, ctx.arg(1), meta != null)) {
             ctx.reply().integer(-2);
             return;
         }
@@ -283,7 +285,7 @@ final class KeyCommands {
             return;
         }
         Keyspace ks = ctx.keyspace();
-        if (!readLookup(ctx, ks.exists(src))) {
+        if (!readLookup(ctx, src, ks.exists(src))) {
             ctx.reply().integer(0);
             return;
         }
@@ -492,11 +494,11 @@ final class KeyCommands {
      * {@code lookupKeyRead} does for EXISTS, TOUCH, TYPE, the TTL family and COPY's source (its
      * write lookups, and KEYS, do not count). Returns {@code found}.
      */
-    private static boolean readLookup(ExecutionContext ctx, boolean found) {
+    private static boolean readLookup(ExecutionContext ctx, byte[] key, boolean found) {
         if (found) {
             ctx.server().keyspaceHits.increment();
         } else {
-            ctx.server().keyspaceMisses.increment();
+            ctx.keyMiss(key);
         }
         return found;
     }

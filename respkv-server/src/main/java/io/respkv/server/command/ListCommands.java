@@ -79,8 +79,8 @@ final class ListCommands {
             list.push(args.bytes(i), left);
         }
         list.store();
-        ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, left ? "lpush" : "rpush", key);
         ctx.reply().integer(list.size());
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, left ? "lpush" : "rpush", key);
     }
 
     // ---- pops ----
@@ -121,14 +121,14 @@ final class ListCommands {
         if (!hasCount) {
             byte[] value = list.pop(left);
             list.store();
-            notifyPopped(ctx, list, left);
             reply.bulk(value);
+            notifyPopped(ctx, list, left);
             return;
         }
         List<byte[]> values = list.pop(left, count);
         list.store();
-        notifyPopped(ctx, list, left);
         replyElements(reply, values);
+        notifyPopped(ctx, list, left);
     }
 
     /** Keyspace events of a pop: {@code lpop} or {@code rpop}, then {@code del} if the list is gone. */
@@ -225,18 +225,18 @@ final class ListCommands {
         if (count == -1) {
             byte[] value = list.pop(left);
             list.store();
-            notifyPopped(ctx, list, left);
             reply.array(2);
             reply.bulk(list.key());
             reply.bulk(value);
+            notifyPopped(ctx, list, left);
             return;
         }
         List<byte[]> values = list.pop(left, count);
         list.store();
-        notifyPopped(ctx, list, left);
         reply.array(2);
         reply.bulk(list.key());
         replyElements(reply, values);
+        notifyPopped(ctx, list, left);
     }
 
     /** {@code BLPOP key [key ...] timeout} / {@code BRPOP ...}: {@code [key, element]}, or a null array on timeout. */
@@ -308,23 +308,25 @@ final class ListCommands {
             ctx.reply().nullBulk();
             return;
         }
-        ctx.reply().bulk(moveElement(ctx, source, args.bytes(2), fromLeft, toLeft));
+        moveElement(ctx, source, args.bytes(2), fromLeft, toLeft);
     }
 
     /**
      * Pops from {@code source} (non-empty) and pushes onto the list at {@code dst} (created if
      * missing; WRONGTYPE, with nothing changed, if another type): Redis's
-     * {@code lmoveGenericCommand}. Returns the element moved.
+     * {@code lmoveGenericCommand}, and replies the element moved (between the push's and the
+     * pop's keyspace events, as Redis).
      */
-    private static byte[] moveElement(ExecutionContext ctx, RedisList source, byte[] dst, boolean fromLeft,
+    private static void moveElement(ExecutionContext ctx, RedisList source, byte[] dst, boolean fromLeft,
                                       boolean toLeft) {
         if (Arrays.equals(source.key(), dst)) {
             byte[] value = source.pop(fromLeft);
             source.push(value, toLeft);
             source.store();
             ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, toLeft ? "lpush" : "rpush", dst);
+            ctx.reply().bulk(value);
             ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, fromLeft ? "lpop" : "rpop", dst);
-            return value;
+            return;
         }
         Keyspace ks = ctx.keyspace();
         RedisList destination = RedisList.openOrCreate(ks, dst, ctx.random());
@@ -334,8 +336,8 @@ final class ListCommands {
         source.store();
         // Redis pushes (creating the destination) before it reports the pop
         ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, toLeft ? "lpush" : "rpush", dst);
+        ctx.reply().bulk(value);
         notifyPopped(ctx, source, fromLeft);
-        return value;
     }
 
     /** {@code BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout}. */
@@ -364,7 +366,7 @@ final class ListCommands {
         byte[] src = args.bytes(1);
         RedisList source = RedisList.open(ctx.keyspace(), src);
         if (source != null && !source.isEmpty()) {
-            ctx.reply().bulk(moveElement(ctx, source, args.bytes(2), fromLeft, toLeft));
+            moveElement(ctx, source, args.bytes(2), fromLeft, toLeft);
             return;
         }
         if (!ctx.mayBlock()) {
@@ -391,7 +393,7 @@ final class ListCommands {
                 return Outcome.EMPTY;
             }
             // a destination of another type throws WRONGTYPE: the client is unblocked with it
-            ctx.reply().bulk(moveElement(ctx, source, destination, fromLeft, toLeft));
+            moveElement(ctx, source, destination, fromLeft, toLeft);
             ctx.signalKeyReady(ctx.client().db(), destination);
             return Outcome.SERVED;
         }
@@ -596,8 +598,8 @@ final class ListCommands {
         }
         list.set(i, args.bytes(3));
         list.store();
-        ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, "lset", list.key());
         ctx.reply().ok();
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.LIST, "lset", list.key());
     }
 
     /**
@@ -732,7 +734,7 @@ final class ListCommands {
         if (meta != null) {
             ctx.server().keyspaceHits.increment();
         } else {
-            ctx.server().keyspaceMisses.increment();
+            ctx.keyMiss(key);
         }
         return RedisList.of(ks, key, meta);
     }

@@ -130,7 +130,7 @@ final class ObjectCommands {
         Keyspace ks = ctx.keyspace();
         KeyMeta meta = ks.meta(ctx.arg(2));
         if (meta == null) {
-            ctx.server().keyspaceMisses.increment();
+            ctx.server().keyspaceMisses.increment(); // LOOKUP_NONOTIFY: no keymiss event
             ctx.reply().nullBulk();
             return null;
         }

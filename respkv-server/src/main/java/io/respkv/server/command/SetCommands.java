@@ -150,9 +150,11 @@ final class SetCommands {
             byte[] popped = meta == null ? null : sets.pop(key, meta, ctx.random());
             if (popped != null) {
                 ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
-                notifyIfDeleted(ctx, key);
             }
             ctx.reply().bulk(popped);
+            if (popped != null) {
+                notifyIfDeleted(ctx, key);
+            }
             return;
         }
         if (meta == null || count == 0) {
@@ -165,8 +167,8 @@ final class SetCommands {
             List<byte[]> all = sets.members(key, meta);
             ctx.keyspace().delete(key);
             ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
-            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
             replySet(ctx, all);
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
             return;
         }
         List<byte[]> popped = sets.pop(key, meta, Math.toIntExact(count), ctx.random());
@@ -263,17 +265,25 @@ final class SetCommands {
         }
     }
 
-    /** Stores a SINTERSTORE / SUNIONSTORE / SDIFFSTORE result with its events, and replies its size. */
-    private static void store(ExecutionContext ctx, RedisSet sets, String event, List<byte[]> result) {
+    /**
+     * Stores a SINTERSTORE / SUNIONSTORE / SDIFFSTORE result with its events, and replies its
+     * size. {@code missingSource}: SINTERSTORE met a missing key, where Redis deletes the
+     * destination (event {@code del}) before it replies.
+     */
+    private static void store(ExecutionContext ctx, RedisSet sets, String event, List<byte[]> result,
+                              boolean missingSource) {
         byte[] dst = ctx.arg(1);
         boolean existed = ctx.keyspace().exists(dst);
         long stored = sets.store(dst, result, ctx.random());
-        if (stored > 0) {
-            ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, event, dst);
-        } else if (existed) {
+        if (stored == 0 && existed && missingSource) {
             ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", dst);
         }
         ctx.reply().integer(stored);
+        if (stored > 0) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.SET, event, dst);
+        } else if (existed && !missingSource) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", dst);
+        }
     }
 
     // ---------------------------------------------------------------- several keys
@@ -340,8 +350,9 @@ final class SetCommands {
     static void sinterstore(ExecutionContext ctx) {
         List<RedisSet.Handle> sets = readSets(ctx, 2, ctx.argc() - 2);
         RedisSet redisSets = new RedisSet(ctx.keyspace());
-        List<byte[]> result = anyMissing(sets) ? List.of() : redisSets.intersection(sets, 0);
-        store(ctx, redisSets, "sinterstore", result);
+        boolean missing = anyMissing(sets);
+        List<byte[]> result = missing ? List.of() : redisSets.intersection(sets, 0);
+        store(ctx, redisSets, "sinterstore", result, missing);
     }
 
     /** {@code SUNION key [key ...]} and {@code SDIFF key [key ...]}: a set reply; missing keys are empty sets. */
@@ -359,7 +370,7 @@ final class SetCommands {
         List<RedisSet.Handle> sets = readSets(ctx, 2, ctx.argc() - 2);
         RedisSet redisSets = new RedisSet(ctx.keyspace());
         List<byte[]> result = diff ? redisSets.difference(sets) : redisSets.union(sets);
-        store(ctx, redisSets, diff ? "sdiffstore" : "sunionstore", result);
+        store(ctx, redisSets, diff ? "sdiffstore" : "sunionstore", result, false);
     }
 
     // ---------------------------------------------------------------- SSCAN
@@ -433,7 +444,7 @@ final class SetCommands {
     private static KeyMeta readSet(ExecutionContext ctx, byte[] key) {
         KeyMeta meta = ctx.keyspace().meta(key);
         if (meta == null) {
-            ctx.server().keyspaceMisses.increment();
+            ctx.keyMiss(key);
             return null;
         }
         ctx.server().keyspaceHits.increment();

@@ -162,20 +162,20 @@ final class StringCommands {
     static void getset(ExecutionContext ctx) {
         byte[] key = ctx.arg(1);
         byte[] old = readString(ctx, key);
+        ctx.reply().bulk(old);
         ctx.keyspace().putString(key, ctx.arg(2), KeyMeta.NO_EXPIRY);
         ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
-        ctx.reply().bulk(old);
     }
 
     /** {@code GETDEL key}: the value (nil if none), and the key is deleted. */
     static void getdel(ExecutionContext ctx) {
         byte[] key = ctx.arg(1);
         byte[] value = readString(ctx, key);
+        ctx.reply().bulk(value);
         if (value != null) {
             ctx.keyspace().delete(key);
             ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         }
-        ctx.reply().bulk(value);
     }
 
     /**
@@ -561,7 +561,7 @@ final class StringCommands {
         if (meta != null) {
             ctx.server().keyspaceHits.increment();
         } else {
-            ctx.server().keyspaceMisses.increment();
+            ctx.keyMiss(key);
         }
         return meta;
     }

@@ -117,23 +117,25 @@ final class ZSetBlockingCommands {
         ReplySink reply = ctx.reply();
         List<Entry> popped = z.pop(max, count == -1 ? 1 : count);
         z.save();
-        ZSetCommands.notifyPopped(ctx, z, key, max);
         if (count == -1) {
             Entry e = popped.get(0);
             reply.array(3);
             reply.bulk(key);
+            ZSetCommands.notifyPop(ctx, key, max);
             reply.bulk(e.member());
             reply.doubleValue(e.score());
-            return;
-        }
-        reply.array(2);
-        reply.bulk(key);
-        reply.array(popped.size());
-        for (Entry e : popped) {
+        } else {
             reply.array(2);
-            reply.bulk(e.member());
-            reply.doubleValue(e.score());
+            reply.bulk(key);
+            reply.array(popped.size());
+            ZSetCommands.notifyPop(ctx, key, max);
+            for (Entry e : popped) {
+                reply.array(2);
+                reply.bulk(e.member());
+                reply.doubleValue(e.score());
+            }
         }
+        ZSetCommands.notifyIfDeleted(ctx, z, key);
     }
 
     /** A blocked BZPOPMIN, BZPOPMAX ({@code count} -1) or BZMPOP. */

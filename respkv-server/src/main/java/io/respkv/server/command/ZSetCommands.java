@@ -90,15 +90,15 @@ final class ZSetCommands {
      */
     private static RedisZSet readLookup(ExecutionContext ctx, byte[] key) {
         Keyspace ks = ctx.keyspace();
-        countLookup(ctx, ks.exists(key));
+        countLookup(ctx, key, ks.exists(key));
         return RedisZSet.find(ks, key);
     }
 
-    private static void countLookup(ExecutionContext ctx, boolean found) {
+    private static void countLookup(ExecutionContext ctx, byte[] key, boolean found) {
         if (found) {
             ctx.server().keyspaceHits.increment();
         } else {
-            ctx.server().keyspaceMisses.increment();
+            ctx.keyMiss(key);
         }
     }
 
@@ -209,7 +209,6 @@ final class ZSetCommands {
             }
             if (added + updated > 0) {
                 z.save();
-                ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
             }
         }
         if (incr) {
@@ -221,16 +220,21 @@ final class ZSetCommands {
         } else {
             ctx.reply().integer(ch ? added + updated : added);
         }
+        if (added + updated > 0) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
+        }
     }
 
-    /** Keyspace events of a pop: {@code zpopmin} or {@code zpopmax}, then {@code del} if the set is gone. */
-    static void notifyPopped(ExecutionContext ctx, RedisZSet z, byte[] key, boolean max) {
+    /**
+     * The keyspace event of a pop ({@code zpopmin} or {@code zpopmax}); Redis raises it after the
+     * reply's headers, before the first member, and {@link #notifyIfDeleted} after the last.
+     */
+    static void notifyPop(ExecutionContext ctx, byte[] key, boolean max) {
         ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, max ? "zpopmax" : "zpopmin", key);
-        notifyIfDeleted(ctx, z, key);
     }
 
     /** The {@code del} event of a sorted set its last removal deleted. */
-    private static void notifyIfDeleted(ExecutionContext ctx, RedisZSet z, byte[] key) {
+    static void notifyIfDeleted(ExecutionContext ctx, RedisZSet z, byte[] key) {
         if (z.size() == 0) {
             ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
         }
@@ -509,10 +513,10 @@ final class ZSetCommands {
     private static void storeRange(ExecutionContext ctx, byte[] dst, List<Entry> entries, boolean bigFromStart) {
         Keyspace ks = ctx.keyspace();
         if (entries.isEmpty()) {
+            ctx.reply().integer(0);
             if (ks.delete(dst)) {
                 ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", dst);
             }
-            ctx.reply().integer(0);
             return;
         }
         RedisZSet out = RedisZSet.create(ks, dst, ctx.random());
@@ -523,8 +527,8 @@ final class ZSetCommands {
             out.insert(e.member(), e.score());
         }
         out.save();
-        ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, "zrangestore", dst);
         ctx.reply().integer(entries.size());
+        ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, "zrangestore", dst);
     }
 
     /** An array of members, with their scores if asked: flat in RESP2, [member, score] pairs in RESP3. */
@@ -645,9 +649,9 @@ final class ZSetCommands {
         }
         List<Entry> popped = z.pop(max, count == -1 ? 1 : count);
         z.save();
-        notifyPopped(ctx, z, ctx.arg(1), max);
         ReplySink reply = ctx.reply();
         reply.array(pairs ? popped.size() : popped.size() * 2);
+        notifyPop(ctx, ctx.arg(1), max); // Redis reports it between the header and the first member
         for (Entry e : popped) {
             if (pairs) {
                 reply.array(2);
@@ -655,6 +659,7 @@ final class ZSetCommands {
             reply.bulk(e.member());
             reply.doubleValue(e.score());
         }
+        notifyIfDeleted(ctx, z, ctx.arg(1));
     }
 
     /**
@@ -710,16 +715,17 @@ final class ZSetCommands {
             }
             List<Entry> popped = z.pop(max, count);
             z.save();
-            notifyPopped(ctx, z, key, max);
             ReplySink reply = ctx.reply();
             reply.array(2);
             reply.bulk(key);
             reply.array(popped.size());
+            notifyPop(ctx, key, max);
             for (Entry e : popped) {
                 reply.array(2);
                 reply.bulk(e.member());
                 reply.doubleValue(e.score());
             }
+            notifyIfDeleted(ctx, z, key);
             return;
         }
         ctx.reply().nullArray();
@@ -902,7 +908,7 @@ final class ZSetCommands {
         int j = numkeysIdx + 1;
         for (int i = 0; i < setnum; i++, j++) {
             byte[] key = ctx.arg(j);
-            countLookup(ctx, ks.exists(key));
+            countLookup(ctx, key, ks.exists(key));
             src.add(ZSetOperand.open(ks, key));
         }
         Aggregate aggregate = Aggregate.SUM;
@@ -970,10 +976,10 @@ final class ZSetCommands {
         List<Entry> sorted = sortedEntries(result);
         if (dst != null) {
             if (sorted.isEmpty()) {
+                ctx.reply().integer(0);
                 if (ks.delete(dst)) {
                     ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", dst);
                 }
-                ctx.reply().integer(0);
                 return;
             }
             int longest = 0;
@@ -989,12 +995,12 @@ final class ZSetCommands {
                 out.insert(e.member(), e.score());
             }
             out.save();
+            ctx.reply().integer(sorted.size());
             ctx.notifyKeyspaceEvent(KeyspaceEvents.ZSET, switch (op) {
                 case UNION -> "zunionstore";
                 case INTER -> "zinterstore";
                 case DIFF -> "zdiffstore";
             }, dst);
-            ctx.reply().integer(sorted.size());
             return;
         }
         replyEntries(ctx.reply(), sorted, withScores);

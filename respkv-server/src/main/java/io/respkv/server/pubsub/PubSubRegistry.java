@@ -28,8 +28,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PubSubRegistry {
 
-    /** A keyspace event recorded by a command, published once the command's transaction commits. */
-    public record KeyspaceEvent(int type, String event, byte[] key, int db) {
+    /**
+     * A keyspace event recorded by a command, published once the command's transaction commits.
+     * {@code replyAt}: how many bytes of the command's reply were written when it happened, so a
+     * RESP3 client subscribed to its own events gets each where Redis writes it in its reply
+     * stream (-1 for events not raised by a client's command).
+     */
+    public record KeyspaceEvent(int type, String event, byte[] key, int db, int replyAt) {
     }
 
     private static final byte[] MESSAGE = ascii("message");
@@ -248,16 +253,21 @@ public final class PubSubRegistry {
         if (!hasSubscribers()) {
             return;
         }
-        int flags = notifyFlags;
         for (KeyspaceEvent e : events) {
-            byte[] event = e.event().getBytes(StandardCharsets.US_ASCII);
-            byte[] db = ascii(Integer.toString(e.db()));
-            if ((flags & KeyspaceEvents.KEYSPACE) != 0) {
-                publish(concat(KEYSPACE_PREFIX, db, DB_SUFFIX, e.key()), event, false, p);
-            }
-            if ((flags & KeyspaceEvents.KEYEVENT) != 0) {
-                publish(concat(KEYEVENT_PREFIX, db, DB_SUFFIX, event), e.key(), false, p);
-            }
+            publishKeyspaceEvent(e, p);
+        }
+    }
+
+    /** One event of {@link #publishKeyspaceEvents}. */
+    public void publishKeyspaceEvent(KeyspaceEvent e, Publication p) {
+        int flags = notifyFlags;
+        byte[] event = e.event().getBytes(StandardCharsets.US_ASCII);
+        byte[] db = ascii(Integer.toString(e.db()));
+        if ((flags & KeyspaceEvents.KEYSPACE) != 0) {
+            publish(concat(KEYSPACE_PREFIX, db, DB_SUFFIX, e.key()), event, false, p);
+        }
+        if ((flags & KeyspaceEvents.KEYEVENT) != 0) {
+            publish(concat(KEYEVENT_PREFIX, db, DB_SUFFIX, event), e.key(), false, p);
         }
     }
 
