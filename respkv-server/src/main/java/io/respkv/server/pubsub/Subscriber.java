@@ -59,6 +59,8 @@ public final class Subscriber {
     private volatile int channelCount;
     private volatile int patternCount;
     private volatile int shardCount;
+    /** Any subscription: read by the dispatcher for every command of a RESP2 client. */
+    private volatile boolean active;
 
     private final ConcurrentLinkedQueue<Push> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -107,7 +109,7 @@ public final class Subscriber {
 
     /** Whether the client is in subscribed mode (Redis's {@code CLIENT_PUBSUB}): any subscription of any kind. */
     public boolean active() {
-        return channelCount + patternCount + shardCount > 0;
+        return active;
     }
 
     /** Bytes of messages queued or waiting in the socket's outbound buffer. */
@@ -158,6 +160,7 @@ public final class Subscriber {
             case PATTERN -> patternCount = n;
             case SHARD -> shardCount = n;
         }
+        active = channelCount + patternCount + shardCount > 0;
     }
 
     // ---- delivery ----
