@@ -118,8 +118,9 @@ final class InfoCommand {
                 line(out, "evicted_keys", "0");
                 line(out, "keyspace_hits", Long.toString(s.keyspaceHits.sum()));
                 line(out, "keyspace_misses", Long.toString(s.keyspaceMisses.sum()));
-                line(out, "pubsub_channels", "0");
-                line(out, "pubsub_patterns", "0");
+                line(out, "pubsub_channels", Integer.toString(s.pubsub().channelCount(false)));
+                line(out, "pubsub_patterns", Integer.toString(s.pubsub().patternCount()));
+                line(out, "pubsubshard_channels", Integer.toString(s.pubsub().channelCount(true)));
                 line(out, "total_error_replies", Long.toString(s.errorReplies.sum()));
             }
             case "replication" -> {

@@ -192,6 +192,11 @@ public final class PubSubRegistry {
         return subs == null ? 0 : subs.length;
     }
 
+    /** The number of channels (or shard channels) with subscribers (INFO {@code pubsub_channels}). */
+    public int channelCount(boolean shard) {
+        return (shard ? shardChannels : channels).size();
+    }
+
     /** PUBSUB NUMPAT: the number of distinct patterns subscribed to. */
     public int patternCount() {
         return patterns.length;

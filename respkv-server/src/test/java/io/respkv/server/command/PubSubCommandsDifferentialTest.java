@@ -312,6 +312,12 @@ class PubSubCommandsDifferentialTest extends RespkvDifferentialTest {
             s.call(q, "PUBSUB CHANNELS nomatch*");
             s.call(q, "PUBSUB NUMSUB news.tech news.art weather none news.tech");
             s.call(q, "PUBSUB NUMPAT");
+            s.send(a, "SSUBSCRIBE shard1 shard2");
+            s.read(a, 2);
+            RespFrame info = s.control("INFO stats");
+            s.note("INFO pubsub_channels " + Differential.infoField(info, "pubsub_channels") + " pubsub_patterns "
+                    + Differential.infoField(info, "pubsub_patterns") + " pubsubshard_channels "
+                    + Differential.infoField(info, "pubsubshard_channels"));
             for (String line : new String[] {"PUBSUB HELP", "pubsub help", "PUBSUB FOO", "PUBSUB CHANNELS a b",
                 "PUBSUB SHARDCHANNELS a b", "PUBSUB NUMPAT x", "PUBSUB HELP x", "PUBSUB", "SUBSCRIBE", "PSUBSCRIBE",
                 "SSUBSCRIBE", "PUBLISH ch", "PUBLISH ch a b", "SPUBLISH ch"}) {
