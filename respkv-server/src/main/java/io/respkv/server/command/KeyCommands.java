@@ -231,7 +231,7 @@ final class KeyCommands {
             replyRenamed(ctx, nx, false);
             return;
         }
-        boolean replaced = ks.exists(dst);
+        boolean replaced = (nx || ctx.notifying(KeyspaceEvents.NEW)) && ks.exists(dst);
         if (nx && replaced) {
             ctx.reply().integer(0);
             return;
@@ -290,7 +290,7 @@ final class KeyCommands {
             return;
         }
         Keyspace target = ks.database(dstDb);
-        boolean replaced = target.exists(dst);
+        boolean replaced = (!replace || ctx.notifying(KeyspaceEvents.NEW)) && target.exists(dst);
         if (!replace && replaced) {
             ctx.reply().integer(0);
             return;
