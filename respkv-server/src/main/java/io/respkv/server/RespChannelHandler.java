@@ -27,6 +27,10 @@ import java.util.logging.Logger;
  * first, then the requests that arrived meanwhile run in order. Input buffered while blocked is
  * bounded: past {@link #BLOCKED_INPUT_LIMIT} bytes the handler stops reading until the client is
  * unblocked.
+ *
+ * <p>Pub/Sub: messages for this client arrive from any thread through its
+ * {@link io.respkv.server.pubsub.Subscriber} queue and are written here, on this loop, after
+ * the replies sent or held before them ({@link #writePushes}).
  */
 final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 

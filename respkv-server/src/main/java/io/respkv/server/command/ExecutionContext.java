@@ -1,5 +1,6 @@
 package io.respkv.server.command;
 
+import io.netty.buffer.ByteBuf;
 import io.respkv.api.CommandContext;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.Transaction;
@@ -231,7 +232,7 @@ public final class ExecutionContext implements CommandContext {
 
     /** Bytes of this command's own reply written so far (its own pub/sub messages not counted). */
     private int replyWritten() {
-        io.netty.buffer.ByteBuf out = reply.target();
+        ByteBuf out = reply.target();
         return out == null ? 0 : out.writerIndex() - replyMark - ownPushed;
     }
 
@@ -252,9 +253,9 @@ public final class ExecutionContext implements CommandContext {
      * Redis interleaves a client's pushes with its reply.
      */
     private void insertOwn(Publication p, int replyAt) {
-        io.netty.buffer.ByteBuf own = p.takeOwn();
+        ByteBuf own = p.takeOwn();
         if (own != null) {
-            io.netty.buffer.ByteBuf out = reply.target();
+            ByteBuf out = reply.target();
             if (out == null) {
                 own.release();
                 return;

@@ -70,6 +70,7 @@ public final class Subscriber {
     private static final long NEVER = Long.MIN_VALUE;
     private volatile boolean closed;
     private volatile Consumer<ByteBuf> sink;
+    private final Runnable drainTask = this::drain;
 
     public Subscriber(ClientConnection client) {
         this.client = client;
@@ -189,7 +190,7 @@ public final class Subscriber {
         }
         if (drainScheduled.compareAndSet(false, true)) {
             try {
-                client.channel().eventLoop().execute(this::drain);
+                client.channel().eventLoop().execute(drainTask);
             } catch (RejectedExecutionException shuttingDown) {
                 releaseQueued();
             }
