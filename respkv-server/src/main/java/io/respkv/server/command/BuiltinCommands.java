@@ -26,6 +26,7 @@ public final class BuiltinCommands {
         ListCommands.register(t);
         ZSetBlockingCommands.register(t);
         SetCommands.register(t);
+        TransactionCommands.register(t);
         t.validate();
         return t;
     }
