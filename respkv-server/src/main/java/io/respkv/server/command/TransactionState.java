@@ -79,7 +79,7 @@ public final class TransactionState {
     }
 
     void enqueue(CommandEntry entry, RespRequest request) {
-        if (aborted) {
+        if (aborted || dirty()) {
             return; // as Redis: no sense keeping commands of a transaction already doomed
         }
         queue.add(new Queued(entry, request));

@@ -206,7 +206,13 @@ public final class WatchRegistry implements KeyChangeListener {
      */
     void register(Watched w) {
         count.incrementAndGet();
-        byKey.computeIfAbsent(new Key(w.db, w.key), k -> ConcurrentHashMap.newKeySet()).add(w);
+        // Added inside compute: a set an unregister empties is dropped from the map atomically,
+        // so an add outside could land in a set the map no longer holds.
+        byKey.compute(new Key(w.db, w.key), (k, set) -> {
+            Set<Watched> watchers = set != null ? set : ConcurrentHashMap.newKeySet();
+            watchers.add(w);
+            return watchers;
+        });
     }
 
     /** Unregisters {@code w}. */
