@@ -27,6 +27,7 @@ public final class BuiltinCommands {
         ZSetBlockingCommands.register(t);
         SetCommands.register(t);
         TransactionCommands.register(t);
+        ExtensionCommands.register(t);
         t.validate();
         return t;
     }

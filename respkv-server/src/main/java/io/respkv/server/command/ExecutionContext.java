@@ -182,6 +182,37 @@ public final class ExecutionContext implements CommandContext {
         afterCommit.add(action);
     }
 
+    /**
+     * Runs {@code body} on the selected database in an engine transaction of its own, committed
+     * before this returns, apart from this execution's transaction (retried from scratch on a
+     * conflict, up to {@link KeyspaceEngine#MAX_TRANSACTION_ATTEMPTS} attempts, then the
+     * {@link io.respkv.api.TransactionConflictException} propagates). For commands that work
+     * through unbounded data in bounded steps, each step its own transaction (PDEL). The commit
+     * counts for WATCH like any other, and this command's reply waits for its group sync.
+     */
+    public <T> T commitSeparately(java.util.function.Function<Keyspace, T> body) {
+        KeyChanges own = new KeyChanges();
+        for (int attempt = 0; ; attempt++) {
+            own.clear();
+            Transaction t = server.groupCommit() ? server.engine().beginDeferringSync() : server.engine().begin();
+            try {
+                Keyspace ks = new Keyspace(t, client.db(), now, own);
+                T result = body.apply(ks);
+                server.watches().commit(t, own, null);
+                syncPending |= server.groupCommit();
+                server.expiredKeys.add(ks.expiredRemoved());
+                return result;
+            } catch (io.respkv.api.TransactionConflictException conflict) {
+                if (attempt + 1 >= KeyspaceEngine.MAX_TRANSACTION_ATTEMPTS) {
+                    throw conflict;
+                }
+                io.respkv.api.TransactionConflictException.backoff(attempt);
+            } finally {
+                t.close();
+            }
+        }
+    }
+
     // ---- blocking commands (BLPOP, BLMOVE, BZPOPMIN...: see BlockingKeys) ----
 
     /**

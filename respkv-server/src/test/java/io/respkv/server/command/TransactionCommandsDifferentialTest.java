@@ -283,6 +283,44 @@ class TransactionCommandsDifferentialTest extends RespkvDifferentialTest {
         }
     }
 
+    @ProtocolTest
+    void clientListShowsMultiAndDirtyState(ProtocolVersion protocol) {
+        try (Differential d = open(protocol); Differential other = d.openPeer()) {
+            d.checkSequence("CLIENT SETNAME watcher");
+            assertMultiFields(other, "flags=N multi=-1");
+            d.checkSequence("WATCH k");
+            other.checkSequence("SET k 1");
+            assertMultiFields(other, "flags=d multi=-1");
+            d.checkSequence("MULTI", "SET x 1", "GET x");
+            assertMultiFields(other, "flags=xd multi=0"); // a doomed transaction queues nothing
+            d.checkSequence("EXEC");
+            assertMultiFields(other, "flags=N multi=-1");
+            d.checkSequence("MULTI", "SET x 1", "GET x");
+            assertMultiFields(other, "flags=x multi=2");
+            d.checkSequence("NOSUCH", "SET y 1");
+            assertMultiFields(other, "flags=x multi=2");
+            d.checkSequence("DISCARD");
+            assertMultiFields(other, "flags=N multi=-1");
+        }
+    }
+
+    /** The {@code flags=} and {@code multi=} fields of the client named "watcher", same on both servers. */
+    private static void assertMultiFields(Differential other, String expected) {
+        Differential.Replies r = other.sendBoth("CLIENT", "LIST");
+        assertEquals(expected, multiFields(r.reference().text()), "redis");
+        assertEquals(expected, multiFields(r.candidate().text()), "respkv");
+    }
+
+    private static String multiFields(String clientList) {
+        for (String line : clientList.split("\n")) {
+            if (line.contains(" name=watcher ")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(" (flags=\\S+) .* (multi=\\S+) ").matcher(line);
+                return m.find() ? m.group(1) + " " + m.group(2) : line;
+            }
+        }
+        return clientList;
+    }
+
     // ---- respkv only: atomicity of EXEC under concurrency ----
 
     /**
