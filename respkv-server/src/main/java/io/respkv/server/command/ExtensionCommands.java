@@ -48,11 +48,17 @@ final class ExtensionCommands {
      * order), strictly after {@code PIVOT} (with {@code DESC}: in reverse order, strictly before
      * it), at most {@code count} of them (a negative count: no limit), as a flat array; with
      * {@code WITHVALUES} each key is followed by its value if it is a string, else by a null.
-     * Options may come in any order; a repeated one takes its last value.
+     * Options may come in any order; a repeated one takes its last value. If the argument after
+     * the pattern is no option at all, the reply is Redis's arity error, as Redis gives
+     * {@code KEYS} with extra arguments; a bad option after a good one is a syntax error.
      */
     static void keys(ExecutionContext ctx) {
         if (ctx.argc() == 2) {
             KeyCommands.keys(ctx);
+            return;
+        }
+        if (!isOption(ctx, 2)) {
+            ctx.reply().error(Errors.arity("keys"));
             return;
         }
         byte[] pivot = null;
@@ -116,6 +122,11 @@ final class ExtensionCommands {
                 }
             }
         }
+    }
+
+    private static boolean isOption(ExecutionContext ctx, int i) {
+        return ctx.args().is(i, "PIVOT") || ctx.args().is(i, "LIMIT") || ctx.args().is(i, "DESC")
+                || ctx.args().is(i, "WITHVALUES");
     }
 
     /**
