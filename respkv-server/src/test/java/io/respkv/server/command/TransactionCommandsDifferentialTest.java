@@ -70,6 +70,15 @@ class TransactionCommandsDifferentialTest extends RespkvDifferentialTest {
                     "MULTI", "INCR s", "SET t 1", "LPUSH s a", "GET l", "SADD l m", "HSET s f v", "INCR t",
                     "SET x 1 EX -5", "SET x 1 FOO", "LINDEX l notanumber", "ZADD z nan m", "APPEND t 2", "EXEC",
                     "GET t", "GET s", "LRANGE l 0 -1", "EXISTS x z");
+            // multi-key writes refused for the type of a later key must not have done the rest
+            d.checkSequence(
+                    "SET str x", "LPUSH src a b", "SADD set m", "ZADD zs 1 m", "HSET hash f v",
+                    "MULTI", "LMOVE src str LEFT LEFT", "RPOPLPUSH src str", "SMOVE set str m", "SMOVE str set m",
+                    "LMOVE str src LEFT LEFT", "SINTERSTORE dst set str", "SUNIONSTORE set set str",
+                    "SDIFFSTORE set set str", "ZUNIONSTORE zs 2 zs str", "ZINTERSTORE zs 2 zs hash",
+                    "ZRANGESTORE zs str 0 -1", "LMPOP 2 src str LEFT", "ZMPOP 2 zs str MIN", "RENAME str src",
+                    "EXEC",
+                    "LRANGE src 0 -1", "SMEMBERS set", "ZRANGE zs 0 -1 WITHSCORES", "TYPE str", "EXISTS dst");
         }
     }
 
