@@ -3,6 +3,7 @@ package io.respkv.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.respkv.api.ProtocolVersion;
+import io.respkv.server.command.TransactionState;
 import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -33,6 +34,8 @@ public final class ClientConnection {
     private volatile boolean denyBlocking;
     /** Takes the reply of a blocked command on the connection's event loop and resumes it. */
     private UnblockHandler unblockHandler;
+    /** MULTI/EXEC and WATCH state. */
+    private final TransactionState transaction = new TransactionState();
 
     /** What the connection does with the reply of its blocked command (see {@link #unblock}). */
     @FunctionalInterface
@@ -187,6 +190,11 @@ public final class ClientConnection {
      */
     public void denyBlocking(boolean deny) {
         this.denyBlocking = deny;
+    }
+
+    /** This connection's MULTI/EXEC and WATCH state. */
+    public TransactionState transaction() {
+        return transaction;
     }
 
     /** {@code ip:port} of the client. */

@@ -147,8 +147,8 @@ final class ClientCommands {
                 + " name=" + c.name()
                 + " age=" + Math.max(0, (now - c.createdAtMillis()) / 1000)
                 + " idle=" + Math.max(0, (now - c.lastInteractionMillis()) / 1000)
-                + " flags=" + (c.blocked() ? "b" : "N") + " db=" + c.db()
-                + " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
+                + " flags=" + flags(c) + " db=" + c.db()
+                + " sub=0 psub=0 ssub=0 multi=" + c.transaction().multiCount() + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
                 + " omem=0 tot-mem=0 events=r cmd=" + (c == ctx.client() ? ctx.args().string(0).toLowerCase(java.util.Locale.ROOT)
                         + (ctx.args().count() > 1 ? "|" + ctx.args().string(1).toLowerCase(java.util.Locale.ROOT) : "")
                         : c.lastCommand())
@@ -156,6 +156,21 @@ final class ClientCommands {
                 + " redir=-1 resp=" + (c.protocol() == io.respkv.api.ProtocolVersion.RESP3 ? 3 : 2)
                 + " lib-name=" + c.libName()
                 + " lib-ver=" + c.libVersion();
+    }
+
+    /** CLIENT LIST's {@code flags=}, in Redis's order: x (MULTI), b (blocked), d (a watched key changed); N for none. */
+    private static String flags(ClientConnection c) {
+        StringBuilder f = new StringBuilder(4);
+        if (c.transaction().inMulti()) {
+            f.append('x');
+        }
+        if (c.blocked()) {
+            f.append('b');
+        }
+        if (c.transaction().dirty()) {
+            f.append('d');
+        }
+        return f.length() == 0 ? "N" : f.toString();
     }
 
     private static int fd(Channel ch) {

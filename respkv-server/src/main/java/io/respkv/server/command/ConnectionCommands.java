@@ -62,9 +62,10 @@ final class ConnectionCommands {
         ctx.client().closeAfterReply();
     }
 
-    /** {@code RESET}: back to a fresh connection's state (db 0, RESP2, no name, default auth). */
+    /** {@code RESET}: back to a fresh connection's state (no MULTI or WATCH, db 0, RESP2, no name, default auth). */
     static void reset(ExecutionContext ctx) {
         ClientConnection c = ctx.client();
+        c.transaction().discard(ctx.server().watches()); // leaves MULTI, unwatches everything
         c.db(0);
         c.protocol(ProtocolVersion.RESP2);
         c.name("");

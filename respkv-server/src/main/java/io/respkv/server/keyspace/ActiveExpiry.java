@@ -47,6 +47,8 @@ public final class ActiveExpiry {
     private final LongSupplier wallClockMillis;
     private final LongSupplier nanoClock;
     private final BackgroundLoop loop;
+    /** Told which keys each batch expires, before it commits (WATCH). */
+    private volatile KeyChangeListener changeListener = KeyChangeListener.NONE;
     /** The database the next cycle starts with; only the cycle's thread touches it. */
     private int nextDb;
     /** Whether the previous cycle ran out of time (then the next one visits every database). */
@@ -85,6 +87,15 @@ public final class ActiveExpiry {
         });
     }
 
+    /**
+     * Sets what hears the keys each batch expires, just before the batch commits (the server's
+     * WATCH registry: an expired watched key makes the watcher's EXEC fail, as Redis's
+     * {@code deleteExpiredKeyAndPropagate} touches the key).
+     */
+    public void changeListener(KeyChangeListener listener) {
+        this.changeListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     /** Starts the background thread (idempotent). */
     public void start() {
         loop.start();
@@ -117,7 +128,18 @@ public final class ActiveExpiry {
             nextDb = (nextDb + 1) % databases;
             Keyspace.ExpiryBatch batch;
             do {
-                batch = engine.transact(txn -> new Keyspace(txn, db, now).expireDue(keysPerLoop));
+                KeyChangeListener listener = changeListener;
+                batch = engine.transact(txn -> {
+                    if (listener == KeyChangeListener.NONE) {
+                        return new Keyspace(txn, db, now).expireDue(keysPerLoop);
+                    }
+                    KeyChanges changes = new KeyChanges();
+                    Keyspace.ExpiryBatch b = new Keyspace(txn, db, now, changes).expireDue(keysPerLoop);
+                    if (!changes.isEmpty()) {
+                        listener.beforeCommit(txn, changes);
+                    }
+                    return b;
+                });
                 loops++;
                 sampled += batch.sampled();
                 expired += batch.expired();
