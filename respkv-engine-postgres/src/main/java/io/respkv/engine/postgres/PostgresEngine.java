@@ -246,6 +246,17 @@ public final class PostgresEngine implements KeyspaceEngine {
         return closed;
     }
 
+    /** The value of a PostgreSQL setting in the engine's sessions ({@code SHOW name}); for tests. */
+    String sessionSetting(String name) {
+        try (Connection c = borrow(); var st = c.createStatement();
+             var rs = st.executeQuery("SHOW " + name.replaceAll("[^a-z_]", ""))) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw failure("show " + name, e);
+        }
+    }
+
     void countRoundTrip() {
         roundTrips.increment();
     }
