@@ -62,8 +62,8 @@ final class PostgresSnapshot implements Snapshot {
     @Override
     public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
         ensureOpen();
-        PostgresCursor cursor = new PostgresCursor(new Rows(low, high, reverse), low, high, reverse, null, List.of(),
-                cursors::remove);
+        PostgresCursor cursor = new PostgresCursor(new PortalRows(engine, () -> conn, engine::failure, low, high, reverse),
+                low, high, reverse, null, List.of(), cursors::remove);
         cursors.add(cursor);
         return cursor;
     }
@@ -98,70 +98,6 @@ final class PostgresSnapshot implements Snapshot {
         }
         if (engine.isClosed()) {
             throw engine.closedException();
-        }
-    }
-
-    /** The rows of one scan, from a server-side cursor of the snapshot's transaction. */
-    private final class Rows implements PostgresCursor.DbRows {
-        private final byte[] low;
-        private final byte[] high;
-        private final boolean reverse;
-        private PreparedStatement statement;
-        private ResultSet rs;
-        private boolean done;
-
-        Rows(byte[] low, byte[] high, boolean reverse) {
-            this.low = low == null || low.length == 0 ? null : low.clone();
-            this.high = high == null ? null : high.clone();
-            this.reverse = reverse;
-        }
-
-        @Override
-        public PostgresCursor.Row next() {
-            if (done) {
-                return null;
-            }
-            try {
-                if (rs == null) {
-                    statement = conn.prepareStatement(sql.scan(low != null, high != null, reverse, false));
-                    // small first fetch: many scans want a few rows; later fetches are larger
-                    statement.setFetchSize(PostgresTransaction.FIRST_PAGE);
-                    int p = 1;
-                    if (low != null) {
-                        statement.setBytes(p++, low);
-                    }
-                    if (high != null) {
-                        statement.setBytes(p, high);
-                    }
-                    engine.countRoundTrip();
-                    rs = statement.executeQuery();
-                    rs.setFetchSize(PostgresTransaction.CURSOR_FETCH);
-                }
-                if (rs.next()) {
-                    return new PostgresCursor.Row(rs.getBytes(1), rs.getBytes(2), rs.getLong(3));
-                }
-                close();
-                return null;
-            } catch (SQLException e) {
-                throw engine.failure("snapshot scan", e);
-            }
-        }
-
-        @Override
-        public void close() {
-            done = true;
-            try {
-                if (rs != null) {
-                    rs.close();
-                }
-                if (statement != null) {
-                    statement.close();
-                }
-            } catch (SQLException e) {
-                // closing a portal is queued by pgjdbc; nothing to recover
-            }
-            rs = null;
-            statement = null;
         }
     }
 }

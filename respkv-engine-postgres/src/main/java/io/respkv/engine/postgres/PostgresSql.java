@@ -39,6 +39,8 @@ final class PostgresSql {
     private final String[][][][] scans = new String[2][2][2][2];
     /** Whether every recorded read is still as it was read: counts the reads that are. */
     final String validateReads;
+    /** The same, followed by COMMIT, for a transaction that opened a database transaction. */
+    final String validateReadsAndEnd;
     /** Validates, locks and applies a transaction's writes: one statement, see {@link PostgresSchema}. */
     final String commit;
     /** The same, followed by COMMIT, for a transaction that opened a database transaction. */
@@ -84,6 +86,7 @@ final class PostgresSql {
         }
         this.validateReads = "SELECT count(*) FROM unnest(?::bytea[], ?::bigint[]) AS r(k, ver) LEFT JOIN " + table
                 + " t ON t.k = r.k WHERE (t.k IS NULL AND r.ver = 0) OR t.xmin::text::bigint = r.ver";
+        this.validateReadsAndEnd = validateReads + "; COMMIT";
         this.commit = "SELECT " + commitFunction + "(?::bytea[], ?::bigint[], ?::bytea[], ?::bytea[], ?::bytea[],"
                 + " ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[])";
         this.commitAndEnd = commit + "; COMMIT";

@@ -2,7 +2,6 @@ package io.respkv.engine.postgres;
 
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
-import io.respkv.api.TransactionConflictException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,22 +20,18 @@ import java.util.TreeMap;
  * buffered in key order, everything validated and applied at commit by one call of
  * {@code respkv_commit} (see {@link PostgresSchema#COMMIT_FUNCTION_V1}).
  *
- * <p>No database transaction is open while the command runs, unless it needs one: a scan longer
- * than its first page (a server-side cursor lives in a transaction) or a read of a
- * {@linkplain HotKeys hot key} ({@code FOR UPDATE} holds its lock until the end). Then the
- * connection leaves autocommit (pgjdbc sends BEGIN with the next statement, no extra round trip)
- * and the commit call is followed by COMMIT in the same round trip.
+ * <p>No database transaction is open while the command runs, unless it needs one: a scan (a
+ * server-side cursor, so that a scan of any length reads one MVCC snapshot, lives in a
+ * transaction) or a read of a {@linkplain HotKeys hot key} ({@code FOR UPDATE} holds its lock
+ * until the end). Then the connection leaves autocommit (pgjdbc sends BEGIN with the next
+ * statement, no extra round trip) and the commit statement, or a read-only transaction's
+ * validation, is followed by COMMIT in the same round trip.
  *
  * <p>Reads see the transaction's own writes and hide its deleted ranges, in Java: own writes are
  * kept in a sorted map (shared with open cursors, copied before the next write), as in the other
  * engines.
  */
 final class PostgresTransaction implements Transaction {
-
-    /** Rows a scan reads in its first statement; a scan needing more continues in a server-side cursor. */
-    static final int FIRST_PAGE = 64;
-    /** Rows a server-side cursor fetches per round trip. */
-    static final int CURSOR_FETCH = 512;
 
     /** Marks a buffered deletion in {@link #writes} (compared by identity). */
     static final byte[] TOMBSTONE = new byte[0];
@@ -118,8 +113,12 @@ final class PostgresTransaction implements Transaction {
         if (own != null) {
             writesShared = true;
         }
-        PostgresCursor cursor = new PostgresCursor(new Rows(low, high, reverse), low, high, reverse, own, deletedRanges,
-                this::forget);
+        PortalRows rows = new PortalRows(engine, () -> {
+            dbScans++;
+            beginDbTransaction();
+            return connection();
+        }, this::failed, low, high, reverse);
+        PostgresCursor cursor = new PostgresCursor(rows, low, high, reverse, own, deletedRanges, this::forget);
         if (cursors == null) {
             cursors = new ArrayList<>(2);
         }
@@ -177,12 +176,14 @@ final class PostgresTransaction implements Transaction {
     }
 
     /**
-     * Nothing to write. One observation (a point read or a scan's single statement) was atomic by
+     * Nothing to write. One observation (a point read or a scan, each one statement) was atomic by
      * itself; several are checked together: every key read must still have the version read, in
      * one statement (one MVCC snapshot), so the transaction is as if all its reads happened then.
+     * An open database transaction (a scan, a hot key) is ended in the same round trip.
      */
     private void commitReadOnly() throws SQLException {
         int readCount = reads == null ? 0 : reads.size();
+        boolean end = inDbTransaction && conn != null;
         if (readCount > 0 && readCount + dbScans > 1) {
             byte[][] keys = new byte[readCount][];
             Long[] versions = new Long[readCount];
@@ -193,21 +194,22 @@ final class PostgresTransaction implements Transaction {
             }
             Connection c = connection();
             long valid;
-            try (PreparedStatement ps = c.prepareStatement(sql.validateReads)) {
+            try (PreparedStatement ps = c.prepareStatement(end ? sql.validateReadsAndEnd : sql.validateReads)) {
                 ps.setArray(1, c.createArrayOf("bytea", keys));
                 ps.setArray(2, c.createArrayOf("bigint", versions));
                 engine.countRoundTrip();
-                try (ResultSet rs = ps.executeQuery()) {
+                ps.execute();
+                try (ResultSet rs = ps.getResultSet()) {
                     rs.next();
                     valid = rs.getLong(1);
                 }
             }
+            inDbTransaction = false;
             if (valid != readCount) {
                 markHot();
                 throw engine.conflict("a key this read-only transaction read was changed by a concurrent commit");
             }
-        }
-        if (inDbTransaction && conn != null) {
+        } else if (end) {
             engine.countRoundTrip();
             conn.commit();
             inDbTransaction = false;
@@ -381,132 +383,6 @@ final class PostgresTransaction implements Transaction {
         }
         if (engine.isClosed()) {
             throw engine.closedException();
-        }
-    }
-
-    /**
-     * The committed rows of one scan. The first {@value #FIRST_PAGE} come from one autocommit
-     * statement with a LIMIT; if the caller wants more, a server-side cursor (in a database
-     * transaction) reads the range again from the start, checks that its first rows are exactly
-     * those already returned (same keys, same row versions; else a conflict: the caller saw a
-     * state that no single snapshot holds) and continues. So every scan reads one MVCC snapshot,
-     * and short scans cost one round trip and no database transaction.
-     */
-    private final class Rows implements PostgresCursor.DbRows {
-        private final byte[] low;
-        private final byte[] high;
-        private final boolean reverse;
-        private List<PostgresCursor.Row> page;
-        private int index;
-        private boolean pageIsAll;
-        private boolean done;
-        private PreparedStatement cursorStatement;
-        private ResultSet cursor;
-
-        Rows(byte[] low, byte[] high, boolean reverse) {
-            this.low = low == null || low.length == 0 ? null : low.clone();
-            this.high = high == null ? null : high.clone();
-            this.reverse = reverse;
-        }
-
-        @Override
-        public PostgresCursor.Row next() {
-            try {
-                if (done) {
-                    return null;
-                }
-                if (cursor != null) {
-                    return fromCursor();
-                }
-                if (page == null) {
-                    dbScans++;
-                    if (inDbTransaction) {
-                        openCursor(List.of());
-                        return fromCursor();
-                    }
-                    page = readPage();
-                    pageIsAll = page.size() < FIRST_PAGE;
-                }
-                if (index < page.size()) {
-                    return page.get(index++);
-                }
-                if (pageIsAll) {
-                    done = true;
-                    return null;
-                }
-                openCursor(page);
-                page = List.of();
-                return fromCursor();
-            } catch (SQLException e) {
-                throw failed("scan", e);
-            }
-        }
-
-        private List<PostgresCursor.Row> readPage() throws SQLException {
-            List<PostgresCursor.Row> rows = new ArrayList<>();
-            try (PreparedStatement ps = connection().prepareStatement(sql.scan(low != null, high != null, reverse, true))) {
-                int p = bind(ps);
-                ps.setInt(p, FIRST_PAGE);
-                engine.countRoundTrip();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(new PostgresCursor.Row(rs.getBytes(1), rs.getBytes(2), rs.getLong(3)));
-                    }
-                }
-            }
-            return rows;
-        }
-
-        /** Opens the server-side cursor and checks it starts with {@code seen}. */
-        private void openCursor(List<PostgresCursor.Row> seen) throws SQLException {
-            beginDbTransaction();
-            cursorStatement = connection().prepareStatement(sql.scan(low != null, high != null, reverse, false));
-            cursorStatement.setFetchSize(seen.size() + CURSOR_FETCH);
-            bind(cursorStatement);
-            engine.countRoundTrip();
-            cursor = cursorStatement.executeQuery();
-            for (PostgresCursor.Row row : seen) {
-                if (!cursor.next() || !Arrays.equals(cursor.getBytes(1), row.key()) || cursor.getLong(3) != row.version()) {
-                    throw engine.conflict("the scanned range changed between its first page and the rest");
-                }
-            }
-        }
-
-        private PostgresCursor.Row fromCursor() throws SQLException {
-            if (cursor.next()) {
-                return new PostgresCursor.Row(cursor.getBytes(1), cursor.getBytes(2), cursor.getLong(3));
-            }
-            close();
-            return null;
-        }
-
-        private int bind(PreparedStatement ps) throws SQLException {
-            int p = 1;
-            if (low != null) {
-                ps.setBytes(p++, low);
-            }
-            if (high != null) {
-                ps.setBytes(p++, high);
-            }
-            return p;
-        }
-
-        @Override
-        public void close() {
-            try {
-                if (cursor != null) {
-                    cursor.close();
-                }
-                if (cursorStatement != null) {
-                    cursorStatement.close();
-                }
-            } catch (SQLException e) {
-                // closing a portal is queued by pgjdbc; nothing to recover
-            }
-            cursor = null;
-            cursorStatement = null;
-            page = null;
-            done = true;
         }
     }
 

@@ -329,7 +329,7 @@ class PostgresEngineTest {
     }
 
     @Test
-    void shortScansAreOneStatementAndLongOnesContinueInAServerSideCursor() {
+    void aScanIsOneStatementPlusOneFetchPerBatchAndItsCommitRidesWithTheLastStatement() {
         PostgresEngine engine = open();
         engine.transact(txn -> {
             for (int i = 0; i < 300; i++) {
@@ -339,32 +339,34 @@ class PostgresEngineTest {
         });
         long before = engine.roundTrips();
         try (PostgresTransaction txn = (PostgresTransaction) engine.begin()) {
-            assertEquals(PostgresTransaction.FIRST_PAGE - 1, keys(txn, b("k"), b(String.format("k%03d",
-                    PostgresTransaction.FIRST_PAGE - 1)), false).size());
-            assertFalse(txn.inDbTransaction());
+            assertEquals(PortalRows.FIRST_FETCH - 1, keys(txn, b("k"), b(String.format("k%03d",
+                    PortalRows.FIRST_FETCH - 1)), false).size());
+            assertTrue(txn.inDbTransaction(), "the scan's server-side cursor lives in a database transaction");
             txn.commit();
         }
-        assertEquals(1, engine.roundTrips() - before, "a scan within the first page");
+        assertEquals(2, engine.roundTrips() - before, "KEYS-like: the scan, then COMMIT");
 
         before = engine.roundTrips();
         try (PostgresTransaction txn = (PostgresTransaction) engine.begin()) {
+            assertArrayEquals(b("v"), txn.get(b("k000")));
             assertEquals(300, keys(txn, b("k"), null, true).size());
-            assertTrue(txn.inDbTransaction(), "the rest of the range comes from a server-side cursor");
             txn.commit();
         }
-        assertEquals(3, engine.roundTrips() - before, "first page, cursor, COMMIT");
+        assertEquals(4, engine.roundTrips() - before,
+                "HGETALL-like: the read, the scan and one more fetch, then validation and COMMIT together");
 
         before = engine.roundTrips();
         try (PostgresTransaction txn = (PostgresTransaction) engine.begin()) {
             try (KvCursor c = txn.scan(b("k"), null, false)) {
-                for (int i = 0; i < 100; i++) {
+                for (int i = 0; i < 10; i++) {
                     assertTrue(c.next());
                 }
             }
             txn.put(b("k000"), b("changed"));
             txn.commit();
+            assertFalse(txn.inDbTransaction());
         }
-        assertEquals(3, engine.roundTrips() - before, "first page, cursor, commit statement with COMMIT");
+        assertEquals(2, engine.roundTrips() - before, "the scan, then the commit statement with COMMIT");
         try (Snapshot s = engine.snapshot()) {
             assertArrayEquals(b("changed"), s.get(b("k000")));
         }
@@ -475,35 +477,33 @@ class PostgresEngineTest {
     }
 
     @Test
-    void aLongScanThatSeesTheRangeChangeUnderItConflicts() {
+    void aLongScanReadsOneSnapshotWhileTheRangeChangesUnderIt() {
         PostgresEngine engine = open();
         engine.transact(txn -> {
-            for (int i = 0; i < 200; i++) {
-                txn.put(b(String.format("s%03d", i)), b("v"));
+            for (int i = 0; i < 2_000; i++) {
+                txn.put(b(String.format("s%04d", i)), b("v"));
             }
             return null;
         });
         try (Transaction txn = engine.begin(); KvCursor c = txn.scan(b("s"), b("t"))) {
-            // the cursor reads one row ahead: the next call is the one that goes past the first page
-            for (int i = 0; i < PostgresTransaction.FIRST_PAGE - 1; i++) {
+            for (int i = 0; i < 100; i++) {
                 assertTrue(c.next());
             }
-            put(engine, b("s010"), b("changed"));
-            assertThrows(TransactionConflictException.class, c::next,
-                    "the first page and the rest would come from two different states");
-        }
-        // unchanged under it: the scan continues seamlessly
-        try (Transaction txn = engine.begin(); KvCursor c = txn.scan(b("s"), b("t"))) {
-            int n = 0;
+            // far beyond what the cursor has fetched so far (64 + 512 rows)
+            engine.transact(other -> {
+                other.put(b("s1900"), b("changed"));
+                other.delete(b("s1999"));
+                other.put(b("s1000a"), b("new"));
+                return null;
+            });
+            int n = 100;
             while (c.next()) {
-                if (n++ == PostgresTransaction.FIRST_PAGE) {
-                    put(engine, b("s150"), b("later")); // after the cursor opened: not seen
-                }
-                if (new String(c.key(), UTF_8).equals("s150")) {
-                    assertArrayEquals(b("v"), c.value());
-                }
+                n++;
+                String key = new String(c.key(), UTF_8);
+                assertFalse(key.equals("s1000a"), "a row committed after the scan began");
+                assertArrayEquals(b("v"), c.value(), key);
             }
-            assertEquals(200, n);
+            assertEquals(2_000, n, "s1999, deleted after the scan began, is still in it");
         }
     }
 
