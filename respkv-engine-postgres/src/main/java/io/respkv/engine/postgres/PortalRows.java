@@ -51,7 +51,7 @@ final class PortalRows implements PostgresCursor.DbRows {
         try {
             if (rs == null) {
                 Connection conn = opener.open();
-                statement = conn.prepareStatement(engine.sql.scan(low != null, high != null, reverse, false));
+                statement = conn.prepareStatement(engine.sql.scan(low != null, high != null, reverse));
                 statement.setFetchSize(FIRST_FETCH);
                 int p = 1;
                 if (low != null) {

@@ -32,11 +32,8 @@ final class PostgresSql {
     final String getForUpdate;
     /** Point read inside a snapshot: no version needed. */
     final String snapshotGet;
-    /**
-     * Range scans by [hasLow][hasHigh][reverse][limited]: key, value, row version; ordered by key.
-     * The limited ones take the row limit as their last parameter.
-     */
-    private final String[][][][] scans = new String[2][2][2][2];
+    /** Range scans by [hasLow][hasHigh][reverse]: key, value, row version; ordered by key. */
+    private final String[][][] scans = new String[2][2][2];
     /** Whether every recorded read is still as it was read: counts the reads that are. */
     final String validateReads;
     /** The same, followed by COMMIT, for a transaction that opened a database transaction. */
@@ -64,23 +61,17 @@ final class PostgresSql {
         for (int lo = 0; lo < 2; lo++) {
             for (int hi = 0; hi < 2; hi++) {
                 for (int rev = 0; rev < 2; rev++) {
-                    for (int lim = 0; lim < 2; lim++) {
-                        StringBuilder sql = new StringBuilder("SELECT k, v, xmin::text::bigint FROM ").append(table);
-                        if (lo == 1 || hi == 1) {
-                            sql.append(" WHERE ");
-                        }
-                        if (lo == 1) {
-                            sql.append("k >= ?");
-                        }
-                        if (hi == 1) {
-                            sql.append(lo == 1 ? " AND " : "").append("k < ?");
-                        }
-                        sql.append(rev == 1 ? " ORDER BY k DESC" : " ORDER BY k");
-                        if (lim == 1) {
-                            sql.append(" LIMIT ?");
-                        }
-                        scans[lo][hi][rev][lim] = sql.toString();
+                    StringBuilder sql = new StringBuilder("SELECT k, v, xmin::text::bigint FROM ").append(table);
+                    if (lo == 1 || hi == 1) {
+                        sql.append(" WHERE ");
                     }
+                    if (lo == 1) {
+                        sql.append("k >= ?");
+                    }
+                    if (hi == 1) {
+                        sql.append(lo == 1 ? " AND " : "").append("k < ?");
+                    }
+                    scans[lo][hi][rev] = sql.append(rev == 1 ? " ORDER BY k DESC" : " ORDER BY k").toString();
                 }
             }
         }
@@ -93,9 +84,9 @@ final class PostgresSql {
         this.beginSnapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1";
     }
 
-    /** The scan statement for these bounds and direction, with or without a LIMIT parameter. */
-    String scan(boolean hasLow, boolean hasHigh, boolean reverse, boolean limited) {
-        return scans[hasLow ? 1 : 0][hasHigh ? 1 : 0][reverse ? 1 : 0][limited ? 1 : 0];
+    /** The scan statement for these bounds and direction. */
+    String scan(boolean hasLow, boolean hasHigh, boolean reverse) {
+        return scans[hasLow ? 1 : 0][hasHigh ? 1 : 0][reverse ? 1 : 0];
     }
 
     static String quote(String identifier) {

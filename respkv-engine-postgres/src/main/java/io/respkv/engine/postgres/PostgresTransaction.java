@@ -221,8 +221,9 @@ final class PostgresTransaction implements Transaction {
         boolean noRanges = deletedRanges.isEmpty();
         List<byte[]> readKeys = new ArrayList<>();
         List<Long> readVersions = new ArrayList<>();
-        List<byte[]> absentKeys = new ArrayList<>();
-        List<byte[]> absentValues = new ArrayList<>();
+        // In key order, as the other rows are locked: two commits inserting the same new keys
+        // then wait for each other in one order instead of deadlocking.
+        TreeMap<byte[], byte[]> absent = new TreeMap<>(Arrays::compareUnsigned);
         List<byte[]> deleteKeys = new ArrayList<>();
         Set<HotKeys.Key> insertedAsAbsent = null;
         if (reads != null) {
@@ -236,15 +237,14 @@ final class PostgresTransaction implements Transaction {
                 }
                 // Read as absent: inserting it is what checks (and holds) that it still is.
                 byte[] own = writes == null ? null : writes.get(key);
-                absentKeys.add(key);
                 if (noRanges && own != null && own != TOMBSTONE) {
-                    absentValues.add(own); // its final value, inserted once
+                    absent.put(key, own); // its final value, inserted once
                     if (insertedAsAbsent == null) {
                         insertedAsAbsent = new HashSet<>();
                     }
                     insertedAsAbsent.add(e.getKey());
                 } else {
-                    absentValues.add(EMPTY); // a placeholder, replaced by the writes below or deleted
+                    absent.put(key, EMPTY); // a placeholder, replaced by the writes below or deleted
                     if (own == null) {
                         deleteKeys.add(key);
                     }
@@ -274,8 +274,8 @@ final class PostgresTransaction implements Transaction {
         try (PreparedStatement ps = c.prepareStatement(end ? sql.commitAndEnd : sql.commit)) {
             ps.setArray(1, c.createArrayOf("bytea", readKeys.toArray(NO_KEYS)));
             ps.setArray(2, c.createArrayOf("bigint", readVersions.toArray(new Long[0])));
-            ps.setArray(3, c.createArrayOf("bytea", absentKeys.toArray(NO_KEYS)));
-            ps.setArray(4, c.createArrayOf("bytea", absentValues.toArray(NO_KEYS)));
+            ps.setArray(3, c.createArrayOf("bytea", absent.keySet().toArray(NO_KEYS)));
+            ps.setArray(4, c.createArrayOf("bytea", absent.values().toArray(NO_KEYS)));
             ps.setArray(5, c.createArrayOf("bytea", rangeLows));
             ps.setArray(6, c.createArrayOf("bytea", rangeHighs));
             ps.setArray(7, c.createArrayOf("bytea", deleteKeys.toArray(NO_KEYS)));
@@ -283,11 +283,6 @@ final class PostgresTransaction implements Transaction {
             ps.setArray(9, c.createArrayOf("bytea", putValues.toArray(NO_KEYS)));
             engine.countRoundTrip();
             ps.execute();
-        } catch (SQLException e) {
-            if (PostgresEngine.isConflict(e)) {
-                markHot();
-            }
-            throw e;
         }
         if (end) {
             inDbTransaction = false; // the COMMIT above ended it
