@@ -56,10 +56,9 @@ import java.util.concurrent.atomic.LongAdder;
  * read-modify-write of one key (INCR, SET) costs two (the read, the commit); a read-only
  * transaction with several reads costs one more to re-validate them together. A range scan is
  * one statement (a server-side cursor, so it reads one MVCC snapshot however long it is) plus one
- * round trip per further {@value PortalRows#NEXT_FETCH} rows past the first
- * {@value PortalRows#FIRST_FETCH}; it opens a database transaction, whose COMMIT rides with the
- * commit statement or the read validation, or costs one round trip for a transaction that only
- * scanned.
+ * round trip per further 512 rows past the first 64; it opens a database transaction, whose
+ * COMMIT rides with the commit statement or the read validation, or costs one round trip for a
+ * transaction that only scanned.
  *
  * <p>Hot keys: a key whose commit conflicted is read pessimistically for a few seconds
  * ({@code SELECT ... FOR UPDATE} inside a database transaction, see {@link HotKeys}), so
