@@ -3,6 +3,7 @@ package io.respkv.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.respkv.api.ProtocolVersion;
+import io.respkv.server.command.TransactionState;
 import io.respkv.server.pubsub.Subscriber;
 import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
@@ -34,6 +35,8 @@ public final class ClientConnection {
     private volatile boolean denyBlocking;
     /** Takes the reply of a blocked command on the connection's event loop and resumes it. */
     private UnblockHandler unblockHandler;
+    /** MULTI/EXEC and WATCH state. */
+    private final TransactionState transaction = new TransactionState();
     /** Its pub/sub subscriptions and the messages on their way to it. */
     private final Subscriber subscriber = new Subscriber(this);
 
@@ -190,6 +193,11 @@ public final class ClientConnection {
      */
     public void denyBlocking(boolean deny) {
         this.denyBlocking = deny;
+    }
+
+    /** This connection's MULTI/EXEC and WATCH state. */
+    public TransactionState transaction() {
+        return transaction;
     }
 
     /** The pub/sub side of this connection: subscriptions, pending messages. */

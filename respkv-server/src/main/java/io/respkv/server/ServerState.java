@@ -3,6 +3,7 @@ package io.respkv.server;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.server.command.BlockingKeys;
 import io.respkv.server.command.CommandTable;
+import io.respkv.server.command.WatchRegistry;
 import io.respkv.server.keyspace.ActiveExpiry;
 import io.respkv.server.keyspace.VersionSweeper;
 import io.respkv.server.pubsub.KeyspaceEvents;
@@ -42,6 +43,7 @@ public final class ServerState {
     private final VersionSweeper versionSweeper;
     private final ActiveExpiry activeExpiry;
     private final BlockingKeys blocking = new BlockingKeys(this);
+    private final WatchRegistry watches;
     private final PubSubRegistry pubsub = new PubSubRegistry();
 
     private final boolean groupCommit;
@@ -58,6 +60,8 @@ public final class ServerState {
         this.runId = HexFormat.of().formatHex(id);
         this.versionSweeper = new VersionSweeper(config.engine());
         this.activeExpiry = new ActiveExpiry(config.engine(), config.databases(), expiredKeys);
+        this.watches = new WatchRegistry(config.engine());
+        this.activeExpiry.changeListener(watches);
         installPubSub();
     }
 
@@ -164,6 +168,11 @@ public final class ServerState {
             }
         }
         return null;
+    }
+
+    /** The keys clients WATCH, and the commit path that marks them modified. */
+    public WatchRegistry watches() {
+        return watches;
     }
 
     /** Reclaims the elements of retired collection versions in the background. */
@@ -290,5 +299,6 @@ public final class ServerState {
 
     void unregister(ClientConnection c) {
         clients.remove(c.id());
+        c.transaction().disconnected(watches);
     }
 }

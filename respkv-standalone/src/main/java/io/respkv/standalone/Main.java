@@ -15,6 +15,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -jar respkv.jar [--port 6379] [--bind 127.0.0.1] [--engine rocksdb] [--dir ./respkv-data] [--requirepass PASS] ...
+ * java -jar respkv.jar --engine postgres --pg-url jdbc:postgresql://HOST:5432/DB [--pg-user U --pg-password P
+ *                      --pg-schema S --pg-pool-size N] ...
  * </pre>
  *
  * Serves until SIGTERM or SIGINT (or SHUTDOWN), then stops gracefully: in-flight replies are
@@ -40,7 +42,19 @@ public final class Main {
             usage(System.out);
             return;
         }
-        KeyspaceEngine engine = openEngine(options.engine, options.engineOptions);
+        KeyspaceEngine engine;
+        try {
+            engine = openEngine(options.engine, options.engineOptions);
+        } catch (IllegalArgumentException e) {
+            System.err.println("respkv: " + e.getMessage());
+            System.err.println("Try --help.");
+            System.exit(2);
+            return;
+        } catch (RuntimeException e) {
+            System.err.println("respkv: cannot open the " + options.engine + " engine: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         RespServer server = RespServer.builder()
                 .bind(options.bind)
@@ -96,6 +110,11 @@ public final class Main {
                   --engine NAME             storage engine (default rocksdb; available: %s)
                   --dir PATH                data directory of a persistent engine (default ./respkv-data)
                   --durability sync|async   commit durability of a persistent engine (default sync)
+                  --pg-url URL              postgres engine: JDBC URL, e.g. jdbc:postgresql://localhost:5432/app (required)
+                  --pg-user USER            postgres engine: database user (default: from the URL)
+                  --pg-password PASS        postgres engine: the user's password (default: from the URL, or none)
+                  --pg-schema NAME          postgres engine: schema of respkv's tables; one per deployment (default respkv)
+                  --pg-pool-size N          postgres engine: pooled database connections (default 10)
                   --requirepass PASS        password of the default user (as Redis's requirepass)
                   --databases N             number of databases (default 16)
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
@@ -142,6 +161,11 @@ public final class Main {
                     case "--engine" -> o.engine = value;
                     case "--dir" -> o.engineOptions.put("dir", value);
                     case "--durability" -> o.engineOptions.put("durability", value);
+                    case "--pg-url" -> o.engineOptions.put("url", value);
+                    case "--pg-user" -> o.engineOptions.put("user", value);
+                    case "--pg-password" -> o.engineOptions.put("password", value);
+                    case "--pg-schema" -> o.engineOptions.put("schema", value);
+                    case "--pg-pool-size" -> o.engineOptions.put("pool-size", Integer.toString(intValue(flag, value, 1, 10_000)));
                     case "--requirepass" -> o.requirePass = value;
                     case "--databases" -> o.databases = intValue(flag, value, 1, 65536);
                     case "--event-loop-threads" -> o.eventLoopThreads = intValue(flag, value, 0, 1024);

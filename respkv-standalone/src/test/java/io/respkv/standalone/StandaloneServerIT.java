@@ -4,12 +4,17 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -71,7 +76,8 @@ class StandaloneServerIT {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
         for (String flag : List.of("--port", "--bind", "--engine", "--dir", "--durability", "--requirepass",
-                "--databases", "--event-loop-threads", "--max-bulk-length", "--help")) {
+                "--databases", "--event-loop-threads", "--max-bulk-length", "--pg-url", "--pg-user", "--pg-password",
+                "--pg-schema", "--pg-pool-size", "--help")) {
             assertTrue(out.contains(flag), flag + " missing from --help:\n" + out);
         }
     }
@@ -141,6 +147,49 @@ class StandaloneServerIT {
         }
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "server did not stop on SHUTDOWN");
         assertEquals(0, p.exitValue());
+    }
+
+    @Test
+    void postgresEngineKeepsTheDataInTheGivenDatabaseAndSchema() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "off").start()) {
+            String url = pg.getJdbcUrl("postgres", "postgres");
+            int port = freePort();
+            Process p = start("--port", Integer.toString(port), "--engine", "postgres", "--pg-url", url,
+                    "--pg-user", "postgres", "--pg-password", "unused", "--pg-schema", "standalone_it",
+                    "--pg-pool-size", "2");
+            String line;
+            StringBuilder output = new StringBuilder();
+            do {
+                line = readLine(p.getInputStream());
+                output.append(line).append('\n');
+            } while (!line.contains("ready on") && p.isAlive());
+            assertTrue(line.contains("(engine postgres)"), output.toString());
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nv1\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
+                        .getBytes(UTF_8));
+                s.getOutputStream().flush();
+                assertEquals("+OK\r", readLine(s.getInputStream()));
+                assertEquals("$2\r", readLine(s.getInputStream()));
+                assertEquals("v1\r", readLine(s.getInputStream()));
+            }
+            try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM standalone_it.respkv_kv")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1), "the string is one metadata row in the schema given by --pg-schema");
+            }
+            p.toHandle().destroy();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void postgresEngineWithoutAUrlExitsWithUsageError() throws Exception {
+        Process p = start("--engine", "postgres", "--pg-schema", "x");
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("--pg-url"), out);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.respkv.engine.rocksdb;
 
+import io.respkv.engine.support.KeyLockTable;
+import io.respkv.engine.support.ReadCache;
 import static java.util.Objects.requireNonNull;
 
 import io.respkv.api.Durability;
@@ -35,9 +37,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Status;
-import org.rocksdb.TransactionDB;
-import org.rocksdb.TransactionDBOptions;
-import org.rocksdb.TransactionOptions;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -55,53 +55,40 @@ import org.rocksdb.WriteOptions;
  * }</pre>
  *
  * <h2>Durability</h2>
- * Every commit is one atomic RocksDB write-ahead-log record. {@link Durability#SYNC} (the default)
- * fsyncs the WAL before {@link Transaction#commit()} returns, so an acknowledged write survives
- * {@code kill -9} and power loss. Concurrent SYNC commits share fsyncs: RocksDB's write thread
- * makes the first waiting writer the leader of a group that is written and synced once.
- * {@link Durability#ASYNC} writes the WAL record to the operating system before returning but does
- * not fsync it: a process kill ({@code kill -9}) loses nothing, a machine crash or power loss loses
- * the commits of at most the last {@linkplain Builder#walSyncInterval WAL sync interval} (default
- * 1 s; a background thread fsyncs the WAL that often).
+ * Every commit is one atomic RocksDB write batch, one write-ahead-log record. The WAL is flushed
+ * by respkv, not by each write ({@code manual_wal_flush}): {@link Durability#SYNC} (the default)
+ * writes and fsyncs the WAL before {@link Transaction#commit()} returns, so an acknowledged write
+ * survives {@code kill -9} and power loss; concurrent SYNC commits share one fsync (the first
+ * committer to reach the WAL flushes and fsyncs for every commit before it, the others find their
+ * commit covered). {@link Durability#ASYNC} hands the WAL record to the operating system before
+ * returning but does not fsync it: a process kill loses nothing, a machine crash or power loss
+ * loses the commits of at most the last {@linkplain Builder#walSyncInterval WAL sync interval}
+ * (default 1 s; a background thread fsyncs the WAL that often).
  *
- * <p>Measured through {@link #transact} (read-increment-write of an 8-byte counter), 2-core VM
- * shared with other work, so ranges over runs ({@code EngineCommitTiming} in the tests):
- * <pre>
- *                                  SYNC                                 ASYNC
- * 1 thread × 2,000, distinct keys  0.8k-4.1k commits/s (1 fsync each)   131k-148k commits/s
- * 8 threads × 2,000, distinct      11.6k-12.6k (4.1-4.3 commits/fsync)  91k-113k
- * 8 threads × 2,000, one hot key   4.3k-4.7k (1 fsync each)             156k-165k
- * </pre>
- * The single-thread SYNC figure is this VM's fsync latency (0.25-1.3 ms); 8 threads get 3-15x
- * more from the same disk because they share fsyncs.
+ * <p>Group commit ({@link #beginDeferringSync()}, {@link EngineFeature#GROUP_COMMIT}, declared in
+ * both modes): such a commit leaves its WAL record in RocksDB's buffer; {@link #syncCommitted()}
+ * then writes (ASYNC) or writes and fsyncs (SYNC) every record before it with one system call. The
+ * server commits every command this way and sends the replies of one event-loop iteration after
+ * one {@code syncCommitted()}, so fifty pipelining clients cost one WAL write, not eight hundred.
  *
  * <h2>Concurrency</h2>
- * Transactions are RocksDB <em>pessimistic</em> transactions ({@code TransactionDB}, write-committed).
- * {@code get} is {@code GetForUpdate}: it locks the key until the transaction ends, and so does a
- * write. A second transaction touching a locked key waits for it (up to
- * {@linkplain Builder#lockTimeout the lock timeout}, default 1 s); a lock cycle is detected at
- * once. Both end in a {@link TransactionConflictException}, which {@link #transact} retries. So
- * same-key read-modify-writes are serialized by key locks (RocksDB's lock manager, striped by key
- * hash), and commands on different keys share no lock but the shared side of the commit gate
- * below. Reads take no RocksDB snapshot (RocksDB takes its DB mutex for one): a locked key cannot
- * change until the transaction ends.
+ * Transactions lock the keys they read or write in a Java {@link KeyLockTable}, held until they
+ * end (two-phase locking): same-key read-modify-writes are serialized, transactions on different
+ * keys share no lock but the shared side of the commit gate below. A transaction waits for a
+ * locked key at most {@linkplain Builder#lockTimeout the lock timeout} (default 1 s) and a lock
+ * cycle fails one side at once; both end in a {@link TransactionConflictException}, which
+ * {@link #transact} retries. Reads of locked keys need no RocksDB snapshot (a locked key cannot
+ * change until the transaction ends) and are served from a {@link ReadCache} of recently used
+ * keys ({@linkplain Builder#readCacheSize its size}), so a hot key's read crosses no JNI.
  *
- * <p>Both RocksDB transaction types were measured, raw RocksDB, 8-byte counter
- * read-increment-write per commit, retried on Busy/TimedOut ({@code TransactionModeTiming} in the
- * tests; 2-core VM, noisy, ranges over 4-7 runs each):
- * <pre>
- *                                      optimistic                   pessimistic
- * 4 threads, distinct keys, no fsync   69k-206k commits/s           85k-153k commits/s
- * 4 threads, one hot key, no fsync     114k-172k (≤0.23 retries/c)  129k-198k (no retries)
- * 8 threads, distinct keys, SYNC       10.6k-16.5k                  8.9k-18.5k
- * 8 threads, one hot key, SYNC         1.3k-3.7k (≈1.1 retries/c)   2.8k-5.1k (no retries)
- * </pre>
- * Where keys differ the two are within noise. On a hot key under SYNC, optimistic validation
- * keeps failing the transaction that read while another was fsyncing, and one writer can lose
- * every round: the engine contract suite's two-writer test exhausted {@link #transact}'s 64
- * attempts with it. Pessimistic locks queue the writers instead: 1.5-3x the commits and no wasted
- * work. The price is that a thread waits while another transaction holds its key, for at most the
- * holder's remaining transaction (normally well under a millisecond plus one fsync).
+ * <p>Why not RocksDB's {@code TransactionDB} (used until 2026-11-22): its pessimistic transaction
+ * costs a native object per command, a JNI crossing per read, write and commit, and a memtable
+ * search per {@code GetForUpdate}. Profiled under redis-benchmark SET {@code -P 16} (async-profiler,
+ * 2-core VM) those were 30% ({@code GetForUpdate}) and 28% (commit, a WAL {@code write(2)} each) of
+ * the server's CPU; this design replaces them with a hash lookup and one buffered batch write. The
+ * optimistic variant was measured before ({@code TransactionModeTiming}): on a hot key under SYNC
+ * its validation kept failing the transaction that read while another was fsyncing, which locks
+ * avoid.
  *
  * <h2>Range deletes</h2>
  * RocksDB transactions have no {@code DeleteRange}, so {@link Transaction#deleteRange} appends a
@@ -153,10 +140,10 @@ public final class RocksDbEngine implements KeyspaceEngine {
     /** A lock wait longer than this fails the transaction, which is then retried. */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
 
-    private static final Set<EngineFeature> FEATURES =
-            Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.NATIVE_RANGE_DELETE);
-    /** With SYNC, commits can also share one fsync (ASYNC never fsyncs per commit). */
-    private static final Set<EngineFeature> FEATURES_SYNC = Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT,
+    /** Bytes of keys and values the {@link ReadCache} holds by default. */
+    public static final long DEFAULT_READ_CACHE_SIZE = 64L << 20;
+
+    private static final Set<EngineFeature> FEATURES = Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT,
             EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT);
 
     private final Path path;
@@ -166,28 +153,36 @@ public final class RocksDbEngine implements KeyspaceEngine {
     private final Compression compression;
     private final Duration walSyncInterval;
     private final Duration lockTimeout;
+    private final long readCacheSize;
 
     // Native handles, freed in close() in reverse order of creation.
     private final LRUCache blockCache;
     private final BloomFilter bloomFilter;
     private final Options options;
-    private final TransactionDBOptions txnDbOptions;
-    private final TransactionDB db;
-    /** Per-transaction options: lock timeout, deadlock detection; shared (read-only to RocksDB). */
-    final TransactionOptions txnOptions;
-    final WriteOptions writeOptions;
-    /** For {@link #beginDeferringSync()}: the WAL is written but not fsynced at commit. */
-    final WriteOptions unsyncedWriteOptions;
-    /** Deferred-sync commits made, and how many of them a WAL sync has covered. */
-    private final AtomicLong unsyncedCommits = new AtomicLong();
-    private final AtomicLong syncedCommits = new AtomicLong();
+    private final RocksDB db;
+    /** Every batch write: no sync (the WAL is flushed by {@link #flushWalThrough}). */
+    private final WriteOptions writeOptions;
+    private final KeyLockTable locks;
+    private final ReadCache cache;
+    /** Commits written so far, numbered; and how many of them a WAL flush has covered. */
+    private final AtomicLong writtenCommits = new AtomicLong();
+    private volatile long flushedCommits;
+    /** Held by the one thread flushing the WAL; others wait for it and usually find their commit covered. */
+    private final Object walFlushLock = new Object();
+    /** WAL flushes made for commits (fsyncs with SYNC); guarded by {@link #walFlushLock}. */
+    private long walFlushes;
     /** Reads of the latest committed state, no bounds; shared (read-only to RocksDB). */
     final ReadOptions latest;
 
     /** Cursors, released first on close: they read through the views below. */
     private final Set<NativeResource> openCursors = ConcurrentHashMap.newKeySet();
-    /** Transactions, snapshots and in-flight database calls. */
+    /** Snapshots. */
     private final Set<NativeResource> openViews = ConcurrentHashMap.newKeySet();
+    /**
+     * Database calls hold it shared; {@link #close()} takes it exclusively, so it waits for the
+     * calls in flight and no call starts on a closed database (which would crash the JVM).
+     */
+    private final StampedLock closeGate = new StampedLock();
     /** Range-deleting commits hold it exclusively, all others shared (see the class comment). */
     final StampedLock commitGate = new StampedLock();
     /**
@@ -210,6 +205,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
         this.compression = b.compression;
         this.walSyncInterval = b.walSyncInterval;
         this.lockTimeout = b.lockTimeout;
+        this.readCacheSize = b.readCacheSize;
         try {
             Files.createDirectories(path);
         } catch (IOException e) {
@@ -218,8 +214,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
         LRUCache cache = null;
         BloomFilter bloom = null;
         Options opts = null;
-        TransactionDBOptions tdbOpts = null;
-        TransactionDB opened = null;
+        RocksDB opened = null;
         try {
             cache = blockCacheSize > 0 ? new LRUCache(blockCacheSize) : null;
             bloom = new BloomFilter(10);
@@ -242,22 +237,22 @@ public final class RocksDbEngine implements KeyspaceEngine {
                     .setBytesPerSync(1L << 20)
                     .setKeepLogFileNum(5)
                     .setMaxLogFileSize(8L << 20)
-                    .setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
-            tdbOpts = new TransactionDBOptions().setTransactionLockTimeout(lockTimeout.toMillis());
-            opened = TransactionDB.open(opts, tdbOpts, path.toString());
+                    .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+                    // respkv flushes the WAL itself: once per group of commits, not per write
+                    .setManualWalFlush(true);
+            opened = RocksDB.open(opts, path.toString());
         } catch (RocksDBException e) {
-            closeQuietly(opened, tdbOpts, opts, bloom, cache);
+            closeQuietly(opened, opts, bloom, cache);
             throw new RocksDbEngineException("cannot open rocksdb at " + path + ": " + e.getMessage(), e);
         }
         this.blockCache = cache;
         this.bloomFilter = bloom;
         this.options = opts;
-        this.txnDbOptions = tdbOpts;
         this.db = opened;
-        this.txnOptions = new TransactionOptions().setDeadlockDetect(true).setLockTimeout(lockTimeout.toMillis());
-        this.writeOptions = new WriteOptions().setSync(durability == Durability.SYNC);
-        this.unsyncedWriteOptions = new WriteOptions().setSync(false);
+        this.writeOptions = new WriteOptions().setSync(false);
         this.latest = new ReadOptions();
+        this.locks = new KeyLockTable(lockTimeout.toMillis());
+        this.cache = new ReadCache(readCacheSize);
         if (durability == Durability.ASYNC && !walSyncInterval.isZero()) {
             walSyncer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "respkv-rocksdb-wal-sync");
@@ -265,7 +260,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
                 return t;
             });
             long ms = Math.max(1, walSyncInterval.toMillis());
-            walSyncer.scheduleWithFixedDelay(this::syncWalQuietly, ms, ms, TimeUnit.MILLISECONDS);
+            walSyncer.scheduleWithFixedDelay(this::fsyncWalQuietly, ms, ms, TimeUnit.MILLISECONDS);
         } else {
             walSyncer = null;
         }
@@ -283,7 +278,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     @Override
     public Set<EngineFeature> features() {
-        return durability == Durability.SYNC ? FEATURES_SYNC : FEATURES;
+        return FEATURES;
     }
 
     @Override
@@ -292,41 +287,169 @@ public final class RocksDbEngine implements KeyspaceEngine {
     }
 
     /**
-     * With {@link Durability#SYNC}, a transaction whose commit writes the WAL without fsync;
-     * {@link #syncCommitted()} fsyncs once for every such commit before it. With ASYNC this is
-     * an ordinary transaction (ASYNC never fsyncs per commit).
+     * A transaction whose commit leaves its WAL record in RocksDB's buffer: it is applied (visible
+     * to other transactions) but neither written out nor fsynced until {@link #syncCommitted()},
+     * which does it once for every such commit before it.
      */
     @Override
     public Transaction beginDeferringSync() {
-        return begin(durability == Durability.SYNC);
+        return begin(true);
     }
 
     private Transaction begin(boolean deferSync) {
-        RocksDbTransaction txn = new RocksDbTransaction(this, deferSync);
-        register(openViews, txn);
-        txn.start();
-        return txn;
-    }
-
-    void noteUnsyncedCommit() {
-        unsyncedCommits.incrementAndGet();
+        if (closed) {
+            throw closedException();
+        }
+        return new RocksDbTransaction(this, deferSync);
     }
 
     /**
-     * Fsyncs the WAL if a deferred-sync commit happened since the last sync: one fsync covers
-     * every commit before it (group commit).
+     * Writes the WAL records of every commit so far to the file, and with SYNC fsyncs it: one
+     * system call (or two) for all of them (group commit).
      */
     @Override
     public void syncCommitted() {
-        long target = unsyncedCommits.get();
-        if (syncedCommits.get() >= target) {
+        flushWalThrough(writtenCommits.get());
+    }
+
+    /**
+     * Applies one commit's serialized batch; unless {@code deferSync}, also flushes the WAL
+     * through it (fsyncing with SYNC) before returning. Call holding {@link #commitGate}.
+     */
+    void write(byte[] batch, boolean deferSync) {
+        long commit;
+        long stamp = closeGate.readLock();
+        try {
+            if (closed) {
+                throw closedException();
+            }
+            try (WriteBatch wb = new WriteBatch(batch)) {
+                db.write(writeOptions, wb);
+            }
+            commit = writtenCommits.incrementAndGet();
+        } catch (RocksDBException e) {
+            throw failure("commit", e);
+        } finally {
+            closeGate.unlockRead(stamp);
+        }
+        if (!deferSync) {
+            flushWalThrough(commit);
+        }
+    }
+
+    /**
+     * Makes commits up to number {@code commit} durable as configured. The first caller flushes
+     * for everyone written before it; callers that queued behind it usually find their commit
+     * covered and return without a system call.
+     */
+    private void flushWalThrough(long commit) {
+        if (flushedCommits >= commit) {
             return;
         }
-        callDb("WAL sync", () -> {
-            db.syncWal();
-            return null;
-        });
-        syncedCommits.accumulateAndGet(target, Math::max);
+        synchronized (walFlushLock) {
+            if (flushedCommits >= commit) {
+                return;
+            }
+            long through = writtenCommits.get();
+            long stamp = closeGate.readLock();
+            try {
+                if (closed) {
+                    throw closedException();
+                }
+                db.flushWal(durability == Durability.SYNC);
+            } catch (RocksDBException e) {
+                throw failure("WAL flush", e);
+            } finally {
+                closeGate.unlockRead(stamp);
+            }
+            walFlushes++;
+            flushedCommits = through;
+        }
+    }
+
+    /**
+     * The latest committed value of a key the calling transaction has locked: from the
+     * {@link ReadCache}, else read from RocksDB and cached.
+     */
+    byte[] readLocked(KeyLockTable.Key key) {
+        if (!cache.enabled()) {
+            return dbGet(key.bytes());
+        }
+        ReadCache.Entry entry = cache.get(key);
+        if (entry != null) {
+            long epoch = rangeDeleteEpoch;
+            if (entry.epoch() == epoch || notRangeDeletedSince(entry, key, epoch)) {
+                return entry.value() == ReadCache.ABSENT ? null : entry.value();
+            }
+            cache.remove(key);
+        }
+        long epoch = rangeDeleteEpoch; // before the read: a range delete racing it makes the entry look older, never newer
+        byte[] value = dbGet(key.bytes());
+        cache.put(key, value == null ? ReadCache.ABSENT : value, epoch);
+        return value;
+    }
+
+    /** Whether no range deleted after {@code entry}'s epoch covers {@code key}; if so, re-stamps the entry. */
+    private boolean notRangeDeletedSince(ReadCache.Entry entry, KeyLockTable.Key key, long epoch) {
+        long stamp = commitGate.readLock();
+        try {
+            if (rangeDeletedSince(entry.epoch(), List.of(key.bytes()))) {
+                return false;
+            }
+        } finally {
+            commitGate.unlockRead(stamp);
+        }
+        entry.epoch(epoch);
+        return true;
+    }
+
+    /**
+     * Records the values a commit wrote as the keys' cached values; the committing transaction
+     * still holds their locks and {@link #commitGate}.
+     */
+    void cacheCommitted(java.util.NavigableMap<byte[], byte[]> writes) {
+        if (writes == null || !cache.enabled()) {
+            return;
+        }
+        long epoch = rangeDeleteEpoch;
+        for (java.util.Map.Entry<byte[], byte[]> w : writes.entrySet()) {
+            byte[] v = w.getValue();
+            cache.put(new KeyLockTable.Key(w.getKey()), v == RocksDbTransaction.TOMBSTONE ? ReadCache.ABSENT : v, epoch);
+        }
+    }
+
+    private byte[] dbGet(byte[] key) {
+        long stamp = closeGate.readLock();
+        try {
+            if (closed) {
+                throw closedException();
+            }
+            return db.get(latest, key);
+        } catch (RocksDBException e) {
+            throw failure("get", e);
+        } finally {
+            closeGate.unlockRead(stamp);
+        }
+    }
+
+    /** Commits that wrote a batch, since the engine opened. */
+    long commitsWritten() {
+        return writtenCommits.get();
+    }
+
+    /** WAL flushes made to make commits durable (each one an fsync with SYNC), since the engine opened. */
+    long walFlushes() {
+        synchronized (walFlushLock) {
+            return walFlushes;
+        }
+    }
+
+    KeyLockTable locks() {
+        return locks;
+    }
+
+    ReadCache cache() {
+        return cache;
     }
 
     @Override
@@ -377,6 +500,11 @@ public final class RocksDbEngine implements KeyspaceEngine {
         return callDb("property " + name, () -> db.getProperty(name));
     }
 
+    /** Bytes the read cache may hold (0: none). */
+    public long readCacheSize() {
+        return readCacheSize;
+    }
+
     /** How long a transaction waits for another's key lock. */
     public Duration lockTimeout() {
         return lockTimeout;
@@ -413,10 +541,10 @@ public final class RocksDbEngine implements KeyspaceEngine {
     }
 
     /**
-     * Closes the database. Transactions, snapshots and cursors still open are freed first (a call
-     * in flight on another thread finishes; later calls throw {@link IllegalStateException});
-     * uncommitted transactions are discarded. With ASYNC, the WAL is fsynced before closing.
-     * Idempotent.
+     * Closes the database. Snapshots and cursors still open are freed first (a call in flight on
+     * another thread finishes; later calls, and calls on open transactions, throw
+     * {@link IllegalStateException}); uncommitted transactions are discarded. The WAL is written
+     * out and fsynced before closing. Idempotent.
      */
     @Override
     public void close() {
@@ -434,19 +562,23 @@ public final class RocksDbEngine implements KeyspaceEngine {
                 Thread.currentThread().interrupt();
             }
         }
-        // No resource can register any more (closed is set), so these loops see them all.
-        openCursors.forEach(NativeResource::release);
-        openViews.forEach(NativeResource::release);
-        openCursors.clear();
-        openViews.clear();
+        // Wait for database calls in flight; the ones after this see closed set and throw.
+        long stamp = closeGate.writeLock();
         try {
-            if (durability == Durability.ASYNC) {
-                db.syncWal();
+            // No resource can register any more (closed is set), so these loops see them all.
+            openCursors.forEach(NativeResource::release);
+            openViews.forEach(NativeResource::release);
+            openCursors.clear();
+            openViews.clear();
+            try {
+                db.flushWal(true);
+            } catch (RocksDBException e) {
+                // the close below still proceeds; a failed final sync is as if the machine crashed now
+            } finally {
+                closeQuietly(latest, writeOptions, db, options, bloomFilter, blockCache);
             }
-        } catch (RocksDBException e) {
-            // the close below still proceeds; a failed final sync is as if the machine crashed now
         } finally {
-            closeQuietly(latest, writeOptions, unsyncedWriteOptions, txnOptions, db, txnDbOptions, options, bloomFilter, blockCache);
+            closeGate.unlockWrite(stamp);
         }
     }
 
@@ -454,11 +586,11 @@ public final class RocksDbEngine implements KeyspaceEngine {
         return closed;
     }
 
-    TransactionDB db() {
+    RocksDB db() {
         return db;
     }
 
-    /** Number of open transactions, snapshots and cursors; for leak tests. */
+    /** Number of open snapshots and cursors; for leak tests. */
     int openResources() {
         return openCursors.size() + openViews.size();
     }
@@ -493,30 +625,24 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     /** A call on the database itself, made safe against a concurrent {@link #close()}. */
     private <T> T callDb(String what, RocksCall<T> call) {
-        NativeResource guard = new NativeResource() {
-            @Override
-            void freeNative() {
-            }
-        };
-        register(openViews, guard);
+        long stamp = closeGate.readLock();
         try {
-            synchronized (guard) {
-                if (guard.released()) {
-                    throw closedException();
-                }
-                return call.run();
+            if (closed) {
+                throw closedException();
             }
+            return call.run();
         } catch (RocksDBException e) {
             throw failure(what, e);
         } finally {
-            openViews.remove(guard);
+            closeGate.unlockRead(stamp);
         }
     }
 
-    private void syncWalQuietly() {
+    /** ASYNC's periodic fsync: every WAL record written so far (and those still buffered). */
+    private void fsyncWalQuietly() {
         try {
             callDb("WAL sync", () -> {
-                db.syncWal();
+                db.flushWal(true);
                 return null;
             });
         } catch (RuntimeException e) {
@@ -538,16 +664,16 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     /** The greatest key in the database now, or null if it is empty. */
     byte[] lastKey() {
-        try (RocksIterator it = db.newIterator(latest)) {
-            it.seekToLast();
-            if (it.isValid()) {
-                return it.key();
+        return callDb("seek to the last key", () -> {
+            try (RocksIterator it = db.newIterator(latest)) {
+                it.seekToLast();
+                if (it.isValid()) {
+                    return it.key();
+                }
+                it.status();
+                return null;
             }
-            it.status();
-            return null;
-        } catch (RocksDBException e) {
-            throw failure("seek to the last key", e);
-        }
+        });
     }
 
     /** The range-delete epoch now: transactions remember it at begin. */
@@ -592,16 +718,16 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     /** Whether a key {@code >= from} exists now. */
     boolean anyKeyAtOrAfter(byte[] from) {
-        try (RocksIterator it = db.newIterator(latest)) {
-            it.seek(from);
-            if (it.isValid()) {
-                return true;
+        return callDb("seek", () -> {
+            try (RocksIterator it = db.newIterator(latest)) {
+                it.seek(from);
+                if (it.isValid()) {
+                    return true;
+                }
+                it.status();
+                return false;
             }
-            it.status();
-            return false;
-        } catch (RocksDBException e) {
-            throw failure("seek", e);
-        }
+        });
     }
 
     private static void closeQuietly(AutoCloseable... resources) {
@@ -634,6 +760,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
         private Compression compression = Compression.LZ4;
         private Duration walSyncInterval = DEFAULT_WAL_SYNC_INTERVAL;
         private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
+        private long readCacheSize = DEFAULT_READ_CACHE_SIZE;
 
         private Builder() {
         }
@@ -699,6 +826,19 @@ public final class RocksDbEngine implements KeyspaceEngine {
                 throw new IllegalArgumentException("lockTimeout must be >= 1 ms, got " + timeout);
             }
             this.lockTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Bytes of keys and values (plus about 100 bytes per entry) of recently read and written
+         * keys kept on the Java heap so a transaction's reads of hot keys skip RocksDB (default
+         * 64 MiB); 0 disables it.
+         */
+        public Builder readCacheSize(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("readCacheSize must be >= 0, got " + bytes);
+            }
+            this.readCacheSize = bytes;
             return this;
         }
 

@@ -19,6 +19,7 @@ import java.util.TreeSet;
  *   <tr><td>{@code dir}</td><td>database directory</td><td>{@code ./respkv-data}</td></tr>
  *   <tr><td>{@code durability}</td><td>{@code sync} | {@code async}</td><td>{@code sync}</td></tr>
  *   <tr><td>{@code block-cache-size}</td><td>bytes, e.g. {@code 256mb} (0 = none)</td><td>64mb</td></tr>
+ *   <tr><td>{@code read-cache-size}</td><td>bytes of hot keys and values on the Java heap (0 = none)</td><td>64mb</td></tr>
  *   <tr><td>{@code write-buffer-size}</td><td>bytes, e.g. {@code 32mb}</td><td>16mb</td></tr>
  *   <tr><td>{@code compression}</td><td>{@code none} | {@code lz4} | {@code zstd} | {@code snappy}</td><td>{@code lz4}</td></tr>
  *   <tr><td>{@code wal-sync-interval-ms}</td><td>ms between WAL fsyncs with async (0 = OS decides)</td><td>1000</td></tr>
@@ -34,7 +35,7 @@ public final class RocksDbEngineProvider implements KeyspaceEngineProvider {
     public static final String DEFAULT_DIR = "./respkv-data";
 
     private static final List<String> KNOWN = List.of(
-            "dir", "durability", "block-cache-size", "write-buffer-size", "compression", "wal-sync-interval-ms", "lock-timeout-ms");
+            "dir", "durability", "block-cache-size", "read-cache-size", "write-buffer-size", "compression", "wal-sync-interval-ms", "lock-timeout-ms");
 
     @Override
     public String name() {
@@ -67,6 +68,10 @@ public final class RocksDbEngineProvider implements KeyspaceEngineProvider {
         String cache = options.get("block-cache-size");
         if (cache != null) {
             b.blockCacheSize(ByteSizes.parse("block-cache-size", cache));
+        }
+        String readCache = options.get("read-cache-size");
+        if (readCache != null) {
+            b.readCacheSize(ByteSizes.parse("read-cache-size", readCache));
         }
         String buffer = options.get("write-buffer-size");
         if (buffer != null) {

@@ -1,74 +1,71 @@
 package io.respkv.engine.rocksdb;
 
+import io.respkv.engine.support.KeyLockTable;
+import io.respkv.engine.support.ReadCache;
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
 import io.respkv.api.TransactionConflictException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.StampedLock;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
 
 /**
- * A {@link RocksDbEngine} transaction: a RocksDB pessimistic transaction (key locks taken by
- * {@code get} and by writes, held to the end) plus a Java view of its own writes.
+ * A {@link RocksDbEngine} transaction: key locks from the engine's {@link KeyLockTable} (taken by
+ * {@code get} and by writes, held to the end), the transaction's own writes buffered in Java, and
+ * one atomic RocksDB write batch at commit.
  *
- * <p>Why the Java view: the transaction's reads and scans must see its own writes and hide its
- * range deletes. RocksDB's indexed write batch knows no range deletes, and its iterators are not
- * reliable once the batch is written to while they are open. So own writes are also kept in a
- * sorted map (shared with open cursors, copied before the next write), reads consult it and the
- * deleted ranges first, and only the rest goes to {@code GetForUpdate}, which locks the key and
- * records it for the commit-time range-delete check. Scans merge a database iterator with the map in
- * {@link RocksDbCursor}.
+ * <p>Until it commits a transaction touches no native object: reads of locked keys come from the
+ * engine's {@link ReadCache} or one {@code get} of the latest committed state (a locked key cannot
+ * change until the transaction ends, so no snapshot is needed), writes go to a sorted map that
+ * reads and scans consult first, and range deletes to a list that hides their ranges. Scans merge
+ * a database iterator with that map in {@link RocksDbCursor}. The commit serializes everything into
+ * one {@link WriteBatchRep} (range deletes first, then the surviving own writes, which is the order
+ * they took effect in: an own write inside a range deleted later was dropped from the map when the
+ * range was deleted) and writes it with one JNI call.
+ *
+ * <p>Used by one thread at a time, like every {@link Transaction}.
  */
-final class RocksDbTransaction extends NativeResource implements Transaction {
+final class RocksDbTransaction implements Transaction {
 
     /** Marks a buffered deletion in {@link #writes} (compared by identity). */
     static final byte[] TOMBSTONE = new byte[0];
 
     private final RocksDbEngine engine;
-    private org.rocksdb.Transaction txn;
-    /** The transaction's raw batch (not owned), for range tombstones; lazily fetched. */
-    private WriteBatch rawBatch;
+    /** Whether commit leaves the WAL flush (and fsync) to {@link RocksDbEngine#syncCommitted()}. */
+    private final boolean deferSync;
+    private final KeyLockTable.Owner locks = new KeyLockTable.Owner();
     /** Own writes by key; {@link #TOMBSTONE} = deleted. Null until the first write. */
     private TreeMap<byte[], byte[]> writes;
     /** A cursor iterates {@link #writes}: copy it before the next change. */
     private boolean writesShared;
-    /** Ranges deleted, {low, high-or-null}; copied on change for the same reason. */
+    /** Bytes the own writes take in a batch (an estimate to size it). */
+    private int writeBytes;
+    /** Ranges deleted, {low, high-or-null}, in order; copied on change for the same reason. */
     private List<byte[][]> deletedRanges = List.of();
+    /** The native end of each deleted range (high, or past the greatest key for an unbounded one). */
+    private List<byte[]> rangeEnds = List.of();
     /** For unbounded range deletes: at commit, no database key may be >= any of these. */
     private List<byte[]> commitChecks = List.of();
     /** Keys read from the database (locked), checked at commit against later range deletes. */
     private List<byte[]> reads = List.of();
     /** {@link RocksDbEngine#rangeDeleteEpoch()} when this transaction began. */
-    private long startEpoch;
+    private final long startEpoch;
     private Set<RocksDbCursor> cursors;
     private boolean finished;
-
-    /** Whether commit leaves the fsync to {@link RocksDbEngine#syncCommitted()}. */
-    private final boolean deferSync;
 
     RocksDbTransaction(RocksDbEngine engine, boolean deferSync) {
         this.engine = engine;
         this.deferSync = deferSync;
-    }
-
-    /** Begins the native transaction; the engine registered this object first. */
-    synchronized void start() {
-        if (released()) {
-            throw engine.closedException();
-        }
-        startEpoch = engine.rangeDeleteEpoch();
-        txn = engine.db().beginTransaction(deferSync ? engine.unsyncedWriteOptions : engine.writeOptions,
-                engine.txnOptions);
+        this.startEpoch = engine.rangeDeleteEpoch();
     }
 
     @Override
-    public synchronized byte[] get(byte[] key) {
+    public byte[] get(byte[] key) {
         ensureActive();
         if (writes != null) {
             byte[] own = writes.get(key);
@@ -79,21 +76,17 @@ final class RocksDbTransaction extends NativeResource implements Transaction {
         if (RocksDbCursor.inRanges(key, deletedRanges)) {
             return null;
         }
-        byte[] value;
-        try {
-            value = txn.getForUpdate(engine.latest, key, true);
-        } catch (RocksDBException e) {
-            throw engine.failure("get", e);
-        }
+        KeyLockTable.Key k = new KeyLockTable.Key(key);
+        engine.locks().lock(locks, k);
         if (reads.isEmpty()) {
-            reads = new ArrayList<>();
+            reads = new ArrayList<>(4);
         }
         reads.add(key);
-        return value;
+        return engine.readLocked(k);
     }
 
     @Override
-    public synchronized KvCursor scan(byte[] low, byte[] high, boolean reverse) {
+    public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
         ensureActive();
         TreeMap<byte[], byte[]> own = writes;
         if (own != null) {
@@ -110,29 +103,23 @@ final class RocksDbTransaction extends NativeResource implements Transaction {
     }
 
     @Override
-    public synchronized void put(byte[] key, byte[] value) {
+    public void put(byte[] key, byte[] value) {
         ensureActive();
-        try {
-            txn.put(key, value);
-        } catch (RocksDBException e) {
-            throw engine.failure("put", e);
-        }
+        engine.locks().lock(locks, new KeyLockTable.Key(key));
         ownWrites().put(key, value);
+        writeBytes += WriteBatchRep.recordBytes(key.length, value.length);
     }
 
     @Override
-    public synchronized void delete(byte[] key) {
+    public void delete(byte[] key) {
         ensureActive();
-        try {
-            txn.delete(key);
-        } catch (RocksDBException e) {
-            throw engine.failure("delete", e);
-        }
+        engine.locks().lock(locks, new KeyLockTable.Key(key));
         ownWrites().put(key, TOMBSTONE);
+        writeBytes += WriteBatchRep.recordBytes(key.length, 0);
     }
 
     @Override
-    public synchronized void deleteRange(byte[] low, byte[] high) {
+    public void deleteRange(byte[] low, byte[] high) {
         ensureActive();
         if (low == null) {
             low = new byte[0];
@@ -156,16 +143,6 @@ final class RocksDbTransaction extends NativeResource implements Transaction {
             checks.add(end != null ? end : low);
             commitChecks = checks;
         }
-        if (end != null) {
-            try {
-                if (rawBatch == null) {
-                    rawBatch = txn.getWriteBatch().getWriteBatch();
-                }
-                rawBatch.deleteRange(low, end);
-            } catch (RocksDBException e) {
-                throw engine.failure("deleteRange", e);
-            }
-        }
         if (writes != null) {
             var inRange = high == null ? writes.tailMap(low, true) : writes.subMap(low, true, high, false);
             if (!inRange.isEmpty()) {
@@ -176,63 +153,88 @@ final class RocksDbTransaction extends NativeResource implements Transaction {
         List<byte[][]> ranges = new ArrayList<>(deletedRanges);
         ranges.add(new byte[][] {low, high});
         deletedRanges = ranges;
+        List<byte[]> ends = new ArrayList<>(rangeEnds);
+        ends.add(end); // null: nothing to delete natively (no key >= low existed)
+        rangeEnds = ends;
     }
 
     @Override
-    public synchronized void commit() {
+    public void commit() {
         ensureActive();
         finished = true;
-        if ((writes == null || writes.isEmpty()) && deletedRanges.isEmpty()) {
-            // Read-only: its locks kept every key it read unchanged until now, so it is already
-            // consistent; committing would cost a WAL write and, with SYNC, an fsync.
-            close();
-            return;
-        }
-        StampedLock gate = engine.commitGate;
-        boolean exclusive = !deletedRanges.isEmpty();
-        long stamp = exclusive ? gate.writeLock() : gate.readLock();
         try {
-            if (!reads.isEmpty() && engine.rangeDeletedSince(startEpoch, reads)) {
-                throw new TransactionConflictException("rocksdb: a key read by this transaction was range-deleted concurrently");
+            if ((writes == null || writes.isEmpty()) && deletedRanges.isEmpty()) {
+                // Read-only: its locks kept every key it read unchanged until now, so it is already
+                // consistent; committing would cost a WAL write and, with SYNC, an fsync.
+                return;
             }
-            for (byte[] check : commitChecks) {
-                if (engine.anyKeyAtOrAfter(check)) {
-                    throw new TransactionConflictException("rocksdb: a key was added beyond an unbounded range delete concurrently");
+            StampedLock gate = engine.commitGate;
+            boolean exclusive = !deletedRanges.isEmpty();
+            long stamp = exclusive ? gate.writeLock() : gate.readLock();
+            try {
+                if (!reads.isEmpty() && engine.rangeDeletedSince(startEpoch, reads)) {
+                    throw new TransactionConflictException("rocksdb: a key read by this transaction was range-deleted concurrently");
+                }
+                for (byte[] check : commitChecks) {
+                    if (engine.anyKeyAtOrAfter(check)) {
+                        throw new TransactionConflictException("rocksdb: a key was added beyond an unbounded range delete concurrently");
+                    }
+                }
+                engine.write(batch(), deferSync);
+                if (exclusive) {
+                    engine.logRangeDeletes(deletedRanges);
+                }
+                engine.cacheCommitted(writes);
+            } finally {
+                gate.unlock(stamp);
+            }
+        } finally {
+            end();
+        }
+    }
+
+    /** The commit's write batch: range deletes first, then the own writes that survived them. */
+    private byte[] batch() {
+        int bytes = WriteBatchRep.HEADER + writeBytes;
+        for (byte[][] r : deletedRanges) {
+            bytes += WriteBatchRep.recordBytes(r[0].length, r[1] == null ? 0 : r[1].length);
+        }
+        WriteBatchRep rep = new WriteBatchRep(bytes);
+        for (int i = 0; i < deletedRanges.size(); i++) {
+            byte[] end = rangeEnds.get(i);
+            if (end != null) {
+                rep.deleteRange(deletedRanges.get(i)[0], end);
+            }
+        }
+        if (writes != null) {
+            for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
+                if (w.getValue() == TOMBSTONE) {
+                    rep.delete(w.getKey());
+                } else {
+                    rep.put(w.getKey(), w.getValue());
                 }
             }
-            txn.commit();
-            if (deferSync) {
-                engine.noteUnsyncedCommit();
-            }
-            if (exclusive) {
-                engine.logRangeDeletes(deletedRanges);
-            }
-        } catch (RocksDBException e) {
-            throw engine.failure("commit", e);
-        } finally {
-            gate.unlock(stamp);
-            close();
         }
+        return rep.toBytes();
     }
 
+    /** Discards the transaction if it has not committed; releases its locks and cursors. Idempotent. */
     @Override
     public void close() {
-        release();
-        engine.unregister(this);
+        if (!finished) {
+            finished = true;
+            end();
+        }
     }
 
-    @Override
-    void freeNative() {
-        finished = true;
-        if (cursors != null) {
-            cursors.forEach(NativeResource::release);
-            cursors.forEach(engine::unregister);
+    private void end() {
+        engine.locks().releaseAll(locks);
+        Set<RocksDbCursor> open = cursors;
+        if (open != null) {
+            open.forEach(NativeResource::release);
+            open.forEach(engine::unregister);
+            cursors = null;
         }
-        if (txn != null) {
-            txn.close(); // uncommitted writes are discarded
-            txn = null;
-        }
-        rawBatch = null;
     }
 
     private void forget(RocksDbCursor cursor) {
@@ -254,8 +256,11 @@ final class RocksDbTransaction extends NativeResource implements Transaction {
     }
 
     private void ensureActive() {
-        if (released() || finished) {
-            throw engine.isClosed() ? engine.closedException() : new IllegalStateException("transaction is finished");
+        if (engine.isClosed()) {
+            throw engine.closedException();
+        }
+        if (finished) {
+            throw new IllegalStateException("transaction is finished");
         }
     }
 }

@@ -73,6 +73,7 @@ class RocksDbEngineProviderTest {
         options.put("dir", dir.toString());
         options.put("durability", "ASYNC");
         options.put("block-cache-size", "8mb");
+        options.put("read-cache-size", "2mb");
         options.put("write-buffer-size", "1m");
         options.put("compression", "zstd");
         options.put("wal-sync-interval-ms", "0");
@@ -80,6 +81,7 @@ class RocksDbEngineProviderTest {
         try (RocksDbEngine engine = (RocksDbEngine) provider().open(options)) {
             assertEquals(Durability.ASYNC, engine.durability());
             assertEquals(8L << 20, engine.blockCacheSize());
+            assertEquals(2L << 20, engine.readCacheSize());
             assertEquals(1_000_000, engine.writeBufferSize());
             assertEquals(RocksDbEngine.Compression.ZSTD, engine.compression());
             assertEquals(Duration.ZERO, engine.walSyncInterval());
@@ -104,7 +106,7 @@ class RocksDbEngineProviderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> provider().open(Map.of("dir", dir.toString(), "cache", "1", "fsync", "yes")));
         assertEquals("unknown rocksdb engine options [cache, fsync]; known: [dir, durability, block-cache-size, "
-                + "write-buffer-size, compression, wal-sync-interval-ms, lock-timeout-ms]", e.getMessage());
+                + "read-cache-size, write-buffer-size, compression, wal-sync-interval-ms, lock-timeout-ms]", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> provider().open(Map.of("Dir", "x")));
         assertTrue(e.getMessage().startsWith("unknown rocksdb engine option [Dir];"), e.getMessage());
         try (Stream<Path> files = Files.list(dir)) {

@@ -26,6 +26,8 @@ public final class BuiltinCommands {
         ListCommands.register(t);
         ZSetBlockingCommands.register(t);
         SetCommands.register(t);
+        TransactionCommands.register(t);
+        ExtensionCommands.register(t);
         PubSubCommands.register(t);
         t.validate();
         return t;

@@ -155,8 +155,8 @@ final class ClientCommands {
                 + " idle=" + Math.max(0, (now - c.lastInteractionMillis()) / 1000)
                 + " flags=" + flags(c) + " db=" + c.db()
                 + " sub=" + c.subscriber().channels() + " psub=" + c.subscriber().patterns()
-                + " ssub=" + c.subscriber().shardChannels()
-                + " multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
+                + " ssub=" + c.subscriber().shardChannels() + " multi=" + c.transaction().multiCount()
+                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
                 + " omem=" + c.subscriber().pendingBytes() + " tot-mem=0 events=r"
                 + " cmd=" + (c == ctx.client() ? ctx.args().string(0).toLowerCase(java.util.Locale.ROOT)
                         + (ctx.args().count() > 1 ? "|" + ctx.args().string(1).toLowerCase(java.util.Locale.ROOT) : "")
@@ -167,10 +167,25 @@ final class ClientCommands {
                 + " lib-ver=" + c.libVersion();
     }
 
-    /** Redis's flag letters, in its order: P (pub/sub), b (blocked); N if none. */
+    /**
+     * CLIENT LIST's {@code flags=}, in Redis's order: P (pub/sub), x (MULTI), b (blocked), d (a
+     * watched key changed); N for none.
+     */
     private static String flags(ClientConnection c) {
-        String f = (c.subscriber().active() ? "P" : "") + (c.blocked() ? "b" : "");
-        return f.isEmpty() ? "N" : f;
+        StringBuilder f = new StringBuilder(4);
+        if (c.subscriber().active()) {
+            f.append('P');
+        }
+        if (c.transaction().inMulti()) {
+            f.append('x');
+        }
+        if (c.blocked()) {
+            f.append('b');
+        }
+        if (c.transaction().dirty()) {
+            f.append('d');
+        }
+        return f.length() == 0 ? "N" : f.toString();
     }
 
     private static int fd(Channel ch) {

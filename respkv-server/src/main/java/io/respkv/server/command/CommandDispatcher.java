@@ -48,13 +48,13 @@ public final class CommandDispatcher {
         server.totalCommands.increment();
         CommandEntry entry = table.lookup(request, 0);
         if (entry == null) {
-            reply.error(unknownCommand(request));
+            reject(null, unknownCommand(request));
             return;
         }
         if (entry.isContainer() && request.count() >= 2) {
             CommandEntry sub = table.lookupSubcommand(entry, request);
             if (sub == null) {
-                reply.error("ERR unknown subcommand '" + printable(request.string(1), 128) + "'. Try "
+                reject(entry, "ERR unknown subcommand '" + printable(request.string(1), 128) + "'. Try "
                         + entry.name().toUpperCase(Locale.ROOT) + " HELP.");
                 return;
             }
@@ -63,20 +63,28 @@ public final class CommandDispatcher {
         CommandSpec spec = entry.spec();
         if (!spec.arityAccepts(request.count()) || !entry.isExecutable()) {
             entry.rejectedCalls.increment();
-            reply.error(Errors.arity(spec.name()));
+            reject(entry, Errors.arity(spec.name()));
             return;
         }
         if (!client.authenticated() && !spec.is(io.respkv.api.CommandFlag.NO_AUTH)) {
             entry.rejectedCalls.increment();
-            reply.error(Errors.NOAUTH);
+            reject(entry, Errors.NOAUTH);
             return;
         }
         if (PubSubCommands.refusedWhileSubscribed(client, entry)) {
             entry.rejectedCalls.increment();
-            reply.error(PubSubCommands.notAllowed(spec.name()));
+            reject(entry, PubSubCommands.notAllowed(spec.name()));
+            return;
+        }
+        if (TransactionCommands.queueIfMulti(client, entry, request, reply)) {
             return;
         }
         execute(entry, request);
+    }
+
+    /** Replies {@code error} to a request refused before running (inside MULTI this dooms EXEC). */
+    private void reject(CommandEntry entry, String error) {
+        TransactionCommands.reject(client, server.watches(), entry, error, reply);
     }
 
     private void execute(CommandEntry entry, RespRequest request) {

@@ -69,6 +69,14 @@ public final class CommandTable {
         return this;
     }
 
+    /**
+     * The spec the spec source gives {@code name} (Redis's, for a Redis command), whether or not
+     * it is registered: for an extension that registers a Redis command with a changed spec.
+     */
+    public CommandSpec sourceSpec(String name) {
+        return specOf(name);
+    }
+
     private CommandSpec specOf(String name) {
         CommandSpec spec = specs.apply(name);
         if (spec == null) {

@@ -70,11 +70,12 @@ final class ConnectionCommands {
     }
 
     /**
-     * {@code RESET}: back to a fresh connection's state (db 0, RESP2, no name, default auth, no
-     * subscriptions).
+     * {@code RESET}: back to a fresh connection's state (no MULTI or WATCH, no subscriptions, db 0,
+     * RESP2, no name, default auth).
      */
     static void reset(ExecutionContext ctx) {
         ClientConnection c = ctx.client();
+        c.transaction().discard(ctx.server().watches()); // leaves MULTI, unwatches everything
         PubSubCommands.reset(ctx);
         c.db(0);
         c.protocol(ProtocolVersion.RESP2);

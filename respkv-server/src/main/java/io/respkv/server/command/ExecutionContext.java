@@ -8,6 +8,7 @@ import io.respkv.codec.RespReplyWriter;
 import io.respkv.codec.RespRequest;
 import io.respkv.server.ClientConnection;
 import io.respkv.server.ServerState;
+import io.respkv.server.keyspace.KeyChanges;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.pubsub.KeyspaceEvents;
 import io.respkv.server.pubsub.PubSubRegistry;
@@ -43,6 +44,10 @@ public final class ExecutionContext implements CommandContext {
     private java.util.List<BlockingKeys.WaitKey> readyKeys;
     /** Whether this context completes a blocked command (see {@link BlockingKeys}). */
     private final boolean serving;
+    /** The keys this execution's transaction changed, for WATCH (see {@link WatchRegistry}). */
+    private final KeyChanges changes = new KeyChanges();
+    /** What runs once this execution has committed (EXEC ending the transaction); null if nothing. */
+    private java.util.List<Runnable> afterCommit;
     /** Keyspace notifications of the open transaction, published once it commits; null until the first. */
     private java.util.List<PubSubRegistry.KeyspaceEvent> events;
     /** Where this command's reply starts, and how many bytes of its own pub/sub messages precede it. */
@@ -83,6 +88,13 @@ public final class ExecutionContext implements CommandContext {
         this.readyKeys = null;
         this.replyMark = reply.target() == null ? 0 : reply.target().writerIndex();
         this.ownPushed = 0;
+        this.afterCommit = null;
+        this.changes.clear();
+    }
+
+    /** Switches the arguments to a queued command's (EXEC runs its queue in one execution). */
+    void args(RespRequest request) {
+        this.args = request;
     }
 
     @Override
@@ -123,11 +135,14 @@ public final class ExecutionContext implements CommandContext {
 
     /** The selected database of this connection, inside this execution's transaction. */
     public Keyspace keyspace() {
+        int db = client.db();
         if (keyspace == null) {
-            keyspace = new Keyspace(transaction(), client.db(), now);
+            keyspace = new Keyspace(transaction(), db, now, changes);
             if (KeyspaceEvents.enabled(server.pubsub().notifyFlags(), KeyspaceEvents.NEW | KeyspaceEvents.EXPIRED)) {
                 keyspace.listener(keyEvents);
             }
+        } else if (keyspace.db() != db) {
+            keyspace = keyspace.database(db); // SELECT inside EXEC: same transaction, other database
         }
         return keyspace;
     }
@@ -140,7 +155,10 @@ public final class ExecutionContext implements CommandContext {
         return txn;
     }
 
-    /** Commits the transaction if one was opened. */
+    /**
+     * Commits the transaction if one was opened (telling WATCH which keys it changed, see
+     * {@link WatchRegistry}), then runs what {@link #afterCommit} registered.
+     */
     void commit() {
         Transaction t = txn;
         if (t != null) {
@@ -148,10 +166,12 @@ public final class ExecutionContext implements CommandContext {
             txn = null;
             keyspace = null;
             try {
-                t.commit();
+                TransactionState own = client.transaction();
+                server.watches().commit(t, changes, own.executing ? own : null);
                 syncPending |= server.groupCommit();
             } finally {
                 t.close();
+                changes.clear();
             }
             if (ks != null) {
                 server.expiredKeys.add(ks.expiredRemoved()); // stale entries writes removed
@@ -160,16 +180,66 @@ public final class ExecutionContext implements CommandContext {
         if (events != null) {
             publishKeyspaceEvents();
         }
+        java.util.List<Runnable> hooks = afterCommit;
+        if (hooks != null) {
+            afterCommit = null;
+            hooks.forEach(Runnable::run);
+        }
     }
 
     /** Discards the transaction if one was opened. */
     void rollback() {
         events = null;
         Transaction t = txn;
+        afterCommit = null;
+        changes.clear();
         if (t != null) {
             txn = null;
             keyspace = null;
             t.close();
+        }
+    }
+
+    /**
+     * Runs {@code action} once this execution has committed, and not if it is rolled back (a
+     * conflict runs the command again, which registers it again): for changes to the connection
+     * that must not happen unless the command's data changes do (EXEC leaving MULTI).
+     */
+    void afterCommit(Runnable action) {
+        if (afterCommit == null) {
+            afterCommit = new java.util.ArrayList<>(1);
+        }
+        afterCommit.add(action);
+    }
+
+    /**
+     * Runs {@code body} on the selected database in an engine transaction of its own, committed
+     * before this returns, apart from this execution's transaction (retried from scratch on a
+     * conflict, up to {@link KeyspaceEngine#MAX_TRANSACTION_ATTEMPTS} attempts, then the
+     * {@link io.respkv.api.TransactionConflictException} propagates). For commands that work
+     * through unbounded data in bounded steps, each step its own transaction (PDEL). The commit
+     * counts for WATCH like any other, and this command's reply waits for its group sync.
+     */
+    public <T> T commitSeparately(java.util.function.Function<Keyspace, T> body) {
+        KeyChanges own = new KeyChanges();
+        for (int attempt = 0; ; attempt++) {
+            own.clear();
+            Transaction t = server.groupCommit() ? server.engine().beginDeferringSync() : server.engine().begin();
+            try {
+                Keyspace ks = new Keyspace(t, client.db(), now, own);
+                T result = body.apply(ks);
+                server.watches().commit(t, own, null);
+                syncPending |= server.groupCommit();
+                server.expiredKeys.add(ks.expiredRemoved());
+                return result;
+            } catch (io.respkv.api.TransactionConflictException conflict) {
+                if (attempt + 1 >= KeyspaceEngine.MAX_TRANSACTION_ATTEMPTS) {
+                    throw conflict;
+                }
+                io.respkv.api.TransactionConflictException.backoff(attempt);
+            } finally {
+                t.close();
+            }
         }
     }
 
@@ -260,7 +330,8 @@ public final class ExecutionContext implements CommandContext {
                 own.release();
                 return;
             }
-            int at = replyMark + ownPushed + Math.max(0, replyAt);
+            // clamped: a command inside EXEC may have truncated its reply to an error since
+            int at = Math.min(out.writerIndex(), replyMark + ownPushed + Math.max(0, replyAt));
             int tail = out.writerIndex() - at;
             byte[] after = new byte[tail];
             out.getBytes(at, after);

@@ -56,7 +56,7 @@ final class KeyCommands {
         t.register("renamenx", ctx -> rename(ctx, true));
         t.register("copy", KeyCommands::copy);
         t.register("move", KeyCommands::move);
-        t.register("keys", KeyCommands::keys);
+        // KEYS is registered by ExtensionCommands (respkv's options on top of this one)
         t.register("scan", ctx -> scan(ctx, cursors));
         t.register("randomkey", KeyCommands::randomkey);
     }
@@ -540,7 +540,7 @@ final class KeyCommands {
      * A KEYS/SCAN pattern and the key range it can match: keys starting with the pattern's
      * literal prefix, {@code [from, to)} (null bounds are open).
      */
-    private static final class KeyFilter {
+    static final class KeyFilter {
         final GlobMatcher matcher;
         final byte[] from;
         final byte[] to;

@@ -49,6 +49,8 @@ public final class ActiveExpiry {
     private final LongSupplier wallClockMillis;
     private final LongSupplier nanoClock;
     private final BackgroundLoop loop;
+    /** Told which keys each batch expires, before it commits (WATCH). */
+    private volatile KeyChangeListener changeListener = KeyChangeListener.NONE;
     /** The database the next cycle starts with; only the cycle's thread touches it. */
     private int nextDb;
     /** Whether the previous cycle ran out of time (then the next one visits every database). */
@@ -102,6 +104,15 @@ public final class ActiveExpiry {
         });
     }
 
+    /**
+     * Sets what hears the keys each batch expires, just before the batch commits (the server's
+     * WATCH registry: an expired watched key makes the watcher's EXEC fail, as Redis's
+     * {@code deleteExpiredKeyAndPropagate} touches the key).
+     */
+    public void changeListener(KeyChangeListener listener) {
+        this.changeListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     /** Starts the background thread (idempotent). */
     public void start() {
         loop.start();
@@ -134,10 +145,12 @@ public final class ActiveExpiry {
             nextDb = (nextDb + 1) % databases;
             Keyspace.ExpiryBatch batch;
             do {
+                KeyChangeListener changeListener = this.changeListener;
                 Listener l = listener;
                 List<byte[]> removed = l != null && l.wanted() ? new ArrayList<>() : null;
                 batch = engine.transact(txn -> {
-                    Keyspace ks = new Keyspace(txn, db, now);
+                    KeyChanges changes = changeListener == KeyChangeListener.NONE ? null : new KeyChanges();
+                    Keyspace ks = changes == null ? new Keyspace(txn, db, now) : new Keyspace(txn, db, now, changes);
                     if (removed != null) {
                         removed.clear(); // the body runs again after a conflict
                         ks.listener(new Keyspace.Listener() {
@@ -151,7 +164,11 @@ public final class ActiveExpiry {
                             }
                         });
                     }
-                    return ks.expireDue(keysPerLoop);
+                    Keyspace.ExpiryBatch b = ks.expireDue(keysPerLoop);
+                    if (changes != null && !changes.isEmpty()) {
+                        changeListener.beforeCommit(txn, changes);
+                    }
+                    return b;
                 });
                 if (removed != null && !removed.isEmpty()) {
                     l.expired(db, removed);

@@ -37,7 +37,15 @@ public final class Keyspace {
     private byte[] cachedRaw;
 
     public Keyspace(Transaction txn, int db, long nowMillis) {
-        this(txn, db, nowMillis, new Tally());
+        this(txn, db, nowMillis, new Tally(null));
+    }
+
+    /**
+     * A view that also records in {@code changes} every key it writes or deletes (see
+     * {@link KeyChanges}), in this database and in those reached through {@link #database}.
+     */
+    public Keyspace(Transaction txn, int db, long nowMillis, KeyChanges changes) {
+        this(txn, db, nowMillis, new Tally(changes));
     }
 
     private Keyspace(Transaction txn, int db, long nowMillis, Tally tally) {
@@ -50,7 +58,14 @@ public final class Keyspace {
     /** What this transaction did that the server counts once it commits. */
     private static final class Tally {
         long expiredRemoved;
+        /** Told of creations and expired removals (keyspace notifications); null: nobody. */
         Listener listener;
+        /** Where changed keys are recorded; null: not recorded. */
+        final KeyChanges changes;
+
+        Tally(KeyChanges changes) {
+            this.changes = changes;
+        }
     }
 
     /**
@@ -70,6 +85,22 @@ public final class Keyspace {
     public Keyspace listener(Listener listener) {
         tally.listener = listener;
         return this;
+    }
+
+    /** Records that {@code key} of this database changed (see {@link KeyChanges}). */
+    private void changed(byte[] key) {
+        if (tally.changes != null) {
+            tally.changes.modified(db, key);
+        }
+    }
+
+    /**
+     * Records that {@code key} was modified without its metadata being written: a collection
+     * element changed in place (HSET of an existing field). Everything that writes or deletes
+     * metadata through this class is recorded already.
+     */
+    public void touched(byte[] key) {
+        changed(key);
     }
 
     public int db() {
@@ -128,6 +159,15 @@ public final class Keyspace {
         return expireAt == KeyMeta.NO_EXPIRY || expireAt > now;
     }
 
+    /**
+     * Whether an entry is stored at {@code key} whose deadline has passed: the key is logically
+     * gone but not yet removed (Redis's {@code keyIsExpired}, which WATCH and EXEC consult).
+     */
+    public boolean isStoredExpired(byte[] key) {
+        byte[] raw = rawMeta(key);
+        return raw != null && isExpired(raw);
+    }
+
     /** The live metadata of {@code key} if it has {@code type}; null if absent; WRONGTYPE otherwise. */
     public KeyMeta meta(byte[] key, RedisType type) {
         KeyMeta meta = meta(key);
@@ -168,6 +208,7 @@ public final class Keyspace {
             txn.put(KeyCodec.expiryKey(db, meta.expireAt(), key), EMPTY);
         }
         remember(key, encoded);
+        changed(key);
     }
 
     /** Sets a string value, replacing any previous value and type; {@code expireAt} 0 for none. */
@@ -193,6 +234,7 @@ public final class Keyspace {
         byte[] encoded = KeyMeta.string(value, current.expireAt()).encode();
         txn.put(KeyCodec.metaKey(db, key), encoded);
         remember(key, encoded);
+        changed(key);
     }
 
     /**
@@ -214,6 +256,7 @@ public final class Keyspace {
         retire(key, old, -1);
         txn.delete(KeyCodec.metaKey(db, key));
         remember(key, null);
+        changed(key);
         return live;
     }
 
@@ -318,6 +361,7 @@ public final class Keyspace {
                 retire(key, raw, -1);
                 txn.delete(KeyCodec.metaKey(db, key));
                 remember(key, null);
+                changed(key);
                 expired++;
             } else {
                 txn.delete(indexKey);
@@ -343,6 +387,9 @@ public final class Keyspace {
             txn.deleteRange(prefix, KeyCodec.prefixEnd(prefix));
         }
         remember(null, null);
+        if (tally.changes != null) {
+            tally.changes.flushed(db);
+        }
     }
 
     /**
@@ -396,6 +443,17 @@ public final class Keyspace {
         byte[] low = from == null ? KeyCodec.metaPrefix(db) : KeyCodec.metaKey(db, from);
         byte[] high = to == null ? KeyCodec.metaEnd(db) : KeyCodec.metaKey(db, to);
         return new KeyCursor(txn.scan(low, high, false), now);
+    }
+
+    /**
+     * Opens a cursor over the live keys of this database with {@code from <= key < to}, in key
+     * order or, if {@code reverse}, in reverse key order ({@code from} null: the first key;
+     * {@code to} null: no upper bound). Expired keys are skipped.
+     */
+    public KeyCursor keys(byte[] from, byte[] to, boolean reverse) {
+        byte[] low = from == null ? KeyCodec.metaPrefix(db) : KeyCodec.metaKey(db, from);
+        byte[] high = to == null ? KeyCodec.metaEnd(db) : KeyCodec.metaKey(db, to);
+        return new KeyCursor(txn.scan(low, high, reverse), now);
     }
 
     /**

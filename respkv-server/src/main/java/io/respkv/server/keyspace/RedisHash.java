@@ -98,6 +98,8 @@ public final class RedisHash {
         }
         if (created > 0) {
             store(size);
+        } else {
+            ks.touched(key); // only existing fields changed: the metadata stays as it is
         }
         return created;
     }

@@ -103,6 +103,23 @@ public final class Differential implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens another session on the same two servers in the same protocol, without flushing: a
+     * second client for scenarios with several connections (WATCH on one, a write on the
+     * other). Its checks are lockstep with this one's, in program order. Close it too.
+     */
+    public Differential openPeer() {
+        RawRespClient ref = connect(reference.target(), protocol);
+        RawRespClient cand;
+        try {
+            cand = connect(candidate.target(), protocol);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(ref);
+            throw e;
+        }
+        return new Differential(protocol, ref, cand);
+    }
+
     /** UTF-8 bytes of {@code s}; shorthand for mixing text and binary arguments. */
     public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

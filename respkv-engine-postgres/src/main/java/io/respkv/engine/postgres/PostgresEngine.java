@@ -1,0 +1,451 @@
+package io.respkv.engine.postgres;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.respkv.api.Durability;
+import io.respkv.api.EngineFeature;
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.api.Snapshot;
+import io.respkv.api.Transaction;
+import io.respkv.api.TransactionConflictException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The PostgreSQL engine: an ordered key space in one table of a PostgreSQL schema, shared by any
+ * number of respkv instances (correctness comes from PostgreSQL's transactions, not from local
+ * locks).
+ *
+ * <pre>{@code
+ * try (PostgresEngine engine = PostgresEngine.builder()
+ *         .url("jdbc:postgresql://db.example:5432/app")
+ *         .user("respkv").password(secret)
+ *         .schema("respkv")                 // the default; one schema per respkv deployment
+ *         .poolSize(16)
+ *         .build()) {
+ *     RespServer.builder().engine(engine).start().join();
+ * }
+ * }</pre>
+ *
+ * <h2>Tables</h2>
+ * On first connect the engine creates (or migrates) its schema: {@code respkv_kv (k bytea PRIMARY
+ * KEY, v bytea NOT NULL)}, a version table and a commit function (see {@link PostgresSchema}). A
+ * schema written by a newer respkv is refused. {@code bytea} orders by {@code memcmp}, i.e. as
+ * unsigned bytes, exactly the SPI's order.
+ *
+ * <h2>Transactions: optimistic, validated and applied in one statement</h2>
+ * A {@link Transaction} reads with single autocommit statements (one round trip per point read,
+ * no database transaction held open, no lock) and records each key's row version ({@code xmin},
+ * or "absent"); its writes stay in memory. {@code commit()} sends everything in one statement, a
+ * call of the schema's {@code respkv_commit} function, which runs as one database transaction:
+ * it locks the rows read ({@code FOR UPDATE}, in key order) and fails with SQLSTATE 40001 if one
+ * changed, inserts the keys read as absent (40001 if one now exists; the insert waits for a
+ * concurrent uncommitted insert of the same key), then applies the range deletes, deletes and
+ * upserts. So a read-modify-write never loses an update, also across instances, and a conflict
+ * surfaces as {@link TransactionConflictException} (SQLSTATEs 40001, 40P01 deadlock, 23505,
+ * 55P03 lock timeout), which {@link #transact} and the server retry. This is the same contract the
+ * memory engine gives (optimistic, validated at commit) with PostgreSQL row locks as the commit
+ * gate.
+ *
+ * <p>Round trips: a transaction with one point read and no write (GET) costs one; a
+ * read-modify-write of one key (INCR, SET) costs two (the read, the commit); a read-only
+ * transaction with several reads costs one more to re-validate them together. A range scan is
+ * one statement (a server-side cursor, so it reads one MVCC snapshot however long it is) plus one
+ * round trip per further 512 rows past the first 64; it opens a database transaction, whose
+ * COMMIT rides with the commit statement or the read validation, or costs one round trip for a
+ * transaction that only scanned.
+ *
+ * <p>Hot keys: a key whose commit conflicted is read pessimistically for a few seconds
+ * ({@code SELECT ... FOR UPDATE} inside a database transaction, see {@link HotKeys}), so
+ * concurrent writers of one counter queue on the row lock instead of failing validation over and
+ * over.
+ *
+ * <h2>Snapshots</h2>
+ * A {@link Snapshot} is a {@code REPEATABLE READ READ ONLY} database transaction started when it
+ * is opened; it holds one pooled connection until closed.
+ *
+ * <h2>Durability</h2>
+ * {@link Durability#SYNC} (default) sets {@code synchronous_commit = on} on the engine's
+ * sessions: a commit returns once PostgreSQL flushed it (and, with synchronous standbys, once they
+ * did). {@link Durability#ASYNC} sets {@code synchronous_commit = off}: a commit returns before
+ * its WAL flush; a database crash can lose the last {@code 3 × wal_writer_delay} (600 ms by
+ * default) of acknowledged commits, never consistency.
+ */
+public final class PostgresEngine implements KeyspaceEngine {
+
+    /** How long a caller waits for a pooled connection (and a new connection for the database). */
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a statement waits for a row lock before failing as a conflict (PostgreSQL {@code lock_timeout}). */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
+    /** Connections in the pool. */
+    public static final int DEFAULT_POOL_SIZE = 10;
+    /** The schema respkv's tables live in unless configured. */
+    public static final String DEFAULT_SCHEMA = "respkv";
+
+    private static final Set<EngineFeature> FEATURES = Set.of(EngineFeature.PERSISTENT,
+            EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.SHARED_STORE, EngineFeature.BLOCKING_IO);
+
+    private final String url;
+    private final String user;
+    private final int poolSize;
+    private final Durability durability;
+    private final Duration connectionTimeout;
+    private final Duration lockTimeout;
+    private final Duration statementTimeout;
+    final PostgresSql sql;
+    final HotKeys hotKeys = new HotKeys();
+    private final HikariDataSource pool;
+    /** Statements sent (each is one round trip), for tests and {@link #roundTrips()}. */
+    private final LongAdder roundTrips = new LongAdder();
+    private final LongAdder conflicts = new LongAdder();
+    private volatile boolean closed;
+
+    private PostgresEngine(Builder b) {
+        this.url = b.url;
+        this.user = b.user;
+        this.poolSize = b.poolSize;
+        this.durability = b.durability;
+        this.connectionTimeout = b.connectionTimeout;
+        this.lockTimeout = b.lockTimeout;
+        this.statementTimeout = b.statementTimeout;
+        this.sql = new PostgresSql(b.schema);
+        HikariConfig config = new HikariConfig();
+        config.setDriverClassName("org.postgresql.Driver");
+        config.setJdbcUrl(url);
+        if (b.user != null) {
+            config.setUsername(b.user);
+        }
+        if (b.password != null) {
+            config.setPassword(b.password);
+        }
+        config.setPoolName("respkv-postgres-" + b.schema);
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(Math.min(2, poolSize));
+        config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
+        config.setInitializationFailTimeout(Math.max(1, connectionTimeout.toMillis()));
+        config.setAutoCommit(true);
+        config.addDataSourceProperty("ApplicationName", "respkv");
+        // Every session: read committed (whatever the server default), the configured durability and timeouts.
+        config.setConnectionInitSql("SET default_transaction_isolation = 'read committed';"
+                + " SET synchronous_commit = " + (durability == Durability.SYNC ? "on" : "off") + ";"
+                + " SET lock_timeout = " + lockTimeout.toMillis() + ";"
+                + " SET statement_timeout = " + statementTimeout.toMillis());
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new PostgresEngineException("cannot connect to " + url + ": " + rootMessage(e), null, e);
+        }
+        this.pool = ds;
+        try (Connection conn = pool.getConnection()) {
+            PostgresSchema.migrate(conn, sql);
+        } catch (SQLException e) {
+            pool.close();
+            throw new PostgresEngineException("cannot prepare schema \"" + b.schema + "\" at " + url + ": "
+                    + e.getMessage(), e.getSQLState(), e);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** A builder; {@link Builder#url} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    @Override
+    public Set<EngineFeature> features() {
+        return FEATURES;
+    }
+
+    @Override
+    public Transaction begin() {
+        ensureOpen();
+        return new PostgresTransaction(this);
+    }
+
+    @Override
+    public Snapshot snapshot() {
+        ensureOpen();
+        return new PostgresSnapshot(this);
+    }
+
+    /** The JDBC URL the engine connects to. */
+    public String url() {
+        return url;
+    }
+
+    /** The database user (null: from the URL or the driver's default). */
+    public String user() {
+        return user;
+    }
+
+    /** The schema holding respkv's tables. */
+    public String schema() {
+        return sql.schema;
+    }
+
+    /** Connections in the pool at most. */
+    public int poolSize() {
+        return poolSize;
+    }
+
+    /** The configured durability. */
+    public Durability durability() {
+        return durability;
+    }
+
+    /** How long a caller waits for a pooled connection. */
+    public Duration connectionTimeout() {
+        return connectionTimeout;
+    }
+
+    /** How long a statement waits for a row lock before the transaction fails as a conflict. */
+    public Duration lockTimeout() {
+        return lockTimeout;
+    }
+
+    /** The longest a statement may run ({@link Duration#ZERO}: no limit). */
+    public Duration statementTimeout() {
+        return statementTimeout;
+    }
+
+    /** Statements sent to PostgreSQL so far, each one network round trip (pool health checks not counted). */
+    public long roundTrips() {
+        return roundTrips.sum();
+    }
+
+    /** Transactions of this engine that failed with a conflict so far. */
+    public long conflicts() {
+        return conflicts.sum();
+    }
+
+    /** Closes the connection pool. Open transactions and snapshots fail on their next call. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        pool.close();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** The value of a PostgreSQL setting in the engine's sessions ({@code SHOW name}); for tests. */
+    String sessionSetting(String name) {
+        try (Connection c = borrow(); var st = c.createStatement();
+             var rs = st.executeQuery("SHOW " + name.replaceAll("[^a-z_]", ""))) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw failure("show " + name, e);
+        }
+    }
+
+    void countRoundTrip() {
+        roundTrips.increment();
+    }
+
+    /** Borrows a pooled connection (autocommit on, read committed). */
+    Connection borrow() {
+        ensureOpen();
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            throw failure("connect", e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    IllegalStateException closedException() {
+        return new IllegalStateException("postgres engine is closed: " + url + " schema " + sql.schema);
+    }
+
+    /** Whether {@code e} says the transaction lost a race and may simply be retried. */
+    static boolean isConflict(SQLException e) {
+        String state = e.getSQLState();
+        return "40001".equals(state)     // serialization_failure (also raised by respkv_commit)
+                || "40P01".equals(state) // deadlock_detected
+                || "23505".equals(state) // unique_violation: a concurrent insert of the same key
+                || "55P03".equals(state); // lock_not_available: lock_timeout expired
+    }
+
+    /** Maps a JDBC failure: conflicts to {@link TransactionConflictException}, the rest to ours. */
+    RuntimeException failure(String what, SQLException e) {
+        if (isConflict(e)) {
+            conflicts.increment();
+            return new TransactionConflictException("postgres: " + what + " conflicts with a concurrent transaction ("
+                    + e.getMessage() + ")", e);
+        }
+        if (closed) {
+            IllegalStateException ise = closedException();
+            ise.initCause(e);
+            return ise;
+        }
+        String state = e.getSQLState();
+        if ("54000".equals(state) && e.getMessage() != null && e.getMessage().contains("index row")) {
+            return new PostgresEngineException("postgres: " + what + " failed: a key is too long for PostgreSQL's btree"
+                    + " index (about 2.7 KB at most): " + e.getMessage(), state, e);
+        }
+        return new PostgresEngineException("postgres: " + what + " failed: " + e.getMessage()
+                + (state != null ? " [SQLSTATE " + state + "]" : ""), state, e);
+    }
+
+    TransactionConflictException conflict(String message) {
+        conflicts.increment();
+        return new TransactionConflictException("postgres: " + message);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    /** Configures and opens a {@link PostgresEngine}. */
+    public static final class Builder {
+        private String url;
+        private String user;
+        private String password;
+        private String schema = DEFAULT_SCHEMA;
+        private int poolSize = DEFAULT_POOL_SIZE;
+        private Durability durability = Durability.SYNC;
+        private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
+        private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
+        private Duration statementTimeout = Duration.ZERO;
+
+        private Builder() {
+        }
+
+        /** The JDBC URL, e.g. {@code jdbc:postgresql://localhost:5432/app} (required). */
+        public Builder url(String url) {
+            requireNonNull(url, "url");
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("url must be a jdbc:postgresql: URL, got '" + url + "'");
+            }
+            this.url = url;
+            return this;
+        }
+
+        /** The database user (default: as the URL says, else the driver's default). */
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** The user's password (default: as the URL says, or none). */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /**
+         * The schema respkv's tables live in (default {@value #DEFAULT_SCHEMA}); created if missing.
+         * Deployments that must not see each other's data use different schemas of one database.
+         * A plain identifier: letters, digits and underscores, not starting with a digit.
+         */
+        public Builder schema(String schema) {
+            requireNonNull(schema, "schema");
+            if (!PostgresSql.SCHEMA_NAME.matcher(schema).matches()) {
+                throw new IllegalArgumentException("schema must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*, at most"
+                        + " 63 characters), got '" + schema + "'");
+            }
+            this.schema = schema;
+            return this;
+        }
+
+        /**
+         * Pooled connections at most (default {@value #DEFAULT_POOL_SIZE}). Each open transaction
+         * that has touched the database and each open snapshot holds one, so this bounds the
+         * commands in flight; a caller waits up to {@link #connectionTimeout} for one.
+         */
+        public Builder poolSize(int poolSize) {
+            if (poolSize < 1) {
+                throw new IllegalArgumentException("poolSize must be >= 1, got " + poolSize);
+            }
+            this.poolSize = poolSize;
+            return this;
+        }
+
+        /** SYNC (default): {@code synchronous_commit = on}; ASYNC: {@code off} (see the class comment). */
+        public Builder durability(Durability durability) {
+            this.durability = requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * How long to wait for a pooled connection, and for the database when connecting (default
+         * 10 s, at least 250 ms); the engine fails to open if the database cannot be reached in it.
+         */
+        public Builder connectionTimeout(Duration timeout) {
+            requireNonNull(timeout, "timeout");
+            if (timeout.toMillis() < 250) {
+                throw new IllegalArgumentException("connectionTimeout must be >= 250 ms, got " + timeout);
+            }
+            this.connectionTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a statement waits for a row lock (PostgreSQL {@code lock_timeout}, default 1 s,
+         * at least 1 ms) before the transaction fails with a conflict and is retried.
+         */
+        public Builder lockTimeout(Duration timeout) {
+            requireNonNull(timeout, "timeout");
+            if (timeout.toMillis() < 1) {
+                throw new IllegalArgumentException("lockTimeout must be >= 1 ms, got " + timeout);
+            }
+            this.lockTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The longest one statement may run (PostgreSQL {@code statement_timeout}; default
+         * {@link Duration#ZERO}, no limit: a range delete of a huge collection is one statement).
+         */
+        public Builder statementTimeout(Duration timeout) {
+            requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("statementTimeout must be >= 0, got " + timeout);
+            }
+            this.statementTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Connects, creates or migrates the schema, and returns the engine.
+         *
+         * @throws PostgresEngineException if the database cannot be reached, or its schema was
+         *                                 written by a newer respkv
+         */
+        public PostgresEngine build() {
+            if (url == null) {
+                throw new IllegalStateException("url is required");
+            }
+            return new PostgresEngine(this);
+        }
+    }
+}

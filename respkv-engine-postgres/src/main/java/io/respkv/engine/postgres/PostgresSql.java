@@ -1,0 +1,95 @@
+package io.respkv.engine.postgres;
+
+import java.util.regex.Pattern;
+
+/**
+ * Every SQL statement the engine sends, for one schema. Built once per engine, so each statement
+ * is the same string every time: pgjdbc caches its parse per connection and, from the fifth use
+ * on a connection, keeps it as a named server-side prepared statement (its
+ * {@code prepareThreshold}), so a point read costs one Bind/Execute, not a Parse.
+ *
+ * <p>Layout (schema version {@value PostgresSchema#VERSION}): one table
+ * {@code <schema>.respkv_kv (k bytea PRIMARY KEY, v bytea NOT NULL)}. {@code bytea} compares
+ * with {@code memcmp} and then by length, which is exactly the SPI's unsigned lexicographic
+ * order, so the primary-key btree serves point reads and ordered range scans in both directions.
+ * The {@code xmin} system column (the id of the transaction that wrote the row version) is the
+ * version a read records and a commit validates.
+ */
+final class PostgresSql {
+
+    /** Schema names respkv accepts: plain SQL identifiers, quoted anyway. */
+    static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+    final String schema;
+    /** {@code "schema"."respkv_kv"}. */
+    final String table;
+    final String versionTable;
+    final String commitFunction;
+
+    /** Point read: value and row version. */
+    final String get;
+    /** Point read that locks the row until the transaction ends (hot keys, see {@link HotKeys}). */
+    final String getForUpdate;
+    /** Point read inside a snapshot: no version needed. */
+    final String snapshotGet;
+    /** Range scans by [hasLow][hasHigh][reverse]: key, value, row version; ordered by key. */
+    private final String[][][] scans = new String[2][2][2];
+    /** Whether every recorded read is still as it was read: counts the reads that are. */
+    final String validateReads;
+    /** The same, followed by COMMIT, for a transaction that opened a database transaction. */
+    final String validateReadsAndEnd;
+    /** Validates, locks and applies a transaction's writes: one statement, see {@link PostgresSchema}. */
+    final String commit;
+    /** The same, followed by COMMIT, for a transaction that opened a database transaction. */
+    final String commitAndEnd;
+    /** Starts a snapshot: the first statement of the transaction fixes its MVCC snapshot. */
+    final String beginSnapshot;
+
+    PostgresSql(String schema) {
+        if (!SCHEMA_NAME.matcher(schema).matches()) {
+            throw new IllegalArgumentException("schema must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63"
+                    + " characters), got '" + schema + "'");
+        }
+        this.schema = schema;
+        String s = quote(schema);
+        this.table = s + ".respkv_kv";
+        this.versionTable = s + ".respkv_schema_version";
+        this.commitFunction = s + ".respkv_commit";
+        this.get = "SELECT v, xmin::text::bigint FROM " + table + " WHERE k = ?";
+        this.getForUpdate = get + " FOR UPDATE";
+        this.snapshotGet = "SELECT v FROM " + table + " WHERE k = ?";
+        for (int lo = 0; lo < 2; lo++) {
+            for (int hi = 0; hi < 2; hi++) {
+                for (int rev = 0; rev < 2; rev++) {
+                    StringBuilder sql = new StringBuilder("SELECT k, v, xmin::text::bigint FROM ").append(table);
+                    if (lo == 1 || hi == 1) {
+                        sql.append(" WHERE ");
+                    }
+                    if (lo == 1) {
+                        sql.append("k >= ?");
+                    }
+                    if (hi == 1) {
+                        sql.append(lo == 1 ? " AND " : "").append("k < ?");
+                    }
+                    scans[lo][hi][rev] = sql.append(rev == 1 ? " ORDER BY k DESC" : " ORDER BY k").toString();
+                }
+            }
+        }
+        this.validateReads = "SELECT count(*) FROM unnest(?::bytea[], ?::bigint[]) AS r(k, ver) LEFT JOIN " + table
+                + " t ON t.k = r.k WHERE (t.k IS NULL AND r.ver = 0) OR t.xmin::text::bigint = r.ver";
+        this.validateReadsAndEnd = validateReads + "; COMMIT";
+        this.commit = "SELECT " + commitFunction + "(?::bytea[], ?::bigint[], ?::bytea[], ?::bytea[], ?::bytea[],"
+                + " ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[])";
+        this.commitAndEnd = commit + "; COMMIT";
+        this.beginSnapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1";
+    }
+
+    /** The scan statement for these bounds and direction. */
+    String scan(boolean hasLow, boolean hasHigh, boolean reverse) {
+        return scans[hasLow ? 1 : 0][hasHigh ? 1 : 0][reverse ? 1 : 0];
+    }
+
+    static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+}
