@@ -173,11 +173,11 @@ class PubSubCommandsDifferentialTest extends RespkvDifferentialTest {
             s.read(sub);
             for (String line : new String[] {"PING", "PING hi", "PING a b", "GET k", "GET", "SET k v", "PUBLISH elsewhere x",
                 "PUBSUB NUMSUB ch", "PUBSUB", "CONFIG GET maxmemory", "CLIENT ID", "DBSIZE", "NOSUCH cmd", "ECHO x",
-                "SELECT 1", "HELLO 3", "INFO"}) {
+                "SELECT 1", "HELLO 3", "INFO", "MULTI"}) {
                 if (line.equals("HELLO 3") && protocol == ProtocolVersion.RESP3) {
                     continue; // the reply carries the connection id
                 }
-                if (line.equals("INFO") || line.equals("CLIENT ID")) {
+                if (line.equals("INFO") || line.equals("CLIENT ID") || line.equals("MULTI")) {
                     if (protocol == ProtocolVersion.RESP2) {
                         s.call(sub, line); // refused: the same error line
                     }
@@ -203,6 +203,30 @@ class PubSubCommandsDifferentialTest extends RespkvDifferentialTest {
             s.read(sub);
             s.send(sub, "QUIT");
             s.read(sub);
+            s.quiet(sub);
+        });
+    }
+
+    @ProtocolTest
+    void subscribeInsideMulti(ProtocolVersion protocol) throws Exception {
+        compare(protocol, s -> {
+            RawRespClient sub = s.client("S");
+            RawRespClient pub = s.client("P");
+            s.call(sub, "MULTI");
+            s.call(sub, "SUBSCRIBE a");
+            s.call(sub, "PSUBSCRIBE b*");
+            s.call(sub, "EXEC");
+            s.call(pub, "PUBLISH a x");
+            s.read(sub);
+            s.call(sub, "GET k");
+            s.send(sub, "UNSUBSCRIBE");
+            s.read(sub);
+            s.send(sub, "PUNSUBSCRIBE");
+            s.read(sub);
+            s.call(sub, "MULTI");
+            s.call(sub, "SUBSCRIBE c");
+            s.call(sub, "DISCARD");
+            s.call(pub, "PUBSUB NUMSUB c");
             s.quiet(sub);
         });
     }
