@@ -285,6 +285,16 @@ public final class ExecutionContext implements CommandContext {
         events.add(new PubSubRegistry.KeyspaceEvent(type, event, key.clone(), db, replyWritten()));
     }
 
+    /**
+     * Publishes the keyspace events recorded so far now, for a command whose writes committed in
+     * transactions of their own ({@link #commitSeparately}): PDEL, batch by batch.
+     */
+    void publishKeyspaceEventsNow() {
+        if (events != null) {
+            publishKeyspaceEvents();
+        }
+    }
+
     private void publishKeyspaceEvents() {
         java.util.List<PubSubRegistry.KeyspaceEvent> list = events;
         events = null;

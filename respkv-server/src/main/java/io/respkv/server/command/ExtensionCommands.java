@@ -6,6 +6,7 @@ import io.respkv.api.TransactionConflictException;
 import io.respkv.codec.RespReplyWriter;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.keyspace.RedisType;
+import io.respkv.server.pubsub.KeyspaceEvents;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -140,7 +141,9 @@ final class ExtensionCommands {
     static void pdel(ExecutionContext ctx) {
         KeyCommands.KeyFilter filter = KeyCommands.KeyFilter.of(ctx.arg(1));
         if (ctx.client().transaction().executing) {
-            ctx.reply().integer(deleteMatching(ctx.keyspace(), filter, filter.from, Long.MAX_VALUE, Long.MAX_VALUE).deleted);
+            Step all = deleteMatching(ctx.keyspace(), filter, filter.from, Long.MAX_VALUE, Long.MAX_VALUE);
+            notifyDeleted(ctx, all);
+            ctx.reply().integer(all.deleted);
             return;
         }
         long deleted = 0;
@@ -150,6 +153,8 @@ final class ExtensionCommands {
                 byte[] start = from;
                 Step step = ctx.commitSeparately(ks -> deleteMatching(ks, filter, start, PDEL_BATCH, PDEL_SCAN));
                 deleted += step.deleted;
+                notifyDeleted(ctx, step);
+                ctx.publishKeyspaceEventsNow(); // this batch has committed
                 if (step.next == null) {
                     break;
                 }
@@ -163,8 +168,15 @@ final class ExtensionCommands {
         ctx.reply().integer(deleted);
     }
 
-    /** What one PDEL step deleted, and the key the next step starts from (null: done). */
-    private record Step(long deleted, byte[] next) {
+    /** What one PDEL step deleted (the keys, if keyspace events are on), and the key the next step starts from (null: done). */
+    private record Step(long deleted, List<byte[]> keys, byte[] next) {
+    }
+
+    /** A {@code del} keyspace event per key a step deleted, as DEL reports them. */
+    private static void notifyDeleted(ExecutionContext ctx, Step step) {
+        for (byte[] key : step.keys()) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+        }
     }
 
     /**
@@ -190,11 +202,13 @@ final class ExtensionCommands {
             }
         }
         long deleted = 0;
+        List<byte[]> deletedKeys = new ArrayList<>();
         for (byte[] key : doomed) {
             if (ks.delete(key)) {
                 deleted++;
+                deletedKeys.add(key);
             }
         }
-        return new Step(deleted, next);
+        return new Step(deleted, deletedKeys, next);
     }
 }

@@ -322,6 +322,33 @@ class PubSubDeliveryTest {
     }
 
     @Test
+    void pdelReportsEveryKeyItDeletes() throws Exception {
+        try (RespServer server = RespServer.builder().port(0).start().join();
+                RawRespClient sub = connect(server);
+                RawRespClient c = connect(server)) {
+            c.call("CONFIG", "SET", "notify-keyspace-events", "Eg");
+            sub.call("SUBSCRIBE", "__keyevent@0__:del");
+            int n = 2500; // more than one PDEL batch
+            StringBuilder pipeline = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                pipeline.append(new String(RespCommand.of("SET", String.format("p:%05d", i), "v").encode(),
+                        StandardCharsets.UTF_8));
+            }
+            c.sendRaw(pipeline.toString().getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < n; i++) {
+                c.readReply();
+            }
+            c.call("SET", "other", "v");
+            assertEquals(n, c.call("PDEL", "p:*").integer());
+            for (int i = 0; i < n; i++) {
+                assertEquals(String.format("p:%05d", i), sub.readReply().elements().get(2).text());
+            }
+            assertEquals(1L, c.call("DEL", "other").integer());
+            assertEquals("other", sub.readReply().elements().get(2).text());
+        }
+    }
+
+    @Test
     void clientListShowsSubscribers() throws Exception {
         try (RespServer server = RespServer.builder().port(0).start().join();
                 RawRespClient sub = connect(server);
