@@ -27,6 +27,17 @@ import java.util.logging.Logger;
  * first, then the requests that arrived meanwhile run in order. Input buffered while blocked is
  * bounded: past {@link #BLOCKED_INPUT_LIMIT} bytes the handler stops reading until the client is
  * unblocked.
+ *
+ * <p>Engines with blocking I/O ({@link io.respkv.api.EngineFeature#BLOCKING_IO}: PostgreSQL,
+ * TiKV) must not stall the event loop on the network, so their commands run on the server's
+ * command threads: the event loop hands the buffered input to one task that decodes and runs
+ * the complete requests, and the task hands back to the event loop, which writes the replies.
+ * At most one such task per connection exists at a time ({@link #running}); input that arrives
+ * meanwhile waits in {@link #pendingInput} (reading pauses past {@link #BLOCKED_INPUT_LIMIT}), so
+ * a connection's requests run in order and its replies leave in order. While a task runs, it
+ * alone touches the decoder, the input buffer, the dispatcher and the reply buffer; the event loop
+ * touches them only when no task runs. The hand-offs (executor submission and
+ * {@code EventLoop.execute}) order their memory effects.
  */
 final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
@@ -48,10 +59,21 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** The reply of a served blocked command acknowledges a commit awaiting the group sync. */
     private boolean servedAwaitsSync;
+    /** Where commands run when the engine blocks (see the class comment); null: on the event loop. */
+    private final java.util.concurrent.Executor commandThreads;
+    /** A command task owns the connection's input and replies now. Event loop only. */
+    private boolean running;
+    /** Input read while a command task runs. Event loop only. */
+    private ByteBuf pendingInput;
+    /** A blocked command's reply that came back while a command task ran: resumed after it. */
+    private Runnable deferredResume;
+    /** The channel went inactive while a command task ran: clean up when it hands back. */
+    private boolean inactiveWhileRunning;
 
     RespChannelHandler(ServerState server) {
         this.server = server;
         this.decoder = new RespRequestDecoder(server.config().limits());
+        this.commandThreads = server.commandThreads();
     }
 
     @Override
@@ -74,6 +96,14 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         server.netInputBytes.add(in.readableBytes());
+        if (running) {
+            pendingInput = pendingInput == null ? in
+                    : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), pendingInput, in);
+            if (pendingInput.readableBytes() > BLOCKED_INPUT_LIMIT) {
+                ctx.channel().config().setAutoRead(false);
+            }
+            return;
+        }
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
         if (client.blocked()) {
             if (cumulation.readableBytes() > BLOCKED_INPUT_LIMIT) {
@@ -81,11 +111,77 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (commandThreads != null) {
+            runOffLoop(ctx);
+            return;
+        }
         processInput(ctx);
+    }
+
+    /** Hands the buffered input to a command task (engines with blocking I/O). Event loop only. */
+    private void runOffLoop(ChannelHandlerContext ctx) {
+        if (running || closing || cumulation == null || !cumulation.isReadable()) {
+            return;
+        }
+        running = true;
+        try {
+            commandThreads.execute(() -> {
+                try {
+                    runRequests(ctx);
+                } finally {
+                    ctx.executor().execute(() -> ranOffLoop(ctx));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            running = false;
+            ctx.close();
+        }
+    }
+
+    /** Back on the event loop after a command task: replies out, then whatever waited. */
+    private void ranOffLoop(ChannelHandlerContext ctx) {
+        running = false;
+        if (inactiveWhileRunning) {
+            releaseBuffers();
+            return;
+        }
+        writeReplies(ctx, closing);
+        if (closing) {
+            return;
+        }
+        if (pendingInput != null) {
+            ByteBuf in = pendingInput;
+            pendingInput = null;
+            cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+            if (ctx.channel().isWritable() && !(client.blocked() && cumulation.readableBytes() > BLOCKED_INPUT_LIMIT)) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+        Runnable resume = deferredResume;
+        if (resume != null) {
+            deferredResume = null;
+            resume.run();
+            return;
+        }
+        if (!client.blocked()) {
+            runOffLoop(ctx);
+        }
     }
 
     /** Runs the complete requests buffered in {@link #cumulation}, until it runs out or the client blocks. */
     private void processInput(ChannelHandlerContext ctx) {
+        runRequests(ctx);
+        if (closing) {
+            writeReplies(ctx, true);
+        }
+    }
+
+    /**
+     * Decodes and runs the complete requests in {@link #cumulation}, replies into {@link #out}
+     * (large replies go to the socket early), until the input runs out, the client blocks or the
+     * connection is to close. On the event loop, or on a command thread (see the class comment).
+     */
+    private void runRequests(ChannelHandlerContext ctx) {
         if (cumulation == null) {
             return;
         }
@@ -101,8 +197,8 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                 decoder.authenticated(client.authenticated());
                 if (client.closeRequested()) {
                     closing = true;
-                } else if (out.readableBytes() >= EARLY_WRITE_BYTES) {
-                    writeReplies(ctx, false);
+                } else if (out.readableBytes() >= EARLY_WRITE_BYTES && (barrier == null || ctx.executor().inEventLoop())) {
+                    writeReplies(ctx, false); // (the barrier is event-loop only; off it, replies wait for the hand-back)
                 }
             }
         } catch (RespProtocolException e) {
@@ -115,9 +211,6 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         } finally {
             releaseConsumedInput();
         }
-        if (closing) {
-            writeReplies(ctx, true);
-        }
     }
 
     /**
@@ -129,6 +222,10 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             served.release();
             return;
         }
+        if (running) {
+            deferredResume = () -> resume(ctx, served, awaitSync);
+            return;
+        }
         servedAwaitsSync |= awaitSync;
         if (out == null) {
             out = served;
@@ -137,8 +234,13 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             out.writeBytes(served);
             served.release();
         }
-        processInput(ctx);
-        writeReplies(ctx, closing);
+        if (commandThreads != null) {
+            writeReplies(ctx, closing);
+            runOffLoop(ctx);
+        } else {
+            processInput(ctx);
+            writeReplies(ctx, closing);
+        }
         if (!closing && !client.blocked() && ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(true);
         }
@@ -159,7 +261,9 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        writeReplies(ctx, closing);
+        if (!running) {
+            writeReplies(ctx, closing);
+        }
         ctx.fireChannelReadComplete();
     }
 
@@ -203,13 +307,10 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (cumulation != null) {
-            cumulation.release();
-            cumulation = null;
-        }
-        if (out != null) {
-            out.release();
-            out = null;
+        if (running) {
+            inactiveWhileRunning = true; // the command task still uses the buffers: ranOffLoop frees them
+        } else {
+            releaseBuffers();
         }
         if (client != null) {
             if (client.blocked()) {
@@ -218,6 +319,21 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             server.unregister(client);
         }
         ctx.fireChannelInactive();
+    }
+
+    private void releaseBuffers() {
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
+        if (out != null) {
+            out.release();
+            out = null;
+        }
+        if (pendingInput != null) {
+            pendingInput.release();
+            pendingInput = null;
+        }
     }
 
     @Override
