@@ -28,9 +28,22 @@ import java.util.logging.Logger;
  * bounded: past {@link #BLOCKED_INPUT_LIMIT} bytes the handler stops reading until the client is
  * unblocked.
  *
+ * <p>Engines with blocking I/O ({@link io.respkv.api.EngineFeature#BLOCKING_IO}: PostgreSQL,
+ * TiKV) must not stall the event loop on the network, so their commands run on the server's
+ * command threads: the event loop hands the buffered input to one task that decodes and runs
+ * the complete requests, and the task hands back to the event loop, which writes the replies.
+ * At most one such task per connection exists at a time ({@link #running}); input that arrives
+ * meanwhile waits in {@link #pendingInput} (reading pauses past {@link #BLOCKED_INPUT_LIMIT}), so
+ * a connection's requests run in order and its replies leave in order. While a task runs, it
+ * alone touches the decoder, the input buffer, the dispatcher and the reply buffer; the event loop
+ * touches them only when no task runs. The hand-offs (executor submission and
+ * {@code EventLoop.execute}) order their memory effects.
+ *
  * <p>Pub/Sub: messages for this client arrive from any thread through its
  * {@link io.respkv.server.pubsub.Subscriber} queue and are written here, on this loop, after
- * the replies sent or held before them ({@link #writePushes}).
+ * the replies sent or held before them ({@link #writePushes}); while a command task runs they
+ * wait in that queue (the task may change the subscriptions they are checked against) and are
+ * drained when it hands back.
  */
 final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
@@ -52,10 +65,21 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** The reply of a served blocked command acknowledges a commit awaiting the group sync. */
     private boolean servedAwaitsSync;
+    /** Where commands run when the engine blocks (see the class comment); null: on the event loop. */
+    private final java.util.concurrent.Executor commandThreads;
+    /** A command task owns the connection's input and replies now. Event loop only. */
+    private boolean running;
+    /** Input read while a command task runs. Event loop only. */
+    private ByteBuf pendingInput;
+    /** A blocked command's reply that came back while a command task ran: resumed after it. */
+    private Runnable deferredResume;
+    /** The channel went inactive while a command task ran: clean up when it hands back. */
+    private boolean inactiveWhileRunning;
 
     RespChannelHandler(ServerState server) {
         this.server = server;
         this.decoder = new RespRequestDecoder(server.config().limits());
+        this.commandThreads = server.commandThreads();
     }
 
     @Override
@@ -64,7 +88,17 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         decoder.authenticated(client.authenticated());
         dispatcher = new CommandDispatcher(server, client, reply);
         client.unblockHandler((served, awaitSync) -> resume(ctx, served, awaitSync));
-        client.subscriber().sink(pushes -> writePushes(ctx, pushes));
+        client.subscriber().sink(new io.respkv.server.pubsub.Subscriber.Sink() {
+            @Override
+            public boolean accepting() {
+                return !running; // a command task owns the reply buffer and the subscriptions
+            }
+
+            @Override
+            public void write(ByteBuf pushes) {
+                writePushes(ctx, pushes);
+            }
+        });
         if (server.groupCommit()) {
             barrier = server.barrier(ctx.executor());
         }
@@ -79,6 +113,14 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         server.netInputBytes.add(in.readableBytes());
+        if (running) {
+            pendingInput = pendingInput == null ? in
+                    : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), pendingInput, in);
+            if (pendingInput.readableBytes() > BLOCKED_INPUT_LIMIT) {
+                ctx.channel().config().setAutoRead(false);
+            }
+            return;
+        }
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
         if (client.blocked()) {
             if (cumulation.readableBytes() > BLOCKED_INPUT_LIMIT) {
@@ -86,11 +128,79 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (commandThreads != null) {
+            runOffLoop(ctx);
+            return;
+        }
         processInput(ctx);
+    }
+
+    /** Hands the buffered input to a command task (engines with blocking I/O). Event loop only. */
+    private void runOffLoop(ChannelHandlerContext ctx) {
+        if (running || closing || cumulation == null || !cumulation.isReadable()) {
+            return;
+        }
+        running = true;
+        try {
+            commandThreads.execute(() -> {
+                try {
+                    runRequests(ctx);
+                } finally {
+                    ctx.executor().execute(() -> ranOffLoop(ctx));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            running = false;
+            ctx.close();
+        }
+    }
+
+    /** Back on the event loop after a command task: replies out, then whatever waited. */
+    private void ranOffLoop(ChannelHandlerContext ctx) {
+        running = false;
+        if (inactiveWhileRunning) {
+            releaseBuffers();
+            server.pubsub().disconnected(client.subscriber());
+            return;
+        }
+        writeReplies(ctx, closing);
+        client.subscriber().resumeDrain(); // pub/sub messages that waited for the task
+        if (closing) {
+            return;
+        }
+        if (pendingInput != null) {
+            ByteBuf in = pendingInput;
+            pendingInput = null;
+            cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+            if (ctx.channel().isWritable() && !(client.blocked() && cumulation.readableBytes() > BLOCKED_INPUT_LIMIT)) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+        Runnable resume = deferredResume;
+        if (resume != null) {
+            deferredResume = null;
+            resume.run();
+            return;
+        }
+        if (!client.blocked()) {
+            runOffLoop(ctx);
+        }
     }
 
     /** Runs the complete requests buffered in {@link #cumulation}, until it runs out or the client blocks. */
     private void processInput(ChannelHandlerContext ctx) {
+        runRequests(ctx);
+        if (closing) {
+            writeReplies(ctx, true);
+        }
+    }
+
+    /**
+     * Decodes and runs the complete requests in {@link #cumulation}, replies into {@link #out}
+     * (large replies go to the socket early), until the input runs out, the client blocks or the
+     * connection is to close. On the event loop, or on a command thread (see the class comment).
+     */
+    private void runRequests(ChannelHandlerContext ctx) {
         if (cumulation == null) {
             return;
         }
@@ -106,8 +216,8 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                 decoder.authenticated(client.authenticated());
                 if (client.closeRequested()) {
                     closing = true;
-                } else if (out.readableBytes() >= EARLY_WRITE_BYTES) {
-                    writeReplies(ctx, false);
+                } else if (out.readableBytes() >= EARLY_WRITE_BYTES && (barrier == null || ctx.executor().inEventLoop())) {
+                    writeReplies(ctx, false); // (the barrier is event-loop only; off it, replies wait for the hand-back)
                 }
             }
         } catch (RespProtocolException e) {
@@ -120,9 +230,6 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         } finally {
             releaseConsumedInput();
         }
-        if (closing) {
-            writeReplies(ctx, true);
-        }
     }
 
     /**
@@ -134,6 +241,10 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             served.release();
             return;
         }
+        if (running) {
+            deferredResume = () -> resume(ctx, served, awaitSync);
+            return;
+        }
         servedAwaitsSync |= awaitSync;
         if (out == null) {
             out = served;
@@ -142,8 +253,13 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             out.writeBytes(served);
             served.release();
         }
-        processInput(ctx);
-        writeReplies(ctx, closing);
+        if (commandThreads != null) {
+            writeReplies(ctx, closing);
+            runOffLoop(ctx);
+        } else {
+            processInput(ctx);
+            writeReplies(ctx, closing);
+        }
         if (!closing && !client.blocked() && ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(true);
         }
@@ -186,7 +302,9 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        writeReplies(ctx, closing);
+        if (!running) {
+            writeReplies(ctx, closing);
+        }
         ctx.fireChannelReadComplete();
     }
 
@@ -230,6 +348,24 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (running) {
+            inactiveWhileRunning = true; // the command task still uses the buffers: ranOffLoop frees them
+        } else {
+            releaseBuffers();
+        }
+        if (client != null) {
+            if (client.blocked()) {
+                server.blocking().disconnected(client);
+            }
+            if (!running) {
+                server.pubsub().disconnected(client.subscriber()); // else when the command task hands back
+            }
+            server.unregister(client);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void releaseBuffers() {
         if (cumulation != null) {
             cumulation.release();
             cumulation = null;
@@ -238,14 +374,10 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             out.release();
             out = null;
         }
-        if (client != null) {
-            if (client.blocked()) {
-                server.blocking().disconnected(client);
-            }
-            server.pubsub().disconnected(client.subscriber());
-            server.unregister(client);
+        if (pendingInput != null) {
+            pendingInput.release();
+            pendingInput = null;
         }
-        ctx.fireChannelInactive();
     }
 
     @Override

@@ -153,6 +153,7 @@ public final class RespServer implements AutoCloseable {
             shutdownGroups();
             // Before the engine closes: their transactions need it.
             state.stopBackgroundTasks();
+            state.stopCommandThreads();
             if (config.ownsEngine()) {
                 config.engine().close();
             }
@@ -176,6 +177,9 @@ public final class RespServer implements AutoCloseable {
         stop().join();
     }
 
+    /** Default of {@link Builder#commandThreads}. */
+    public static final int DEFAULT_COMMAND_THREADS = 16;
+
     /** Configures a {@link RespServer}. */
     public static final class Builder {
         private String bind = "127.0.0.1";
@@ -190,6 +194,7 @@ public final class RespServer implements AutoCloseable {
         private int eventLoopThreads = 1;
         private boolean allowShutdown;
         private Runnable shutdownHook;
+        private int commandThreads = DEFAULT_COMMAND_THREADS;
 
         private Builder() {
         }
@@ -291,6 +296,22 @@ public final class RespServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Threads that run commands when the engine declares
+         * {@link io.respkv.api.EngineFeature#BLOCKING_IO} (PostgreSQL, TiKV: every engine call is
+         * a network round trip), so event loops never wait on the network (default
+         * {@value #DEFAULT_COMMAND_THREADS}; about the engine's connection pool size is right).
+         * Each connection's commands still run one at a time, in order. Unused for other engines,
+         * whose commands run on the event loop.
+         */
+        public Builder commandThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("commandThreads must be >= 1");
+            }
+            this.commandThreads = threads;
+            return this;
+        }
+
         /** Builds the server without starting it. */
         public RespServer build() {
             KeyspaceEngine e = engine;
@@ -301,7 +322,7 @@ public final class RespServer implements AutoCloseable {
             }
             ServerConfig config = new ServerConfig(bind, port, e, owns, requirePass, databases,
                     new RespLimits(maxBulkLength, maxArguments, maxInlineLength), eventLoopThreads,
-                    allowShutdown, shutdownHook);
+                    allowShutdown, shutdownHook, commandThreads);
             CommandTable table = BuiltinCommands.table(CommandCatalog.redis()::spec);
             return new RespServer(config, table);
         }

@@ -16,8 +16,10 @@ import io.respkv.codec.RespLimits;
  * @param eventLoopThreads   Netty event-loop threads (0: one per core)
  * @param allowShutdown      whether the SHUTDOWN command may stop the server
  * @param shutdownHook       run after SHUTDOWN stops the server (the standalone server exits the JVM)
+ * @param commandThreads     threads that run commands when the engine declares
+ *                           {@link io.respkv.api.EngineFeature#BLOCKING_IO} (unused otherwise)
  */
 public record ServerConfig(String bind, int port, KeyspaceEngine engine, boolean ownsEngine, String requirePass,
                            int databases, RespLimits limits, int eventLoopThreads, boolean allowShutdown,
-                           Runnable shutdownHook) {
+                           Runnable shutdownHook, int commandThreads) {
 }

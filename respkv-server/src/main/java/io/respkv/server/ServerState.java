@@ -47,6 +47,8 @@ public final class ServerState {
     private final PubSubRegistry pubsub = new PubSubRegistry();
 
     private final boolean groupCommit;
+    /** Runs commands off the event loops when the engine does blocking I/O; null otherwise. */
+    private final java.util.concurrent.ThreadPoolExecutor commandThreads;
     private final ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, ReplyBarrier> barriers =
             new ConcurrentHashMap<>();
 
@@ -62,7 +64,36 @@ public final class ServerState {
         this.activeExpiry = new ActiveExpiry(config.engine(), config.databases(), expiredKeys);
         this.watches = new WatchRegistry(config.engine());
         this.activeExpiry.changeListener(watches);
+        if (config.engine().has(io.respkv.api.EngineFeature.BLOCKING_IO)) {
+            commandThreads = new java.util.concurrent.ThreadPoolExecutor(config.commandThreads(), config.commandThreads(),
+                    30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                    new io.netty.util.concurrent.DefaultThreadFactory("respkv-command", true));
+            commandThreads.allowCoreThreadTimeOut(true);
+        } else {
+            commandThreads = null;
+        }
         installPubSub();
+    }
+
+    /**
+     * Where connections run their commands when the engine declares
+     * {@link io.respkv.api.EngineFeature#BLOCKING_IO}; null when commands run on the event loop.
+     * At most one task per connection is queued or running at a time (see RespChannelHandler).
+     */
+    java.util.concurrent.Executor commandThreads() {
+        return commandThreads;
+    }
+
+    /** Stops the command threads after the connections closed; waits for commands in flight. */
+    void stopCommandThreads() {
+        if (commandThreads != null) {
+            commandThreads.shutdown();
+            try {
+                commandThreads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

@@ -63,6 +63,7 @@ public final class Main {
                 .requirePass(options.requirePass)
                 .databases(options.databases)
                 .eventLoopThreads(options.eventLoopThreads)
+                .commandThreads(options.commandThreads)
                 .maxBulkLength(options.maxBulkLength)
                 .allowShutdown(true, stopped::countDown)
                 .build();
@@ -118,6 +119,7 @@ public final class Main {
                   --requirepass PASS        password of the default user (as Redis's requirepass)
                   --databases N             number of databases (default 16)
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
+                  --command-threads N       threads running commands for network engines (postgres; default 16)
                   --max-bulk-length BYTES   longest bulk string a request may carry (default 536870912)
                   --help                    print this help
                 """.formatted(availableEngines()));
@@ -140,6 +142,7 @@ public final class Main {
         String requirePass;
         int databases = 16;
         int eventLoopThreads = 1;
+        int commandThreads = io.respkv.server.RespServer.DEFAULT_COMMAND_THREADS;
         long maxBulkLength = 512L * 1024 * 1024;
         final Map<String, String> engineOptions = new LinkedHashMap<>();
 
@@ -169,6 +172,7 @@ public final class Main {
                     case "--requirepass" -> o.requirePass = value;
                     case "--databases" -> o.databases = intValue(flag, value, 1, 65536);
                     case "--event-loop-threads" -> o.eventLoopThreads = intValue(flag, value, 0, 1024);
+                    case "--command-threads" -> o.commandThreads = intValue(flag, value, 1, 4096);
                     case "--max-bulk-length" -> o.maxBulkLength = intValue(flag, value, 1, Integer.MAX_VALUE);
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }

@@ -76,7 +76,7 @@ class StandaloneServerIT {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
         for (String flag : List.of("--port", "--bind", "--engine", "--dir", "--durability", "--requirepass",
-                "--databases", "--event-loop-threads", "--max-bulk-length", "--pg-url", "--pg-user", "--pg-password",
+                "--databases", "--event-loop-threads", "--command-threads", "--max-bulk-length", "--pg-url", "--pg-user", "--pg-password",
                 "--pg-schema", "--pg-pool-size", "--help")) {
             assertTrue(out.contains(flag), flag + " missing from --help:\n" + out);
         }

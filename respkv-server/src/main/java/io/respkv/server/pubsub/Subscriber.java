@@ -12,16 +12,17 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
  * The pub/sub side of one client connection: what it is subscribed to, and the queue of messages
  * on their way to it.
  *
- * <p><b>Subscriptions</b> are changed only on the connection's event loop (SUBSCRIBE...,
- * RESET, disconnect), through {@link PubSubRegistry}; their counts are readable from any thread
- * (CLIENT LIST).
+ * <p><b>Subscriptions</b> are changed only by the thread that runs the connection's commands
+ * (its event loop, or a command thread for engines with blocking I/O, one task at a time) and
+ * on disconnect, through {@link PubSubRegistry}; the drain reads them on the event loop only
+ * while no command task runs ({@link Sink#accepting()}), and the hand-offs between the two order
+ * the accesses. Their counts are readable from any thread (CLIENT LIST).
  *
  * <p><b>Delivery.</b> A publisher, on any thread, {@link #offer offers} an encoded frame; the
  * frame is queued and one drain task per burst runs on the connection's event loop, where the
@@ -53,7 +54,7 @@ public final class Subscriber {
     }
 
     private final ClientConnection client;
-    /** By {@link Kind#ordinal()}; in subscription order. Event-loop thread only. */
+    /** By {@link Kind#ordinal()}; in subscription order. Owned by the connection's command runner (see above). */
     private final List<Set<ChannelName>> subscriptions = List.of(new LinkedHashSet<>(), new LinkedHashSet<>(),
             new LinkedHashSet<>());
     private volatile int channelCount;
@@ -69,7 +70,7 @@ public final class Subscriber {
     private final AtomicLong softLimitSince = new AtomicLong(NEVER);
     private static final long NEVER = Long.MIN_VALUE;
     private volatile boolean closed;
-    private volatile Consumer<ByteBuf> sink;
+    private volatile Sink sink;
     private final Runnable drainTask = this::drain;
 
     public Subscriber(ClientConnection client) {
@@ -80,12 +81,29 @@ public final class Subscriber {
         return client;
     }
 
-    /**
-     * Sets where drained frames go, on the connection's event loop: the channel handler, which
-     * owns the buffer (writes and releases it).
-     */
-    public void sink(Consumer<ByteBuf> sink) {
+    /** Where drained frames go: the connection's channel handler, on its event loop. */
+    public interface Sink {
+        /**
+         * Whether frames may be written now. False while a command of the connection runs off the
+         * event loop (it owns the reply buffer and may change subscriptions): the frames stay
+         * queued until the connection calls {@link #resumeDrain()}.
+         */
+        boolean accepting();
+
+        /** Writes {@code pushes} (owned: written and released by the sink). */
+        void write(ByteBuf pushes);
+    }
+
+    /** Sets where drained frames go. */
+    public void sink(Sink sink) {
         this.sink = sink;
+    }
+
+    /** On the event loop, once the sink accepts again: drains what waited. */
+    public void resumeDrain() {
+        if (!queue.isEmpty()) {
+            drain();
+        }
     }
 
     /** SUBSCRIBE channels. */
@@ -118,7 +136,7 @@ public final class Subscriber {
         return queuedBytes.get() + outboundBytes();
     }
 
-    // ---- subscriptions (event loop), for the registry ----
+    // ---- subscriptions (the connection's command runner), for the registry ----
 
     boolean add(Kind kind, ChannelName name) {
         boolean added = subscriptions.get(kind.ordinal()).add(name);
@@ -141,7 +159,7 @@ public final class Subscriber {
         return new ArrayList<>(subscriptions.get(kind.ordinal()));
     }
 
-    /** The channels (or patterns) of one kind, in subscription order; event loop only. */
+    /** The channels (or patterns) of one kind, in subscription order; for the connection's commands. */
     public List<byte[]> subscribed(Kind kind) {
         List<byte[]> out = new ArrayList<>();
         for (ChannelName n : subscriptions.get(kind.ordinal())) {
@@ -230,10 +248,13 @@ public final class Subscriber {
     /** On the event loop: hands every queued frame still wanted to the sink in one buffer. */
     private void drain() {
         drainScheduled.set(false);
-        Consumer<ByteBuf> s = sink;
+        Sink s = sink;
         if (s == null || closed) {
             releaseQueued();
             return;
+        }
+        if (!s.accepting()) {
+            return; // the connection calls resumeDrain when it accepts again
         }
         ByteBuf out = null;
         for (Push p; (p = queue.poll()) != null; ) {
@@ -244,7 +265,7 @@ public final class Subscriber {
         }
         if (out != null) {
             if (out.isReadable()) {
-                s.accept(out);
+                s.write(out);
             } else {
                 out.release();
             }
@@ -252,7 +273,7 @@ public final class Subscriber {
     }
 
     /**
-     * On the event loop: writes the queued frames into {@code out} now (a command's reply
+     * From the connection's command: writes the queued frames into {@code out} now (its reply
      * buffer), so that they precede what the command writes next (UNSUBSCRIBE, RESET: messages
      * published before the client left are delivered before the confirmation, as in Redis).
      */
