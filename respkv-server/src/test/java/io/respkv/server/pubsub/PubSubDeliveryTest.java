@@ -211,11 +211,24 @@ class PubSubDeliveryTest {
         }
     }
 
-    /** A memory engine that declares group commit, with a slow sync that records how many commits it covered. */
+    /**
+     * A memory engine that declares more features: group commit, with a slow sync that records
+     * how many commits it covered, or blocking I/O (the server then runs commands on command
+     * threads).
+     */
     private static final class SlowSyncEngine implements KeyspaceEngine {
         final MemoryEngine delegate = new MemoryEngine();
         final AtomicLong commits = new AtomicLong();
         final AtomicLong synced = new AtomicLong();
+        final EngineFeature declared;
+
+        SlowSyncEngine() {
+            this(EngineFeature.GROUP_COMMIT);
+        }
+
+        SlowSyncEngine(EngineFeature declared) {
+            this.declared = declared;
+        }
 
         @Override
         public String name() {
@@ -226,7 +239,7 @@ class PubSubDeliveryTest {
         public Set<EngineFeature> features() {
             EnumSet<EngineFeature> f = EnumSet.noneOf(EngineFeature.class);
             f.addAll(delegate.features());
-            f.add(EngineFeature.GROUP_COMMIT);
+            f.add(declared);
             return f;
         }
 
@@ -318,6 +331,50 @@ class PubSubDeliveryTest {
                         + ", commits before the SET " + before);
                 assertEquals("OK", pub.readReply().text());
             }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aClientThatLeftSubscribedModeNeverReadsALateMessage(boolean commandThreads) throws Exception {
+        RespServer.Builder b = RespServer.builder().port(0).eventLoopThreads(2);
+        if (commandThreads) {
+            b.ownedEngine(new SlowSyncEngine(EngineFeature.BLOCKING_IO));
+        }
+        try (RespServer server = b.start().join();
+                RawRespClient sub = connect(server)) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread flood = new Thread(() -> {
+                try (RawRespClient pub = connect(server)) {
+                    while (!stop.get()) {
+                        pub.call("PUBLISH", "busy", "m");
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            flood.start();
+            try {
+                for (int round = 0; round < 50; round++) {
+                    sub.call("SUBSCRIBE", "busy");
+                    sub.send(RespCommand.of("UNSUBSCRIBE"));
+                    // messages published before the UNSUBSCRIBE may come first; nothing after it
+                    while (true) {
+                        RespFrame f = sub.readReply();
+                        if (f.elements().get(0).text().equals("unsubscribe")) {
+                            assertEquals(0L, f.elements().get(2).integer());
+                            break;
+                        }
+                        assertEquals("message", f.elements().get(0).text());
+                    }
+                    assertEquals("PONG", sub.call("PING").text(), "round " + round);
+                }
+            } finally {
+                stop.set(true);
+                flood.join(10_000);
+            }
+            assertEquals(List.of(), failures);
         }
     }
 
