@@ -47,6 +47,9 @@ public final class ServerState {
     private final PubSubRegistry pubsub = new PubSubRegistry();
 
     private final boolean groupCommit;
+    /** Runs the engine syncs of group commit (see {@link ReplyBarrier}); one thread: syncs serialize anyway. */
+    private final java.util.concurrent.ExecutorService syncThread =
+            java.util.concurrent.Executors.newSingleThreadExecutor(new io.netty.util.concurrent.DefaultThreadFactory("respkv-sync", true));
     /** Runs commands off the event loops when the engine does blocking I/O; null otherwise. */
     private final java.util.concurrent.ThreadPoolExecutor commandThreads;
     private final ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, ReplyBarrier> barriers =
@@ -84,12 +87,15 @@ public final class ServerState {
         return commandThreads;
     }
 
-    /** Stops the command threads after the connections closed; waits for commands in flight. */
+    /** Stops the command threads and the sync thread after the connections closed; waits for work in flight. */
     void stopCommandThreads() {
-        if (commandThreads != null) {
-            commandThreads.shutdown();
+        for (java.util.concurrent.ExecutorService pool : new java.util.concurrent.ExecutorService[] {commandThreads, syncThread}) {
+            if (pool == null) {
+                continue;
+            }
+            pool.shutdown();
             try {
-                commandThreads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+                pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -243,7 +249,7 @@ public final class ServerState {
 
     /** The reply barrier of one event loop (group commit). */
     ReplyBarrier barrier(io.netty.util.concurrent.EventExecutor loop) {
-        return barriers.computeIfAbsent(loop, l -> new ReplyBarrier(engine(), l));
+        return barriers.computeIfAbsent(loop, l -> new ReplyBarrier(engine(), l, syncThread));
     }
 
     public ServerConfig config() {
