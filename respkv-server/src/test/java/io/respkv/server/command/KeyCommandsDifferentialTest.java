@@ -178,8 +178,8 @@ class KeyCommandsDifferentialTest extends RespkvDifferentialTest {
     @ProtocolTest
     void renameExpiredSource(ProtocolVersion protocol) {
         try (Differential d = open(protocol)) {
-            d.checkSequence("SET gone v", "PEXPIRE gone 20", "SET there v", "PEXPIRE there 20", "SET keep v");
-            sleepMillis(60);
+            d.checkSequence("SET gone v", "PEXPIRE gone 300", "SET there v", "PEXPIRE there 300", "SET keep v");
+            sleepMillis(400);
             d.checkSequence("RENAME gone x", "RENAMENX gone x", "RENAMENX keep there", "GET there", "TTL there",
                     "COPY gone y", "MOVE gone 1", "EXISTS x y");
         }
@@ -268,9 +268,9 @@ class KeyCommandsDifferentialTest extends RespkvDifferentialTest {
     @ProtocolTest
     void keysAndScanSkipExpiredKeys(ProtocolVersion protocol) throws IOException {
         try (Differential d = open(protocol)) {
-            d.checkSequence("SET live v", "SET e1 v", "SET e2 v", "PEXPIRE e1 20", "PEXPIRE e2 20", "SET e3 v",
+            d.checkSequence("SET live v", "SET e1 v", "SET e2 v", "PEXPIRE e1 300", "PEXPIRE e2 300", "SET e3 v",
                     "PEXPIRE e3 100000");
-            sleepMillis(60);
+            sleepMillis(400);
             d.checkSorted("KEYS", "*");
             d.checkSorted("KEYS", "e*");
             assertScanSame(protocol, 1);

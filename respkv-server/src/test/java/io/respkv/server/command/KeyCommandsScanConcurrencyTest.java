@@ -82,7 +82,9 @@ class KeyCommandsScanConcurrencyTest {
             waitFor(() -> churnOps.get() > 50, "churn started");
             for (long count : new long[] {1, 5, 37}) {
                 long opsBefore = churnOps.get();
-                List<String> got = scanAll(target, count);
+                // after the first call, wait for the churn to change keys, so every iteration
+                // really runs under concurrent writes however the machine schedules the threads
+                List<String> got = scanAll(target, count, () -> waitFor(() -> churnOps.get() > opsBefore + 5, "churn during the scan"));
                 Map<String, Integer> seen = new HashMap<>();
                 for (String k : got) {
                     seen.merge(k, 1, Integer::sum);
@@ -136,7 +138,12 @@ class KeyCommandsScanConcurrencyTest {
         assertEquals(expected, reply.integer(), reply.toString());
     }
 
-    private static List<String> scanAll(RespTarget target, long count) throws Exception {
+    /** A step between SCAN calls that may throw. */
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static List<String> scanAll(RespTarget target, long count, Step afterFirstCall) throws Exception {
         try (RawRespClient c = RawRespClient.connect(target)) {
             List<String> out = new ArrayList<>();
             String cursor = "0";
@@ -149,6 +156,9 @@ class KeyCommandsScanConcurrencyTest {
                 }
                 if (cursor.equals("0")) {
                     return out;
+                }
+                if (calls == 0) {
+                    afterFirstCall.run();
                 }
             }
             fail("SCAN did not finish");
