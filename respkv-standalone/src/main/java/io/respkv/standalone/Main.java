@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
  * The standalone respkv server.
  *
  * <pre>
- * java -jar respkv.jar [--port 6379] [--bind 127.0.0.1] [--engine rocksdb] [--dir ./respkv-data] [--requirepass PASS] ...
+ * java -jar respkv.jar [--port 6379] [--bind 127.0.0.1] [--engine rocksdb|leveldb|memory] [--dir ./respkv-data] [--requirepass PASS] ...
  * </pre>
  *
  * Serves until SIGTERM or SIGINT (or SHUTDOWN), then stops gracefully: in-flight replies are
