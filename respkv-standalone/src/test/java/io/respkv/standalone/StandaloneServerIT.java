@@ -135,6 +135,44 @@ class StandaloneServerIT {
     }
 
     @Test
+    void leveldbEngineKeepsDataAcrossARestart(@org.junit.jupiter.api.io.TempDir Path data) throws Exception {
+        int port = freePort();
+        Process p = start("--port", Integer.toString(port), "--engine", "leveldb", "--dir", data.toString());
+        String banner = readLine(p.getInputStream());
+        assertTrue(banner.contains("(engine leveldb)"), banner);
+        assertTrue(java.nio.file.Files.exists(data.resolve("CURRENT")), "no LevelDB database in --dir");
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nlevel\r\n".getBytes(UTF_8));
+            s.getOutputStream().flush();
+            assertEquals("+OK\r", readLine(s.getInputStream()));
+        }
+        p.toHandle().destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+
+        int again = freePort();
+        Process q = start("--port", Integer.toString(again), "--engine", "leveldb", "--dir", data.toString());
+        readLine(q.getInputStream());
+        try (Socket s = new Socket("127.0.0.1", again)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n".getBytes(UTF_8));
+            s.getOutputStream().flush();
+            assertEquals("$5\r", readLine(s.getInputStream()));
+            assertEquals("level\r", readLine(s.getInputStream()));
+        }
+        q.toHandle().destroy();
+        assertTrue(q.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void helpListsTheLevelDbEngine() throws Exception {
+        Process p = start("--help");
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(out.matches("(?s).*available: [^\\n]*leveldb.*"), out);
+    }
+
+    @Test
     void shutdownCommandStopsTheStandaloneServer() throws Exception {
         int port = freePort();
         Process p = start("--port", Integer.toString(port), "--engine", "memory");

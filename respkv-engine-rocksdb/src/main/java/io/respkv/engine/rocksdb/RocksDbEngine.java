@@ -1,6 +1,8 @@
 package io.respkv.engine.rocksdb;
 
 import io.respkv.engine.support.KeyLockTable;
+import io.respkv.engine.support.NativeResource;
+import io.respkv.engine.support.RangeDeleteLog;
 import io.respkv.engine.support.ReadCache;
 import static java.util.Objects.requireNonNull;
 
@@ -15,8 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -103,7 +103,7 @@ import org.rocksdb.WriteOptions;
  * a write based on it after another transaction range-deleted it. Hence the commit gate: commits
  * carrying range deletes hold it exclusively and record their ranges in a short log; every other
  * commit holds it shared and first checks that no range committed since it began covers a key it
- * read (else a conflict).
+ * read (else a conflict). Gate and log are the shared {@link RangeDeleteLog}.
  *
  * <h2>Resources</h2>
  * Transactions, snapshots and cursors own native handles and must be closed; the engine tracks
@@ -183,17 +183,11 @@ public final class RocksDbEngine implements KeyspaceEngine {
      * calls in flight and no call starts on a closed database (which would crash the JVM).
      */
     private final StampedLock closeGate = new StampedLock();
-    /** Range-deleting commits hold it exclusively, all others shared (see the class comment). */
-    final StampedLock commitGate = new StampedLock();
     /**
-     * Recent committed range deletes, oldest first, for {@link #rangeDeletedSince}; written holding
-     * {@link #commitGate} exclusively, read holding it shared.
+     * The commit gate and the log of recent range deletes (see the class comment): range-deleting
+     * commits hold the gate exclusively, all others shared.
      */
-    private final ArrayDeque<RangeDelete> rangeDeleteLog = new ArrayDeque<>();
-    private static final int RANGE_DELETE_LOG_SIZE = 1024;
-    private volatile long rangeDeleteEpoch;
-    /** The newest epoch with a range evicted from the log; guarded like the log. */
-    private long droppedThroughEpoch;
+    final RangeDeleteLog rangeDeletes = new RangeDeleteLog();
     private final ScheduledExecutorService walSyncer;
     private volatile boolean closed;
 
@@ -314,7 +308,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     /**
      * Applies one commit's serialized batch; unless {@code deferSync}, also flushes the WAL
-     * through it (fsyncing with SYNC) before returning. Call holding {@link #commitGate}.
+     * through it (fsyncing with SYNC) before returning. Call holding the commit gate.
      */
     void write(byte[] batch, boolean deferSync) {
         long commit;
@@ -372,50 +366,15 @@ public final class RocksDbEngine implements KeyspaceEngine {
      * {@link ReadCache}, else read from RocksDB and cached.
      */
     byte[] readLocked(KeyLockTable.Key key) {
-        if (!cache.enabled()) {
-            return dbGet(key.bytes());
-        }
-        ReadCache.Entry entry = cache.get(key);
-        if (entry != null) {
-            long epoch = rangeDeleteEpoch;
-            if (entry.epoch() == epoch || notRangeDeletedSince(entry, key, epoch)) {
-                return entry.value() == ReadCache.ABSENT ? null : entry.value();
-            }
-            cache.remove(key);
-        }
-        long epoch = rangeDeleteEpoch; // before the read: a range delete racing it makes the entry look older, never newer
-        byte[] value = dbGet(key.bytes());
-        cache.put(key, value == null ? ReadCache.ABSENT : value, epoch);
-        return value;
-    }
-
-    /** Whether no range deleted after {@code entry}'s epoch covers {@code key}; if so, re-stamps the entry. */
-    private boolean notRangeDeletedSince(ReadCache.Entry entry, KeyLockTable.Key key, long epoch) {
-        long stamp = commitGate.readLock();
-        try {
-            if (rangeDeletedSince(entry.epoch(), List.of(key.bytes()))) {
-                return false;
-            }
-        } finally {
-            commitGate.unlockRead(stamp);
-        }
-        entry.epoch(epoch);
-        return true;
+        return cache.readLocked(key, rangeDeletes, this::dbGet);
     }
 
     /**
      * Records the values a commit wrote as the keys' cached values; the committing transaction
-     * still holds their locks and {@link #commitGate}.
+     * still holds their locks and the commit gate.
      */
     void cacheCommitted(java.util.NavigableMap<byte[], byte[]> writes) {
-        if (writes == null || !cache.enabled()) {
-            return;
-        }
-        long epoch = rangeDeleteEpoch;
-        for (java.util.Map.Entry<byte[], byte[]> w : writes.entrySet()) {
-            byte[] v = w.getValue();
-            cache.put(new KeyLockTable.Key(w.getKey()), v == RocksDbTransaction.TOMBSTONE ? ReadCache.ABSENT : v, epoch);
-        }
+        cache.putCommitted(writes, RocksDbTransaction.TOMBSTONE, rangeDeletes.epoch());
     }
 
     private byte[] dbGet(byte[] key) {
@@ -676,46 +635,6 @@ public final class RocksDbEngine implements KeyspaceEngine {
         });
     }
 
-    /** The range-delete epoch now: transactions remember it at begin. */
-    long rangeDeleteEpoch() {
-        return rangeDeleteEpoch;
-    }
-
-    /**
-     * Whether a range delete committed after {@code sinceEpoch} covers one of {@code keys}; true
-     * also when the log no longer reaches back that far. Call holding {@link #commitGate}.
-     */
-    boolean rangeDeletedSince(long sinceEpoch, List<byte[]> keys) {
-        if (rangeDeleteEpoch == sinceEpoch) {
-            return false;
-        }
-        if (droppedThroughEpoch > sinceEpoch) {
-            return true; // ranges we would need to check were dropped from the log: assume the worst
-        }
-        for (RangeDelete r : rangeDeleteLog) {
-            if (r.epoch > sinceEpoch) {
-                for (byte[] key : keys) {
-                    if (Arrays.compareUnsigned(key, r.low) >= 0 && (r.high == null || Arrays.compareUnsigned(key, r.high) < 0)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Records ranges deleted by a commit that succeeded; call holding {@link #commitGate} exclusively. */
-    void logRangeDeletes(List<byte[][]> ranges) {
-        long epoch = rangeDeleteEpoch + 1;
-        for (byte[][] r : ranges) {
-            if (rangeDeleteLog.size() == RANGE_DELETE_LOG_SIZE) {
-                droppedThroughEpoch = rangeDeleteLog.pollFirst().epoch;
-            }
-            rangeDeleteLog.addLast(new RangeDelete(epoch, r[0], r[1]));
-        }
-        rangeDeleteEpoch = epoch;
-    }
-
     /** Whether a key {@code >= from} exists now. */
     boolean anyKeyAtOrAfter(byte[] from) {
         return callDb("seek", () -> {
@@ -740,10 +659,6 @@ public final class RocksDbEngine implements KeyspaceEngine {
                 }
             }
         }
-    }
-
-    /** A range {@code [low, high)} ({@code high == null}: unbounded) deleted by the commit of {@code epoch}. */
-    private record RangeDelete(long epoch, byte[] low, byte[] high) {
     }
 
     @FunctionalInterface

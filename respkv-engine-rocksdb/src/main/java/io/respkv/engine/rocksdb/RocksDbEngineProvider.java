@@ -1,6 +1,7 @@
 package io.respkv.engine.rocksdb;
 
 import io.respkv.api.Durability;
+import io.respkv.engine.support.ByteSizes;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.KeyspaceEngineProvider;
 import java.nio.file.Path;

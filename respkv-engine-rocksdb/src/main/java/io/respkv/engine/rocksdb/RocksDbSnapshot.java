@@ -1,6 +1,7 @@
 package io.respkv.engine.rocksdb;
 
 import io.respkv.api.KvCursor;
+import io.respkv.engine.support.NativeResource;
 import io.respkv.api.Snapshot;
 import java.util.List;
 import java.util.Set;
@@ -56,7 +57,7 @@ final class RocksDbSnapshot extends NativeResource implements Snapshot {
     }
 
     @Override
-    void freeNative() {
+    protected void freeNative() {
         // cursors first: their iterators read as of this snapshot
         cursors.forEach(NativeResource::release);
         cursors.forEach(engine::unregister);

@@ -1,6 +1,8 @@
 package io.respkv.engine.rocksdb;
 
 import io.respkv.engine.support.KeyLockTable;
+import io.respkv.engine.support.NativeResource;
+import io.respkv.engine.support.RangeDeleteLog;
 import io.respkv.engine.support.ReadCache;
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
@@ -12,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.StampedLock;
 
 /**
  * A {@link RocksDbEngine} transaction: key locks from the engine's {@link KeyLockTable} (taken by
@@ -53,7 +54,7 @@ final class RocksDbTransaction implements Transaction {
     private List<byte[]> commitChecks = List.of();
     /** Keys read from the database (locked), checked at commit against later range deletes. */
     private List<byte[]> reads = List.of();
-    /** {@link RocksDbEngine#rangeDeleteEpoch()} when this transaction began. */
+    /** The engine's range-delete epoch when this transaction began. */
     private final long startEpoch;
     private Set<RocksDbCursor> cursors;
     private boolean finished;
@@ -61,7 +62,7 @@ final class RocksDbTransaction implements Transaction {
     RocksDbTransaction(RocksDbEngine engine, boolean deferSync) {
         this.engine = engine;
         this.deferSync = deferSync;
-        this.startEpoch = engine.rangeDeleteEpoch();
+        this.startEpoch = engine.rangeDeletes.epoch();
     }
 
     @Override
@@ -73,7 +74,7 @@ final class RocksDbTransaction implements Transaction {
                 return own == TOMBSTONE ? null : own;
             }
         }
-        if (RocksDbCursor.inRanges(key, deletedRanges)) {
+        if (RangeDeleteLog.rangeOf(key, deletedRanges) != null) {
             return null;
         }
         KeyLockTable.Key k = new KeyLockTable.Key(key);
@@ -168,11 +169,11 @@ final class RocksDbTransaction implements Transaction {
                 // consistent; committing would cost a WAL write and, with SYNC, an fsync.
                 return;
             }
-            StampedLock gate = engine.commitGate;
+            RangeDeleteLog gate = engine.rangeDeletes;
             boolean exclusive = !deletedRanges.isEmpty();
-            long stamp = exclusive ? gate.writeLock() : gate.readLock();
+            long stamp = exclusive ? gate.lockExclusive() : gate.lockShared();
             try {
-                if (!reads.isEmpty() && engine.rangeDeletedSince(startEpoch, reads)) {
+                if (!reads.isEmpty() && gate.deletedSince(startEpoch, reads)) {
                     throw new TransactionConflictException("rocksdb: a key read by this transaction was range-deleted concurrently");
                 }
                 for (byte[] check : commitChecks) {
@@ -182,7 +183,7 @@ final class RocksDbTransaction implements Transaction {
                 }
                 engine.write(batch(), deferSync);
                 if (exclusive) {
-                    engine.logRangeDeletes(deletedRanges);
+                    gate.record(deletedRanges);
                 }
                 engine.cacheCommitted(writes);
             } finally {

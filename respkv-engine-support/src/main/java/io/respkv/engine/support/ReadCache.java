@@ -2,6 +2,8 @@ package io.respkv.engine.support;
 
 import java.util.Iterator;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -93,6 +95,47 @@ public final class ReadCache {
         Entry old = entries.remove(key);
         if (old != null) {
             usedBytes.addAndGet(-weight(key, old.value));
+        }
+    }
+
+    /**
+     * The latest committed value of {@code key}, which the calling transaction has locked: this
+     * cache's entry if it is still exact, else {@code load}ed from the store (null: absent) and
+     * cached. An entry older than the last range delete is trusted only once {@code ranges} shows
+     * no range deleted since covers the key (it is then re-stamped). With the cache disabled,
+     * just loads.
+     */
+    public byte[] readLocked(KeyLockTable.Key key, RangeDeleteLog ranges, Function<byte[], byte[]> load) {
+        if (!enabled()) {
+            return load.apply(key.bytes());
+        }
+        Entry entry = entries.get(key);
+        if (entry != null) {
+            long epoch = ranges.epoch();
+            if (entry.epoch == epoch || !ranges.deletedSinceLocking(entry.epoch, key.bytes())) {
+                entry.epoch = epoch;
+                return entry.value == ABSENT ? null : entry.value;
+            }
+            remove(key);
+        }
+        long epoch = ranges.epoch(); // before the read: a range delete racing it makes the entry look older, never newer
+        byte[] value = load.apply(key.bytes());
+        put(key, value == null ? ABSENT : value, epoch);
+        return value;
+    }
+
+    /**
+     * Records the values a commit wrote ({@code tombstone}, compared by identity, for a deletion)
+     * as the keys' cached values at {@code epoch}. The committing transaction still holds the
+     * keys' locks and the commit gate.
+     */
+    public void putCommitted(NavigableMap<byte[], byte[]> writes, byte[] tombstone, long epoch) {
+        if (writes == null || !enabled()) {
+            return;
+        }
+        for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
+            byte[] v = w.getValue();
+            put(new KeyLockTable.Key(w.getKey()), v == tombstone ? ABSENT : v, epoch);
         }
     }
 

@@ -120,11 +120,32 @@ public abstract class VersionSweeperContract {
         RecordingEngine recording = new RecordingEngine(engine);
         // Between the sweeper's first reads and its commit: FLUSHDB, then a new collection at
         // the same key under the same version, with element names the sweeper already scanned.
+        // The new collection is written by another thread: on an engine with key locks (and no
+        // native range delete) it waits for the elements the sweeper deleted until the sweeper's
+        // transaction ends; on the others it is committed before the sweeper commits.
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<?>> newCollection =
+                new java.util.concurrent.atomic.AtomicReference<>();
         recording.beforeNextCommit(() -> {
             run(engine, 0, NOW, Keyspace::flush);
-            putCollection(engine, 0, NOW, b("k"), RedisType.LIST, 77, KeyMeta.NO_EXPIRY, 3, 3);
+            newCollection.set(other.submit(() ->
+                    putCollection(engine, 0, NOW, b("k"), RedisType.LIST, 77, KeyMeta.NO_EXPIRY, 3, 3)));
+            try {
+                newCollection.get().get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException lockedBySweeper) {
+                // finishes once the sweeper's transaction has failed and released its locks
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
         });
-        sweeper(recording, 2).drain();
+        try {
+            sweeper(recording, 2).drain();
+            newCollection.get().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            other.shutdownNow();
+        }
         assertEquals(3, elements(engine, 0, b("k"), 77), "the new collection is intact");
         if (!nativeRangeDelete()) {
             assertTrue(recording.logs().get(1).deletes.size() == 2 && !recording.logs().get(1).committed,

@@ -1,4 +1,4 @@
-package io.respkv.engine.rocksdb;
+package io.respkv.engine.support;
 
 import java.util.Locale;
 
@@ -6,8 +6,9 @@ import java.util.Locale;
  * Parses byte sizes written the way redis.conf writes them: a non-negative integer with an
  * optional unit, case-insensitive: {@code b}, {@code k} = 1000, {@code kb} = 1024, {@code m} =
  * 1000², {@code mb} = 1024², {@code g} = 1000³, {@code gb} = 1024³. So {@code 64mb} is 67108864.
+ * Shared by the engines' ServiceLoader providers for their size options.
  */
-final class ByteSizes {
+public final class ByteSizes {
 
     private ByteSizes() {
     }
@@ -17,7 +18,7 @@ final class ByteSizes {
      *
      * @throws IllegalArgumentException naming {@code option} if the value is not a size
      */
-    static long parse(String option, String value) {
+    public static long parse(String option, String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         int digits = 0;
         while (digits < v.length() && Character.isDigit(v.charAt(digits))) {

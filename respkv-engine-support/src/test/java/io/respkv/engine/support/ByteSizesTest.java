@@ -1,4 +1,4 @@
-package io.respkv.engine.rocksdb;
+package io.respkv.engine.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# engines-side-by-side.sh ENGINE_A ENGINE_B [ROUNDS]
+#
+# Starts the standalone respkv jar twice, on ENGINE_A and on ENGINE_B (e.g. leveldb rocksdb),
+# each on a free loopback port with a fresh temp --dir, runs the redis-benchmark suite against
+# them alternating A/B per test for ROUNDS rounds (side-by-side.sh), prints medians, ratios and
+# server CPU per request, and stops both.
+#
+# Needs: a built jar (./mvnw -B -q -DskipTests package) and redis-benchmark on PATH (Debian:
+# apt-get install redis-tools). Environment passes through to side-by-side.sh / redis-bench.sh:
+# TESTS (default "set:16 get:16 lpush:16 hset:16 zadd:16"), N, N_P16, CLIENTS, KEYSPACE, DSIZE,
+# MODE. JAVA_OPTS (default -XX:+UseParallelGC) and RESPKV_ARGS (e.g. "--durability async") add to
+# both servers' command lines.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+A=${1:?usage: $0 ENGINE_A ENGINE_B [ROUNDS]}
+B=${2:?usage: $0 ENGINE_A ENGINE_B [ROUNDS]}
+export ROUNDS=${3:-3}
+export TESTS=${TESTS:-"set:16 get:16 lpush:16 hset:16 zadd:16"}
+JAR=$ROOT/respkv-standalone/target/respkv.jar
+[[ -f $JAR ]] || { echo "build first: ./mvnw -B -q -DskipTests package" >&2; exit 2; }
+command -v redis-benchmark >/dev/null && command -v redis-cli >/dev/null \
+  || { echo "needs redis-benchmark and redis-cli (apt-get install redis-tools)" >&2; exit 2; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+WORK=$(mktemp -d /tmp/respkv-engines.XXXXXX)
+PA=$(free_port); PB=$(free_port)
+cleanup() {
+  [[ -n ${PID_A:-} ]] && kill "$PID_A" 2>/dev/null && wait "$PID_A" 2>/dev/null || true
+  [[ -n ${PID_B:-} ]] && kill "$PID_B" 2>/dev/null && wait "$PID_B" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start() { # engine port -> pid
+  local args=(--engine "$1")
+  [[ $1 != memory ]] && args+=(--dir "$WORK/$1-$2")
+  # shellcheck disable=SC2086
+  java ${JAVA_OPTS:--XX:+UseParallelGC} -jar "$JAR" --port "$2" "${args[@]}" ${RESPKV_ARGS:-} >"$WORK/$1-$2.log" 2>&1 &
+  echo $!
+}
+PID_A=$(start "$A" "$PA")
+PID_B=$(start "$B" "$PB")
+for _ in $(seq 1 100); do
+  redis-cli -p "$PA" ping >/dev/null 2>&1 && redis-cli -p "$PB" ping >/dev/null 2>&1 && break
+  sleep 0.2
+done
+echo "# respkv-$A on $PA pid $PID_A vs respkv-$B on $PB pid $PID_B; ${RESPKV_ARGS:-default durability}; $(nproc) cores; $(date -Is)"
+SRV_CPU=1 SRV_PID_A=$PID_A SRV_PID_B=$PID_B "$HERE/side-by-side.sh" "$PA" "$A" "$PB" "$B"
