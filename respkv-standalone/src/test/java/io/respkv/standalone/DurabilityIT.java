@@ -20,14 +20,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kills the standalone server with SIGKILL in the middle of a write load with durability SYNC,
  * restarts it on the same directory, and checks that every acknowledged write is there and no
- * command landed halfway. The process is the real jar, as a user runs it.
+ * command landed halfway, on each local persistent engine (RocksDB, LevelDB). The process is the
+ * real jar, as a user runs it.
  */
 @Timeout(180)
 class DurabilityIT {
@@ -47,10 +49,11 @@ class DurabilityIT {
         }
     }
 
-    @Test
-    void acknowledgedSyncWritesSurviveKill9() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"rocksdb", "leveldb"})
+    void acknowledgedSyncWritesSurviveKill9(String engine) throws Exception {
         int port = freePort();
-        Process server = start(port);
+        Process server = start(port, engine);
         // Per client: the highest i whose SET and MSET were acknowledged, and acknowledged INCRs.
         long[] lastAcked = new long[CLIENTS];
         AtomicLong[] incrAcked = new AtomicLong[CLIENTS];
@@ -100,7 +103,7 @@ class DurabilityIT {
         }
         assertTrue(unexpected.isEmpty(), "writer failed: " + unexpected);
 
-        Process restarted = start(port);
+        Process restarted = start(port, engine);
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(30_000);
             OutputStream out = new BufferedOutputStream(s.getOutputStream());
@@ -137,10 +140,11 @@ class DurabilityIT {
         assertTrue(restarted.waitFor(30, TimeUnit.SECONDS));
     }
 
-    @Test
-    void restartKeepsKeysValuesAndTtls() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"rocksdb", "leveldb"})
+    void restartKeepsKeysValuesAndTtls(String engine) throws Exception {
         int port = freePort();
-        Process server = start(port);
+        Process server = start(port, engine);
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
@@ -156,7 +160,7 @@ class DurabilityIT {
         }
         server.toHandle().destroy(); // graceful
         assertTrue(server.waitFor(30, TimeUnit.SECONDS));
-        start(port);
+        start(port, engine);
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
@@ -176,10 +180,10 @@ class DurabilityIT {
         }
     }
 
-    private Process start(int port) throws Exception {
+    private Process start(int port, String engine) throws Exception {
         String jar = System.getProperty("respkv.jar", "target/respkv.jar");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar,
-                "--port", Integer.toString(port), "--engine", "rocksdb", "--dir", dataDir.toString(),
+                "--port", Integer.toString(port), "--engine", engine, "--dir", dataDir.toString(),
                 "--durability", "sync").redirectErrorStream(true).start();
         processes.add(p);
         CountDownLatch ready = new CountDownLatch(1);
