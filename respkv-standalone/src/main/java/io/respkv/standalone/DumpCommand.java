@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * It opens the store itself, takes one {@link Snapshot} and streams it: memory stays bounded
  * whatever the keyspace's size. No respkv server may hold the store: RocksDB's {@code LOCK} file
  * makes the open fail, and the dump says so (stop the server first, or dump a copy of the
- * directory made with {@link KeyspaceEngine#checkpoint}). On a terminal (stderr), a progress bar
- * shows the keys written out of the total and the time elapsed.
+ * directory made with {@link KeyspaceEngine#checkpoint}). When stderr is a terminal, a progress
+ * bar there shows the keys written out of the total and the time elapsed.
  */
 public final class DumpCommand {
 
@@ -55,8 +55,28 @@ public final class DumpCommand {
     /** The {@code dump} subcommand from {@link Main#main}: runs it and exits with its status. */
     static void main(String[] argv) {
         OutputStream stdout = new FileOutputStream(FileDescriptor.out);
-        int status = run(argv, stdout, System.out, System.err, System.console() != null, System::currentTimeMillis);
+        int status = run(argv, stdout, System.out, System.err, stderrIsTerminal(), System::currentTimeMillis);
         System.exit(status);
+    }
+
+    /**
+     * Whether standard error is a terminal. Java 17 has no isatty: {@code System.console()} is
+     * non-null only when standard input <em>and output</em> are terminals, so it is null in the
+     * main use, {@code dump ... | redis-cli --pipe}, where stderr is still the user's terminal.
+     * On Linux, {@code /proc/self/fd/2} tells where stderr goes (a link to {@code /dev/pts/N} or
+     * {@code /dev/ttyN} for a terminal); elsewhere, {@code System.console()} decides.
+     */
+    static boolean stderrIsTerminal() {
+        Path fd2 = Path.of("/proc/self/fd/2");
+        try {
+            if (Files.isSymbolicLink(fd2)) {
+                String target = Files.readSymbolicLink(fd2).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // not Linux, or not readable: fall back below
+        }
+        return System.console() != null;
     }
 
     /**
