@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
  * java -jar respkv.jar [--port 6379] [--bind 127.0.0.1] [--engine rocksdb|leveldb|postgres|memory] [--dir ./respkv-data] [--requirepass PASS] ...
  * java -jar respkv.jar --engine postgres --pg-url jdbc:postgresql://HOST:5432/DB [--pg-user U --pg-password P
  *                      --pg-schema S --pg-pool-size N] ...
+ * java -jar respkv.jar dump --dir PATH [--db N|all] [--output FILE|-]     (see {@link DumpCommand})
  * </pre>
  *
  * Serves until SIGTERM or SIGINT (or SHUTDOWN), then stops gracefully: in-flight replies are
@@ -29,6 +30,10 @@ public final class Main {
     }
 
     public static void main(String[] argv) throws Exception {
+        if (argv.length > 0 && argv[0].equals("dump")) {
+            DumpCommand.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
+            return;
+        }
         Options options;
         try {
             options = Options.parse(argv);
@@ -103,6 +108,7 @@ public final class Main {
     static void usage(PrintStream out) {
         out.println("""
                 usage: java -jar respkv.jar [options]
+                       java -jar respkv.jar dump --dir PATH [--db N|all] [--output FILE|-]   (dump --help for more)
 
                 Serves the Redis protocol (RESP2/RESP3) over a storage engine until SIGTERM/SIGINT or SHUTDOWN.
 

@@ -11,11 +11,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * respkv's own commands and options, which Redis 7.0.15 does not have (docs/commands.md): KEYS
- * with PIVOT, LIMIT, DESC and WITHVALUES, and PDEL. They use what an ordered key space gives
- * cheaply: keys in order, from any position, bounded by a pattern's literal prefix.
+ * with PIVOT, LIMIT, DESC and WITHVALUES, PDEL and DELRANGE. They use what an ordered key space
+ * gives cheaply: keys in order, from any position, bounded by a pattern's literal prefix or a
+ * key range.
  */
 final class ExtensionCommands {
 
@@ -26,7 +28,16 @@ final class ExtensionCommands {
     static final CommandSpec PDEL_SPEC = new CommandSpec("pdel", 2, Set.of(CommandFlag.WRITE), 0, 0, 0,
             Set.of("keyspace", "write", "slow", "dangerous"));
 
-    /** Keys PDEL deletes per transaction. */
+    /**
+     * DELRANGE's declaration: three arguments, a write. Its arguments are keys, but of a range
+     * that may hold any number of keys, so it declares no key positions (as PDEL): a cluster
+     * proxy routing by the two bounds would send it to the slots of the bounds, not of the keys
+     * it deletes. Not in Redis's catalog, so COMMAND does not describe it.
+     */
+    static final CommandSpec DELRANGE_SPEC = new CommandSpec("delrange", 3, Set.of(CommandFlag.WRITE), 0, 0, 0,
+            Set.of("keyspace", "write", "slow", "dangerous"));
+
+    /** Keys PDEL and DELRANGE delete per transaction. */
     static final int PDEL_BATCH = 1024;
     /** Keys one PDEL transaction looks at, matching or not (bounds a transaction over sparse matches). */
     static final int PDEL_SCAN = 16 * 1024;
@@ -41,6 +52,7 @@ final class ExtensionCommands {
         t.register(new CommandSpec(redisKeys.name(), -2, redisKeys.flags(), redisKeys.firstKey(),
                 redisKeys.lastKey(), redisKeys.keyStep(), redisKeys.aclCategories()), ExtensionCommands::keys);
         t.register(PDEL_SPEC, ExtensionCommands::pdel);
+        t.register(DELRANGE_SPEC, ExtensionCommands::delrange);
     }
 
     /**
@@ -140,25 +152,60 @@ final class ExtensionCommands {
      */
     static void pdel(ExecutionContext ctx) {
         KeyCommands.KeyFilter filter = KeyCommands.KeyFilter.of(ctx.arg(1));
+        deleteInSteps(ctx, filter.from, filter.to, filter::matches, PDEL_SCAN);
+    }
+
+    /**
+     * {@code DELRANGE start end}: deletes every key {@code k} of the selected database with
+     * {@code start <= k < end} in byte order; replies the number of keys deleted ({@code 0} when
+     * {@code start >= end}). Each key is deleted as DEL deletes it: its metadata and expiry-index
+     * entries go, a collection's version is retired (the {@code VersionSweeper} reclaims its
+     * elements with the engine's range delete), WATCH sees it modified and a {@code del} keyspace
+     * event is reported. Outside MULTI it works in transactions of at most {@value #PDEL_BATCH}
+     * deletions, as PDEL; inside MULTI/EXEC it is part of EXEC's one transaction.
+     *
+     * <p>The keys are visited, not range-deleted as metadata: a range delete of the metadata
+     * entries would also remove a key another client created in the range after this command
+     * looked at it, without retiring its version or telling its watchers (scans do not join a
+     * transaction's read set, so nothing would conflict), leaking its elements for good.
+     */
+    static void delrange(ExecutionContext ctx) {
+        byte[] start = ctx.arg(1);
+        byte[] end = ctx.arg(2);
+        if (Arrays.compareUnsigned(start, end) >= 0) {
+            ctx.reply().integer(0);
+            return;
+        }
+        deleteInSteps(ctx, start, end, key -> true, Long.MAX_VALUE);
+    }
+
+    /**
+     * Deletes the live keys in {@code [from, to)} ({@code null}: unbounded) that {@code matches}
+     * accepts and replies their number: in EXEC's transaction when executing MULTI/EXEC, else in
+     * steps of their own transactions, each deleting at most {@value #PDEL_BATCH} keys and
+     * looking at at most {@code maxScanned}, their keyspace events published as each commits.
+     */
+    private static void deleteInSteps(ExecutionContext ctx, byte[] from, byte[] to, Predicate<byte[]> matches,
+                                      long maxScanned) {
         if (ctx.client().transaction().executing) {
-            Step all = deleteMatching(ctx.keyspace(), filter, filter.from, Long.MAX_VALUE, Long.MAX_VALUE);
+            Step all = deleteMatching(ctx.keyspace(), from, to, matches, Long.MAX_VALUE, Long.MAX_VALUE);
             notifyDeleted(ctx, all);
             ctx.reply().integer(all.deleted);
             return;
         }
         long deleted = 0;
-        byte[] from = filter.from;
+        byte[] next = from;
         try {
             while (true) {
-                byte[] start = from;
-                Step step = ctx.commitSeparately(ks -> deleteMatching(ks, filter, start, PDEL_BATCH, PDEL_SCAN));
+                byte[] stepFrom = next;
+                Step step = ctx.commitSeparately(ks -> deleteMatching(ks, stepFrom, to, matches, PDEL_BATCH, maxScanned));
                 deleted += step.deleted;
                 notifyDeleted(ctx, step);
                 ctx.publishKeyspaceEventsNow(); // this batch has committed
                 if (step.next == null) {
                     break;
                 }
-                from = step.next;
+                next = step.next;
             }
         } catch (TransactionConflictException conflict) {
             // the batches committed so far stay deleted
@@ -168,7 +215,7 @@ final class ExtensionCommands {
         ctx.reply().integer(deleted);
     }
 
-    /** What one PDEL step deleted (the keys, if keyspace events are on), and the key the next step starts from (null: done). */
+    /** What one PDEL or DELRANGE step deleted (the keys, if keyspace events are on), and the key the next step starts from (null: done). */
     private record Step(long deleted, List<byte[]> keys, byte[] next) {
     }
 
@@ -180,15 +227,16 @@ final class ExtensionCommands {
     }
 
     /**
-     * Deletes the keys matching {@code filter} from {@code from} on, at most {@code maxDeletes},
-     * looking at at most {@code maxScanned} keys; the scan finishes before the first deletion.
+     * Deletes the keys in {@code [from, to)} that {@code matches} accepts, at most
+     * {@code maxDeletes}, looking at at most {@code maxScanned} keys; the scan finishes before
+     * the first deletion.
      */
-    private static Step deleteMatching(Keyspace ks, KeyCommands.KeyFilter filter, byte[] from, long maxDeletes,
-                                       long maxScanned) {
+    private static Step deleteMatching(Keyspace ks, byte[] from, byte[] to, Predicate<byte[]> matches,
+                                       long maxDeletes, long maxScanned) {
         List<byte[]> doomed = new ArrayList<>();
         byte[] next = null;
         long scanned = 0;
-        try (Keyspace.KeyCursor c = ks.keys(from, filter.to)) {
+        try (Keyspace.KeyCursor c = ks.keys(from, to)) {
             while (c.next()) {
                 byte[] key = c.key();
                 if (doomed.size() == maxDeletes || scanned == maxScanned) {
@@ -196,7 +244,7 @@ final class ExtensionCommands {
                     break;
                 }
                 scanned++;
-                if (filter.matches(key)) {
+                if (matches.test(key)) {
                     doomed.add(key);
                 }
             }
