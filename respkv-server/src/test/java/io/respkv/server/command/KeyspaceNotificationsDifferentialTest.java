@@ -303,7 +303,7 @@ class KeyspaceNotificationsDifferentialTest extends RespkvDifferentialTest {
 
     /** Waits (bounded) until the server reports one blocked client. */
     private static void awaitBlocked(MultiClientDifferential.Session s) throws Exception {
-        long end = System.nanoTime() + 20_000_000_000L; // generous: a loaded 2-core CI box can starve active expiry
+        long end = System.nanoTime() + 20_000_000_000L; // generous for a loaded CI box
         while (System.nanoTime() < end) {
             if (s.control("INFO clients").text().contains("blocked_clients:1")) {
                 return;
