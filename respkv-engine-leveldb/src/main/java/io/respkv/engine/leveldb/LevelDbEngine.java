@@ -8,6 +8,7 @@ import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
 import io.respkv.engine.support.KeyLockTable;
+import io.respkv.engine.support.LockingTransaction;
 import io.respkv.engine.support.NativeResource;
 import io.respkv.engine.support.RangeDeleteLog;
 import io.respkv.engine.support.ReadCache;
@@ -338,7 +339,7 @@ public final class LevelDbEngine implements KeyspaceEngine {
 
     /** Records a commit's writes in the read cache; the committer holds their locks and the gate. */
     void cacheCommitted(NavigableMap<byte[], byte[]> writes) {
-        cache.putCommitted(writes, LevelDbTransaction.TOMBSTONE, rangeDeletes.epoch());
+        cache.putCommitted(writes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
     }
 
     private byte[] dbGet(byte[] key) {

@@ -1,6 +1,7 @@
 package io.respkv.engine.rocksdb;
 
 import io.respkv.engine.support.KeyLockTable;
+import io.respkv.engine.support.LockingTransaction;
 import io.respkv.engine.support.NativeResource;
 import io.respkv.engine.support.RangeDeleteLog;
 import io.respkv.engine.support.ReadCache;
@@ -374,7 +375,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
      * still holds their locks and the commit gate.
      */
     void cacheCommitted(java.util.NavigableMap<byte[], byte[]> writes) {
-        cache.putCommitted(writes, RocksDbTransaction.TOMBSTONE, rangeDeletes.epoch());
+        cache.putCommitted(writes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
     }
 
     private byte[] dbGet(byte[] key) {
