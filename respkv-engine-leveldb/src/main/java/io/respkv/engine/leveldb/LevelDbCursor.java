@@ -2,6 +2,7 @@ package io.respkv.engine.leveldb;
 
 import io.respkv.api.KvCursor;
 import io.respkv.engine.support.MergedScan;
+import io.respkv.engine.support.LockingTransaction;
 import io.respkv.engine.support.NativeResource;
 import java.util.List;
 import java.util.TreeMap;
@@ -39,7 +40,7 @@ final class LevelDbCursor extends NativeResource implements KvCursor {
         this.low = low;
         this.high = high;
         this.onClose = onClose;
-        this.scan = new MergedScan(low, high, reverse, ownWrites, LevelDbTransaction.TOMBSTONE, deletedRanges);
+        this.scan = new MergedScan(low, high, reverse, ownWrites, LockingTransaction.TOMBSTONE, deletedRanges);
     }
 
     /** Opens the native iterator and positions it; the engine registered this object first. */

@@ -8,7 +8,9 @@ import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
 import io.respkv.engine.support.KeyLockTable;
+import io.respkv.engine.support.LockingTransaction;
 import io.respkv.engine.support.NativeResource;
+import io.respkv.engine.support.OpenResources;
 import io.respkv.engine.support.RangeDeleteLog;
 import io.respkv.engine.support.ReadCache;
 import java.io.IOException;
@@ -18,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.NavigableMap;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -145,10 +146,8 @@ public final class LevelDbEngine implements KeyspaceEngine {
     /** Syncs made (each: a sync write and the closed logs' fdatasyncs); guarded by {@link #syncLock}. */
     private long syncs;
 
-    /** Cursors, released first on close: they read through the snapshots. */
-    private final Set<NativeResource> openCursors = ConcurrentHashMap.newKeySet();
-    /** Snapshots. */
-    private final Set<NativeResource> openViews = ConcurrentHashMap.newKeySet();
+    /** Cursors and snapshots still open, released on close. */
+    private final OpenResources resources = new OpenResources(() -> this.closed, this::closedException);
     /**
      * Database calls hold it shared; {@link #close()} takes it exclusively, so it waits for the
      * calls in flight and no call starts on a closed database (which would crash the JVM).
@@ -338,7 +337,7 @@ public final class LevelDbEngine implements KeyspaceEngine {
 
     /** Records a commit's writes in the read cache; the committer holds their locks and the gate. */
     void cacheCommitted(NavigableMap<byte[], byte[]> writes) {
-        cache.putCommitted(writes, LevelDbTransaction.TOMBSTONE, rangeDeletes.epoch());
+        cache.putCommitted(writes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
     }
 
     private byte[] dbGet(byte[] key) {
@@ -420,7 +419,7 @@ public final class LevelDbEngine implements KeyspaceEngine {
     @Override
     public Snapshot snapshot() {
         LevelDbSnapshot snapshot = new LevelDbSnapshot(this);
-        register(openViews, snapshot);
+        resources.registerView(snapshot);
         snapshot.start();
         return snapshot;
     }
@@ -539,11 +538,8 @@ public final class LevelDbEngine implements KeyspaceEngine {
         // Wait for database calls in flight; the ones after this see closed set and throw.
         long stamp = closeGate.writeLock();
         try {
-            // No resource can register any more (closed is set), so these loops see them all.
-            openCursors.forEach(NativeResource::release);
-            openViews.forEach(NativeResource::release);
-            openCursors.clear();
-            openViews.clear();
+            // No resource can register any more (closed is set), so releaseAll sees them all.
+            resources.releaseAll();
             synchronized (syncLock) {
                 try {
                     db.write(sync, emptyBatch);
@@ -573,31 +569,15 @@ public final class LevelDbEngine implements KeyspaceEngine {
 
     /** Number of open snapshots and cursors; for leak tests. */
     int openResources() {
-        return openCursors.size() + openViews.size();
+        return resources.size();
     }
 
     void registerCursor(LevelDbCursor cursor) {
-        register(openCursors, cursor);
+        resources.registerCursor(cursor);
     }
 
     void unregister(NativeResource resource) {
-        if (!openCursors.remove(resource)) {
-            openViews.remove(resource);
-        }
-    }
-
-    /**
-     * Adds {@code resource} to {@code set} unless the engine is closed. Whoever registers first
-     * wins against {@link #close()}: either close() sees the resource and releases it, or the
-     * resource sees {@link #closed} and is not registered.
-     */
-    private void register(Set<NativeResource> set, NativeResource resource) {
-        set.add(resource);
-        if (closed) {
-            set.remove(resource);
-            resource.release();
-            throw closedException();
-        }
+        resources.unregister(resource);
     }
 
     IllegalStateException closedException() {

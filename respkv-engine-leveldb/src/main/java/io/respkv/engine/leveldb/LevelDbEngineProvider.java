@@ -1,15 +1,14 @@
 package io.respkv.engine.leveldb;
 
-import io.respkv.api.Durability;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.KeyspaceEngineProvider;
 import io.respkv.engine.support.ByteSizes;
+import io.respkv.engine.support.EngineOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * ServiceLoader provider for {@link LevelDbEngine} ({@code --engine leveldb}). Options:
@@ -50,21 +49,12 @@ public final class LevelDbEngineProvider implements KeyspaceEngineProvider {
 
     /** The builder the options describe, not yet opened. */
     static LevelDbEngine.Builder builder(Map<String, String> options) {
-        TreeSet<String> unknown = new TreeSet<>(options.keySet());
-        KNOWN.forEach(unknown::remove);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown leveldb engine option" + (unknown.size() > 1 ? "s " : " ")
-                    + unknown + "; known: " + KNOWN);
-        }
+        EngineOptions.requireKnown("leveldb", options, KNOWN);
         LevelDbEngine.Builder b = LevelDbEngine.builder();
         b.path(Path.of(options.getOrDefault("dir", DEFAULT_DIR)));
         String durability = options.get("durability");
         if (durability != null) {
-            b.durability(switch (durability.toLowerCase(Locale.ROOT)) {
-                case "sync" -> Durability.SYNC;
-                case "async" -> Durability.ASYNC;
-                default -> throw new IllegalArgumentException("durability must be sync or async, got '" + durability + "'");
-            });
+            b.durability(EngineOptions.durability(durability));
         }
         String cache = options.get("block-cache-size");
         if (cache != null) {
@@ -92,25 +82,12 @@ public final class LevelDbEngineProvider implements KeyspaceEngineProvider {
         }
         String interval = options.get("wal-sync-interval-ms");
         if (interval != null) {
-            b.walSyncInterval(Duration.ofMillis(millis("wal-sync-interval-ms", interval, 0)));
+            b.walSyncInterval(Duration.ofMillis(EngineOptions.millis("wal-sync-interval-ms", interval, 0)));
         }
         String lockTimeout = options.get("lock-timeout-ms");
         if (lockTimeout != null) {
-            b.lockTimeout(Duration.ofMillis(millis("lock-timeout-ms", lockTimeout, 1)));
+            b.lockTimeout(Duration.ofMillis(EngineOptions.millis("lock-timeout-ms", lockTimeout, 1)));
         }
         return b;
-    }
-
-    private static long millis(String option, String value, long min) {
-        long ms;
-        try {
-            ms = Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            ms = -1;
-        }
-        if (ms < min) {
-            throw new IllegalArgumentException(option + " needs milliseconds >= " + min + ", got '" + value + "'");
-        }
-        return ms;
     }
 }

@@ -1,75 +1,20 @@
 package io.respkv.engine.leveldb;
 
-import io.respkv.engine.support.KeyLockTable;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.respkv.api.Durability;
-import java.nio.charset.StandardCharsets;
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.testkit.ReadCacheCoherenceTest;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The engine's read cache never serves a value LevelDB no longer has. */
-class LevelDbReadCacheTest {
+class LevelDbReadCacheTest extends ReadCacheCoherenceTest {
 
-    @TempDir
-    Path dir;
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+    @Override
+    protected KeyspaceEngine openAsync(Path dir) {
+        return LevelDbEngine.builder().path(dir).durability(Durability.ASYNC).build();
     }
 
-    @Test
-    void aCachedReadSeesLaterWritesAndRangeDeletesOfOtherTransactions() {
-        try (LevelDbEngine engine = LevelDbEngine.builder().path(dir).durability(Durability.ASYNC).build()) {
-            engine.transact(txn -> {
-                txn.put(b("a1"), b("one"));
-                txn.put(b("b1"), b("two"));
-                return null;
-            });
-            // cache both (and an absent key) through reads
-            assertArrayEquals(b("one"), engine.transact(txn -> txn.get(b("a1"))));
-            assertArrayEquals(b("two"), engine.transact(txn -> txn.get(b("b1"))));
-            assertNull(engine.transact(txn -> txn.get(b("c1"))));
-            assertTrue(engine.cache().size() >= 3);
-
-            engine.transact(txn -> {
-                txn.put(b("c1"), b("three"));
-                txn.deleteRange(b("a"), b("b"));
-                return null;
-            });
-            assertNull(engine.transact(txn -> txn.get(b("a1"))), "range-deleted key served from the cache");
-            assertArrayEquals(b("two"), engine.transact(txn -> txn.get(b("b1"))));
-            assertArrayEquals(b("three"), engine.transact(txn -> txn.get(b("c1"))));
-
-            engine.transact(txn -> {
-                txn.delete(b("b1"));
-                return null;
-            });
-            assertNull(engine.transact(txn -> txn.get(b("b1"))));
-            engine.transact(txn -> {
-                txn.deleteRange(b("c"), null); // unbounded
-                return null;
-            });
-            assertNull(engine.transact(txn -> txn.get(b("c1"))));
-        }
-    }
-
-    @Test
-    void anAbortedTransactionLeavesTheCacheAsItWas() {
-        try (LevelDbEngine engine = LevelDbEngine.builder().path(dir).durability(Durability.ASYNC).build()) {
-            engine.transact(txn -> {
-                txn.put(b("k"), b("committed"));
-                return null;
-            });
-            assertArrayEquals(b("committed"), engine.transact(txn -> txn.get(b("k"))));
-            try (var txn = engine.begin()) {
-                txn.put(b("k"), b("never"));
-            }
-            assertArrayEquals(b("committed"), engine.transact(txn -> txn.get(b("k"))));
-        }
+    @Override
+    protected long cachedEntries(KeyspaceEngine engine) {
+        return ((LevelDbEngine) engine).cache().size();
     }
 }

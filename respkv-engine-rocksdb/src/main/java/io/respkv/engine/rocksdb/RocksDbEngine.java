@@ -1,7 +1,9 @@
 package io.respkv.engine.rocksdb;
 
 import io.respkv.engine.support.KeyLockTable;
+import io.respkv.engine.support.LockingTransaction;
 import io.respkv.engine.support.NativeResource;
+import io.respkv.engine.support.OpenResources;
 import io.respkv.engine.support.RangeDeleteLog;
 import io.respkv.engine.support.ReadCache;
 import static java.util.Objects.requireNonNull;
@@ -19,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -174,10 +175,8 @@ public final class RocksDbEngine implements KeyspaceEngine {
     /** Reads of the latest committed state, no bounds; shared (read-only to RocksDB). */
     final ReadOptions latest;
 
-    /** Cursors, released first on close: they read through the views below. */
-    private final Set<NativeResource> openCursors = ConcurrentHashMap.newKeySet();
-    /** Snapshots. */
-    private final Set<NativeResource> openViews = ConcurrentHashMap.newKeySet();
+    /** Cursors and snapshots still open, released on close. */
+    private final OpenResources resources = new OpenResources(() -> this.closed, this::closedException);
     /**
      * Database calls hold it shared; {@link #close()} takes it exclusively, so it waits for the
      * calls in flight and no call starts on a closed database (which would crash the JVM).
@@ -374,7 +373,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
      * still holds their locks and the commit gate.
      */
     void cacheCommitted(java.util.NavigableMap<byte[], byte[]> writes) {
-        cache.putCommitted(writes, RocksDbTransaction.TOMBSTONE, rangeDeletes.epoch());
+        cache.putCommitted(writes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
     }
 
     private byte[] dbGet(byte[] key) {
@@ -414,7 +413,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
     @Override
     public Snapshot snapshot() {
         RocksDbSnapshot snapshot = new RocksDbSnapshot(this);
-        register(openViews, snapshot);
+        resources.registerView(snapshot);
         snapshot.start();
         return snapshot;
     }
@@ -524,11 +523,8 @@ public final class RocksDbEngine implements KeyspaceEngine {
         // Wait for database calls in flight; the ones after this see closed set and throw.
         long stamp = closeGate.writeLock();
         try {
-            // No resource can register any more (closed is set), so these loops see them all.
-            openCursors.forEach(NativeResource::release);
-            openViews.forEach(NativeResource::release);
-            openCursors.clear();
-            openViews.clear();
+            // No resource can register any more (closed is set), so releaseAll sees them all.
+            resources.releaseAll();
             try {
                 db.flushWal(true);
             } catch (RocksDBException e) {
@@ -551,31 +547,15 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     /** Number of open snapshots and cursors; for leak tests. */
     int openResources() {
-        return openCursors.size() + openViews.size();
+        return resources.size();
     }
 
     void registerCursor(RocksDbCursor cursor) {
-        register(openCursors, cursor);
+        resources.registerCursor(cursor);
     }
 
     void unregister(NativeResource resource) {
-        if (!openCursors.remove(resource)) {
-            openViews.remove(resource);
-        }
-    }
-
-    /**
-     * Adds {@code resource} to {@code set} unless the engine is closed. Whoever registers first
-     * wins against {@link #close()}: either close() sees the resource and releases it, or the
-     * resource sees {@link #closed} and is not registered.
-     */
-    private void register(Set<NativeResource> set, NativeResource resource) {
-        set.add(resource);
-        if (closed) {
-            set.remove(resource);
-            resource.release();
-            throw closedException();
-        }
+        resources.unregister(resource);
     }
 
     IllegalStateException closedException() {

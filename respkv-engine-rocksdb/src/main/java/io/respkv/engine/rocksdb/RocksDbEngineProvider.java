@@ -1,7 +1,7 @@
 package io.respkv.engine.rocksdb;
 
-import io.respkv.api.Durability;
 import io.respkv.engine.support.ByteSizes;
+import io.respkv.engine.support.EngineOptions;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.KeyspaceEngineProvider;
 import java.nio.file.Path;
@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * ServiceLoader provider for {@link RocksDbEngine} ({@code --engine rocksdb}). Options:
@@ -50,21 +49,12 @@ public final class RocksDbEngineProvider implements KeyspaceEngineProvider {
 
     /** The builder the options describe, not yet opened. */
     static RocksDbEngine.Builder builder(Map<String, String> options) {
-        TreeSet<String> unknown = new TreeSet<>(options.keySet());
-        KNOWN.forEach(unknown::remove);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown rocksdb engine option" + (unknown.size() > 1 ? "s " : " ")
-                    + unknown + "; known: " + KNOWN);
-        }
+        EngineOptions.requireKnown("rocksdb", options, KNOWN);
         RocksDbEngine.Builder b = RocksDbEngine.builder();
         b.path(Path.of(options.getOrDefault("dir", DEFAULT_DIR)));
         String durability = options.get("durability");
         if (durability != null) {
-            b.durability(switch (durability.toLowerCase(Locale.ROOT)) {
-                case "sync" -> Durability.SYNC;
-                case "async" -> Durability.ASYNC;
-                default -> throw new IllegalArgumentException("durability must be sync or async, got '" + durability + "'");
-            });
+            b.durability(EngineOptions.durability(durability));
         }
         String cache = options.get("block-cache-size");
         if (cache != null) {
@@ -95,25 +85,12 @@ public final class RocksDbEngineProvider implements KeyspaceEngineProvider {
         }
         String interval = options.get("wal-sync-interval-ms");
         if (interval != null) {
-            b.walSyncInterval(Duration.ofMillis(millis("wal-sync-interval-ms", interval, 0)));
+            b.walSyncInterval(Duration.ofMillis(EngineOptions.millis("wal-sync-interval-ms", interval, 0)));
         }
         String lockTimeout = options.get("lock-timeout-ms");
         if (lockTimeout != null) {
-            b.lockTimeout(Duration.ofMillis(millis("lock-timeout-ms", lockTimeout, 1)));
+            b.lockTimeout(Duration.ofMillis(EngineOptions.millis("lock-timeout-ms", lockTimeout, 1)));
         }
         return b;
-    }
-
-    private static long millis(String option, String value, long min) {
-        long ms;
-        try {
-            ms = Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            ms = -1;
-        }
-        if (ms < min) {
-            throw new IllegalArgumentException(option + " needs milliseconds >= " + min + ", got '" + value + "'");
-        }
-        return ms;
     }
 }

@@ -1,0 +1,83 @@
+package io.respkv.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.respkv.api.KeyspaceEngine;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * For engines that cache hot keys and values in front of their store: the cache never serves a
+ * value the store no longer has. An engine module extends this class with a factory and a way to
+ * count the cached entries.
+ */
+public abstract class ReadCacheCoherenceTest {
+
+    /** Opens the engine under test, with durability ASYNC and its read cache on, in {@code dir}. */
+    protected abstract KeyspaceEngine openAsync(Path dir);
+
+    /** How many entries (absent keys included) the engine's read cache holds now. */
+    protected abstract long cachedEntries(KeyspaceEngine engine);
+
+    @TempDir
+    protected Path dir;
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aCachedReadSeesLaterWritesAndRangeDeletesOfOtherTransactions() {
+        try (KeyspaceEngine engine = openAsync(dir)) {
+            engine.transact(txn -> {
+                txn.put(b("a1"), b("one"));
+                txn.put(b("b1"), b("two"));
+                return null;
+            });
+            // cache both (and an absent key) through reads
+            assertArrayEquals(b("one"), engine.transact(txn -> txn.get(b("a1"))));
+            assertArrayEquals(b("two"), engine.transact(txn -> txn.get(b("b1"))));
+            assertNull(engine.transact(txn -> txn.get(b("c1"))));
+            assertTrue(cachedEntries(engine) >= 3);
+
+            engine.transact(txn -> {
+                txn.put(b("c1"), b("three"));
+                txn.deleteRange(b("a"), b("b"));
+                return null;
+            });
+            assertNull(engine.transact(txn -> txn.get(b("a1"))), "range-deleted key served from the cache");
+            assertArrayEquals(b("two"), engine.transact(txn -> txn.get(b("b1"))));
+            assertArrayEquals(b("three"), engine.transact(txn -> txn.get(b("c1"))));
+
+            engine.transact(txn -> {
+                txn.delete(b("b1"));
+                return null;
+            });
+            assertNull(engine.transact(txn -> txn.get(b("b1"))));
+            engine.transact(txn -> {
+                txn.deleteRange(b("c"), null); // unbounded
+                return null;
+            });
+            assertNull(engine.transact(txn -> txn.get(b("c1"))));
+        }
+    }
+
+    @Test
+    void anAbortedTransactionLeavesTheCacheAsItWas() {
+        try (KeyspaceEngine engine = openAsync(dir)) {
+            engine.transact(txn -> {
+                txn.put(b("k"), b("committed"));
+                return null;
+            });
+            assertArrayEquals(b("committed"), engine.transact(txn -> txn.get(b("k"))));
+            try (var txn = engine.begin()) {
+                txn.put(b("k"), b("never"));
+            }
+            assertArrayEquals(b("committed"), engine.transact(txn -> txn.get(b("k"))));
+        }
+    }
+}
