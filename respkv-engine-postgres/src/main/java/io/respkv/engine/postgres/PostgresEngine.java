@@ -13,6 +13,7 @@ import io.respkv.api.TransactionConflictException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -53,7 +54,9 @@ import java.util.concurrent.atomic.LongAdder;
  * gate.
  *
  * <p>Round trips: a transaction with one point read and no write (GET) costs one; a
- * read-modify-write of one key (INCR, SET) costs two (the read, the commit); a read-only
+ * read-modify-write of one key (INCR) costs two (the read, the commit); a key written unread
+ * ({@link Transaction#putExpecting}: a plain SET) costs the commit statement alone, which checks
+ * the expectation as it upserts; a read-only
  * transaction with several reads costs one more to re-validate them together. A range scan is
  * one statement (a server-side cursor, so it reads one MVCC snapshot however long it is) plus one
  * round trip per further 512 rows past the first 64; it opens a database transaction, whose
@@ -103,6 +106,8 @@ public final class PostgresEngine implements KeyspaceEngine {
     /** Statements sent (each is one round trip), for tests and {@link #roundTrips()}. */
     private final LongAdder roundTrips = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
+    /** Left by a transaction whose expectation failed, for the next one begun on its thread (the retry). */
+    private final ThreadLocal<Map<HotKeys.Key, PostgresTransaction.Read>> retryHints = new ThreadLocal<>();
     private volatile boolean closed;
 
     private PostgresEngine(Builder b) {
@@ -256,6 +261,26 @@ public final class PostgresEngine implements KeyspaceEngine {
         } catch (SQLException e) {
             throw failure("show " + name, e);
         }
+    }
+
+    /**
+     * Hands the next transaction begun on this thread what a failed expectation learnt: keys it
+     * must read rather than write unread (mapped to null) and what a key held (a read it may use
+     * instead of a round trip; the commit validates it as any read). The server retries a
+     * conflicting command at once on the same thread, so that next transaction is the retry;
+     * if it is not, the hints cost it nothing but the unread write of those keys.
+     */
+    void hintRetry(Map<HotKeys.Key, PostgresTransaction.Read> hints) {
+        retryHints.set(hints);
+    }
+
+    /** The hints left for the transaction being begun on this thread (see {@link #hintRetry}), or null. */
+    Map<HotKeys.Key, PostgresTransaction.Read> takeRetryHints() {
+        Map<HotKeys.Key, PostgresTransaction.Read> hints = retryHints.get();
+        if (hints != null) {
+            retryHints.remove();
+        }
+        return hints;
     }
 
     void countRoundTrip() {
