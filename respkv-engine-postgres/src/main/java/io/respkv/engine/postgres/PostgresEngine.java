@@ -68,6 +68,11 @@ import java.util.concurrent.atomic.LongAdder;
  * concurrent writers of one counter queue on the row lock instead of failing validation over and
  * over.
  *
+ * <h2>Background work</h2>
+ * {@link #holdsBackgroundLease} grants each of the server's background tasks (active expiry, the
+ * version sweeper) to one instance of a schema at a time: a PostgreSQL advisory lock held by a
+ * session of the engine's own (see {@link BackgroundLeases}).
+ *
  * <h2>Snapshots</h2>
  * A {@link Snapshot} is a {@code REPEATABLE READ READ ONLY} database transaction started when it
  * is opened; it holds one pooled connection until closed.
@@ -103,6 +108,7 @@ public final class PostgresEngine implements KeyspaceEngine {
     final PostgresSql sql;
     final HotKeys hotKeys = new HotKeys();
     private final HikariDataSource pool;
+    private final BackgroundLeases leases;
     /** Statements sent (each is one round trip), for tests and {@link #roundTrips()}. */
     private final LongAdder roundTrips = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
@@ -147,6 +153,7 @@ public final class PostgresEngine implements KeyspaceEngine {
             throw new PostgresEngineException("cannot connect to " + url + ": " + rootMessage(e), null, e);
         }
         this.pool = ds;
+        this.leases = new BackgroundLeases(url, b.user, b.password, b.schema, connectionTimeout.toMillis());
         try (Connection conn = pool.getConnection()) {
             PostgresSchema.migrate(conn, sql);
         } catch (SQLException e) {
@@ -184,6 +191,18 @@ public final class PostgresEngine implements KeyspaceEngine {
     public Snapshot snapshot() {
         ensureOpen();
         return new PostgresSnapshot(this);
+    }
+
+    /**
+     * One instance at a time among those sharing this schema holds each background task's lease: a
+     * PostgreSQL advisory lock held by a session of the engine's own, outside the pool (see
+     * {@link BackgroundLeases}). Checked against the database at most once a second; another
+     * instance takes the lease over within about a second of the holder's engine closing or its
+     * session ending.
+     */
+    @Override
+    public boolean holdsBackgroundLease(String task) {
+        return !closed && leases.holds(task);
     }
 
     /** The JDBC URL the engine connects to. */
@@ -245,6 +264,7 @@ public final class PostgresEngine implements KeyspaceEngine {
             }
             closed = true;
         }
+        leases.close();
         pool.close();
     }
 
