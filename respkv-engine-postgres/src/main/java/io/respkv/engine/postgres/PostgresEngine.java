@@ -3,9 +3,9 @@ package io.respkv.engine.postgres;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.respkv.api.Durability;
 import io.respkv.api.EngineFeature;
+import io.respkv.api.EngineUnavailableException;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
@@ -77,6 +77,13 @@ import java.util.concurrent.atomic.LongAdder;
  * A {@link Snapshot} is a {@code REPEATABLE READ READ ONLY} database transaction started when it
  * is opened; it holds one pooled connection until closed.
  *
+ * <h2>When the database is down</h2>
+ * Commands fail with {@link EngineUnavailableException} (the server answers {@code -ERR engine
+ * unavailable: ...}): at once once the engine has seen the database go, and within the
+ * {@linkplain Builder#connectionTimeout connection timeout} before. The engine probes the database
+ * every 100 ms meanwhile and, when it answers again, continues with fresh connections: no restart
+ * needed (see {@link ConnectionPool}).
+ *
  * <h2>Durability</h2>
  * {@link Durability#SYNC} (default) sets {@code synchronous_commit = on} on the engine's
  * sessions: a commit returns once PostgreSQL flushed it (and, with synchronous standbys, once they
@@ -87,7 +94,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class PostgresEngine implements KeyspaceEngine {
 
     /** How long a caller waits for a pooled connection (and a new connection for the database). */
-    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(1);
     /** How long a statement waits for a row lock before failing as a conflict (PostgreSQL {@code lock_timeout}). */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
     /** Connections in the pool. */
@@ -107,7 +114,7 @@ public final class PostgresEngine implements KeyspaceEngine {
     private final Duration statementTimeout;
     final PostgresSql sql;
     final HotKeys hotKeys = new HotKeys();
-    private final HikariDataSource pool;
+    private final ConnectionPool pool;
     private final BackgroundLeases leases;
     /** Statements sent (each is one round trip), for tests and {@link #roundTrips()}. */
     private final LongAdder roundTrips = new LongAdder();
@@ -141,20 +148,21 @@ public final class PostgresEngine implements KeyspaceEngine {
         config.setInitializationFailTimeout(Math.max(1, connectionTimeout.toMillis()));
         config.setAutoCommit(true);
         config.addDataSourceProperty("ApplicationName", "respkv");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
         // Every session: read committed (whatever the server default), the configured durability and timeouts.
         config.setConnectionInitSql("SET default_transaction_isolation = 'read committed';"
                 + " SET synchronous_commit = " + (durability == Durability.SYNC ? "on" : "off") + ";"
                 + " SET lock_timeout = " + lockTimeout.toMillis() + ";"
                 + " SET statement_timeout = " + statementTimeout.toMillis());
-        HikariDataSource ds;
+        ConnectionPool connections;
         try {
-            ds = new HikariDataSource(config);
+            connections = new ConnectionPool(config, b.user, b.password, connectionTimeout.toMillis());
         } catch (RuntimeException e) {
             throw new PostgresEngineException("cannot connect to " + url + ": " + rootMessage(e), null, e);
         }
-        this.pool = ds;
+        this.pool = connections;
         this.leases = new BackgroundLeases(url, b.user, b.password, b.schema, connectionTimeout.toMillis());
-        try (Connection conn = pool.getConnection()) {
+        try (Connection conn = pool.current().getConnection()) {
             PostgresSchema.migrate(conn, sql);
         } catch (SQLException e) {
             pool.close();
@@ -307,11 +315,14 @@ public final class PostgresEngine implements KeyspaceEngine {
         roundTrips.increment();
     }
 
-    /** Borrows a pooled connection (autocommit on, read committed). */
+    /**
+     * Borrows a pooled connection (autocommit on, read committed). While the database is down
+     * this fails at once with {@link EngineUnavailableException} (see {@link ConnectionPool}).
+     */
     Connection borrow() {
         ensureOpen();
         try {
-            return pool.getConnection();
+            return pool.borrow();
         } catch (SQLException e) {
             throw failure("connect", e);
         }
@@ -348,6 +359,15 @@ public final class PostgresEngine implements KeyspaceEngine {
             ise.initCause(e);
             return ise;
         }
+        if (ConnectionPool.isExhausted(e)) {
+            return new EngineUnavailableException("postgres: no pooled connection came free within "
+                    + connectionTimeout.toMillis() + " ms (pool size " + poolSize + ", all in use)", e);
+        }
+        if (ConnectionPool.isUnreachable(e)) {
+            pool.suspect();
+            return new EngineUnavailableException("postgres: " + what + " failed: cannot reach " + url + ": "
+                    + describe(e), e);
+        }
         String state = e.getSQLState();
         if ("54000".equals(state) && e.getMessage() != null && e.getMessage().contains("index row")) {
             return new PostgresEngineException("postgres: " + what + " failed: a key is too long for PostgreSQL's btree"
@@ -360,6 +380,13 @@ public final class PostgresEngine implements KeyspaceEngine {
     TransactionConflictException conflict(String message) {
         conflicts.increment();
         return new TransactionConflictException("postgres: " + message);
+    }
+
+    /** The failure's message, and its root cause's when that says more (e.g. "Connection refused"). */
+    private static String describe(Throwable e) {
+        String root = rootMessage(e);
+        String top = e.getMessage();
+        return top == null ? String.valueOf(root) : root == null || top.contains(root) ? top : top + " (" + root + ")";
     }
 
     private static String rootMessage(Throwable e) {
@@ -443,7 +470,10 @@ public final class PostgresEngine implements KeyspaceEngine {
 
         /**
          * How long to wait for a pooled connection, and for the database when connecting (default
-         * 10 s, at least 250 ms); the engine fails to open if the database cannot be reached in it.
+         * 1 s, at least 250 ms); the engine fails to open if the database cannot be reached in it.
+         * It bounds how long a command waits before failing when the database has just gone away
+         * (once the engine knows it is down, commands fail at once) and when every pooled
+         * connection is busy; keep it below the clients' own timeouts (Jedis: 2 s).
          */
         public Builder connectionTimeout(Duration timeout) {
             requireNonNull(timeout, "timeout");
