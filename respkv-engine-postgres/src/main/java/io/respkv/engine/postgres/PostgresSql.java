@@ -46,10 +46,10 @@ final class PostgresSql {
     /** The same, followed by COMMIT, for a transaction that opened a database transaction. */
     final String commitAndEnd;
     /**
-     * The commit of a transaction that only writes one key unread (a plain SET): the upsert on
-     * condition alone, a plain statement with no function call. Parameters: key, value, expected
-     * prefix (twice), key. One row: whether the key was written and, if not, the row found (value
-     * and version; null if that row committed after the statement's snapshot).
+     * The commit of a transaction that only writes one key unread (a plain SET): the upsert with
+     * the expectation as its condition, alone; pgbench's upsert plus a WHERE on the conflicting
+     * row. Parameters: key, value, expected prefix (twice). Updates one row, or none if the key
+     * held something else (then nothing is written).
      */
     final String upsertExpecting;
     /** Starts a snapshot: the first statement of the transaction fixes its MVCC snapshot. */
@@ -91,11 +91,8 @@ final class PostgresSql {
         this.commit = "SELECT * FROM " + commitFunction + "(?::bytea[], ?::bigint[], ?::bytea[], ?::bytea[],"
                 + " ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[])";
         this.commitAndEnd = commit + "; COMMIT";
-        this.upsertExpecting = "WITH up AS (INSERT INTO " + table + " AS t (k, v) VALUES (?, ?)"
-                + " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE substr(t.v, 1, length(?::bytea)) = ?::bytea"
-                + " RETURNING 1)"
-                + " SELECT EXISTS (SELECT 1 FROM up), f.v, f.xmin::text::bigint FROM (SELECT 1) one"
-                + " LEFT JOIN " + table + " f ON f.k = ? AND NOT EXISTS (SELECT 1 FROM up)";
+        this.upsertExpecting = "INSERT INTO " + table + " AS t (k, v) VALUES (?, ?)"
+                + " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE substr(t.v, 1, length(?::bytea)) = ?::bytea";
         this.beginSnapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1";
     }
 

@@ -79,6 +79,11 @@ class PostgresCommandRoundTripsTest {
         assertEquals(1, statements("$-1\r\n", "SET", "t", "x", "NX"), "NX on an existing key: the read alone");
         assertEquals(2, statements(":1\r\n", "INCR", "n"), "INCR: read, commit");
         statements(":1\r\n", "HSET", "h", "f", "v");
-        assertEquals(2, statements("+OK\r\n", "SET", "h", "s"), "over a hash: found, retried with the read");
+        assertEquals(3, statements("+OK\r\n", "SET", "h", "s"),
+                "over a hash: the plain upsert writes nothing, the retry reads the key and commits");
+        statements(":1\r\n", "HSET", "h2", "f", "v");
+        assertEquals(2, statements("+OK\r\n", "SET", "h2", "s", "EX", "100"),
+                "over a hash with EX (two writes: the commit function), which returns what it found: the retry"
+                        + " commits with that as its read");
     }
 }
