@@ -89,6 +89,21 @@ public interface KeyspaceEngine extends AutoCloseable {
         throw last;
     }
 
+    /**
+     * Whether this respkv instance should run the background task {@code task} now (the server's
+     * {@code "active-expiry"} and {@code "version-sweeper"}). The server's background loops ask
+     * before each round and skip it when the answer is false. An engine whose store several
+     * instances share ({@link EngineFeature#SHARED_STORE}) grants each task to one instance at a
+     * time, so N instances do not do the work N times, and to another one when the holder stops
+     * or loses the store. The work itself stays transactional, so a moment when two instances
+     * both run it (a lease changing hands) costs only duplicate effort. The default, for a store
+     * of this instance alone: true. Called often: answer from memory, checking at most every so
+     * often.
+     */
+    default boolean holdsBackgroundLease(String task) {
+        return true;
+    }
+
     /** How many times {@link #transact} tries a conflicting transaction before giving up. */
     int MAX_TRANSACTION_ATTEMPTS = 64;
 

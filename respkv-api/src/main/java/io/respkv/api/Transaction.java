@@ -15,6 +15,24 @@ public interface Transaction extends ReadView, AutoCloseable {
     /** Sets {@code key} to {@code value}. */
     void put(byte[] key, byte[] value);
 
+    /**
+     * Puts {@code value} at {@code key} without reading {@code key} first, for a caller whose
+     * writes are right only if {@code key} is absent or holds a value starting with
+     * {@code expectedPrefix}: instead of a read now, the engine checks that at commit, and the
+     * commit fails with a {@link TransactionConflictException} if it does not hold then (the
+     * caller's retry should read the key: an engine answers false for a key whose expectation just
+     * failed on the retrying thread). It saves a read on engines where a read is a network round
+     * trip (a plain SET over an absent key or a plain string).
+     *
+     * <p>Returns false, and writes nothing, if the engine does not do this (the default) or not
+     * for this key now (e.g. this transaction already read or wrote it); the caller then reads
+     * the key and writes as usual. After true, {@code key} reads as {@code value} in this
+     * transaction, like any own write.
+     */
+    default boolean putExpecting(byte[] key, byte[] value, byte[] expectedPrefix) {
+        return false;
+    }
+
     /** Removes {@code key} if present. */
     void delete(byte[] key);
 

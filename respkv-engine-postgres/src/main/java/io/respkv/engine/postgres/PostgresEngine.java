@@ -3,9 +3,9 @@ package io.respkv.engine.postgres;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.respkv.api.Durability;
 import io.respkv.api.EngineFeature;
+import io.respkv.api.EngineUnavailableException;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
@@ -13,6 +13,7 @@ import io.respkv.api.TransactionConflictException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -53,7 +54,9 @@ import java.util.concurrent.atomic.LongAdder;
  * gate.
  *
  * <p>Round trips: a transaction with one point read and no write (GET) costs one; a
- * read-modify-write of one key (INCR, SET) costs two (the read, the commit); a read-only
+ * read-modify-write of one key (INCR) costs two (the read, the commit); a key written unread
+ * ({@link Transaction#putExpecting}: a plain SET) costs the commit statement alone, which checks
+ * the expectation as it upserts; a read-only
  * transaction with several reads costs one more to re-validate them together. A range scan is
  * one statement (a server-side cursor, so it reads one MVCC snapshot however long it is) plus one
  * round trip per further 512 rows past the first 64; it opens a database transaction, whose
@@ -65,9 +68,21 @@ import java.util.concurrent.atomic.LongAdder;
  * concurrent writers of one counter queue on the row lock instead of failing validation over and
  * over.
  *
+ * <h2>Background work</h2>
+ * {@link #holdsBackgroundLease} grants each of the server's background tasks (active expiry, the
+ * version sweeper) to one instance of a schema at a time: a PostgreSQL advisory lock held by a
+ * session of the engine's own (see {@link BackgroundLeases}).
+ *
  * <h2>Snapshots</h2>
  * A {@link Snapshot} is a {@code REPEATABLE READ READ ONLY} database transaction started when it
  * is opened; it holds one pooled connection until closed.
+ *
+ * <h2>When the database is down</h2>
+ * Commands fail with {@link EngineUnavailableException} (the server answers {@code -ERR engine
+ * unavailable: ...}): at once once the engine has seen the database go, and within the
+ * {@linkplain Builder#connectionTimeout connection timeout} before. The engine probes the database
+ * every 100 ms meanwhile and, when it answers again, continues with fresh connections: no restart
+ * needed (see {@link ConnectionPool}).
  *
  * <h2>Durability</h2>
  * {@link Durability#SYNC} (default) sets {@code synchronous_commit = on} on the engine's
@@ -79,7 +94,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class PostgresEngine implements KeyspaceEngine {
 
     /** How long a caller waits for a pooled connection (and a new connection for the database). */
-    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(1);
     /** How long a statement waits for a row lock before failing as a conflict (PostgreSQL {@code lock_timeout}). */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
     /** Connections in the pool. */
@@ -99,10 +114,13 @@ public final class PostgresEngine implements KeyspaceEngine {
     private final Duration statementTimeout;
     final PostgresSql sql;
     final HotKeys hotKeys = new HotKeys();
-    private final HikariDataSource pool;
+    private final ConnectionPool pool;
+    private final BackgroundLeases leases;
     /** Statements sent (each is one round trip), for tests and {@link #roundTrips()}. */
     private final LongAdder roundTrips = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
+    /** Left by a transaction whose expectation failed, for the next one begun on its thread (the retry). */
+    private final ThreadLocal<Map<HotKeys.Key, PostgresTransaction.Read>> retryHints = new ThreadLocal<>();
     private volatile boolean closed;
 
     private PostgresEngine(Builder b) {
@@ -130,19 +148,21 @@ public final class PostgresEngine implements KeyspaceEngine {
         config.setInitializationFailTimeout(Math.max(1, connectionTimeout.toMillis()));
         config.setAutoCommit(true);
         config.addDataSourceProperty("ApplicationName", "respkv");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
         // Every session: read committed (whatever the server default), the configured durability and timeouts.
         config.setConnectionInitSql("SET default_transaction_isolation = 'read committed';"
                 + " SET synchronous_commit = " + (durability == Durability.SYNC ? "on" : "off") + ";"
                 + " SET lock_timeout = " + lockTimeout.toMillis() + ";"
                 + " SET statement_timeout = " + statementTimeout.toMillis());
-        HikariDataSource ds;
+        ConnectionPool connections;
         try {
-            ds = new HikariDataSource(config);
+            connections = new ConnectionPool(config, b.user, b.password, connectionTimeout.toMillis());
         } catch (RuntimeException e) {
             throw new PostgresEngineException("cannot connect to " + url + ": " + rootMessage(e), null, e);
         }
-        this.pool = ds;
-        try (Connection conn = pool.getConnection()) {
+        this.pool = connections;
+        this.leases = new BackgroundLeases(url, b.user, b.password, b.schema, connectionTimeout.toMillis());
+        try (Connection conn = pool.current().getConnection()) {
             PostgresSchema.migrate(conn, sql);
         } catch (SQLException e) {
             pool.close();
@@ -179,6 +199,18 @@ public final class PostgresEngine implements KeyspaceEngine {
     public Snapshot snapshot() {
         ensureOpen();
         return new PostgresSnapshot(this);
+    }
+
+    /**
+     * One instance at a time among those sharing this schema holds each background task's lease: a
+     * PostgreSQL advisory lock held by a session of the engine's own, outside the pool (see
+     * {@link BackgroundLeases}). Checked against the database at most once a second; another
+     * instance takes the lease over within about a second of the holder's engine closing or its
+     * session ending.
+     */
+    @Override
+    public boolean holdsBackgroundLease(String task) {
+        return !closed && leases.holds(task);
     }
 
     /** The JDBC URL the engine connects to. */
@@ -240,6 +272,7 @@ public final class PostgresEngine implements KeyspaceEngine {
             }
             closed = true;
         }
+        leases.close();
         pool.close();
     }
 
@@ -258,15 +291,38 @@ public final class PostgresEngine implements KeyspaceEngine {
         }
     }
 
+    /**
+     * Hands the next transaction begun on this thread what a failed expectation learnt: keys it
+     * must read rather than write unread (mapped to null) and what a key held (a read it may use
+     * instead of a round trip; the commit validates it as any read). The server retries a
+     * conflicting command at once on the same thread, so that next transaction is the retry;
+     * if it is not, the hints cost it nothing but the unread write of those keys.
+     */
+    void hintRetry(Map<HotKeys.Key, PostgresTransaction.Read> hints) {
+        retryHints.set(hints);
+    }
+
+    /** The hints left for the transaction being begun on this thread (see {@link #hintRetry}), or null. */
+    Map<HotKeys.Key, PostgresTransaction.Read> takeRetryHints() {
+        Map<HotKeys.Key, PostgresTransaction.Read> hints = retryHints.get();
+        if (hints != null) {
+            retryHints.remove();
+        }
+        return hints;
+    }
+
     void countRoundTrip() {
         roundTrips.increment();
     }
 
-    /** Borrows a pooled connection (autocommit on, read committed). */
+    /**
+     * Borrows a pooled connection (autocommit on, read committed). While the database is down
+     * this fails at once with {@link EngineUnavailableException} (see {@link ConnectionPool}).
+     */
     Connection borrow() {
         ensureOpen();
         try {
-            return pool.getConnection();
+            return pool.borrow();
         } catch (SQLException e) {
             throw failure("connect", e);
         }
@@ -303,6 +359,15 @@ public final class PostgresEngine implements KeyspaceEngine {
             ise.initCause(e);
             return ise;
         }
+        if (ConnectionPool.isExhausted(e)) {
+            return new EngineUnavailableException("postgres: no pooled connection came free within "
+                    + connectionTimeout.toMillis() + " ms (pool size " + poolSize + ", all in use)", e);
+        }
+        if (ConnectionPool.isUnreachable(e)) {
+            pool.suspect();
+            return new EngineUnavailableException("postgres: " + what + " failed: cannot reach " + url + ": "
+                    + describe(e), e);
+        }
         String state = e.getSQLState();
         if ("54000".equals(state) && e.getMessage() != null && e.getMessage().contains("index row")) {
             return new PostgresEngineException("postgres: " + what + " failed: a key is too long for PostgreSQL's btree"
@@ -315,6 +380,13 @@ public final class PostgresEngine implements KeyspaceEngine {
     TransactionConflictException conflict(String message) {
         conflicts.increment();
         return new TransactionConflictException("postgres: " + message);
+    }
+
+    /** The failure's message, and its root cause's when that says more (e.g. "Connection refused"). */
+    private static String describe(Throwable e) {
+        String root = rootMessage(e);
+        String top = e.getMessage();
+        return top == null ? String.valueOf(root) : root == null || top.contains(root) ? top : top + " (" + root + ")";
     }
 
     private static String rootMessage(Throwable e) {
@@ -398,7 +470,10 @@ public final class PostgresEngine implements KeyspaceEngine {
 
         /**
          * How long to wait for a pooled connection, and for the database when connecting (default
-         * 10 s, at least 250 ms); the engine fails to open if the database cannot be reached in it.
+         * 1 s, at least 250 ms); the engine fails to open if the database cannot be reached in it.
+         * It bounds how long a command waits before failing when the database has just gone away
+         * (once the engine knows it is down, commands fail at once) and when every pooled
+         * connection is busy; keep it below the clients' own timeouts (Jedis: 2 s).
          */
         public Builder connectionTimeout(Duration timeout) {
             requireNonNull(timeout, "timeout");

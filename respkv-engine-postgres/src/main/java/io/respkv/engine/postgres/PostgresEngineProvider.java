@@ -21,7 +21,7 @@ import java.util.TreeSet;
  *   <tr><td>{@code schema}</td><td>schema of respkv's tables (an identifier)</td><td>{@code respkv}</td></tr>
  *   <tr><td>{@code pool-size}</td><td>pooled connections at most</td><td>10</td></tr>
  *   <tr><td>{@code durability}</td><td>{@code sync} | {@code async} ({@code synchronous_commit} on / off)</td><td>{@code sync}</td></tr>
- *   <tr><td>{@code connection-timeout-ms}</td><td>ms to wait for a pooled or new connection (>= 250)</td><td>10000</td></tr>
+ *   <tr><td>{@code connection-timeout-ms}</td><td>ms to wait for a pooled or new connection (>= 250)</td><td>1000</td></tr>
  *   <tr><td>{@code lock-timeout-ms}</td><td>ms a statement waits for a row lock before the transaction is retried</td><td>1000</td></tr>
  *   <tr><td>{@code statement-timeout-ms}</td><td>ms one statement may run (0 = no limit)</td><td>0</td></tr>
  * </table>

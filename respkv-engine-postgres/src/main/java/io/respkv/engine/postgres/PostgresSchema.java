@@ -27,11 +27,20 @@ import java.sql.Statement;
  *   <li>{@code respkv_commit(...)}, a PL/pgSQL function that validates and applies a whole
  *       transaction in one statement (see {@link #COMMIT_FUNCTION_V1}).</li>
  * </ul>
+ *
+ * <h2>Layout version 2</h2>
+ * <ul>
+ *   <li>{@code respkv_commit(...)} with three more arguments, the keys written unread with their
+ *       expected prefixes (see {@link #COMMIT_FUNCTION_V2}); it returns what such a key held
+ *       when the expectation failed. The version-1 function is left in place: instances of the
+ *       previous release still running keep committing with it (same table, same rules) until
+ *       they are replaced.</li>
+ * </ul>
  */
 final class PostgresSchema {
 
     /** The layout version this code writes and understands. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private PostgresSchema() {
     }
@@ -68,6 +77,85 @@ final class PostgresSchema {
                     IF n <> cardinality(read_keys) THEN
                         RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
                             MESSAGE = 'respkv: a key this transaction read was changed by a concurrent commit';
+                    END IF;
+                END IF;
+                IF cardinality(absent_keys) > 0 THEN
+                    INSERT INTO %1$s.respkv_kv (k, v) SELECT * FROM unnest(absent_keys, absent_values)
+                        ON CONFLICT DO NOTHING;
+                    GET DIAGNOSTICS n = ROW_COUNT;
+                    IF n <> cardinality(absent_keys) THEN
+                        RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+                            MESSAGE = 'respkv: a key this transaction read as absent was created by a concurrent commit';
+                    END IF;
+                END IF;
+                FOR i IN 1 .. cardinality(range_lows) LOOP
+                    IF range_highs[i] IS NULL THEN
+                        DELETE FROM %1$s.respkv_kv WHERE k >= range_lows[i];
+                    ELSE
+                        DELETE FROM %1$s.respkv_kv WHERE k >= range_lows[i] AND k < range_highs[i];
+                    END IF;
+                END LOOP;
+                IF cardinality(delete_keys) > 0 THEN
+                    DELETE FROM %1$s.respkv_kv WHERE k = ANY (delete_keys);
+                END IF;
+                IF cardinality(put_keys) > 0 THEN
+                    INSERT INTO %1$s.respkv_kv (k, v) SELECT * FROM unnest(put_keys, put_values)
+                        ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v;
+                END IF;
+            END
+            $fn$""";
+
+    /**
+     * The commit function of layout version 2: version 1's, plus keys written without being read
+     * ({@link io.respkv.api.Transaction#putExpecting}), each with the value to write and the
+     * prefix its current value must have. Arguments: the keys read with their row versions; the
+     * keys written unread, their values (the final value when the key is written and no range
+     * delete runs, else an empty placeholder, replaced or deleted by the writes below) and their
+     * expected prefixes; then as version 1.
+     *
+     * <p>After the read validation, the keys written unread are upserted with the expectation as
+     * the {@code ON CONFLICT DO UPDATE} condition, so it is checked against the latest committed
+     * row, under its row lock, in the same step that writes it (a concurrent insert of the key
+     * makes the upsert wait for it). If a row fails the condition the transaction cannot commit
+     * as planned: with a single such key nothing has been written yet, so the function returns
+     * that row (key, value, row version) and writes nothing else, and the caller retries with it
+     * as a read it need not repeat; with several keys it raises SQLSTATE 40001. No row returned:
+     * committed.
+     */
+    static final String COMMIT_FUNCTION_V2 = """
+            CREATE OR REPLACE FUNCTION %1$s.respkv_commit(
+                read_keys bytea[], read_versions bigint[],
+                expect_keys bytea[], expect_values bytea[], expect_prefixes bytea[],
+                absent_keys bytea[], absent_values bytea[],
+                range_lows bytea[], range_highs bytea[],
+                delete_keys bytea[], put_keys bytea[], put_values bytea[])
+            RETURNS TABLE (found_k bytea, found_v bytea, found_version bigint) LANGUAGE plpgsql AS $fn$
+            DECLARE
+                n bigint;
+            BEGIN
+                IF cardinality(read_keys) > 0 THEN
+                    PERFORM 1 FROM %1$s.respkv_kv WHERE k = ANY (read_keys) ORDER BY k FOR UPDATE;
+                    SELECT count(*) INTO n FROM %1$s.respkv_kv t JOIN unnest(read_keys, read_versions) AS r(k, ver)
+                        ON t.k = r.k WHERE t.xmin::text::bigint = r.ver;
+                    IF n <> cardinality(read_keys) THEN
+                        RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+                            MESSAGE = 'respkv: a key this transaction read was changed by a concurrent commit';
+                    END IF;
+                END IF;
+                IF cardinality(expect_keys) > 0 THEN
+                    INSERT INTO %1$s.respkv_kv AS t (k, v) SELECT * FROM unnest(expect_keys, expect_values)
+                        ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v
+                        WHERE substr(t.v, 1, length(expect_prefixes[array_position(expect_keys, EXCLUDED.k)]))
+                            = expect_prefixes[array_position(expect_keys, EXCLUDED.k)];
+                    GET DIAGNOSTICS n = ROW_COUNT;
+                    IF n <> cardinality(expect_keys) THEN
+                        IF cardinality(expect_keys) = 1 THEN
+                            RETURN QUERY SELECT t.k, t.v, t.xmin::text::bigint FROM %1$s.respkv_kv t
+                                WHERE t.k = expect_keys[1];
+                            RETURN;
+                        END IF;
+                        RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+                            MESSAGE = 'respkv: a key this transaction wrote unread did not hold what it expected';
                     END IF;
                 END IF;
                 IF cardinality(absent_keys) > 0 THEN
@@ -158,6 +246,7 @@ final class PostgresSchema {
                         + " WITH (fillfactor = 90)");
                 st.execute(COMMIT_FUNCTION_V1.formatted(s));
             }
+            case 2 -> st.execute(COMMIT_FUNCTION_V2.formatted(s));
             default -> throw new IllegalStateException("no migration to layout version " + version);
         }
     }

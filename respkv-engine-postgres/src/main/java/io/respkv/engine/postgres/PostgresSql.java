@@ -38,10 +38,20 @@ final class PostgresSql {
     final String validateReads;
     /** The same, followed by COMMIT, for a transaction that opened a database transaction. */
     final String validateReadsAndEnd;
-    /** Validates, locks and applies a transaction's writes: one statement, see {@link PostgresSchema}. */
+    /**
+     * Validates, locks and applies a transaction's writes: one statement, see {@link PostgresSchema}.
+     * No row: committed; one row: a key written unread did not hold what was expected (nothing written).
+     */
     final String commit;
     /** The same, followed by COMMIT, for a transaction that opened a database transaction. */
     final String commitAndEnd;
+    /**
+     * The commit of a transaction that only writes one key unread (a plain SET): the upsert with
+     * the expectation as its condition, alone; pgbench's upsert plus a WHERE on the conflicting
+     * row. Parameters: key, value, expected prefix (twice). Updates one row, or none if the key
+     * held something else (then nothing is written).
+     */
+    final String upsertExpecting;
     /** Starts a snapshot: the first statement of the transaction fixes its MVCC snapshot. */
     final String beginSnapshot;
 
@@ -78,9 +88,11 @@ final class PostgresSql {
         this.validateReads = "SELECT count(*) FROM unnest(?::bytea[], ?::bigint[]) AS r(k, ver) LEFT JOIN " + table
                 + " t ON t.k = r.k WHERE (t.k IS NULL AND r.ver = 0) OR t.xmin::text::bigint = r.ver";
         this.validateReadsAndEnd = validateReads + "; COMMIT";
-        this.commit = "SELECT " + commitFunction + "(?::bytea[], ?::bigint[], ?::bytea[], ?::bytea[], ?::bytea[],"
-                + " ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[])";
+        this.commit = "SELECT * FROM " + commitFunction + "(?::bytea[], ?::bigint[], ?::bytea[], ?::bytea[],"
+                + " ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[])";
         this.commitAndEnd = commit + "; COMMIT";
+        this.upsertExpecting = "INSERT INTO " + table + " AS t (k, v) VALUES (?, ?)"
+                + " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE substr(t.v, 1, length(?::bytea)) = ?::bytea";
         this.beginSnapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1";
     }
 

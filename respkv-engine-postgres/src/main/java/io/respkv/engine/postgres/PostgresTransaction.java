@@ -18,7 +18,7 @@ import java.util.TreeMap;
 /**
  * A {@link PostgresEngine} transaction: optimistic reads recorded with their row versions, writes
  * buffered in key order, everything validated and applied at commit by one call of
- * {@code respkv_commit} (see {@link PostgresSchema#COMMIT_FUNCTION_V1}).
+ * {@code respkv_commit} (see {@link PostgresSchema#COMMIT_FUNCTION_V2}).
  *
  * <p>No database transaction is open while the command runs, unless it needs one: a scan (a
  * server-side cursor, so that a scan of any length reads one MVCC snapshot, lives in a
@@ -26,6 +26,13 @@ import java.util.TreeMap;
  * until the end). Then the connection leaves autocommit (pgjdbc sends BEGIN with the next
  * statement, no extra round trip) and the commit statement, or a read-only transaction's
  * validation, is followed by COMMIT in the same round trip.
+ *
+ * <p>A key written unread ({@link #putExpecting}) is upserted by the commit statement on the
+ * condition that its current value is as expected; if it is not, nothing is written, the commit
+ * fails as a conflict, and the next transaction begun on this thread (the retry) reads the key
+ * instead ({@link PostgresEngine#takeRetryHints}). When the commit function found the row, the
+ * retry gets it as a read it need not repeat, and costs the commit alone, as a read-modify-write
+ * that had read the key first would have.
  *
  * <p>Reads see the transaction's own writes and hide its deleted ranges, in Java: own writes are
  * kept in a sorted map (shared with open cursors, copied before the next write), as in the other
@@ -53,18 +60,28 @@ final class PostgresTransaction implements Transaction {
     private List<byte[][]> deletedRanges = List.of();
     /** Keys read from the database, with the version and value seen. Null until the first read. */
     private Map<HotKeys.Key, Read> reads;
+    /** Keys written unread, with the prefix each is expected to start with (or be absent); null until the first. */
+    private TreeMap<byte[], byte[]> expectations;
+    /**
+     * What a failed expectation of the previous transaction on this thread found: a read to use
+     * instead of a round trip, or null for "read it, do not write it unread again". Null if none.
+     */
+    private final Map<HotKeys.Key, Read> retryHints;
+    /** A read came from {@link #retryHints}: a read-only commit validates it. */
+    private boolean hintedRead;
     /** Scans that read from the database. */
     private int dbScans;
     private List<PostgresCursor> cursors;
     private boolean finished;
 
     /** One point read: the row version ({@link #ABSENT}: no row) and the value. */
-    private record Read(long version, byte[] value) {
+    record Read(long version, byte[] value) {
     }
 
     PostgresTransaction(PostgresEngine engine) {
         this.engine = engine;
         this.sql = engine.sql;
+        this.retryHints = engine.takeRetryHints();
     }
 
     @Override
@@ -86,6 +103,14 @@ final class PostgresTransaction implements Transaction {
             Read seen = reads.get(k);
             if (seen != null) {
                 return seen.value; // read once: the commit validates that version
+            }
+        }
+        if (retryHints != null) {
+            Read hinted = retryHints.get(k);
+            if (hinted != null) {
+                reads.put(k, hinted); // validated by the commit like any read
+                hintedRead = true;
+                return hinted.value;
             }
         }
         boolean hot = engine.hotKeys.isHot(key);
@@ -130,6 +155,25 @@ final class PostgresTransaction implements Transaction {
     public void put(byte[] key, byte[] value) {
         ensureActive();
         ownWrites().put(key.clone(), value.clone());
+    }
+
+    @Override
+    public boolean putExpecting(byte[] key, byte[] value, byte[] expectedPrefix) {
+        ensureActive();
+        if ((writes != null && writes.containsKey(key)) || PostgresCursor.inRanges(key, deletedRanges)) {
+            return false; // this transaction knows the key: the caller's read is free
+        }
+        HotKeys.Key k = new HotKeys.Key(key);
+        if ((reads != null && reads.containsKey(k)) || (retryHints != null && retryHints.containsKey(k))) {
+            return false; // read already, or the retry of a failed expectation: read (free if hinted)
+        }
+        if (expectations == null) {
+            expectations = new TreeMap<>(Arrays::compareUnsigned);
+        }
+        byte[] ownKey = key.clone();
+        expectations.put(ownKey, expectedPrefix.clone());
+        ownWrites().put(ownKey, value.clone());
+        return true;
     }
 
     @Override
@@ -184,7 +228,7 @@ final class PostgresTransaction implements Transaction {
     private void commitReadOnly() throws SQLException {
         int readCount = reads == null ? 0 : reads.size();
         boolean end = inDbTransaction && conn != null;
-        if (readCount > 0 && readCount + dbScans > 1) {
+        if (readCount > 0 && (readCount + dbScans > 1 || hintedRead)) {
             byte[][] keys = new byte[readCount][];
             Long[] versions = new Long[readCount];
             int i = 0;
@@ -218,6 +262,15 @@ final class PostgresTransaction implements Transaction {
 
     /** One statement: {@code respkv_commit(...)}, plus COMMIT when a database transaction is open. */
     private void commitWrites() throws SQLException {
+        if (expectations != null && expectations.size() == 1 && writes.size() == 1 && deletedRanges.isEmpty()
+                && (reads == null || reads.isEmpty()) && !inDbTransaction) {
+            byte[] key = expectations.firstKey();
+            byte[] value = writes.get(key);
+            if (value != null && value != TOMBSTONE) {
+                commitOneUnread(key, value, expectations.firstEntry().getValue());
+                return;
+            }
+        }
         boolean noRanges = deletedRanges.isEmpty();
         List<byte[]> readKeys = new ArrayList<>();
         List<Long> readVersions = new ArrayList<>();
@@ -251,6 +304,29 @@ final class PostgresTransaction implements Transaction {
                 }
             }
         }
+        // Keys written unread: upserted on condition, with their final value when no range
+        // delete runs (then not upserted again below), else with a placeholder that the writes
+        // below replace or delete (a range delete removes it when it covers the key).
+        int expected = expectations == null ? 0 : expectations.size();
+        byte[][] expectKeys = new byte[expected][];
+        byte[][] expectValues = new byte[expected][];
+        byte[][] expectPrefixes = new byte[expected][];
+        if (expected > 0) {
+            int i = 0;
+            for (Map.Entry<byte[], byte[]> e : expectations.entrySet()) {
+                byte[] own = writes.get(e.getKey());
+                boolean direct = noRanges && own != null && own != TOMBSTONE;
+                expectKeys[i] = e.getKey();
+                expectValues[i] = direct ? own : EMPTY;
+                expectPrefixes[i++] = e.getValue();
+                if (direct) {
+                    if (insertedAsAbsent == null) {
+                        insertedAsAbsent = new HashSet<>();
+                    }
+                    insertedAsAbsent.add(new HotKeys.Key(e.getKey())); // written once, above
+                }
+            }
+        }
         byte[][] rangeLows = new byte[deletedRanges.size()][];
         byte[][] rangeHighs = new byte[deletedRanges.size()][];
         for (int i = 0; i < rangeLows.length; i++) {
@@ -271,22 +347,86 @@ final class PostgresTransaction implements Transaction {
         }
         Connection c = connection();
         boolean end = inDbTransaction;
+        Read found = null;
+        byte[] foundKey = null;
         try (PreparedStatement ps = c.prepareStatement(end ? sql.commitAndEnd : sql.commit)) {
             ps.setArray(1, c.createArrayOf("bytea", readKeys.toArray(NO_KEYS)));
             ps.setArray(2, c.createArrayOf("bigint", readVersions.toArray(new Long[0])));
-            ps.setArray(3, c.createArrayOf("bytea", absent.keySet().toArray(NO_KEYS)));
-            ps.setArray(4, c.createArrayOf("bytea", absent.values().toArray(NO_KEYS)));
-            ps.setArray(5, c.createArrayOf("bytea", rangeLows));
-            ps.setArray(6, c.createArrayOf("bytea", rangeHighs));
-            ps.setArray(7, c.createArrayOf("bytea", deleteKeys.toArray(NO_KEYS)));
-            ps.setArray(8, c.createArrayOf("bytea", putKeys.toArray(NO_KEYS)));
-            ps.setArray(9, c.createArrayOf("bytea", putValues.toArray(NO_KEYS)));
+            ps.setArray(3, c.createArrayOf("bytea", expectKeys));
+            ps.setArray(4, c.createArrayOf("bytea", expectValues));
+            ps.setArray(5, c.createArrayOf("bytea", expectPrefixes));
+            ps.setArray(6, c.createArrayOf("bytea", absent.keySet().toArray(NO_KEYS)));
+            ps.setArray(7, c.createArrayOf("bytea", absent.values().toArray(NO_KEYS)));
+            ps.setArray(8, c.createArrayOf("bytea", rangeLows));
+            ps.setArray(9, c.createArrayOf("bytea", rangeHighs));
+            ps.setArray(10, c.createArrayOf("bytea", deleteKeys.toArray(NO_KEYS)));
+            ps.setArray(11, c.createArrayOf("bytea", putKeys.toArray(NO_KEYS)));
+            ps.setArray(12, c.createArrayOf("bytea", putValues.toArray(NO_KEYS)));
             engine.countRoundTrip();
             ps.execute();
+            try (ResultSet rs = ps.getResultSet()) {
+                if (rs.next()) {
+                    foundKey = rs.getBytes(1);
+                    found = new Read(rs.getLong(3), rs.getBytes(2));
+                }
+            }
+        } catch (SQLException e) {
+            if (expected > 0 && PostgresEngine.isConflict(e)) {
+                hintRetry(null, null); // the retry reads the keys it wrote unread
+            }
+            throw e;
         }
         if (end) {
             inDbTransaction = false; // the COMMIT above ended it
         }
+        if (found != null) {
+            hintRetry(foundKey, found);
+            throw engine.conflict("a key written without reading it did not hold what the command expected");
+        }
+    }
+
+    /**
+     * The commonest write, a plain SET: one key written unread and nothing else. One plain upsert
+     * statement (see {@link PostgresSql#upsertExpecting}) instead of the commit function: as
+     * cheap for PostgreSQL as an upsert gets. When the key held something else it writes nothing
+     * and says nothing of what it found (a statement that did would cost every SET more), so the
+     * retry reads the key: three statements in all for that case, against two through the
+     * commit function.
+     */
+    private void commitOneUnread(byte[] key, byte[] value, byte[] prefix) throws SQLException {
+        int written;
+        try (PreparedStatement ps = connection().prepareStatement(sql.upsertExpecting)) {
+            ps.setBytes(1, key);
+            ps.setBytes(2, value);
+            ps.setBytes(3, prefix);
+            ps.setBytes(4, prefix);
+            engine.countRoundTrip();
+            written = ps.executeUpdate();
+        } catch (SQLException e) {
+            if (PostgresEngine.isConflict(e)) {
+                hintRetry(null, null);
+            }
+            throw e;
+        }
+        if (written != 1) {
+            hintRetry(null, null); // the retry reads the key
+            throw engine.conflict("a key written without reading it did not hold what the command expected");
+        }
+    }
+
+    /**
+     * After a failed expectation: the next transaction on this thread (the retry) reads the keys
+     * written unread, and takes {@code found} (what {@code foundKey} held) as its read of it.
+     */
+    private void hintRetry(byte[] foundKey, Read found) {
+        Map<HotKeys.Key, Read> hints = new java.util.HashMap<>();
+        for (byte[] key : expectations.keySet()) {
+            hints.put(new HotKeys.Key(key), null);
+        }
+        if (foundKey != null) {
+            hints.put(new HotKeys.Key(foundKey), found);
+        }
+        engine.hintRetry(hints);
     }
 
     /** After a conflict: the keys read become hot, so the retry locks them when it reads them. */

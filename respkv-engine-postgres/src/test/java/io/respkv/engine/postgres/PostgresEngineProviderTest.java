@@ -53,7 +53,7 @@ class PostgresEngineProviderTest {
             assertEquals(PostgresEngine.DEFAULT_SCHEMA, engine.schema());
             assertEquals(PostgresEngine.DEFAULT_POOL_SIZE, engine.poolSize());
             assertEquals(Durability.SYNC, engine.durability());
-            assertEquals(Duration.ofSeconds(10), engine.connectionTimeout());
+            assertEquals(Duration.ofSeconds(1), engine.connectionTimeout());
             assertEquals(Duration.ofSeconds(1), engine.lockTimeout());
             assertEquals(Duration.ZERO, engine.statementTimeout());
             assertEquals(null, engine.user());

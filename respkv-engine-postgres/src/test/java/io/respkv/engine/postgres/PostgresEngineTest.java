@@ -167,9 +167,12 @@ class PostgresEngineTest {
     void firstConnectCreatesTheSchemaAtTheCurrentLayoutVersion() throws Exception {
         PostgresEngine engine = open();
         try (Connection c = admin(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT version FROM \"" + engine.schema() + "\".respkv_schema_version")) {
-            assertTrue(rs.next());
-            assertEquals(PostgresSchema.VERSION, rs.getInt(1));
+             ResultSet rs = st.executeQuery("SELECT version FROM \"" + engine.schema() + "\".respkv_schema_version"
+                     + " ORDER BY version")) {
+            for (int version = 1; version <= PostgresSchema.VERSION; version++) {
+                assertTrue(rs.next());
+                assertEquals(version, rs.getInt(1), "every layout version, in order");
+            }
             assertFalse(rs.next());
         }
         put(engine, b("k"), b("v"));
@@ -391,6 +394,223 @@ class PostgresEngineTest {
         try (Snapshot s = engine.snapshot()) {
             assertEquals(List.of("s"), keys(s, null, null, false).stream().map(k -> new String(k, UTF_8)).toList());
         }
+    }
+
+    // ---- keys written unread (putExpecting) ----
+
+    private static byte[] committed(PostgresEngine engine, byte[] key) {
+        try (Snapshot s = engine.snapshot()) {
+            return s.get(key);
+        }
+    }
+
+    @Test
+    void aKeyWrittenUnreadCostsTheCommitStatementAloneWhenItHoldsWhatWasExpected() {
+        PostgresEngine engine = open();
+        long before = engine.roundTrips();
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("k"), b("P1"), b("P")), "absent: expected");
+            assertArrayEquals(b("P1"), txn.get(b("k")), "an own write");
+            txn.commit();
+        }
+        assertEquals(1, engine.roundTrips() - before, "one statement: the conditional upsert");
+        before = engine.roundTrips();
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("k"), b("P2"), b("P")));
+            txn.commit();
+        }
+        assertEquals(1, engine.roundTrips() - before, "P1 starts with P: replaced in one statement");
+        assertArrayEquals(b("P2"), committed(engine, b("k")));
+        before = engine.roundTrips();
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("x"), b("1"), b("P")));
+            assertTrue(txn.putExpecting(b("y"), b("2"), b("")));
+            txn.put(b("z"), b("3"));
+            txn.commit();
+        }
+        assertEquals(1, engine.roundTrips() - before, "several keys: still the one commit statement");
+        assertArrayEquals(b("1"), committed(engine, b("x")));
+        assertArrayEquals(b("2"), committed(engine, b("y")));
+        assertArrayEquals(b("3"), committed(engine, b("z")));
+    }
+
+    @Test
+    void aKeyHoldingSomethingElseFailsTheCommitWritesNothingAndTheRetryReadsWhatWasFound() {
+        PostgresEngine engine = open();
+        put(engine, b("k"), b("Q-other"));
+        long before = engine.roundTrips();
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("k"), b("P-new"), b("P")));
+            txn.put(b("side"), b("effect"));
+            assertThrows(TransactionConflictException.class, txn::commit);
+        }
+        assertEquals(1, engine.roundTrips() - before);
+        assertArrayEquals(b("Q-other"), committed(engine, b("k")), "nothing written");
+        assertNull(committed(engine, b("side")), "nothing written");
+        before = engine.roundTrips();
+        try (Transaction retry = engine.begin()) {
+            assertFalse(retry.putExpecting(b("k"), b("P-new"), b("P")), "the retry reads the key");
+            assertArrayEquals(b("Q-other"), retry.get(b("k")), "what the failed commit found");
+            retry.put(b("k"), b("replaced"));
+            retry.commit();
+        }
+        assertEquals(1, engine.roundTrips() - before, "the retry: the commit alone, its read came with the failure");
+        assertArrayEquals(b("replaced"), committed(engine, b("k")));
+        try (Transaction next = engine.begin()) {
+            assertTrue(next.putExpecting(b("k"), b("P"), b("")), "the hint is for the retry only");
+        }
+
+        // The key as the only write (a plain SET): one plain upsert, not the commit function; it
+        // does not return what it found, so the retry reads the key
+        put(engine, b("one"), b("Q-other"));
+        before = engine.roundTrips();
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("one"), b("P-new"), b("P")));
+            assertThrows(TransactionConflictException.class, txn::commit);
+        }
+        assertEquals(1, engine.roundTrips() - before);
+        assertArrayEquals(b("Q-other"), committed(engine, b("one")), "nothing written");
+        before = engine.roundTrips();
+        try (Transaction retry = engine.begin()) {
+            assertFalse(retry.putExpecting(b("one"), b("P-new"), b("P")));
+            assertArrayEquals(b("Q-other"), retry.get(b("one")));
+            retry.put(b("one"), b("replaced"));
+            retry.commit();
+        }
+        assertEquals(2, engine.roundTrips() - before, "the plain upsert returns nothing: the retry reads, then commits");
+        assertArrayEquals(b("replaced"), committed(engine, b("one")));
+    }
+
+    @Test
+    void aHintedReadIsValidatedLikeAnyRead() {
+        PostgresEngine engine = open();
+        put(engine, b("k"), b("Q1"));
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("k"), b("P"), b("P")));
+            txn.put(b("side"), b("1")); // two writes: the commit function, which returns what it found
+            assertThrows(TransactionConflictException.class, txn::commit);
+        }
+        PostgresEngine other = open(engine.schema());
+        put(other, b("k"), b("Q2")); // another instance changes the key before the retry commits
+        try (Transaction retry = engine.begin()) {
+            assertArrayEquals(b("Q1"), retry.get(b("k")));
+            retry.put(b("k"), b("from Q1"));
+            assertThrows(TransactionConflictException.class, retry::commit);
+        }
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("k"), b("P"), b("P")));
+            txn.put(b("side"), b("1")); // two writes: the commit function, which returns what it found
+            assertThrows(TransactionConflictException.class, txn::commit);
+        }
+        put(other, b("k"), b("Q3"));
+        try (Transaction readOnly = engine.begin()) {
+            assertArrayEquals(b("Q2"), readOnly.get(b("k")));
+            assertThrows(TransactionConflictException.class, readOnly::commit, "a hinted read-only read is re-checked");
+        }
+        assertArrayEquals(b("Q3"), committed(engine, b("k")));
+    }
+
+    @Test
+    void severalKeysWrittenUnreadOfWhichOneFailsWriteNothingAndTheRetryReadsThemAll() {
+        PostgresEngine engine = open();
+        put(engine, b("b"), b("Q"));
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("a"), b("P1"), b("P")));
+            assertTrue(txn.putExpecting(b("b"), b("P2"), b("P")));
+            assertThrows(TransactionConflictException.class, txn::commit);
+        }
+        assertNull(committed(engine, b("a")), "a was upserted, then rolled back with the rest");
+        assertArrayEquals(b("Q"), committed(engine, b("b")));
+        try (Transaction retry = engine.begin()) {
+            assertFalse(retry.putExpecting(b("a"), b("P1"), b("P")));
+            assertFalse(retry.putExpecting(b("b"), b("P2"), b("P")));
+        }
+    }
+
+    @Test
+    void theExpectationIsCheckedAtCommitAgainstConcurrentCommits() {
+        PostgresEngine engine = open();
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("k"), b("P-ours"), b("P")));
+            put(engine, b("k"), b("Q-theirs")); // created meanwhile, not as expected
+            assertThrows(TransactionConflictException.class, txn::commit);
+        }
+        assertArrayEquals(b("Q-theirs"), committed(engine, b("k")));
+        put(engine, b("k"), b("P-theirs"));
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("k"), b("P-ours"), b("P")));
+            put(engine, b("k"), b("P-again")); // changed meanwhile, still as expected: no read to invalidate
+            txn.commit();
+        }
+        assertArrayEquals(b("P-ours"), committed(engine, b("k")));
+    }
+
+    @Test
+    void aKeyThisTransactionKnowsIsNotWrittenUnread() {
+        PostgresEngine engine = open();
+        put(engine, b("r"), b("1"));
+        try (Transaction txn = engine.begin()) {
+            txn.get(b("r"));
+            assertFalse(txn.putExpecting(b("r"), b("2"), b("")), "read already");
+            txn.put(b("w"), b("1"));
+            assertFalse(txn.putExpecting(b("w"), b("2"), b("")), "written already");
+            txn.deleteRange(b("m"), b("n"));
+            assertFalse(txn.putExpecting(b("m1"), b("2"), b("")), "deleted with its range: known absent");
+            assertTrue(txn.putExpecting(b("u"), b("1"), b("")));
+            assertFalse(txn.putExpecting(b("u"), b("2"), b("")), "its own unread write is a write");
+        }
+    }
+
+    @Test
+    void aKeyWrittenUnreadThenDeletedOrRangeDeletedStillHadToHoldWhatWasExpected() {
+        PostgresEngine engine = open();
+        put(engine, b("gone"), b("P0"));
+        put(engine, b("kept"), b("Q"));
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("gone"), b("P1"), b("P")));
+            txn.delete(b("gone"));
+            assertTrue(txn.putExpecting(b("r1"), b("P1"), b("P")));
+            txn.deleteRange(b("r"), b("s"));
+            assertTrue(txn.putExpecting(b("s1"), b("P2"), b("P")), "past the range");
+            txn.commit();
+        }
+        assertNull(committed(engine, b("gone")));
+        assertNull(committed(engine, b("r1")));
+        assertArrayEquals(b("P2"), committed(engine, b("s1")));
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("kept"), b("P1"), b("P")));
+            txn.delete(b("kept"));
+            assertThrows(TransactionConflictException.class, txn::commit, "kept held Q, not P...");
+        }
+        assertArrayEquals(b("Q"), committed(engine, b("kept")));
+    }
+
+    @Test
+    void aLayoutVersionOneSchemaIsMigratedAndKeepsItsCommitFunctionForInstancesNotYetUpgraded() throws Exception {
+        String schema = EmbeddedPostgresServer.newSchema("v1");
+        open(schema).close();
+        String s = "\"" + schema + "\"";
+        try (Connection c = admin(); Statement st = c.createStatement()) {
+            // as a version-1 respkv left it
+            st.execute("DROP FUNCTION " + s + ".respkv_commit(bytea[], bigint[], bytea[], bytea[], bytea[], bytea[],"
+                    + " bytea[], bytea[], bytea[], bytea[], bytea[], bytea[])");
+            st.execute("DELETE FROM " + s + ".respkv_schema_version WHERE version > 1");
+        }
+        PostgresEngine engine = open(schema);
+        try (Transaction txn = engine.begin()) {
+            assertTrue(txn.putExpecting(b("k"), b("v"), b("")));
+            txn.commit();
+        }
+        try (Connection c = admin(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT max(version) FROM " + s + ".respkv_schema_version")) {
+                rs.next();
+                assertEquals(2, rs.getInt(1));
+            }
+            st.execute("SELECT " + s + ".respkv_commit('{}', '{}', '{}', '{}', '{}', '{}', '{}',"
+                    + " ARRAY[convert_to('old', 'UTF8')], ARRAY[convert_to('v1', 'UTF8')])"); // a version-1 call
+        }
+        assertArrayEquals(b("v1"), committed(engine, b("old")));
+        assertArrayEquals(b("v"), committed(engine, b("k")));
     }
 
     // ---- conflicts ----

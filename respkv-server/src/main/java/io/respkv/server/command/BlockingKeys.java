@@ -1,6 +1,7 @@
 package io.respkv.server.command;
 
 import io.netty.buffer.ByteBuf;
+import io.respkv.api.EngineUnavailableException;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.TransactionConflictException;
 import io.respkv.codec.RespReplyWriter;
@@ -328,6 +329,11 @@ public final class BlockingKeys {
                 ctx.rollback();
                 out.clear();
                 writer.error(Errors.WRONG_TYPE);
+                return Attempt.failed(out);
+            } catch (EngineUnavailableException unavailable) {
+                ctx.rollback();
+                out.clear();
+                writer.error(Errors.ENGINE_UNAVAILABLE + ": " + unavailable.getMessage());
                 return Attempt.failed(out);
             } catch (RuntimeException e) {
                 ctx.rollback();

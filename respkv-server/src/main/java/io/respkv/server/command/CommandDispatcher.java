@@ -1,6 +1,7 @@
 package io.respkv.server.command;
 
 import io.respkv.api.CommandSpec;
+import io.respkv.api.EngineUnavailableException;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.TransactionConflictException;
 import io.respkv.codec.RespReplyWriter;
@@ -110,6 +111,14 @@ public final class CommandDispatcher {
                 ctx.rollback();
                 reply.target().writerIndex(mark);
                 reply.error(Errors.WRONG_TYPE);
+                break;
+            } catch (EngineUnavailableException unavailable) {
+                // expected while the store is down: every command says so, none logs a stack trace
+                ctx.rollback();
+                reply.target().writerIndex(mark);
+                LOG.log(Level.FINE, "command " + entry.name() + " failed: engine unavailable", unavailable);
+                TransactionCommands.endUnavailable(client, server.watches(), reply);
+                reply.error(Errors.ENGINE_UNAVAILABLE + ": " + unavailable.getMessage());
                 break;
             } catch (RuntimeException e) {
                 ctx.rollback();

@@ -20,6 +20,8 @@ public final class Errors {
     public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
     public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     public static final String INTERNAL = "ERR internal error";
+    /** The engine's store cannot be reached now (see {@link io.respkv.api.EngineUnavailableException}). */
+    public static final String ENGINE_UNAVAILABLE = "ERR engine unavailable";
     public static final String OFFSET_OUT_OF_RANGE = "ERR offset is out of range";
     public static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     public static final String DECREMENT_OVERFLOW = "ERR decrement would overflow";

@@ -106,6 +106,14 @@ final class StringCommands {
         }
         Keyspace ks = ctx.keyspace();
         boolean get = opts.has(StringOptions.GET);
+        if (!get && !opts.has(StringOptions.NX) && !opts.has(StringOptions.XX)
+                // The reply is OK whatever the key held: where the engine can check at commit
+                // that the key was absent or a string without TTL, it is not read first. Then
+                // KEEPTTL has no TTL to keep.
+                && ks.overwriteStringUnread(key, value, expireAt)) {
+            reply.ok(); // not SETNX: that has NX
+            return;
+        }
         KeyMeta current;
         if (get) {
             current = readStringMeta(ctx, key);
@@ -251,7 +259,11 @@ final class StringCommands {
             }
         }
         for (int j = 1; j < argc; j += 2) {
-            ks.putString(ctx.arg(j), ctx.arg(j + 1), KeyMeta.NO_EXPIRY);
+            if (nx) {
+                ks.putString(ctx.arg(j), ctx.arg(j + 1), KeyMeta.NO_EXPIRY);
+            } else {
+                ks.overwriteString(ctx.arg(j), ctx.arg(j + 1), KeyMeta.NO_EXPIRY);
+            }
             ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", ctx.arg(j));
         }
         if (nx) {

@@ -1,6 +1,7 @@
 package io.respkv.server.command;
 
 import io.respkv.api.CommandFlag;
+import io.respkv.api.EngineUnavailableException;
 import io.respkv.api.TransactionConflictException;
 import io.respkv.codec.RespReplyWriter;
 import io.respkv.codec.RespRequest;
@@ -238,15 +239,31 @@ final class TransactionCommands {
                 runQueued(ctx, q);
             }
         } catch (RuntimeException e) {
-            if (!(e instanceof TransactionConflictException)) {
+            if (!(e instanceof TransactionConflictException) && !(e instanceof EngineUnavailableException)) {
                 tx.executing = false;
             }
-            throw e;
+            throw e; // a conflict runs EXEC again; an unavailable engine ends it (endUnavailable)
         } finally {
             client.denyBlocking(denied);
             ctx.args(execRequest);
         }
         ctx.afterCommit(() -> tx.discard(registry));
+    }
+
+    /**
+     * After this connection's command failed because the engine is unavailable: if it was EXEC
+     * (it failed while running its queue or at the commit), the MULTI transaction ends as EXEC
+     * always ends it (queue dropped, keys unwatched), with the connection's database and protocol
+     * as they were before EXEC, since none of the queue's effects happened.
+     */
+    static void endUnavailable(ClientConnection client, WatchRegistry registry, RespReplyWriter reply) {
+        TransactionState tx = client.transaction();
+        if (tx.inMulti() && tx.executing) {
+            client.db(tx.execDb);
+            client.protocol(tx.execProtocol);
+            reply.protocol(tx.execProtocol);
+            tx.discard(registry);
+        }
     }
 
     /** Runs one queued command of EXEC, its reply (or its error) going into EXEC's array. */
@@ -265,6 +282,8 @@ final class TransactionCommands {
             reply.error(Errors.WRONG_TYPE);
         } catch (TransactionConflictException conflict) {
             throw conflict; // the whole EXEC runs again
+        } catch (EngineUnavailableException unavailable) {
+            throw unavailable; // nothing can commit: EXEC fails as a whole
         } catch (RuntimeException e) {
             reply.target().writerIndex(mark);
             LOG.log(Level.WARNING, "command " + entry.name() + " failed inside EXEC", e);

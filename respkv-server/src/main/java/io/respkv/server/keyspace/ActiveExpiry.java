@@ -25,11 +25,17 @@ import java.util.function.LongSupplier;
  *
  * <p>Commands do not depend on it: reads already treat an expired key as absent.
  *
+ * <p>The background thread runs a cycle only while the engine grants this instance the
+ * {@value #LEASE} lease ({@link KeyspaceEngine#holdsBackgroundLease}): on a store shared by
+ * several respkv instances one of them expires keys, not all.
+ *
  * <p>Under Raft (later), replicas will not run this on their own clock: active expiry becomes a
  * replicated delete issued by the leader, so every replica removes the same keys.
  */
 public final class ActiveExpiry {
 
+    /** The background task name this asks the engine a lease for. */
+    public static final String LEASE = "active-expiry";
     /** Index entries one loop takes (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
     public static final int KEYS_PER_LOOP = 20;
     /** The cycle period: Redis's default {@code hz 10}. */
@@ -98,6 +104,9 @@ public final class ActiveExpiry {
         this.nanoClock = nanoClock;
         long period = TimeUnit.MILLISECONDS.toNanos(CYCLE_MILLIS);
         this.loop = new BackgroundLoop("respkv-active-expiry", keepGoing -> {
+            if (!engine.holdsBackgroundLease(LEASE)) {
+                return period; // another instance over the same store expires keys
+            }
             long start = System.nanoTime();
             runCycle(keepGoing);
             return Math.max(0, period - (System.nanoTime() - start));

@@ -154,6 +154,16 @@ public final class KeyMeta {
         return new KeyMeta(type, expireAt, KeyCodec.getLong(raw, HEADER), KeyCodec.getLong(raw, HEADER + 8), head, null);
     }
 
+    /**
+     * The first bytes of every encoded string without expiry (format, type, deadline 0), and of
+     * nothing else. A key absent or holding such an entry can be replaced by a string without
+     * touching anything else: no expiry-index entry to remove, no collection version to retire,
+     * nothing expired to count (see {@link Keyspace#overwriteString}).
+     */
+    public static byte[] persistentStringHeader() {
+        return string(new byte[0], NO_EXPIRY).encode();
+    }
+
     /** The expiry of an encoded entry without decoding the rest. */
     public static long expireAtOf(byte[] raw) {
         return KeyCodec.getLong(raw, 2);

@@ -217,6 +217,47 @@ public final class Keyspace {
     }
 
     /**
+     * Sets a string value as {@link #putString} would on a key that is absent or a string without
+     * expiry, without reading the key, when the engine can check that at commit instead
+     * ({@link Transaction#putExpecting}); for commands whose reply does not depend on what the key
+     * held (a plain SET, SETEX, MSET). If the key was something else, the commit fails as a
+     * conflict, and the retried command finds this returning false for the key. Returns false,
+     * having done nothing, when the engine does not offer that or this transaction has read the
+     * key: the caller then reads and writes as usual.
+     *
+     * <p>Replacing an absent key or a string without expiry touches nothing but the metadata
+     * entry: no expiry-index entry to remove, no collection version to retire, nothing expired to
+     * count (see {@link KeyMeta#persistentStringHeader}).
+     */
+    public boolean overwriteStringUnread(byte[] key, byte[] value, long expireAt) {
+        if (cachedKey != null && Arrays.equals(cachedKey, key)) {
+            return false; // read already: the usual path costs nothing more
+        }
+        if (tally.listener != null) {
+            return false; // keyspace notifications need to know whether the key is new or expired
+        }
+        byte[] encoded = KeyMeta.string(value, expireAt).encode();
+        if (!txn.putExpecting(KeyCodec.metaKey(db, key), encoded, PERSISTENT_STRING_HEADER)) {
+            return false;
+        }
+        if (expireAt != KeyMeta.NO_EXPIRY) {
+            txn.put(KeyCodec.expiryKey(db, expireAt, key), EMPTY);
+        }
+        remember(key, encoded);
+        changed(key);
+        return true;
+    }
+
+    /** Sets a string value without reading the key where the engine allows, else as {@link #putString}. */
+    public void overwriteString(byte[] key, byte[] value, long expireAt) {
+        if (!overwriteStringUnread(key, value, expireAt)) {
+            putString(key, value, expireAt);
+        }
+    }
+
+    private static final byte[] PERSISTENT_STRING_HEADER = KeyMeta.persistentStringHeader();
+
+    /**
      * Replaces the value of string {@code key} and keeps its expiry, as Redis's in-place string
      * updates do (APPEND, SETRANGE, INCR...). {@code current} is the key's live metadata as
      * {@link #meta} returned it in this transaction, or null if the key does not exist, in which

@@ -30,12 +30,18 @@ import java.util.function.BooleanSupplier;
  * (FLUSHDB) the transaction conflicts and, retried, sees there is nothing left to do: it can
  * never delete elements of a version allocated after the marker went away.
  *
+ * <p>The background thread sweeps only while the engine grants this instance the {@value #LEASE}
+ * lease ({@link KeyspaceEngine#holdsBackgroundLease}): on a store shared by several respkv
+ * instances one of them sweeps.
+ *
  * <p>Under Raft (later), element deletion stays local to each replica (the entries are
  * unreachable and identical everywhere), but removing a marker changes what
  * {@link Keyspace#newVersion} may pick, so marker removal must become a replicated write.
  */
 public final class VersionSweeper {
 
+    /** The background task name this asks the engine a lease for. */
+    public static final String LEASE = "version-sweeper";
     public static final int DEFAULT_ELEMENTS_PER_TRANSACTION = 1024;
     public static final int DEFAULT_MARKERS_PER_PASS = 64;
     public static final long DEFAULT_IDLE_MILLIS = 100;
@@ -74,6 +80,9 @@ public final class VersionSweeper {
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
         this.nativeRangeDelete = engine.has(EngineFeature.NATIVE_RANGE_DELETE);
         this.loop = new BackgroundLoop("respkv-version-sweeper", keepGoing -> {
+            if (!engine.holdsBackgroundLease(LEASE)) {
+                return idleNanos; // another instance over the same store sweeps
+            }
             int swept = sweepPass(keepGoing);
             return swept == 0 ? idleNanos : 0;
         });
