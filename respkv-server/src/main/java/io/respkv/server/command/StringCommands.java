@@ -111,6 +111,10 @@ final class StringCommands {
                 // that the key was absent or a string without TTL, it is not read first. Then
                 // KEEPTTL has no TTL to keep.
                 && ks.overwriteStringUnread(key, value, expireAt)) {
+            ctx.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
+            if (opts.hasExpiry()) {
+                ctx.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "expire", key);
+            }
             reply.ok(); // not SETNX: that has NX
             return;
         }
