@@ -150,9 +150,14 @@ public final class ExecutionContext implements CommandContext {
     /** This execution's engine transaction, opened on first use. */
     public Transaction transaction() {
         if (txn == null) {
-            txn = server.groupCommit() ? server.engine().beginDeferringSync() : server.engine().begin();
+            txn = beginCommand();
         }
         return txn;
+    }
+
+    /** A command's engine transaction: its commit waits for the group sync when the engine has one. */
+    private Transaction beginCommand() {
+        return server.groupCommit() ? server.engine().beginDeferringSync() : server.engine().begin();
     }
 
     /**
@@ -224,7 +229,7 @@ public final class ExecutionContext implements CommandContext {
         KeyChanges own = new KeyChanges();
         for (int attempt = 0; ; attempt++) {
             own.clear();
-            Transaction t = server.groupCommit() ? server.engine().beginDeferringSync() : server.engine().begin();
+            Transaction t = beginCommand();
             try {
                 Keyspace ks = new Keyspace(t, client.db(), now, own);
                 T result = body.apply(ks);
