@@ -104,6 +104,15 @@ public interface KeyspaceEngine extends AutoCloseable {
         return true;
     }
 
+    /**
+     * The signals between the respkv instances that share this engine's store (how a push on one
+     * wakes a client blocked on another, see {@link KeySignals}), or null (the default) when no
+     * other instance shares it. The server asks once, when it starts.
+     */
+    default KeySignals keySignals() {
+        return null;
+    }
+
     /** How many times {@link #transact} tries a conflicting transaction before giving up. */
     int MAX_TRANSACTION_ATTEMPTS = 64;
 

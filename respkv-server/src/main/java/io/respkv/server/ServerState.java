@@ -43,6 +43,8 @@ public final class ServerState {
     private final VersionSweeper versionSweeper;
     private final ActiveExpiry activeExpiry;
     private final BlockingKeys blocking = new BlockingKeys(this);
+    /** Null unless the engine's store is shared with other instances ({@link io.respkv.api.KeyspaceEngine#keySignals}). */
+    private final io.respkv.server.command.RemoteWakeups remoteWakeups;
     private final WatchRegistry watches;
     private final PubSubRegistry pubsub = new PubSubRegistry();
 
@@ -76,6 +78,14 @@ public final class ServerState {
             commandThreads = null;
         }
         installPubSub();
+        io.respkv.api.KeySignals signals = config.engine().keySignals();
+        this.remoteWakeups = signals == null ? null : new io.respkv.server.command.RemoteWakeups(signals, blocking,
+                commandThreads != null ? commandThreads : Runnable::run);
+    }
+
+    /** Wakes blocked clients on writes of the other instances sharing the store; null if none do. */
+    public io.respkv.server.command.RemoteWakeups remoteWakeups() {
+        return remoteWakeups;
     }
 
     /**
@@ -231,12 +241,18 @@ public final class ServerState {
     void startBackgroundTasks() {
         versionSweeper.start();
         activeExpiry.start();
+        if (remoteWakeups != null) {
+            remoteWakeups.start();
+        }
     }
 
     /** Stops the background tasks and waits for their current transactions; idempotent. */
     void stopBackgroundTasks() {
         activeExpiry.stop();
         versionSweeper.stop();
+        if (remoteWakeups != null) {
+            remoteWakeups.stop();
+        }
     }
 
     /**

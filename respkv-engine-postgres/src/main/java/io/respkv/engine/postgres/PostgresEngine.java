@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariConfig;
 import io.respkv.api.Durability;
 import io.respkv.api.EngineFeature;
 import io.respkv.api.EngineUnavailableException;
+import io.respkv.api.KeySignals;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
@@ -73,6 +74,10 @@ import java.util.concurrent.atomic.LongAdder;
  * version sweeper) to one instance of a schema at a time: a PostgreSQL advisory lock held by a
  * session of the engine's own (see {@link BackgroundLeases}).
  *
+ * <h2>Blocked clients across instances</h2>
+ * {@link #keySignals()} carries the signals that let a push on one instance wake a client blocked
+ * on another (LISTEN/NOTIFY, see {@link PostgresKeySignals}).
+ *
  * <h2>Snapshots</h2>
  * A {@link Snapshot} is a {@code REPEATABLE READ READ ONLY} database transaction started when it
  * is opened; it holds one pooled connection until closed.
@@ -116,6 +121,9 @@ public final class PostgresEngine implements KeyspaceEngine {
     final HotKeys hotKeys = new HotKeys();
     private final ConnectionPool pool;
     private final BackgroundLeases leases;
+    /** Opened by the first {@link #keySignals()} call (a server over this engine). Guarded by this. */
+    private PostgresKeySignals signals;
+    private final String password;
     /** Statements sent (each is one round trip), for tests and {@link #roundTrips()}. */
     private final LongAdder roundTrips = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
@@ -126,6 +134,7 @@ public final class PostgresEngine implements KeyspaceEngine {
     private PostgresEngine(Builder b) {
         this.url = b.url;
         this.user = b.user;
+        this.password = b.password;
         this.poolSize = b.poolSize;
         this.durability = b.durability;
         this.connectionTimeout = b.connectionTimeout;
@@ -213,6 +222,20 @@ public final class PostgresEngine implements KeyspaceEngine {
         return !closed && leases.holds(task);
     }
 
+    /**
+     * Signals between the instances sharing this schema, over LISTEN/NOTIFY (see
+     * {@link PostgresKeySignals}): a push on one instance wakes the clients blocked on that key on
+     * another. Opened on the first call (one more connection and thread, outside the pool).
+     */
+    @Override
+    public synchronized KeySignals keySignals() {
+        ensureOpen();
+        if (signals == null) {
+            signals = new PostgresKeySignals(url, user, password, sql, connectionTimeout.toMillis());
+        }
+        return signals;
+    }
+
     /** The JDBC URL the engine connects to. */
     public String url() {
         return url;
@@ -271,6 +294,13 @@ public final class PostgresEngine implements KeyspaceEngine {
                 return;
             }
             closed = true;
+        }
+        PostgresKeySignals s;
+        synchronized (this) {
+            s = signals;
+        }
+        if (s != null) {
+            s.close();
         }
         leases.close();
         pool.close();

@@ -36,11 +36,18 @@ import java.sql.Statement;
  *       previous release still running keep committing with it (same table, same rules) until
  *       they are replaced.</li>
  * </ul>
+ *
+ * <h2>Layout version 3</h2>
+ * <ul>
+ *   <li>{@code respkv_waiting (token bytea, instance text, pid integer, PRIMARY KEY (token,
+ *       instance))}: which respkv instance has clients blocked on which key, so that the others
+ *       signal it when they write the key (see {@link PostgresKeySignals}).</li>
+ * </ul>
  */
 final class PostgresSchema {
 
     /** The layout version this code writes and understands. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private PostgresSchema() {
     }
@@ -247,6 +254,8 @@ final class PostgresSchema {
                 st.execute(COMMIT_FUNCTION_V1.formatted(s));
             }
             case 2 -> st.execute(COMMIT_FUNCTION_V2.formatted(s));
+            case 3 -> st.execute("CREATE TABLE " + sql.waitingTable + " (token bytea NOT NULL, instance text NOT NULL,"
+                    + " pid integer NOT NULL, PRIMARY KEY (token, instance))");
             default -> throw new IllegalStateException("no migration to layout version " + version);
         }
     }

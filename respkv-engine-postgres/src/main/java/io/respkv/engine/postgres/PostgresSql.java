@@ -24,6 +24,8 @@ final class PostgresSql {
     /** {@code "schema"."respkv_kv"}. */
     final String table;
     final String versionTable;
+    /** Which instance waits on which token (see {@link PostgresKeySignals}). */
+    final String waitingTable;
     final String commitFunction;
 
     /** Point read: value and row version. */
@@ -64,6 +66,7 @@ final class PostgresSql {
         String s = quote(schema);
         this.table = s + ".respkv_kv";
         this.versionTable = s + ".respkv_schema_version";
+        this.waitingTable = s + ".respkv_waiting";
         this.commitFunction = s + ".respkv_commit";
         this.get = "SELECT v, xmin::text::bigint FROM " + table + " WHERE k = ?";
         this.getForUpdate = get + " FOR UPDATE";

@@ -66,6 +66,18 @@ public final class BlockingKeys {
 
     private static final Logger LOG = Logger.getLogger(BlockingKeys.class.getName());
 
+    /**
+     * Told when a key gets its first waiter and loses its last, and which keys a served waiter
+     * filled (a BLMOVE's destination): how {@link RemoteWakeups} keeps the other instances of a
+     * shared store informed. Called under the registry's lock or on a serving thread: must return
+     * at once.
+     */
+    interface Observer {
+        void waited(WaitKey key, boolean waited);
+
+        void filled(List<WaitKey> keys);
+    }
+
     /** A key of one database, as blocked clients wait on it; the key bytes are owned. */
     public static final class WaitKey {
         final int db;
@@ -144,9 +156,16 @@ public final class BlockingKeys {
     private final Map<Long, Waiter> byClient = new ConcurrentHashMap<>();
     /** The number of blocked clients; written under {@link #lock}. */
     private volatile int waiting;
+    /** Null unless the store is shared with other instances. */
+    private volatile Observer observer;
 
     public BlockingKeys(ServerState server) {
         this.server = server;
+    }
+
+    /** Sets who hears of keys gaining their first and losing their last waiter (see {@link Observer}). */
+    void observer(Observer observer) {
+        this.observer = observer;
     }
 
     /** Whether any client is blocked: the dispatcher's test before it signals keys. */
@@ -174,7 +193,16 @@ public final class BlockingKeys {
         client.block();
         synchronized (lock) {
             for (WaitKey k : w.keys) {
-                queues.computeIfAbsent(k, x -> new ArrayDeque<>()).addLast(w);
+                ArrayDeque<Waiter> q = queues.get(k);
+                if (q == null) {
+                    q = new ArrayDeque<>();
+                    queues.put(k, q);
+                    Observer o = observer;
+                    if (o != null) {
+                        o.waited(k, true);
+                    }
+                }
+                q.addLast(w);
             }
             byClient.put(client.id(), w);
             waiting++;
@@ -258,6 +286,10 @@ public final class BlockingKeys {
                 finish(w, a.reply(), a.awaitSync());
                 if (a.readyKeys() != null) {
                     work.addAll(a.readyKeys());
+                    Observer o = observer;
+                    if (o != null) {
+                        o.filled(a.readyKeys());
+                    }
                 }
                 continue;
             }
@@ -418,6 +450,10 @@ public final class BlockingKeys {
             ArrayDeque<Waiter> q = queues.get(k);
             if (q != null && q.remove(w) && q.isEmpty()) {
                 queues.remove(k);
+                Observer o = observer;
+                if (o != null) {
+                    o.waited(k, false);
+                }
             }
         }
         if (byClient.remove(w.client.id(), w)) {
@@ -440,6 +476,13 @@ public final class BlockingKeys {
         writer.protocol(client.protocol());
         writer.nullArray();
         return out;
+    }
+
+    /** Every key some client is blocked on, in any database. */
+    List<WaitKey> waitedKeys() {
+        synchronized (lock) {
+            return new ArrayList<>(queues.keySet());
+        }
     }
 
     /** The keys clients are blocked on in {@code db}, for tests and introspection. */

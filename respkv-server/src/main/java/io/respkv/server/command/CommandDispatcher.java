@@ -144,8 +144,9 @@ public final class CommandDispatcher {
      * Blocking commands: blocks the client if the command asked to; otherwise, if any client is
      * blocked, signals the keys this write touched (its spec's key arguments and what it named
      * with {@link ExecutionContext#signalKeyReady}) so their waiters are served now, before this
-     * connection's next request (see {@link BlockingKeys}). With nobody blocked this is one
-     * volatile read.
+     * connection's next request (see {@link BlockingKeys}); on a store shared with other
+     * instances, also signals them to the instances whose clients wait on them
+     * ({@link RemoteWakeups}). With nobody blocked anywhere this is two volatile reads.
      */
     private void afterCommit(CommandSpec spec, RespRequest request) {
         BlockingKeys.Request block = ctx.blockRequest();
@@ -154,7 +155,10 @@ public final class CommandDispatcher {
             blocking.block(client, block);
             return;
         }
-        if (!blocking.hasWaiters()) {
+        RemoteWakeups remote = server.remoteWakeups();
+        boolean local = blocking.hasWaiters();
+        boolean others = remote != null && remote.othersWaiting();
+        if (!local && !others) {
             return;
         }
         List<BlockingKeys.WaitKey> ready = new ArrayList<>();
@@ -168,7 +172,12 @@ public final class CommandDispatcher {
             }
         }
         if (!ready.isEmpty()) {
-            blocking.serve(ready);
+            if (local) {
+                blocking.serve(ready);
+            }
+            if (others) {
+                remote.signal(ready); // clients blocked on these keys on other instances
+            }
         }
     }
 
