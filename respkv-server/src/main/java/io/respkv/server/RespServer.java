@@ -100,6 +100,15 @@ public final class RespServer implements AutoCloseable {
                     }
                 });
         CompletableFuture<RespServer> result = new CompletableFuture<>();
+        if (config.replication() != null) {
+            try {
+                config.replication().start(new io.respkv.server.command.ReplicaApplier(state));
+            } catch (java.io.IOException | RuntimeException e) {
+                shutdownGroups();
+                result.completeExceptionally(e);
+                return result;
+            }
+        }
         state.startBackgroundTasks();
         bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
@@ -154,6 +163,9 @@ public final class RespServer implements AutoCloseable {
             // Before the engine closes: their transactions need it.
             state.stopBackgroundTasks();
             state.stopCommandThreads();
+            if (config.replication() != null) {
+                config.replication().close(); // applies nothing more to the engine
+            }
             if (config.ownsEngine()) {
                 config.engine().close();
             }
@@ -195,6 +207,7 @@ public final class RespServer implements AutoCloseable {
         private boolean allowShutdown;
         private Runnable shutdownHook;
         private int commandThreads = DEFAULT_COMMAND_THREADS;
+        private io.respkv.server.replication.Replication replication;
 
         private Builder() {
         }
@@ -312,6 +325,17 @@ public final class RespServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Replicates the server's writes through {@code replication} (respkv-raft's
+         * {@code RaftReplication}): every write is a log entry applied on every replica, reads
+         * wait for the connection's consistency level, and commands run on the command threads.
+         * The server starts it, and closes it when it stops.
+         */
+        public Builder replication(io.respkv.server.replication.Replication replication) {
+            this.replication = replication;
+            return this;
+        }
+
         /** Builds the server without starting it. */
         public RespServer build() {
             KeyspaceEngine e = engine;
@@ -322,7 +346,7 @@ public final class RespServer implements AutoCloseable {
             }
             ServerConfig config = new ServerConfig(bind, port, e, owns, requirePass, databases,
                     new RespLimits(maxBulkLength, maxArguments, maxInlineLength), eventLoopThreads,
-                    allowShutdown, shutdownHook, commandThreads);
+                    allowShutdown, shutdownHook, commandThreads, replication);
             CommandTable table = BuiltinCommands.table(CommandCatalog.redis()::spec);
             return new RespServer(config, table);
         }

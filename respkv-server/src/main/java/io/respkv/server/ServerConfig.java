@@ -17,9 +17,11 @@ import io.respkv.codec.RespLimits;
  * @param allowShutdown      whether the SHUTDOWN command may stop the server
  * @param shutdownHook       run after SHUTDOWN stops the server (the standalone server exits the JVM)
  * @param commandThreads     threads that run commands when the engine declares
- *                           {@link io.respkv.api.EngineFeature#BLOCKING_IO} (unused otherwise)
+ *                           {@link io.respkv.api.EngineFeature#BLOCKING_IO} or a replication is set (unused otherwise)
+ * @param replication        the replicated log writes go through, or null (see {@link io.respkv.server.replication.Replication})
  */
 public record ServerConfig(String bind, int port, KeyspaceEngine engine, boolean ownsEngine, String requirePass,
                            int databases, RespLimits limits, int eventLoopThreads, boolean allowShutdown,
-                           Runnable shutdownHook, int commandThreads) {
+                           Runnable shutdownHook, int commandThreads,
+                           io.respkv.server.replication.Replication replication) {
 }

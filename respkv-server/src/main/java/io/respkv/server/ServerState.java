@@ -69,7 +69,7 @@ public final class ServerState {
         this.activeExpiry = new ActiveExpiry(config.engine(), config.databases(), expiredKeys);
         this.watches = new WatchRegistry(config.engine());
         this.activeExpiry.changeListener(watches);
-        if (config.engine().has(io.respkv.api.EngineFeature.BLOCKING_IO)) {
+        if (config.engine().has(io.respkv.api.EngineFeature.BLOCKING_IO) || config.replication() != null) {
             commandThreads = new java.util.concurrent.ThreadPoolExecutor(config.commandThreads(), config.commandThreads(),
                     30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
                     new io.netty.util.concurrent.DefaultThreadFactory("respkv-command", true));
@@ -240,7 +240,9 @@ public final class ServerState {
     /** Starts the server's background tasks (sweeper, active expiry). */
     void startBackgroundTasks() {
         versionSweeper.start();
-        activeExpiry.start();
+        if (config.replication() == null) {
+            activeExpiry.start(); // (replicated: the leader's expiry steps are log entries)
+        }
         if (remoteWakeups != null) {
             remoteWakeups.start();
         }
@@ -340,6 +342,20 @@ public final class ServerState {
         }, "respkv-shutdown");
         t.start();
         return true;
+    }
+
+    /** The replication writes go through, or null. */
+    public io.respkv.server.replication.Replication replication() {
+        return config.replication();
+    }
+
+    /**
+     * A connection of the server's own, not listed by CLIENT LIST, through which a replica
+     * applies the replicated log (see {@link io.respkv.server.command.ReplicaApplier}).
+     */
+    public ClientConnection replicaClient() {
+        return new ClientConnection(nextClientId.incrementAndGet(), new io.netty.channel.embedded.EmbeddedChannel(),
+                System.currentTimeMillis(), true);
     }
 
     ClientConnection register(io.netty.channel.Channel channel, long nowMillis) {

@@ -9,6 +9,9 @@ import io.respkv.codec.RespRequest;
 import io.respkv.server.ClientConnection;
 import io.respkv.server.ServerState;
 import io.respkv.server.keyspace.WrongTypeException;
+import io.respkv.server.replication.Replication;
+import io.respkv.server.replication.ReplicatedEntry;
+import io.respkv.server.replication.ReplicationUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,13 +33,49 @@ public final class CommandDispatcher {
     private final ClientConnection client;
     private final RespReplyWriter reply;
     private final ExecutionContext ctx;
+    /**
+     * The replication commands go through (see {@link Replication}); null without one, and for
+     * the {@link ReplicaApplier}'s dispatcher, which applies what the log ordered.
+     */
+    private final Replication replication;
+    /** Applying a log entry: its stamped time, seed and log index (see {@link #applyReplicated}). */
+    private long stampedNow;
+    private long stampedSeed;
+    private long appliedIndex = -1;
 
     public CommandDispatcher(ServerState server, ClientConnection client, RespReplyWriter reply) {
+        this(server, client, reply, server.replication());
+    }
+
+    /** A dispatcher that applies replicated entries: runs everything locally, at the stamped time. */
+    static CommandDispatcher forReplica(ServerState server, ClientConnection client, RespReplyWriter reply) {
+        return new CommandDispatcher(server, client, reply, null);
+    }
+
+    private CommandDispatcher(ServerState server, ClientConnection client, RespReplyWriter reply,
+                              Replication replication) {
         this.server = server;
         this.table = server.commands();
         this.client = client;
         this.reply = reply;
-        this.ctx = new ExecutionContext(server, client, reply);
+        this.replication = replication;
+        this.ctx = new ExecutionContext(server, client, reply, false, replication);
+    }
+
+    /**
+     * Runs {@code request} as the log entry at {@code index} with the leader's stamped time and
+     * seed (a replica applying it; retries after a conflict use the same stamp, so every replica
+     * computes the same result). The entry's index is recorded in the command's transaction.
+     */
+    void applyReplicated(RespRequest request, long nowMillis, long seed, long index) {
+        stampedNow = nowMillis;
+        stampedSeed = seed;
+        appliedIndex = index;
+        try {
+            dispatch(request);
+        } finally {
+            appliedIndex = -1;
+        }
     }
 
     /** Whether replies written since the last call must wait for the engine's group sync; clears it. */
@@ -80,7 +119,52 @@ public final class CommandDispatcher {
         if (TransactionCommands.queueIfMulti(client, entry, request, reply)) {
             return;
         }
+        if (replication != null) {
+            if (replicated(spec)) {
+                submit(entry, request);
+                return;
+            }
+            if (spec.is(io.respkv.api.CommandFlag.READONLY) && !awaitReadable(entry)) {
+                return;
+            }
+        }
         execute(entry, request);
+    }
+
+    /**
+     * Whether a command goes through the log rather than running here: the writes, and PUBLISH
+     * (applied on every replica, so subscribers of every node receive it). EXEC decides inside
+     * ({@link TransactionCommands}): its queue is one entry.
+     */
+    private static boolean replicated(CommandSpec spec) {
+        return spec.isWrite() || spec.name().equals("publish");
+    }
+
+    /** A write under replication: one log entry, the applying leader's reply. */
+    private void submit(CommandEntry entry, RespRequest request) {
+        long start = System.nanoTime();
+        try {
+            reply.target().writeBytes(replication.submit(ReplicatedEntry.command(client.protocol(), client.db(), request)));
+        } catch (ReplicationUnavailableException unavailable) {
+            entry.failedCalls.increment();
+            server.errorReplies.increment();
+            reply.error(Errors.NO_REPLICAS);
+        }
+        entry.calls.increment();
+        entry.micros.add((System.nanoTime() - start) / 1_000);
+        client.lastCommandName(entry.name());
+    }
+
+    /** A read under replication: waits until the local state is fresh enough; false if it replied an error. */
+    private boolean awaitReadable(CommandEntry entry) {
+        try {
+            replication.awaitReadable(replication.defaultConsistency());
+            return true;
+        } catch (ReplicationUnavailableException unavailable) {
+            entry.rejectedCalls.increment();
+            reject(entry, Errors.NO_REPLICAS);
+            return false;
+        }
     }
 
     /** Replies {@code error} to a request refused before running (inside MULTI this dooms EXEC). */
@@ -93,7 +177,12 @@ public final class CommandDispatcher {
         int mark = reply.target().writerIndex();
         boolean committed = false;
         for (int attempt = 0; ; attempt++) {
-            ctx.reset(request, System.currentTimeMillis(), ThreadLocalRandom.current().nextLong());
+            if (appliedIndex < 0) {
+                ctx.reset(request, System.currentTimeMillis(), ThreadLocalRandom.current().nextLong());
+            } else {
+                ctx.reset(request, stampedNow, stampedSeed);
+                ctx.appliedIndex(appliedIndex);
+            }
             try {
                 entry.command().execute(ctx);
                 ctx.commit();

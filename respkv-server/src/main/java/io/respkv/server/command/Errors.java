@@ -22,6 +22,8 @@ public final class Errors {
     public static final String INTERNAL = "ERR internal error";
     /** The engine's store cannot be reached now (see {@link io.respkv.api.EngineUnavailableException}). */
     public static final String ENGINE_UNAVAILABLE = "ERR engine unavailable";
+    /** A replicated write (or read) the log could not commit (or confirm) in time: Redis's min-replicas error. */
+    public static final String NO_REPLICAS = "NOREPLICAS Not enough good replicas to write.";
     public static final String OFFSET_OUT_OF_RANGE = "ERR offset is out of range";
     public static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     public static final String DECREMENT_OVERFLOW = "ERR decrement would overflow";

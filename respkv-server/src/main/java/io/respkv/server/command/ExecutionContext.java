@@ -44,6 +44,10 @@ public final class ExecutionContext implements CommandContext {
     private java.util.List<BlockingKeys.WaitKey> readyKeys;
     /** Whether this context completes a blocked command (see {@link BlockingKeys}). */
     private final boolean serving;
+    /** See {@link #replication()}. */
+    private final io.respkv.server.replication.Replication replication;
+    /** The log entry this execution applies, or -1 (see {@link #appliedIndex(long)}). */
+    private long appliedIndex = -1;
     /** The keys this execution's transaction changed, for WATCH (see {@link WatchRegistry}). */
     private final KeyChanges changes = new KeyChanges();
     /** What runs once this execution has committed (EXEC ending the transaction); null if nothing. */
@@ -71,10 +75,33 @@ public final class ExecutionContext implements CommandContext {
     }
 
     ExecutionContext(ServerState server, ClientConnection client, RespReplyWriter reply, boolean serving) {
+        this(server, client, reply, serving, null);
+    }
+
+    ExecutionContext(ServerState server, ClientConnection client, RespReplyWriter reply, boolean serving,
+                     io.respkv.server.replication.Replication replication) {
         this.server = server;
         this.client = client;
         this.reply = reply;
         this.serving = serving;
+        this.replication = replication;
+    }
+
+    /**
+     * The replication this connection's writes go through, or null: without one, and while a
+     * replica applies the log (then everything runs here).
+     */
+    io.respkv.server.replication.Replication replication() {
+        return replication;
+    }
+
+    /**
+     * This execution applies the replicated log's entry {@code index}: its commit records the
+     * index in the same engine transaction ({@link ReplicaApplier}), so after a restart the
+     * replica knows which entries its engine already holds.
+     */
+    void appliedIndex(long index) {
+        this.appliedIndex = index;
     }
 
     void reset(RespRequest request, long nowMillis, long randomSeed) {
@@ -89,6 +116,7 @@ public final class ExecutionContext implements CommandContext {
         this.replyMark = reply.target() == null ? 0 : reply.target().writerIndex();
         this.ownPushed = 0;
         this.afterCommit = null;
+        this.appliedIndex = -1;
         this.changes.clear();
     }
 
@@ -171,6 +199,9 @@ public final class ExecutionContext implements CommandContext {
             txn = null;
             keyspace = null;
             try {
+                if (appliedIndex >= 0) {
+                    ReplicaApplier.recordApplied(t, appliedIndex);
+                }
                 TransactionState own = client.transaction();
                 server.watches().commit(t, changes, own.executing ? own : null);
                 syncPending |= server.groupCommit();

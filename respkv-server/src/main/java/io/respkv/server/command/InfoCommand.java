@@ -125,7 +125,14 @@ final class InfoCommand {
             }
             case "replication" -> {
                 out.append("# Replication\r\n");
-                line(out, "role", "master");
+                io.respkv.server.replication.Replication replication = s.replication();
+                if (replication == null) {
+                    line(out, "role", "master");
+                } else {
+                    for (String l : replication.info()) { // role first: master on the Raft leader
+                        out.append(l).append("\r\n");
+                    }
+                }
                 line(out, "connected_slaves", "0");
                 line(out, "master_repl_offset", "0");
             }

@@ -228,6 +228,10 @@ final class TransactionCommands {
             ctx.afterCommit(() -> tx.discard(registry));
             return;
         }
+        if (ctx.replication() != null) {
+            execReplicated(ctx, tx, registry);
+            return;
+        }
         RespRequest execRequest = ctx.args();
         boolean denied = client.denyBlocking();
         tx.executing = true;
@@ -246,6 +250,29 @@ final class TransactionCommands {
         } finally {
             client.denyBlocking(denied);
             ctx.args(execRequest);
+        }
+        ctx.afterCommit(() -> tx.discard(registry));
+    }
+
+    /**
+     * EXEC under replication: the queue is one log entry, which every replica applies as EXEC
+     * (in one engine transaction); the reply is the applying leader's. The checks above ran here,
+     * on this connection's view: a watched key touched or expired here fails EXEC without an
+     * entry. Known gap: a write to a watched key from another replica's client that the log
+     * orders between this check and the entry is not seen (see docs/replication.md).
+     */
+    private static void execReplicated(ExecutionContext ctx, TransactionState tx, WatchRegistry registry) {
+        ClientConnection client = ctx.client();
+        List<RespRequest> queued = new java.util.ArrayList<>(tx.queue().size());
+        for (TransactionState.Queued q : tx.queue()) {
+            queued.add(q.request());
+        }
+        try {
+            byte[] replied = ctx.replication().submit(
+                    io.respkv.server.replication.ReplicatedEntry.transaction(client.protocol(), client.db(), queued));
+            ctx.reply().target().writeBytes(replied);
+        } catch (io.respkv.server.replication.ReplicationUnavailableException unavailable) {
+            ctx.reply().error(Errors.NO_REPLICAS);
         }
         ctx.afterCommit(() -> tx.discard(registry));
     }

@@ -141,6 +141,63 @@ public final class ActiveExpiry {
         return runCycle(() -> true);
     }
 
+    /**
+     * Removes up to {@code limit} keys of database {@code db} due at {@code now}, in one engine
+     * transaction (retried on a conflict), telling the change and expiry listeners; counts them
+     * in {@code expired_keys}. {@code beforeCommit}, if not null, adds to the transaction just
+     * before it commits (a replica records the log entry it applies). One step of a cycle, and
+     * what a replicated expiry entry runs on every replica with the leader's time.
+     */
+    public Keyspace.ExpiryBatch expireBatch(int db, long now, int limit,
+                                            java.util.function.Consumer<io.respkv.api.Transaction> beforeCommit) {
+        KeyChangeListener changeListener = this.changeListener;
+        Listener l = listener;
+        List<byte[]> removed = l != null && l.wanted() ? new ArrayList<>() : null;
+        Keyspace.ExpiryBatch batch = engine.transact(txn -> {
+            KeyChanges changes = changeListener == KeyChangeListener.NONE ? null : new KeyChanges();
+            Keyspace ks = changes == null ? new Keyspace(txn, db, now) : new Keyspace(txn, db, now, changes);
+            if (removed != null) {
+                removed.clear(); // the body runs again after a conflict
+                ks.listener(new Keyspace.Listener() {
+                    @Override
+                    public void created(int d, byte[] key) {
+                    }
+
+                    @Override
+                    public void expired(int d, byte[] key) {
+                        removed.add(key.clone());
+                    }
+                });
+            }
+            Keyspace.ExpiryBatch b = ks.expireDue(limit);
+            if (changes != null && !changes.isEmpty()) {
+                changeListener.beforeCommit(txn, changes);
+            }
+            if (beforeCommit != null) {
+                beforeCommit.accept(txn);
+            }
+            return b;
+        });
+        if (removed != null && !removed.isEmpty()) {
+            l.expired(db, removed);
+        }
+        expiredKeys.add(batch.expired());
+        return batch;
+    }
+
+    /** Whether database {@code db} has a key due at {@code now}, by one read of the expiry index. */
+    public boolean anyDue(int db, long now) {
+        try (io.respkv.api.Snapshot s = engine.snapshot();
+             io.respkv.api.KvCursor c = s.scan(KeyCodec.expiryPrefix(db), KeyCodec.expiryDueBound(db, now), false)) {
+            return c.next();
+        }
+    }
+
+    /** The number of databases it looks after. */
+    public int databases() {
+        return databases;
+    }
+
     private synchronized Cycle runCycle(BooleanSupplier keepGoing) {
         long start = nanoClock.getAsLong();
         long now = wallClockMillis.getAsLong();
@@ -154,38 +211,10 @@ public final class ActiveExpiry {
             nextDb = (nextDb + 1) % databases;
             Keyspace.ExpiryBatch batch;
             do {
-                KeyChangeListener changeListener = this.changeListener;
-                Listener l = listener;
-                List<byte[]> removed = l != null && l.wanted() ? new ArrayList<>() : null;
-                batch = engine.transact(txn -> {
-                    KeyChanges changes = changeListener == KeyChangeListener.NONE ? null : new KeyChanges();
-                    Keyspace ks = changes == null ? new Keyspace(txn, db, now) : new Keyspace(txn, db, now, changes);
-                    if (removed != null) {
-                        removed.clear(); // the body runs again after a conflict
-                        ks.listener(new Keyspace.Listener() {
-                            @Override
-                            public void created(int d, byte[] key) {
-                            }
-
-                            @Override
-                            public void expired(int d, byte[] key) {
-                                removed.add(key.clone());
-                            }
-                        });
-                    }
-                    Keyspace.ExpiryBatch b = ks.expireDue(keysPerLoop);
-                    if (changes != null && !changes.isEmpty()) {
-                        changeListener.beforeCommit(txn, changes);
-                    }
-                    return b;
-                });
-                if (removed != null && !removed.isEmpty()) {
-                    l.expired(db, removed);
-                }
+                batch = expireBatch(db, now, keysPerLoop, null);
                 loops++;
                 sampled += batch.sampled();
                 expired += batch.expired();
-                expiredKeys.add(batch.expired());
                 if (nanoClock.getAsLong() - start >= cycleBudgetNanos) {
                     // The next cycle starts with the next database (as Redis does), so one
                     // database flooded with expiring keys cannot starve the others.

@@ -8,6 +8,7 @@ package io.respkv.server.keyspace;
  * expiry index     'X' | db:u16 | expire-at ms:u64 | user key          -> empty
  * element entry    'E' | db:u16 | key length:u32 | user key | version:u64 | sub key  (collections)
  * garbage marker   'G' | db:u16 | key length:u32 | user key | version:u64            -> empty
+ * replication      'R' | name (ASCII)                                   -> the replica's state (respkv-raft)
  * </pre>
  *
  * All integers are big-endian so that byte order is numeric order: the expiry index scans in
@@ -24,6 +25,8 @@ public final class KeyCodec {
     public static final byte EXPIRY = 'X';
     public static final byte ELEMENT = 'E';
     public static final byte GARBAGE = 'G';
+    /** State of a replica of the replicated log, outside every database (see ReplicaApplier). */
+    public static final byte REPLICATION = 'R';
 
     /** The highest database count the layout can address. */
     public static final int MAX_DATABASES = 1 << 16;
@@ -31,7 +34,16 @@ public final class KeyCodec {
     private KeyCodec() {
     }
 
-    /** {@code M | db | key}. */
+    /** {@code R | name}: a replica's own state, such as the last log index it applied. */
+    public static byte[] replicationKey(String name) {
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] k = new byte[1 + n.length];
+        k[0] = REPLICATION;
+        System.arraycopy(n, 0, k, 1, n.length);
+        return k;
+    }
+
+    /** {@code M | db | key}.*/
     public static byte[] metaKey(int db, byte[] key) {
         byte[] out = new byte[3 + key.length];
         out[0] = META;

@@ -1,0 +1,366 @@
+package io.respkv.raft;
+
+import io.respkv.api.ConsistencyLevel;
+import io.respkv.server.command.ReplicaApplier;
+import io.respkv.server.replication.ReplicatedEntry;
+import io.respkv.server.replication.Replication;
+import io.respkv.server.replication.ReplicationUnavailableException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Replicates a respkv server's writes through a Raft group on Apache Ratis (gRPC transport):
+ * turns any local engine (RocksDB, LevelDB, memory) into a replicated, highly available store.
+ *
+ * <p>Every node of the group runs a {@code RespServer} built with
+ * {@code .replication(RaftReplication.builder()...build())} over its own local engine. Any node
+ * accepts any command. A write becomes a log entry (the command, its connection's protocol and
+ * database; the leader stamps time and seed), is committed by a majority (each appending it to
+ * its fsynced log), and is applied by every node in log order; the client gets the reply once
+ * its own node has applied it too. Reads follow the connection's {@link ConsistencyLevel}. The
+ * leader alone runs active expiry, as log entries. See docs/replication.md.
+ */
+public final class RaftReplication implements Replication {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftReplication.class);
+
+    private static final long RETRY_SLEEP_MILLIS = 50;
+
+    private final RaftPeerId self;
+    private final RaftGroup group;
+    private final Path storage;
+    private final ConsistencyLevel consistency;
+    private final long timeoutMillis;
+    private final int expiryKeysPerStep;
+    private final RaftProperties properties;
+    private volatile RaftServer server;
+    private volatile RaftClient client;
+    private volatile RespkvStateMachine stateMachine;
+    private volatile Thread expiryLoop;
+    private volatile boolean closed;
+
+    private RaftReplication(Builder b) {
+        this.self = RaftPeerId.valueOf(b.id);
+        List<RaftPeer> peers = new ArrayList<>();
+        b.peers.forEach((id, address) -> peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
+        this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(b.groupName.getBytes(StandardCharsets.UTF_8))), peers);
+        this.storage = b.storage;
+        this.consistency = b.consistency;
+        this.timeoutMillis = b.timeout.toMillis();
+        this.expiryKeysPerStep = b.expiryKeysPerStep;
+        String address = b.peers.get(b.id);
+        int colon = address.lastIndexOf(':');
+        properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setHost(properties, address.substring(0, colon));
+        GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(address.substring(colon + 1)));
+        RaftServerConfigKeys.setStorageDir(properties, List.of(storage.toFile()));
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setTimeout(properties, TimeDuration.valueOf(timeoutMillis, TimeUnit.MILLISECONDS));
+        // A leader that has not heard from a majority for an election timeout steps down, which
+        // bounds how long a deposed leader serves LEASE reads.
+        RaftServerConfigKeys.Read.setLeaderHeartbeatCheckEnabled(properties, true);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(b.electionTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * b.electionTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        // The engine holds the applied state; the log is never purged without snapshots (see docs/replication.md).
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void start(ReplicaApplier applier) throws IOException {
+        Files.createDirectories(storage);
+        stateMachine = new RespkvStateMachine(applier);
+        boolean formatted = Files.exists(storage.resolve(group.getGroupId().getUuid().toString()));
+        server = RaftServer.newBuilder()
+                .setServerId(self)
+                .setGroup(group)
+                .setStateMachine(stateMachine)
+                .setProperties(properties)
+                .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
+        server.start();
+        client = RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(group)
+                // leader changes and "not ready yet" are retried for about the timeout, then NOREPLICAS
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        (int) Math.max(1, timeoutMillis / RETRY_SLEEP_MILLIS), TimeDuration.valueOf(RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
+                .build();
+        Thread t = new Thread(() -> expireLoop(applier), "respkv-raft-expiry-" + self);
+        t.setDaemon(true);
+        expiryLoop = t;
+        t.start();
+    }
+
+    @Override
+    public byte[] submit(byte[] entry) {
+        RaftClientReply reply = call(() -> client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))), "write");
+        if (!reply.isSuccess()) {
+            throw new ReplicationUnavailableException("write not committed: " + reply.getException(), reply.getException());
+        }
+        try {
+            // read-your-writes on this node, whatever the connection's read level
+            if (!stateMachine.awaitApplied(reply.getLogIndex(), timeoutMillis)) {
+                throw new ReplicationUnavailableException("write committed but not applied here in " + timeoutMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplicationUnavailableException("interrupted", e);
+        }
+        return reply.getMessage().getContent().toByteArray();
+    }
+
+    @Override
+    public void awaitReadable(ConsistencyLevel level) {
+        switch (level) {
+            case STALE -> {
+            }
+            case LEASE -> {
+                DivisionInfo info = division().getInfo();
+                if (!(info.isLeader() && info.isLeaderReady())) {
+                    readIndex(); // a follower confirms with the leader
+                }
+            }
+            case LINEARIZABLE -> readIndex();
+        }
+    }
+
+    /** Ratis's linearizable read: the leader's commit index (confirmed by a majority), applied here. */
+    private void readIndex() {
+        RaftClientReply reply = call(() -> client.io().sendReadOnly(Message.EMPTY, self), "read");
+        if (!reply.isSuccess()) {
+            throw new ReplicationUnavailableException("read index not confirmed: " + reply.getException(), reply.getException());
+        }
+    }
+
+    /** A blocking Ratis call; Ratis retries it (leader changes) for up to the timeout. */
+    private RaftClientReply call(RatisCall call, String what) {
+        try {
+            return call.run();
+        } catch (IOException e) {
+            throw new ReplicationUnavailableException(what + " failed: " + e, e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface RatisCall {
+        RaftClientReply run() throws IOException;
+    }
+
+    /**
+     * Active expiry, on the leader only: every 100 ms, each database with a key due gets an
+     * expiry step in the log, applied by every replica at the leader's stamped time.
+     */
+    private void expireLoop(ReplicaApplier applier) {
+        io.respkv.server.keyspace.ActiveExpiry expiry = applier.activeExpiry();
+        while (!closed) {
+            try {
+                Thread.sleep(io.respkv.server.keyspace.ActiveExpiry.CYCLE_MILLIS);
+                if (!isLeader()) {
+                    continue;
+                }
+                long now = System.currentTimeMillis();
+                for (int db = 0; db < expiry.databases() && !closed; db++) {
+                    if (expiry.anyDue(db, now)) {
+                        submit(ReplicatedEntry.expire(db, expiryKeysPerStep));
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    LOG.debug("active expiry step failed", e);
+                }
+            }
+        }
+    }
+
+    /** Whether this node leads the group now. */
+    public boolean isLeader() {
+        try {
+            return division().getInfo().isLeader();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The id of the current leader as this node knows it, or null. */
+    public String leaderId() {
+        RaftPeerId leader = division().getInfo().getLeaderId();
+        return leader == null ? null : leader.toString();
+    }
+
+    /** This node's id. */
+    public String id() {
+        return self.toString();
+    }
+
+    /** The last log index applied on this node. */
+    public long appliedIndex() {
+        return stateMachine.appliedIndex();
+    }
+
+    private RaftServer.Division division() {
+        try {
+            return server.getDivision(group.getGroupId());
+        } catch (IOException e) {
+            throw new ReplicationUnavailableException("raft group not running: " + e, e);
+        }
+    }
+
+    @Override
+    public ConsistencyLevel defaultConsistency() {
+        return consistency;
+    }
+
+    @Override
+    public List<String> info() {
+        List<String> lines = new ArrayList<>();
+        lines.add("role:" + (isLeader() ? "master" : "slave"));
+        lines.add("respkv_raft_id:" + self);
+        String leader;
+        try {
+            leader = leaderId();
+        } catch (RuntimeException e) {
+            leader = null;
+        }
+        lines.add("respkv_raft_leader:" + (leader == null ? "" : leader));
+        lines.add("respkv_raft_peers:" + group.getPeers().size());
+        lines.add("respkv_raft_applied_index:" + (stateMachine == null ? 0 : stateMachine.appliedIndex()));
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Thread t = expiryLoop;
+        if (t != null) {
+            t.interrupt();
+        }
+        try {
+            if (client != null) {
+                client.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("closing the raft client failed", e);
+        }
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("closing the raft server failed", e);
+        }
+    }
+
+    /** Configures a {@link RaftReplication}. */
+    public static final class Builder {
+        private String id;
+        private final Map<String, String> peers = new LinkedHashMap<>();
+        private String groupName = "respkv";
+        private Path storage;
+        private ConsistencyLevel consistency = ConsistencyLevel.LINEARIZABLE;
+        private Duration timeout = Duration.ofSeconds(10);
+        private Duration electionTimeout = Duration.ofMillis(300);
+        private int expiryKeysPerStep = io.respkv.server.keyspace.ActiveExpiry.KEYS_PER_LOOP;
+
+        private Builder() {
+        }
+
+        /** This node's id; one of {@link #peer}'s. */
+        public Builder id(String id) {
+            this.id = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /** A member of the group (this node too): its id and its Raft address {@code host:port}. */
+        public Builder peer(String id, String hostPort) {
+            if (hostPort.lastIndexOf(':') <= 0) {
+                throw new IllegalArgumentException("peer address must be host:port: " + hostPort);
+            }
+            peers.put(Objects.requireNonNull(id, "id"), hostPort);
+            return this;
+        }
+
+        /** Members as {@code id=host:port,id=host:port,...}. */
+        public Builder peers(String spec) {
+            for (String p : spec.split(",")) {
+                int eq = p.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("peer must be id=host:port: " + p);
+                }
+                peer(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+            }
+            return this;
+        }
+
+        /** The group's name (its Ratis group id derives from it); every member must use the same. Default "respkv". */
+        public Builder group(String name) {
+            this.groupName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Where this node keeps its Raft log and metadata (not the engine's data). */
+        public Builder storage(Path dir) {
+            this.storage = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /** The read level of connections that did not choose one (default LINEARIZABLE). */
+        public Builder consistency(ConsistencyLevel level) {
+            this.consistency = Objects.requireNonNull(level, "level");
+            return this;
+        }
+
+        /** How long a write or a read waits for the group before the client is told NOREPLICAS (default 10 s). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** The minimum election timeout (the maximum is twice it; default 300 ms). */
+        public Builder electionTimeout(Duration timeout) {
+            this.electionTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        public RaftReplication build() {
+            if (id == null || storage == null || !peers.containsKey(id)) {
+                throw new IllegalStateException("id, storage and the peers (including this id) are required");
+            }
+            return new RaftReplication(this);
+        }
+    }
+}

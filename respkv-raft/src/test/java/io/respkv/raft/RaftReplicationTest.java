@@ -1,0 +1,155 @@
+package io.respkv.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.respkv.server.engine.MemoryEngine;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Transaction;
+
+/** Three nodes over memory engines: writes anywhere, reads everywhere, identical replicas. */
+@Timeout(120)
+class RaftReplicationTest {
+
+    @TempDir
+    Path dir;
+    RaftTestCluster cluster;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new RaftTestCluster(3, dir, path -> new MemoryEngine()).start();
+        cluster.leader();
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    private Jedis client(int node) {
+        return new Jedis("127.0.0.1", cluster.port(node), 10_000);
+    }
+
+    @Test
+    void aWriteOnAnyNodeIsReadOnEveryNode() throws Exception {
+        int follower = (cluster.leader() + 1) % 3;
+        try (Jedis j = client(follower)) {
+            assertEquals("OK", j.set("greeting", "hello"));
+            assertEquals(1, j.rpush("list", "a"));
+            assertEquals(2, j.rpush("list", "b"));
+        }
+        for (int i = 0; i < 3; i++) {
+            try (Jedis j = client(i)) {
+                assertEquals("hello", j.get("greeting"), "node " + i);
+                assertEquals(List.of("a", "b"), j.lrange("list", 0, -1), "node " + i);
+            }
+        }
+    }
+
+    @Test
+    void concurrentIncrementsOnEveryNodeLoseNothing() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int node = t % 3;
+                done.add(pool.submit(() -> {
+                    try (Jedis j = client(node)) {
+                        for (int k = 0; k < 200; k++) {
+                            j.incr("counter");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < 3; i++) {
+            try (Jedis j = client(i)) {
+                assertEquals("1200", j.get("counter"), "node " + i);
+            }
+        }
+    }
+
+    @Test
+    void randomAndTimeDependentCommandsLeaveIdenticalReplicas() throws Exception {
+        try (Jedis j = client(1)) {
+            for (int k = 0; k < 200; k++) {
+                j.sadd("set", "m" + k);
+                j.hset("hash", "f" + k, "v" + k);
+            }
+            j.spop("set", 50);
+            j.srandmember("set", 5);
+            j.incrByFloat("float", 1.1);
+            j.set("short-lived", "x", redis.clients.jedis.params.SetParams.setParams().px(300));
+            j.set("long-lived", "y", redis.clients.jedis.params.SetParams.setParams().ex(1000));
+            j.hrandfield("hash", 3);
+        }
+        Thread.sleep(1500); // the leader's active expiry removes short-lived
+        cluster.awaitConverged();
+        List<TreeMap<String, String>> states = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try (Jedis j = client(i)) {
+                assertNull(j.get("short-lived"), "node " + i);
+                TreeMap<String, String> state = new TreeMap<>();
+                state.put("set", new java.util.TreeSet<>(j.smembers("set")).toString());
+                state.put("hash", new TreeMap<>(j.hgetAll("hash")).toString());
+                state.put("float", j.get("float"));
+                state.put("ttl", Long.toString(j.pexpireTime("long-lived")));
+                state.put("dbsize", Long.toString(j.dbSize()));
+                states.add(state);
+            }
+        }
+        assertEquals(150, states.get(0).get("set").split(",").length);
+        assertEquals("4", states.get(0).get("dbsize")); // set, hash, float, long-lived
+        assertEquals(states.get(0), states.get(1));
+        assertEquals(states.get(0), states.get(2));
+    }
+
+    @Test
+    void multiExecIsOneEntryAppliedEverywhere() throws Exception {
+        try (Jedis j = client(2)) {
+            Transaction tx = j.multi();
+            tx.set("a", "1");
+            tx.incr("a");
+            tx.lpush("l", "x", "y");
+            List<Object> results = tx.exec();
+            assertEquals(List.of("OK", 2L, 2L), results);
+        }
+        for (int i = 0; i < 3; i++) {
+            try (Jedis j = client(i)) {
+                assertEquals("2", j.get("a"));
+                assertEquals(List.of("y", "x"), j.lrange("l", 0, -1));
+            }
+        }
+    }
+
+    @Test
+    void infoReportsTheRaftRole() throws Exception {
+        int leader = cluster.leader();
+        for (int i = 0; i < 3; i++) {
+            try (Jedis j = client(i)) {
+                String info = j.info("replication");
+                assertTrue(info.contains(i == leader ? "role:master" : "role:slave"), info);
+                assertTrue(info.contains("respkv_raft_leader:n" + leader), info);
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.respkv.raft;
+
+import io.respkv.api.KeyspaceEngine;
+import io.respkv.server.RespServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * N respkv servers on loopback, each over its own engine, replicated by one Raft group. Nodes can
+ * be stopped (server, Raft node and engine) and restarted over the same directories.
+ */
+final class RaftTestCluster implements AutoCloseable {
+
+    final int size;
+    final Path dir;
+    final String peers;
+    final Function<Path, KeyspaceEngine> engines;
+    final RespServer[] servers;
+    final RaftReplication[] nodes;
+
+    RaftTestCluster(int size, Path dir, Function<Path, KeyspaceEngine> engines) throws IOException {
+        this.size = size;
+        this.dir = dir;
+        this.engines = engines;
+        this.servers = new RespServer[size];
+        this.nodes = new RaftReplication[size];
+        List<String> p = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            p.add("n" + i + "=127.0.0.1:" + freePort());
+        }
+        this.peers = String.join(",", p);
+    }
+
+    /** Starts every node; returns once all accept connections. */
+    RaftTestCluster start() throws Exception {
+        List<java.util.concurrent.CompletableFuture<RespServer>> starting = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            starting.add(startAsync(i));
+        }
+        for (int i = 0; i < size; i++) {
+            servers[i] = starting.get(i).get();
+        }
+        return this;
+    }
+
+    private java.util.concurrent.CompletableFuture<RespServer> startAsync(int i) {
+        nodes[i] = RaftReplication.builder().id("n" + i).peers(peers).storage(dir.resolve("raft-" + i))
+                .timeout(Duration.ofSeconds(5)).build();
+        KeyspaceEngine engine = engines.apply(dir.resolve("engine-" + i));
+        return RespServer.builder().port(0).ownedEngine(engine).replication(nodes[i]).commandThreads(8).start();
+    }
+
+    /** Restarts a stopped node over its directories. */
+    void restart(int i) throws Exception {
+        servers[i] = startAsync(i).get();
+    }
+
+    /** Stops node {@code i}: its server, Raft node and engine. */
+    void stop(int i) {
+        if (servers[i] != null) {
+            servers[i].stop().join();
+            servers[i] = null;
+        }
+    }
+
+    int port(int i) {
+        return servers[i].activePort();
+    }
+
+    /** The index of the current leader, waiting up to 10 s for one. */
+    int leader() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < size; i++) {
+                if (servers[i] != null && nodes[i].isLeader()) {
+                    return i;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no leader in 10 s");
+    }
+
+    /** Waits until every running node applied at least as far as every other. */
+    void awaitConverged() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long min = Long.MAX_VALUE;
+            long max = 0;
+            for (int i = 0; i < size; i++) {
+                if (servers[i] != null) {
+                    min = Math.min(min, nodes[i].appliedIndex());
+                    max = Math.max(max, nodes[i].appliedIndex());
+                }
+            }
+            if (min == max) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("replicas did not converge in 10 s");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < size; i++) {
+            try {
+                stop(i);
+            } catch (RuntimeException e) {
+                // keep stopping the others
+            }
+        }
+    }
+}
