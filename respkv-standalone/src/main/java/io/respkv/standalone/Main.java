@@ -61,6 +61,18 @@ public final class Main {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        io.respkv.raft.RaftReplication raft = null;
+        if (options.raftId != null) {
+            try {
+                raft = io.respkv.raft.RaftReplication.builder().id(options.raftId).peers(options.raftPeers)
+                        .storage(java.nio.file.Path.of(options.raftDir)).build();
+            } catch (RuntimeException e) {
+                engine.close();
+                System.err.println("respkv: " + e.getMessage());
+                System.exit(2);
+                return;
+            }
+        }
         RespServer server = RespServer.builder()
                 .bind(options.bind)
                 .port(options.port)
@@ -71,6 +83,7 @@ public final class Main {
                 .commandThreads(options.commandThreads)
                 .maxBulkLength(options.maxBulkLength)
                 .allowShutdown(true, stopped::countDown)
+                .replication(raft)
                 .build();
         try {
             server.start().join();
@@ -88,7 +101,8 @@ public final class Main {
             stopped.countDown();
         }, "respkv-signal"));
         System.out.println("respkv " + io.respkv.server.command.ServerInfo.RESPKV_VERSION + " ready on "
-                + options.bind + ":" + server.activePort() + " (engine " + engine.name() + ")");
+                + options.bind + ":" + server.activePort() + " (engine " + engine.name()
+                + (raft == null ? "" : ", raft node " + options.raftId) + ")");
         stopped.await();
         System.exit(0); // runs the shutdown hook, which stops the server and reports it
     }
@@ -127,6 +141,9 @@ public final class Main {
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
                   --command-threads N       threads running commands for network engines (postgres; default 16)
                   --max-bulk-length BYTES   longest bulk string a request may carry (default 536870912)
+                  --raft-id ID              replicate through a Raft group as member ID (see docs/replication.md)
+                  --raft-peers LIST         the group's members: ID=HOST:PORT,... (Raft addresses, this node's too)
+                  --raft-dir PATH           this member's Raft log (default ./respkv-raft)
                   --help                    print this help
                 """.formatted(availableEngines()));
     }
@@ -149,6 +166,9 @@ public final class Main {
         int databases = 16;
         int eventLoopThreads = 1;
         int commandThreads = io.respkv.server.RespServer.DEFAULT_COMMAND_THREADS;
+        String raftId;
+        String raftPeers;
+        String raftDir = "respkv-raft";
         long maxBulkLength = 512L * 1024 * 1024;
         final Map<String, String> engineOptions = new LinkedHashMap<>();
 
@@ -179,9 +199,15 @@ public final class Main {
                     case "--databases" -> o.databases = intValue(flag, value, 1, 65536);
                     case "--event-loop-threads" -> o.eventLoopThreads = intValue(flag, value, 0, 1024);
                     case "--command-threads" -> o.commandThreads = intValue(flag, value, 1, 4096);
+                    case "--raft-id" -> o.raftId = value;
+                    case "--raft-peers" -> o.raftPeers = value;
+                    case "--raft-dir" -> o.raftDir = value;
                     case "--max-bulk-length" -> o.maxBulkLength = intValue(flag, value, 1, Integer.MAX_VALUE);
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
+            }
+            if ((o.raftId == null) != (o.raftPeers == null)) {
+                throw new IllegalArgumentException("--raft-id and --raft-peers go together");
             }
             return o;
         }

@@ -37,6 +37,13 @@ final class ExtensionCommands {
     static final CommandSpec DELRANGE_SPEC = new CommandSpec("delrange", 3, Set.of(CommandFlag.WRITE), 0, 0, 0,
             Set.of("keyspace", "write", "slow", "dangerous"));
 
+    /**
+     * RESPKV.DIGEST's declaration: no arguments, a read of the whole key space. Not in Redis's
+     * catalog (Redis has DEBUG DIGEST), so COMMAND does not describe it.
+     */
+    static final CommandSpec DIGEST_SPEC = new CommandSpec("respkv.digest", 1, Set.of(CommandFlag.READONLY), 0, 0, 0,
+            Set.of("keyspace", "read", "slow"));
+
     /** Keys PDEL and DELRANGE delete per transaction. */
     static final int PDEL_BATCH = 1024;
     /** Keys one PDEL transaction looks at, matching or not (bounds a transaction over sparse matches). */
@@ -53,6 +60,54 @@ final class ExtensionCommands {
                 redisKeys.lastKey(), redisKeys.keyStep(), redisKeys.aclCategories()), ExtensionCommands::keys);
         t.register(PDEL_SPEC, ExtensionCommands::pdel);
         t.register(DELRANGE_SPEC, ExtensionCommands::delrange);
+        t.register(DIGEST_SPEC, ExtensionCommands::digest);
+    }
+
+    /**
+     * {@code RESPKV.DIGEST}: a SHA-256 (hex) of the whole data set, every database: each key's
+     * metadata entry (type, expiry, version, size, a string's value) and, for a collection, every
+     * element entry of its current version, in key order. Two servers with the same data (the
+     * replicas of a Raft group, once they applied the same log) give the same digest; what each
+     * keeps locally (retired versions not swept yet, the replica's own state) does not count.
+     */
+    static void digest(ExecutionContext ctx) {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        io.respkv.api.Transaction txn = ctx.transaction();
+        int databases = ctx.server().databases();
+        for (int db = 0; db < databases; db++) {
+            try (io.respkv.api.KvCursor metas = txn.scan(io.respkv.server.keyspace.KeyCodec.metaPrefix(db),
+                    io.respkv.server.keyspace.KeyCodec.metaEnd(db), false)) {
+                while (metas.next()) {
+                    byte[] metaKey = metas.key().clone();
+                    byte[] raw = metas.value();
+                    digestEntry(sha, metaKey, raw);
+                    io.respkv.server.keyspace.KeyMeta meta = io.respkv.server.keyspace.KeyMeta.decode(raw);
+                    if (meta.type().isCollection()) {
+                        byte[] prefix = io.respkv.server.keyspace.KeyCodec.elementPrefix(db,
+                                io.respkv.server.keyspace.KeyCodec.userKeyOfMeta(metaKey), meta.version());
+                        try (io.respkv.api.KvCursor elements = txn.scan(prefix,
+                                io.respkv.server.keyspace.KeyCodec.prefixEnd(prefix), false)) {
+                            while (elements.next()) {
+                                digestEntry(sha, elements.key(), elements.value());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        ctx.reply().bulk(java.util.HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /** Length-prefixed, so that entry boundaries count. */
+    private static void digestEntry(java.security.MessageDigest sha, byte[] key, byte[] value) {
+        sha.update(java.nio.ByteBuffer.allocate(8).putInt(key.length).putInt(value.length).array());
+        sha.update(key);
+        sha.update(value);
     }
 
     /**
