@@ -90,8 +90,14 @@ public final class RaftReplication implements Replication {
         RaftServerConfigKeys.Read.setLeaderHeartbeatCheckEnabled(properties, true);
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(b.electionTimeout.toMillis(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * b.electionTimeout.toMillis(), TimeUnit.MILLISECONDS));
-        // The engine holds the applied state; the log is never purged without snapshots (see docs/replication.md).
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
+        // A snapshot (the whole engine in one file) every snapshotEvery applied entries; the log
+        // is then purged up to it, and a member too far behind installs the snapshot instead.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, b.snapshotEvery > 0);
+        if (b.snapshotEvery > 0) {
+            RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, b.snapshotEvery);
+        }
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, b.purgeGap);
     }
 
     public static Builder builder() {
@@ -241,6 +247,73 @@ public final class RaftReplication implements Replication {
     }
 
     @Override
+    public void registerCommands(io.respkv.server.command.CommandTable table) {
+        RaftCommands.register(table, this);
+    }
+
+    /** The members of the current configuration: id to Raft address, in id order. */
+    public Map<String, String> members() {
+        Map<String, String> members = new java.util.TreeMap<>();
+        for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+            members.put(p.getId().toString(), p.getAddress());
+        }
+        return members;
+    }
+
+    /**
+     * Adds a member (already started with the new member list, and an empty or stale log): it
+     * catches up from the log, or from a snapshot when the log was purged past its position.
+     */
+    public void addMember(String id, String hostPort) {
+        if (hostPort.lastIndexOf(':') <= 0) {
+            throw new IllegalArgumentException("member address must be host:port");
+        }
+        List<RaftPeer> peers = new ArrayList<>(division().getRaftConf().getCurrentPeers());
+        if (peers.stream().anyMatch(p -> p.getId().toString().equals(id))) {
+            throw new IllegalArgumentException("member " + id + " already in the group");
+        }
+        peers.add(RaftPeer.newBuilder().setId(id).setAddress(hostPort).build());
+        reconfigure(peers);
+    }
+
+    /** Removes a member from the group. */
+    public void removeMember(String id) {
+        List<RaftPeer> peers = new ArrayList<>(division().getRaftConf().getCurrentPeers());
+        if (!peers.removeIf(p -> p.getId().toString().equals(id))) {
+            throw new IllegalArgumentException("no member " + id);
+        }
+        reconfigure(peers);
+    }
+
+    private void reconfigure(List<RaftPeer> peers) {
+        RaftClientReply reply = call(() -> client.admin().setConfiguration(peers), "reconfiguration");
+        if (!reply.isSuccess()) {
+            throw new ReplicationUnavailableException("reconfiguration failed: " + reply.getException(), reply.getException());
+        }
+    }
+
+    /** Asks the group to make member {@code id} its leader. */
+    public void transferLeadership(String id) {
+        if (!members().containsKey(id)) {
+            throw new IllegalArgumentException("no member " + id);
+        }
+        RaftClientReply reply = call(() -> client.admin().transferLeadership(RaftPeerId.valueOf(id), timeoutMillis), "leadership transfer");
+        if (!reply.isSuccess()) {
+            throw new ReplicationUnavailableException("leadership transfer failed: " + reply.getException(), reply.getException());
+        }
+    }
+
+    /** Snapshots this node now (see {@link RespkvStateMachine#takeSnapshot}); returns the log index it covers. */
+    public long snapshotNow() {
+        RaftClientReply reply = call(() -> client.getSnapshotManagementApi(self).create(true, timeoutMillis), "snapshot");
+        if (!reply.isSuccess()) {
+            throw new ReplicationUnavailableException("snapshot failed: " + reply.getException(), reply.getException());
+        }
+        org.apache.ratis.statemachine.SnapshotInfo latest = stateMachine.getLatestSnapshot();
+        return latest == null ? 0 : latest.getIndex();
+    }
+
+    @Override
     public ConsistencyLevel defaultConsistency() {
         return consistency;
     }
@@ -295,6 +368,8 @@ public final class RaftReplication implements Replication {
         private Duration timeout = Duration.ofSeconds(10);
         private Duration electionTimeout = Duration.ofMillis(300);
         private int expiryKeysPerStep = io.respkv.server.keyspace.ActiveExpiry.KEYS_PER_LOOP;
+        private long snapshotEvery = 100_000;
+        private int purgeGap = 1024;
 
         private Builder() {
         }
@@ -353,6 +428,24 @@ public final class RaftReplication implements Replication {
         /** The minimum election timeout (the maximum is twice it; default 300 ms). */
         public Builder electionTimeout(Duration timeout) {
             this.electionTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Takes a snapshot every {@code entries} applied entries (default 100,000; 0: only on RAFT.SNAPSHOT). */
+        public Builder snapshotEvery(long entries) {
+            if (entries < 0) {
+                throw new IllegalArgumentException("snapshotEvery must be >= 0");
+            }
+            this.snapshotEvery = entries;
+            return this;
+        }
+
+        /** Log entries a snapshot must cover beyond the last purge before the log is purged again (default 1024). */
+        public Builder purgeGap(int entries) {
+            if (entries < 1) {
+                throw new IllegalArgumentException("purgeGap must be >= 1");
+            }
+            this.purgeGap = entries;
             return this;
         }
 

@@ -4,7 +4,17 @@ import io.respkv.server.command.ReplicaApplier;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.statemachine.TransactionContext;
@@ -22,7 +32,16 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  */
 final class RespkvStateMachine extends BaseStateMachine {
 
+    private static final org.apache.ratis.statemachine.SnapshotRetentionPolicy KEEP_TWO =
+            new org.apache.ratis.statemachine.SnapshotRetentionPolicy() {
+                @Override
+                public int getNumSnapshotsRetained() {
+                    return 2;
+                }
+            };
+
     private final ReplicaApplier applier;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     /** The highest time stamped or applied: time never goes backwards in the log, even across leaders. */
     private long lastStampMillis;
     private final Object appliedMonitor = new Object();
@@ -31,6 +50,73 @@ final class RespkvStateMachine extends BaseStateMachine {
     RespkvStateMachine(ReplicaApplier applier) {
         this.applier = applier;
         this.appliedIndex = applier.appliedIndex();
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
+    }
+
+    /** Before Ratis installs a snapshot from the leader: no applies until {@link #reinitialize}. */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
+    /** After Ratis installed a snapshot from the leader (a lagging or new member). */
+    @Override
+    public void reinitialize() throws IOException {
+        getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
+    }
+
+    /**
+     * Makes the engine hold at least the latest snapshot's state: loads it when the engine is
+     * behind it (a memory engine after a restart, a member that installed it), keeps the engine
+     * otherwise (a persistent engine already holds it and maybe more; the log replays the rest).
+     */
+    private void loadLatestSnapshot() throws IOException {
+        SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
+        if (latest == null) {
+            return;
+        }
+        TermIndex at = latest.getTermIndex();
+        if (applier.appliedIndex() < at.getIndex()) {
+            long index = EngineSnapshotFile.load(latest.getFile().getPath(), applier.engine());
+            applier.restored(index);
+            LOG.info("{}: loaded snapshot {} into the engine", getId(), at);
+        }
+        setLastAppliedTermIndex(at);
+        synchronized (appliedMonitor) {
+            appliedIndex = Math.max(appliedIndex, applier.appliedIndex());
+            appliedMonitor.notifyAll();
+        }
+    }
+
+    /**
+     * Called by Ratis between two applies (so the engine holds exactly the applied state): the
+     * whole engine to one file ({@link EngineSnapshotFile}) with its MD5; older snapshots beyond
+     * the latest two are deleted, and Ratis may purge the log up to this index.
+     */
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() <= 0) {
+            return -1;
+        }
+        java.io.File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        EngineSnapshotFile.write(applier.engine(), last.getIndex(), file.toPath());
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+        storage.cleanupOldSnapshots(KEEP_TWO);
+        return last.getIndex();
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
     }
 
     @Override

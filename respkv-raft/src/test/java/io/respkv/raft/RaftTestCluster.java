@@ -22,42 +22,63 @@ final class RaftTestCluster implements AutoCloseable {
     final Function<Path, KeyspaceEngine> engines;
     final RespServer[] servers;
     final RaftReplication[] nodes;
+    /** Raft addresses of every node, members or not yet. */
+    final String[] addresses;
+    /** Adjusts each node's Raft options (snapshots, purge gap). */
+    java.util.function.UnaryOperator<RaftReplication.Builder> options = b -> b;
 
     RaftTestCluster(int size, Path dir, Function<Path, KeyspaceEngine> engines) throws IOException {
+        this(size, size, dir, engines);
+    }
+
+    /** {@code members} of the {@code size} nodes form the group; the others can join later ({@link #join}). */
+    RaftTestCluster(int members, int size, Path dir, Function<Path, KeyspaceEngine> engines) throws IOException {
         this.size = size;
         this.dir = dir;
         this.engines = engines;
         this.servers = new RespServer[size];
         this.nodes = new RaftReplication[size];
+        this.addresses = new String[size];
         List<String> p = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            p.add("n" + i + "=127.0.0.1:" + freePort());
+            addresses[i] = "127.0.0.1:" + freePort();
+            if (i < members) {
+                p.add("n" + i + "=" + addresses[i]);
+            }
         }
         this.peers = String.join(",", p);
+        this.members = members;
+    }
+
+    private final int members;
+
+    /** Starts node {@code i}, not yet a member, with the group's members plus itself; RAFT.ADD makes it one. */
+    void join(int i) throws Exception {
+        servers[i] = startAsync(i, peers + ",n" + i + "=" + addresses[i]).get();
     }
 
     /** Starts every node; returns once all accept connections. */
     RaftTestCluster start() throws Exception {
         List<java.util.concurrent.CompletableFuture<RespServer>> starting = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            starting.add(startAsync(i));
+        for (int i = 0; i < members; i++) {
+            starting.add(startAsync(i, peers));
         }
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < members; i++) {
             servers[i] = starting.get(i).get();
         }
         return this;
     }
 
-    private java.util.concurrent.CompletableFuture<RespServer> startAsync(int i) {
-        nodes[i] = RaftReplication.builder().id("n" + i).peers(peers).storage(dir.resolve("raft-" + i))
-                .timeout(Duration.ofSeconds(5)).build();
+    private java.util.concurrent.CompletableFuture<RespServer> startAsync(int i, String memberList) {
+        nodes[i] = options.apply(RaftReplication.builder().id("n" + i).peers(memberList).storage(dir.resolve("raft-" + i))
+                .timeout(Duration.ofSeconds(5))).build();
         KeyspaceEngine engine = engines.apply(dir.resolve("engine-" + i));
         return RespServer.builder().port(0).ownedEngine(engine).replication(nodes[i]).commandThreads(8).start();
     }
 
     /** Restarts a stopped node over its directories. */
     void restart(int i) throws Exception {
-        servers[i] = startAsync(i).get();
+        servers[i] = startAsync(i, peers).get();
     }
 
     /** Stops node {@code i}: its server, Raft node and engine. */

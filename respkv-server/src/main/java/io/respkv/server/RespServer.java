@@ -348,6 +348,9 @@ public final class RespServer implements AutoCloseable {
                     new RespLimits(maxBulkLength, maxArguments, maxInlineLength), eventLoopThreads,
                     allowShutdown, shutdownHook, commandThreads, replication);
             CommandTable table = BuiltinCommands.table(CommandCatalog.redis()::spec);
+            if (replication != null) {
+                replication.registerCommands(table);
+            }
             return new RespServer(config, table);
         }
 

@@ -57,6 +57,23 @@ public final class ReplicaApplier {
         return server.activeExpiry();
     }
 
+    /** The engine the log is applied to. */
+    public io.respkv.api.KeyspaceEngine engine() {
+        return server.engine();
+    }
+
+    /**
+     * The engine was just loaded with a snapshot of the state at log {@code index} (everything
+     * else replaced): entries up to it count as applied.
+     */
+    public synchronized void restored(long index) {
+        server.engine().transact(txn -> {
+            recordApplied(txn, index);
+            return null;
+        });
+        applied = index;
+    }
+
     /** The last log index whose changes this replica's engine holds (0 if none). */
     public long appliedIndex() {
         return applied;

@@ -44,6 +44,13 @@ public interface Replication extends AutoCloseable {
     /** The level a connection reads at until it chooses another. */
     ConsistencyLevel defaultConsistency();
 
+    /**
+     * Adds the replication's own commands (membership, introspection) to the server's command
+     * table; called once when the server is built. None by default.
+     */
+    default void registerCommands(io.respkv.server.command.CommandTable table) {
+    }
+
     /** Lines for INFO's replication section ({@code name:value}, without line ends). */
     java.util.List<String> info();
 
