@@ -233,6 +233,12 @@ public final class RaftReplication implements Replication {
         return self.toString();
     }
 
+    /** The log index the latest snapshot of this node covers (taken here or installed from the leader); 0 if none. */
+    public long snapshotIndex() {
+        org.apache.ratis.statemachine.SnapshotInfo latest = stateMachine == null ? null : stateMachine.getLatestSnapshot();
+        return latest == null ? 0 : latest.getIndex();
+    }
+
     /** The last log index applied on this node. */
     public long appliedIndex() {
         return stateMachine.appliedIndex();
@@ -309,8 +315,7 @@ public final class RaftReplication implements Replication {
         if (!reply.isSuccess()) {
             throw new ReplicationUnavailableException("snapshot failed: " + reply.getException(), reply.getException());
         }
-        org.apache.ratis.statemachine.SnapshotInfo latest = stateMachine.getLatestSnapshot();
-        return latest == null ? 0 : latest.getIndex();
+        return snapshotIndex();
     }
 
     @Override
@@ -332,6 +337,7 @@ public final class RaftReplication implements Replication {
         lines.add("respkv_raft_leader:" + (leader == null ? "" : leader));
         lines.add("respkv_raft_peers:" + group.getPeers().size());
         lines.add("respkv_raft_applied_index:" + (stateMachine == null ? 0 : stateMachine.appliedIndex()));
+        lines.add("respkv_raft_snapshot_index:" + snapshotIndex());
         return lines;
     }
 

@@ -76,6 +76,7 @@ class RaftMembershipTest {
                 assertEquals(4, members.size());
             }
             awaitSameDigest(c, 0, 1, 2, 3);
+            assertTrue(c.nodes[3].snapshotIndex() > 300, "n3 caught up by installing a snapshot: " + c.nodes[3].snapshotIndex());
             try (Jedis j = client(c, 3)) {
                 assertEquals("v299", j.get("k299"));
                 assertEquals("yes", j.get("after-snapshot"));
