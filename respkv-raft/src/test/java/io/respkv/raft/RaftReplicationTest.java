@@ -142,6 +142,40 @@ class RaftReplicationTest {
     }
 
     @Test
+    void aBlockedPopOnOneNodeIsServedByAPushOnAnother() throws Exception {
+        java.util.concurrent.CompletableFuture<List<String>> popped = new java.util.concurrent.CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try (Jedis j = client(1)) {
+                popped.complete(j.blpop(10, "queue"));
+            } catch (RuntimeException e) {
+                popped.completeExceptionally(e);
+            }
+        });
+        waiter.start();
+        Thread.sleep(500); // blocked by now
+        assertTrue(!popped.isDone(), "BLPOP on an empty list returned at once: " + (popped.isDone() ? popped.get() : null));
+        try (Jedis j = client(2)) {
+            assertEquals(1, j.rpush("queue", "job-1"));
+        }
+        assertEquals(List.of("queue", "job-1"), popped.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        cluster.awaitConverged();
+        for (int i = 0; i < 3; i++) {
+            try (Jedis j = client(i)) {
+                assertEquals(0, j.llen("queue"), "node " + i);
+            }
+        }
+        try (Jedis j = client(0)) {
+            long start = System.nanoTime();
+            assertNull(j.blpop(0.3, "empty"));
+            assertTrue(System.nanoTime() - start >= 250_000_000L, "BLPOP timed out too early");
+            j.rpush("src", "a");
+            assertEquals("a", j.blmove("src", "dst", redis.clients.jedis.args.ListDirection.LEFT,
+                    redis.clients.jedis.args.ListDirection.RIGHT, 1));
+            assertEquals(List.of("a"), j.lrange("dst", 0, -1));
+        }
+    }
+
+    @Test
     void infoReportsTheRaftRole() throws Exception {
         int leader = cluster.leader();
         for (int i = 0; i < 3; i++) {

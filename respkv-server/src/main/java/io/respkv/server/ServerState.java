@@ -93,7 +93,7 @@ public final class ServerState {
      * {@link io.respkv.api.EngineFeature#BLOCKING_IO}; null when commands run on the event loop.
      * At most one task per connection is queued or running at a time (see RespChannelHandler).
      */
-    java.util.concurrent.Executor commandThreads() {
+    public java.util.concurrent.Executor commandThreads() {
         return commandThreads;
     }
 

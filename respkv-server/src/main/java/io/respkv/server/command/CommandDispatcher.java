@@ -49,8 +49,13 @@ public final class CommandDispatcher {
 
     /** A dispatcher that applies replicated entries: runs everything locally, at the stamped time. */
     static CommandDispatcher forReplica(ServerState server, ClientConnection client, RespReplyWriter reply) {
-        return new CommandDispatcher(server, client, reply, null);
+        CommandDispatcher d = new CommandDispatcher(server, client, reply, null);
+        d.applying = true;
+        return d;
     }
+
+    /** This dispatcher applies the replicated log (see {@link #forReplica}). */
+    private boolean applying;
 
     private CommandDispatcher(ServerState server, ClientConnection client, RespReplyWriter reply,
                               Replication replication) {
@@ -140,11 +145,22 @@ public final class CommandDispatcher {
         return spec.isWrite() || spec.name().equals("publish");
     }
 
-    /** A write under replication: one log entry, the applying leader's reply. */
+    /**
+     * A write under replication: one log entry, the applying leader's reply. A blocking command
+     * that found nothing blocks the client here (see {@link ReplicatedWaiter}).
+     */
     private void submit(CommandEntry entry, RespRequest request) {
         long start = System.nanoTime();
         try {
-            reply.target().writeBytes(replication.submit(ReplicatedEntry.command(client.protocol(), client.db(), request)));
+            byte[] replied = replication.submit(ReplicatedEntry.command(client.protocol(), client.db(), request));
+            if (io.respkv.server.replication.WouldBlock.is(replied)) {
+                io.respkv.server.replication.WouldBlock wait = io.respkv.server.replication.WouldBlock.decode(replied);
+                server.blocking().block(client, new BlockingKeys.Request(wait.keys(), wait.timeoutMillis(),
+                        new ReplicatedWaiter(replication, io.respkv.server.keyspace.RedisType.ofCode((byte) wait.typeCode()),
+                                copy(request))));
+            } else {
+                reply.target().writeBytes(replied);
+            }
         } catch (ReplicationUnavailableException unavailable) {
             entry.failedCalls.increment();
             server.errorReplies.increment();
@@ -153,6 +169,14 @@ public final class CommandDispatcher {
         entry.calls.increment();
         entry.micros.add((System.nanoTime() - start) / 1_000);
         client.lastCommandName(entry.name());
+    }
+
+    private static RespRequest copy(RespRequest request) {
+        byte[][] args = new byte[request.count()][];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = request.bytes(i);
+        }
+        return RespRequest.of(args);
     }
 
     /** A read under replication: waits until the local state is fresh enough; false if it replied an error. */
@@ -241,7 +265,13 @@ public final class CommandDispatcher {
         BlockingKeys.Request block = ctx.blockRequest();
         BlockingKeys blocking = server.blocking();
         if (block != null) {
-            blocking.block(client, block);
+            if (applying) {
+                // a replica does not block: the node of the client that sent it does (see submit)
+                reply.target().writeBytes(new io.respkv.server.replication.WouldBlock(block.timeoutMillis(),
+                        block.command().consumes().code(), block.keys()).encode());
+            } else {
+                blocking.block(client, block);
+            }
             return;
         }
         RemoteWakeups remote = server.remoteWakeups();
@@ -261,7 +291,10 @@ public final class CommandDispatcher {
             }
         }
         if (!ready.isEmpty()) {
-            if (local) {
+            if (local && applying) {
+                // waiters here submit their command again, which this thread (the log's) applies
+                server.commandThreads().execute(() -> blocking.serve(ready));
+            } else if (local) {
                 blocking.serve(ready);
             }
             if (others) {

@@ -44,7 +44,7 @@ public final class ReplicaApplier {
         this.replica = server.replicaClient();
         this.dispatcher = CommandDispatcher.forReplica(server, replica, reply);
         reply.target(out);
-        replica.denyBlocking(true); // a blocking command answers at once, as inside MULTI
+        // a blocking command that finds nothing says so (WouldBlock) instead of blocking here
         byte[] stored;
         try (Transaction t = server.engine().begin()) {
             stored = t.get(APPLIED_KEY);
