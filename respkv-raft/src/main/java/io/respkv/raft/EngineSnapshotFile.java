@@ -23,6 +23,7 @@ import java.nio.file.StandardCopyOption;
  *
  * <pre>
  * magic "RKVSNAP1" | log index:u64 | (key length:u32 | key | value length:u32 | value)* | 0xFFFFFFFF
+ *   | replica state length:u32 | replica state (the WATCH table, see ReplicaApplier#modificationState)
  * </pre>
  *
  * All integers big-endian; the end marker tells a complete file from a truncated one (Ratis
@@ -38,8 +39,15 @@ final class EngineSnapshotFile {
     private EngineSnapshotFile() {
     }
 
-    /** Writes every entry of {@code engine} (as of one engine snapshot) to {@code file}, atomically. */
-    static void write(KeyspaceEngine engine, long index, Path file) throws IOException {
+    /** What a snapshot file held besides the engine's entries. */
+    record Loaded(long index, byte[] replicaState) {
+    }
+
+    /**
+     * Writes every entry of {@code engine} (as of one engine snapshot) and the replica's own
+     * state to {@code file}, atomically.
+     */
+    static void write(KeyspaceEngine engine, long index, byte[] replicaState, Path file) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (Snapshot snapshot = engine.snapshot();
              KvCursor c = snapshot.scan(null, null, false);
@@ -55,6 +63,8 @@ final class EngineSnapshotFile {
                 out.write(value);
             }
             out.writeInt(END);
+            out.writeInt(replicaState.length);
+            out.write(replicaState);
         }
         try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
             channel.force(true);
@@ -62,13 +72,23 @@ final class EngineSnapshotFile {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Replaces the whole content of {@code engine} with the file's; returns the file's log index. */
-    static long load(Path file, KeyspaceEngine engine) throws IOException {
+    /**
+     * Reads the file; with {@code intoEngine}, replaces the whole content of {@code engine} with
+     * the file's entries (otherwise skips them).
+     */
+    static Loaded load(Path file, KeyspaceEngine engine, boolean intoEngine) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             if (in.readLong() != MAGIC) {
                 throw new IOException("not a respkv snapshot: " + file);
             }
             long index = in.readLong();
+            if (!intoEngine) {
+                for (int keyLength; (keyLength = in.readInt()) != END; ) {
+                    in.skipNBytes(keyLength);
+                    in.skipNBytes(in.readInt());
+                }
+                return new Loaded(index, in.readNBytes(in.readInt()));
+            }
             engine.transact(txn -> {
                 txn.deleteRange(new byte[0], null);
                 return null;
@@ -95,7 +115,7 @@ final class EngineSnapshotFile {
                 txn.close();
             }
             engine.syncCommitted();
-            return index;
+            return new Loaded(index, in.readNBytes(in.readInt()));
         }
     }
 }

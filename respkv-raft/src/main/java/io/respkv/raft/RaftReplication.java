@@ -240,6 +240,7 @@ public final class RaftReplication implements Replication {
     }
 
     /** The last log index applied on this node. */
+    @Override
     public long appliedIndex() {
         return stateMachine.appliedIndex();
     }

@@ -83,9 +83,12 @@ final class RespkvStateMachine extends BaseStateMachine {
             return;
         }
         TermIndex at = latest.getTermIndex();
-        if (applier.appliedIndex() < at.getIndex()) {
-            long index = EngineSnapshotFile.load(latest.getFile().getPath(), applier.engine());
-            applier.restored(index);
+        boolean engineBehind = applier.appliedIndex() < at.getIndex();
+        EngineSnapshotFile.Loaded loaded = EngineSnapshotFile.load(latest.getFile().getPath(), applier.engine(), engineBehind);
+        // the WATCH table as of the snapshot; the log replays what follows it (engine or not)
+        applier.restoreModificationState(loaded.replicaState());
+        if (engineBehind) {
+            applier.restored(loaded.index());
             LOG.info("{}: loaded snapshot {} into the engine", getId(), at);
         }
         setLastAppliedTermIndex(at);
@@ -107,7 +110,7 @@ final class RespkvStateMachine extends BaseStateMachine {
             return -1;
         }
         java.io.File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        EngineSnapshotFile.write(applier.engine(), last.getIndex(), file.toPath());
+        EngineSnapshotFile.write(applier.engine(), last.getIndex(), applier.modificationState(), file.toPath());
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
         storage.cleanupOldSnapshots(KEEP_TWO);

@@ -176,7 +176,37 @@ class RaftReplicationTest {
     }
 
     @Test
+    void watchSeesWritesFromClientsOfOtherNodes() throws Exception {
+        try (Jedis a = client(0); Jedis b = client(1)) {
+            a.set("balance", "10");
+            a.watch("balance");
+            assertEquals("10", a.get("balance"));
+            b.set("balance", "20"); // another node's client changes the watched key
+            Transaction tx = a.multi();
+            tx.set("balance", "11");
+            assertNull(tx.exec(), "EXEC must fail: the watched key changed through another node");
+            assertEquals("20", b.get("balance"));
+
+            a.watch("balance");
+            b.set("unrelated", "x");
+            tx = a.multi();
+            tx.incr("balance");
+            assertEquals(List.of(21L), tx.exec());
+        }
+        cluster.awaitConverged();
+        for (int i = 0; i < 3; i++) {
+            try (Jedis j = client(i)) {
+                assertEquals("21", j.get("balance"), "node " + i);
+            }
+        }
+    }
+
+    @Test
     void infoReportsTheRaftRole() throws Exception {
+        try (Jedis j = client(0)) {
+            j.set("x", "1"); // the followers have heard from the leader once this is applied everywhere
+        }
+        cluster.awaitConverged();
         int leader = cluster.leader();
         for (int i = 0; i < 3; i++) {
             try (Jedis j = client(i)) {

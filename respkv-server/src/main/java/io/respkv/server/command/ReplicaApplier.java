@@ -37,12 +37,15 @@ public final class ReplicaApplier {
     private final RespReplyWriter reply = new RespReplyWriter();
     private final ByteBuf out = Unpooled.buffer(256);
     private final CommandDispatcher dispatcher;
+    /** What the log modified when: WATCH across nodes. Guarded by this. */
+    private final ModificationLog modifications;
     private volatile long applied;
 
     public ReplicaApplier(ServerState server) {
         this.server = server;
         this.replica = server.replicaClient();
         this.dispatcher = CommandDispatcher.forReplica(server, replica, reply);
+        this.modifications = new ModificationLog(server.commands());
         reply.target(out);
         // a blocking command that finds nothing says so (WouldBlock) instead of blocking here
         byte[] stored;
@@ -85,10 +88,11 @@ public final class ReplicaApplier {
      * this replica had already applied before a restart, or an expiry step).
      */
     public synchronized byte[] apply(long index, long nowMillis, long seed, byte[] entryBytes) {
+        ReplicatedEntry entry = ReplicatedEntry.decode(entryBytes);
         if (index <= applied) {
+            modifications.record(entry, index); // the table is rebuilt from every entry, run or not
             return NOTHING;
         }
-        ReplicatedEntry entry = ReplicatedEntry.decode(entryBytes);
         out.clear();
         replica.db(entry.db());
         replica.protocol(entry.protocol());
@@ -102,6 +106,7 @@ public final class ReplicaApplier {
             }
             default -> throw new IllegalStateException("unknown entry kind " + entry.kind());
         }
+        modifications.record(entry, index);
         applied = index;
         byte[] result = new byte[out.readableBytes()];
         out.readBytes(result);
@@ -109,8 +114,16 @@ public final class ReplicaApplier {
         return result;
     }
 
-    /** MULTI, the queued commands, EXEC: the reply is EXEC's alone. */
+    /**
+     * MULTI, the queued commands, EXEC: the reply is EXEC's alone. Fails (a null array, nothing
+     * run) when a watched key was modified after the watch index, or was live at WATCH and is
+     * now stored past its deadline (Redis's isWatchedKeyExpired), as every replica decides alike.
+     */
     private void applyTransaction(ReplicatedEntry entry, long index, long nowMillis, long seed) {
+        if (entry.watchIndex() >= 0 && watchFailed(entry, nowMillis)) {
+            reply.nullArray();
+            return;
+        }
         dispatcher.applyReplicated(RespRequest.of("MULTI"), nowMillis, seed, index);
         for (byte[][] args : entry.requests()) {
             dispatcher.applyReplicated(RespRequest.of(args), nowMillis, seed, index);
@@ -119,6 +132,40 @@ public final class ReplicaApplier {
         dispatcher.applyReplicated(RespRequest.of("EXEC"), nowMillis, seed, index);
         if (replica.transaction().inMulti()) {
             replica.transaction().discard(server.watches()); // (EXEC always ends MULTI; never left open)
+        }
+    }
+
+    private boolean watchFailed(ReplicatedEntry entry, long nowMillis) {
+        if (modifications.modifiedAfter(entry.watched(), entry.watchIndex())) {
+            return true;
+        }
+        try (Transaction t = server.engine().begin()) {
+            for (ReplicatedEntry.WatchedKey w : entry.watched()) {
+                if (!w.expiredAtWatch() && new io.respkv.server.keyspace.Keyspace(t, w.db(), nowMillis).isStoredExpired(w.key())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The WATCH table, for a snapshot taken at the current applied index. */
+    public synchronized byte[] modificationState() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            modifications.write(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Restores the WATCH table a snapshot carried ({@link #modificationState}). */
+    public synchronized void restoreModificationState(byte[] state) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(state))) {
+            modifications.read(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

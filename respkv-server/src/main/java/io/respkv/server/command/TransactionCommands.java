@@ -147,6 +147,16 @@ final class TransactionCommands {
         }
         WatchRegistry registry = ctx.server().watches();
         int db = ctx.client().db();
+        io.respkv.server.replication.Replication replication = ctx.replication();
+        if (replication != null && tx.replicatedWatchIndex < 0) {
+            try {
+                replication.awaitReadable(io.respkv.api.ConsistencyLevel.LINEARIZABLE);
+            } catch (io.respkv.server.replication.ReplicationUnavailableException unavailable) {
+                ctx.reply().error(Errors.NO_REPLICAS);
+                return;
+            }
+            tx.replicatedWatchIndex = replication.appliedIndex();
+        }
         boolean added = false;
         Keyspace ks = null;
         for (int i = 1; i < ctx.argc(); i++) {
@@ -257,9 +267,10 @@ final class TransactionCommands {
     /**
      * EXEC under replication: the queue is one log entry, which every replica applies as EXEC
      * (in one engine transaction); the reply is the applying leader's. The checks above ran here,
-     * on this connection's view: a watched key touched or expired here fails EXEC without an
-     * entry. Known gap: a write to a watched key from another replica's client that the log
-     * orders between this check and the entry is not seen (see docs/replication.md).
+     * on this connection's view (a watched key touched or expired here fails EXEC without an
+     * entry); the entry carries the watched keys and the log index they were watched at, and
+     * every replica fails it the same way if the log modified one of them after that index
+     * ({@link ModificationLog}), whichever node's client wrote it.
      */
     private static void execReplicated(ExecutionContext ctx, TransactionState tx, WatchRegistry registry) {
         ClientConnection client = ctx.client();
@@ -267,9 +278,13 @@ final class TransactionCommands {
         for (TransactionState.Queued q : tx.queue()) {
             queued.add(q.request());
         }
+        List<io.respkv.server.replication.ReplicatedEntry.WatchedKey> watched = new java.util.ArrayList<>();
+        for (WatchRegistry.Watched w : tx.watched()) {
+            watched.add(new io.respkv.server.replication.ReplicatedEntry.WatchedKey(w.db, w.key, w.expired));
+        }
         try {
-            byte[] replied = ctx.replication().submit(
-                    io.respkv.server.replication.ReplicatedEntry.transaction(client.protocol(), client.db(), queued));
+            byte[] replied = ctx.replication().submit(io.respkv.server.replication.ReplicatedEntry.transaction(
+                    client.protocol(), client.db(), queued, tx.replicatedWatchIndex, watched));
             ctx.reply().target().writeBytes(replied);
         } catch (io.respkv.server.replication.ReplicationUnavailableException unavailable) {
             ctx.reply().error(Errors.NO_REPLICAS);

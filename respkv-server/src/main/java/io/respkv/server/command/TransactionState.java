@@ -36,6 +36,13 @@ public final class TransactionState {
      * running the queue), and an EXEC that finds it set is a retry of the same EXEC.
      */
     volatile boolean executing;
+    /**
+     * Under replication: the log index this node had applied when the first of the watched keys
+     * was watched (after a read index, so every write acknowledged before WATCH is in it); EXEC's
+     * entry carries it, and every replica fails EXEC if the log modified a watched key after it
+     * ({@link ModificationLog}). -1 when nothing is watched.
+     */
+    long replicatedWatchIndex = -1;
     /** The database and protocol the running EXEC started with, restored when it is retried. */
     int execDb;
     ProtocolVersion execProtocol;
@@ -117,6 +124,7 @@ public final class TransactionState {
             return;
         }
         watched = List.of();
+        replicatedWatchIndex = -1;
         for (WatchRegistry.Watched w : current) {
             registry.unregister(w);
         }

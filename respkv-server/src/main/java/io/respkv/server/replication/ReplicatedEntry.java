@@ -12,18 +12,25 @@ import java.util.List;
  * carries these bytes; the leader adds the time and seed (see respkv-raft).
  *
  * <pre>
- * format:u8 = 1 | kind:u8 | protocol:u8 (2|3) | db:u16 | count:u32 | request * count
+ * format:u8 = 1 | kind:u8 | protocol:u8 (2|3) | db:u16 | [watches] | count:u32 | request * count
  * request:      argc:u32 | (length:u32 | argument bytes) * argc
+ * watches:      watch index:u64 | n:u32 | (db:u16 | expired at WATCH:u8 | length:u32 | key) * n   (kind 'T' only)
  *
  * kind 'C'  one command: count = 1
- * kind 'T'  a MULTI/EXEC transaction: its queued commands, count >= 0, run as EXEC runs them
+ * kind 'T'  a MULTI/EXEC transaction: its queued commands, count >= 0, run as EXEC runs them,
+ *           unless the log modified a watched key after the watch index (watch index -1: none)
  * kind 'X'  active expiry of database db: count = 1, a request of one argument, the
  *           number of keys to look at as 4 big-endian bytes
  * </pre>
  *
  * All integers big-endian. Arguments are bytes, never text.
  */
-public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, List<byte[][]> requests) {
+public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, long watchIndex, List<WatchedKey> watched,
+                              List<byte[][]> requests) {
+
+    /** A key the client WATCHed before EXEC, and whether it was stored past its deadline then. */
+    public record WatchedKey(int db, byte[] key, boolean expiredAtWatch) {
+    }
 
     public static final byte FORMAT = 1;
     public static final byte COMMAND = 'C';
@@ -32,22 +39,26 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, List<
 
     /** One command of a connection using {@code protocol} and database {@code db}. */
     public static byte[] command(ProtocolVersion protocol, int db, RespRequest request) {
-        return encode(COMMAND, protocol, db, List.<byte[][]>of(arguments(request)));
+        return encode(COMMAND, protocol, db, -1, List.of(), List.<byte[][]>of(arguments(request)));
     }
 
-    /** A MULTI/EXEC transaction: the queued commands, run in one engine transaction. */
-    public static byte[] transaction(ProtocolVersion protocol, int db, List<RespRequest> queued) {
+    /**
+     * A MULTI/EXEC transaction: the queued commands, run in one engine transaction, and the keys
+     * watched since log index {@code watchIndex} (-1 and none if nothing is watched).
+     */
+    public static byte[] transaction(ProtocolVersion protocol, int db, List<RespRequest> queued, long watchIndex,
+                                     List<WatchedKey> watched) {
         List<byte[][]> requests = new ArrayList<>(queued.size());
         for (RespRequest r : queued) {
             requests.add(arguments(r));
         }
-        return encode(TRANSACTION, protocol, db, requests);
+        return encode(TRANSACTION, protocol, db, watchIndex, watched, requests);
     }
 
     /** One active-expiry step: up to {@code keys} due keys of database {@code db} are removed. */
     public static byte[] expire(int db, int keys) {
         byte[] limit = ByteBuffer.allocate(4).putInt(keys).array();
-        return encode(EXPIRE, ProtocolVersion.RESP2, db, List.<byte[][]>of(new byte[][] {limit}));
+        return encode(EXPIRE, ProtocolVersion.RESP2, db, -1, List.of(), List.<byte[][]>of(new byte[][] {limit}));
     }
 
     /** The limit of an {@link #EXPIRE} entry. */
@@ -63,8 +74,15 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, List<
         return args;
     }
 
-    private static byte[] encode(byte kind, ProtocolVersion protocol, int db, List<byte[][]> requests) {
+    private static byte[] encode(byte kind, ProtocolVersion protocol, int db, long watchIndex, List<WatchedKey> watched,
+                                 List<byte[][]> requests) {
         int size = 1 + 1 + 1 + 2 + 4;
+        if (kind == TRANSACTION) {
+            size += 8 + 4;
+            for (WatchedKey w : watched) {
+                size += 2 + 1 + 4 + w.key().length;
+            }
+        }
         for (byte[][] r : requests) {
             size += 4;
             for (byte[] a : r) {
@@ -72,8 +90,14 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, List<
             }
         }
         ByteBuffer out = ByteBuffer.allocate(size);
-        out.put(FORMAT).put(kind).put((byte) (protocol == ProtocolVersion.RESP3 ? 3 : 2)).putShort((short) db)
-                .putInt(requests.size());
+        out.put(FORMAT).put(kind).put((byte) (protocol == ProtocolVersion.RESP3 ? 3 : 2)).putShort((short) db);
+        if (kind == TRANSACTION) {
+            out.putLong(watchIndex).putInt(watched.size());
+            for (WatchedKey w : watched) {
+                out.putShort((short) w.db()).put((byte) (w.expiredAtWatch() ? 1 : 0)).putInt(w.key().length).put(w.key());
+            }
+        }
+        out.putInt(requests.size());
         for (byte[][] r : requests) {
             out.putInt(r.length);
             for (byte[] a : r) {
@@ -96,6 +120,20 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, List<
         }
         ProtocolVersion protocol = in.get() == 3 ? ProtocolVersion.RESP3 : ProtocolVersion.RESP2;
         int db = Short.toUnsignedInt(in.getShort());
+        long watchIndex = -1;
+        List<WatchedKey> watched = List.of();
+        if (kind == TRANSACTION) {
+            watchIndex = in.getLong();
+            int n = in.getInt();
+            watched = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int wdb = Short.toUnsignedInt(in.getShort());
+                boolean expired = in.get() != 0;
+                byte[] key = new byte[in.getInt()];
+                in.get(key);
+                watched.add(new WatchedKey(wdb, key, expired));
+            }
+        }
         int count = in.getInt();
         List<byte[][]> requests = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -109,6 +147,6 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, List<
         if (in.hasRemaining()) {
             throw new IllegalArgumentException("trailing bytes after a replicated entry");
         }
-        return new ReplicatedEntry(kind, protocol, db, requests);
+        return new ReplicatedEntry(kind, protocol, db, watchIndex, watched, requests);
     }
 }

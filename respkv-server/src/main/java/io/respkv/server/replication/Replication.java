@@ -41,6 +41,9 @@ public interface Replication extends AutoCloseable {
      */
     void awaitReadable(ConsistencyLevel level);
 
+    /** The last log index applied on this node. */
+    long appliedIndex();
+
     /** The level a connection reads at until it chooses another. */
     ConsistencyLevel defaultConsistency();
 
