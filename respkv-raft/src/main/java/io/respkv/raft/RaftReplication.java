@@ -62,7 +62,14 @@ public final class RaftReplication implements Replication {
     private final int expiryKeysPerStep;
     private final RaftProperties properties;
     private volatile RaftServer server;
+    /** For membership and snapshot requests. */
     private volatile RaftClient client;
+    /**
+     * One Ratis client per calling thread: a client's blocking calls go one at a time, so
+     * commands of different connections sharing one would wait for each other's round trips.
+     */
+    private final ThreadLocal<RaftClient> threadClient = ThreadLocal.withInitial(this::newClient);
+    private final java.util.Queue<RaftClient> clients = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile RespkvStateMachine stateMachine;
     private volatile Thread expiryLoop;
     private volatile boolean closed;
@@ -90,6 +97,11 @@ public final class RaftReplication implements Replication {
         RaftServerConfigKeys.Read.setLeaderHeartbeatCheckEnabled(properties, true);
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(b.electionTimeout.toMillis(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * b.electionTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        if (!b.logSync) {
+            // acknowledged once in the OS page cache of a majority: survives process kills, not
+            // a simultaneous power loss of a majority (see docs/replication.md)
+            RaftServerConfigKeys.Log.setUnsafeFlushEnabled(properties, true);
+        }
         // A snapshot (the whole engine in one file) every snapshotEvery applied entries; the log
         // is then purged up to it, and a member too far behind installs the snapshot instead.
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, b.snapshotEvery > 0);
@@ -117,22 +129,32 @@ public final class RaftReplication implements Replication {
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
-        client = RaftClient.newBuilder()
-                .setProperties(properties)
-                .setRaftGroup(group)
-                // leader changes and "not ready yet" are retried for about the timeout, then NOREPLICAS
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, timeoutMillis / RETRY_SLEEP_MILLIS), TimeDuration.valueOf(RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
-                .build();
+        client = newClient();
         Thread t = new Thread(() -> expireLoop(applier), "respkv-raft-expiry-" + self);
         t.setDaemon(true);
         expiryLoop = t;
         t.start();
     }
 
+    private RaftClient newClient() {
+        if (closed) {
+            throw new ReplicationUnavailableException("replication closed");
+        }
+        RaftClient c = RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(group)
+                // leader changes and "not ready yet" are retried for about the timeout, then NOREPLICAS
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        (int) Math.max(1, timeoutMillis / RETRY_SLEEP_MILLIS), TimeDuration.valueOf(RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
+                .build();
+        clients.add(c);
+        return c;
+    }
+
     @Override
     public byte[] submit(byte[] entry) {
-        RaftClientReply reply = call(() -> client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))), "write");
+        RaftClient c = threadClient.get();
+        RaftClientReply reply = call(() -> c.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))), "write");
         if (!reply.isSuccess()) {
             throw new ReplicationUnavailableException("write not committed: " + reply.getException(), reply.getException());
         }
@@ -165,7 +187,8 @@ public final class RaftReplication implements Replication {
 
     /** Ratis's linearizable read: the leader's commit index (confirmed by a majority), applied here. */
     private void readIndex() {
-        RaftClientReply reply = call(() -> client.io().sendReadOnly(Message.EMPTY, self), "read");
+        RaftClient c = threadClient.get();
+        RaftClientReply reply = call(() -> c.io().sendReadOnly(Message.EMPTY, self), "read");
         if (!reply.isSuccess()) {
             throw new ReplicationUnavailableException("read index not confirmed: " + reply.getException(), reply.getException());
         }
@@ -349,12 +372,12 @@ public final class RaftReplication implements Replication {
         if (t != null) {
             t.interrupt();
         }
-        try {
-            if (client != null) {
-                client.close();
+        for (RaftClient c; (c = clients.poll()) != null; ) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.warn("closing a raft client failed", e);
             }
-        } catch (IOException e) {
-            LOG.warn("closing the raft client failed", e);
         }
         try {
             if (server != null) {
@@ -376,6 +399,7 @@ public final class RaftReplication implements Replication {
         private Duration electionTimeout = Duration.ofMillis(300);
         private int expiryKeysPerStep = io.respkv.server.keyspace.ActiveExpiry.KEYS_PER_LOOP;
         private long snapshotEvery = 100_000;
+        private boolean logSync = true;
         private int purgeGap = 1024;
 
         private Builder() {
@@ -435,6 +459,16 @@ public final class RaftReplication implements Replication {
         /** The minimum election timeout (the maximum is twice it; default 300 ms). */
         public Builder electionTimeout(Duration timeout) {
             this.electionTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Whether each node fsyncs its log before acknowledging an append (default true). With
+         * false, an acknowledged write is in the page cache of a majority: it survives the kill
+         * of any process, but not a power loss of a majority of machines at once.
+         */
+        public Builder logSync(boolean sync) {
+            this.logSync = sync;
             return this;
         }
 

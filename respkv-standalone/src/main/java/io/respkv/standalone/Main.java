@@ -65,7 +65,7 @@ public final class Main {
         if (options.raftId != null) {
             try {
                 raft = io.respkv.raft.RaftReplication.builder().id(options.raftId).peers(options.raftPeers)
-                        .storage(java.nio.file.Path.of(options.raftDir)).build();
+                        .storage(java.nio.file.Path.of(options.raftDir)).logSync(options.raftLogSync).build();
             } catch (RuntimeException e) {
                 engine.close();
                 System.err.println("respkv: " + e.getMessage());
@@ -144,6 +144,7 @@ public final class Main {
                   --raft-id ID              replicate through a Raft group as member ID (see docs/replication.md)
                   --raft-peers LIST         the group's members: ID=HOST:PORT,... (Raft addresses, this node's too)
                   --raft-dir PATH           this member's Raft log (default ./respkv-raft)
+                  --raft-log-sync yes|no    fsync the Raft log before acknowledging (default yes; no: survives kills, not a majority's power loss)
                   --help                    print this help
                 """.formatted(availableEngines()));
     }
@@ -169,6 +170,7 @@ public final class Main {
         String raftId;
         String raftPeers;
         String raftDir = "respkv-raft";
+        boolean raftLogSync = true;
         long maxBulkLength = 512L * 1024 * 1024;
         final Map<String, String> engineOptions = new LinkedHashMap<>();
 
@@ -202,6 +204,7 @@ public final class Main {
                     case "--raft-id" -> o.raftId = value;
                     case "--raft-peers" -> o.raftPeers = value;
                     case "--raft-dir" -> o.raftDir = value;
+                    case "--raft-log-sync" -> o.raftLogSync = booleanValue(flag, value);
                     case "--max-bulk-length" -> o.maxBulkLength = intValue(flag, value, 1, Integer.MAX_VALUE);
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
@@ -210,6 +213,14 @@ public final class Main {
                 throw new IllegalArgumentException("--raft-id and --raft-peers go together");
             }
             return o;
+        }
+
+        private static boolean booleanValue(String flag, String value) {
+            return switch (value) {
+                case "yes", "true" -> true;
+                case "no", "false" -> false;
+                default -> throw new IllegalArgumentException(flag + " needs yes or no, got '" + value + "'");
+            };
         }
 
         private static int intValue(String flag, String value, int min, int max) {
