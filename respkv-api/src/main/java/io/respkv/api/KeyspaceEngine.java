@@ -113,6 +113,15 @@ public interface KeyspaceEngine extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The message bus between the respkv instances that share this engine's store (how a PUBLISH
+     * on one reaches subscribers on another, see {@link MessageBus}), or null (the default) when
+     * no other instance shares it. The server asks once, when it starts.
+     */
+    default MessageBus messageBus() {
+        return null;
+    }
+
     /** How many times {@link #transact} tries a conflicting transaction before giving up. */
     int MAX_TRANSACTION_ATTEMPTS = 64;
 

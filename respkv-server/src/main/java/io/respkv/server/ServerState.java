@@ -78,6 +78,10 @@ public final class ServerState {
             commandThreads = null;
         }
         installPubSub();
+        io.respkv.api.MessageBus bus = config.engine().messageBus();
+        if (bus != null) {
+            pubsub.bus(bus); // PUBLISH reaches the subscribers of the other instances sharing the store
+        }
         io.respkv.api.KeySignals signals = config.engine().keySignals();
         this.remoteWakeups = signals == null ? null : new io.respkv.server.command.RemoteWakeups(signals, blocking,
                 commandThreads != null ? commandThreads : Runnable::run);
@@ -155,7 +159,7 @@ public final class ServerState {
         activeExpiry.listener(new ActiveExpiry.Listener() {
             @Override
             public boolean wanted() {
-                return KeyspaceEvents.enabled(pubsub.notifyFlags(), KeyspaceEvents.EXPIRED) && pubsub.hasSubscribers();
+                return KeyspaceEvents.enabled(pubsub.notifyFlags(), KeyspaceEvents.EXPIRED) && pubsub.wanted();
             }
 
             @Override

@@ -8,6 +8,7 @@ import io.respkv.api.EngineFeature;
 import io.respkv.api.EngineUnavailableException;
 import io.respkv.api.KeySignals;
 import io.respkv.api.KeyspaceEngine;
+import io.respkv.api.MessageBus;
 import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
 import io.respkv.api.TransactionConflictException;
@@ -78,6 +79,11 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #keySignals()} carries the signals that let a push on one instance wake a client blocked
  * on another (LISTEN/NOTIFY, see {@link PostgresKeySignals}).
  *
+ * <h2>Pub/sub across instances</h2>
+ * {@link #messageBus()} carries PUBLISH (and keyspace notifications) to the subscribers of the
+ * other instances: exactly once per listening instance, in each publisher's order, binary-safe and
+ * of any size (LISTEN/NOTIFY, see {@link PostgresMessageBus}).
+ *
  * <h2>Snapshots</h2>
  * A {@link Snapshot} is a {@code REPEATABLE READ READ ONLY} database transaction started when it
  * is opened; it holds one pooled connection until closed.
@@ -123,6 +129,8 @@ public final class PostgresEngine implements KeyspaceEngine {
     private final BackgroundLeases leases;
     /** Opened by the first {@link #keySignals()} call (a server over this engine). Guarded by this. */
     private PostgresKeySignals signals;
+    /** Opened by the first {@link #messageBus()} call. Guarded by this. */
+    private PostgresMessageBus bus;
     private final String password;
     /** Statements sent (each is one round trip), for tests and {@link #roundTrips()}. */
     private final LongAdder roundTrips = new LongAdder();
@@ -236,6 +244,20 @@ public final class PostgresEngine implements KeyspaceEngine {
         return signals;
     }
 
+    /**
+     * Messages between the instances sharing this schema, over LISTEN/NOTIFY (see
+     * {@link PostgresMessageBus}): a PUBLISH on one instance reaches the subscribers of every
+     * other. Opened on the first call (two more connections and threads, outside the pool).
+     */
+    @Override
+    public synchronized MessageBus messageBus() {
+        ensureOpen();
+        if (bus == null) {
+            bus = new PostgresMessageBus(url, user, password, sql, connectionTimeout.toMillis());
+        }
+        return bus;
+    }
+
     /** The JDBC URL the engine connects to. */
     public String url() {
         return url;
@@ -296,11 +318,16 @@ public final class PostgresEngine implements KeyspaceEngine {
             closed = true;
         }
         PostgresKeySignals s;
+        PostgresMessageBus m;
         synchronized (this) {
             s = signals;
+            m = bus;
         }
         if (s != null) {
             s.close();
+        }
+        if (m != null) {
+            m.close();
         }
         leases.close();
         pool.close();

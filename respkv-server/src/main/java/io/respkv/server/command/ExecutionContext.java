@@ -304,7 +304,7 @@ public final class ExecutionContext implements CommandContext {
         java.util.List<PubSubRegistry.KeyspaceEvent> list = events;
         events = null;
         PubSubRegistry pubsub = server.pubsub();
-        if (!pubsub.hasSubscribers()) {
+        if (!pubsub.wanted()) {
             return;
         }
         Publication p = pubsub.publication(client);
