@@ -3,6 +3,7 @@ package io.respkv.engine.postgres;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
+import io.respkv.api.ConsistencyLevel;
 import io.respkv.api.Durability;
 import io.respkv.api.EngineFeature;
 import io.respkv.api.EngineUnavailableException;
@@ -110,9 +111,12 @@ public final class PostgresEngine implements KeyspaceEngine {
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
     /** Connections in the pool. */
     public static final int DEFAULT_POOL_SIZE = 10;
+    /** Connections in the replica's pool unless configured. */
+    public static final int DEFAULT_REPLICA_POOL_SIZE = 4;
     /** The schema respkv's tables live in unless configured. */
     public static final String DEFAULT_SCHEMA = "respkv";
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PostgresEngine.class.getName());
     private static final Set<EngineFeature> FEATURES = Set.of(EngineFeature.PERSISTENT,
             EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.SHARED_STORE, EngineFeature.BLOCKING_IO);
 
@@ -126,6 +130,14 @@ public final class PostgresEngine implements KeyspaceEngine {
     final PostgresSql sql;
     final HotKeys hotKeys = new HotKeys();
     private final ConnectionPool pool;
+    /** The replica's pool, for STALE reads; null without a replica URL. */
+    private final ConnectionPool replicaPool;
+    private final String replicaUrl;
+    private final int replicaPoolSize;
+    /** Set while the replica is known unreachable and that was logged (logged once per outage). */
+    private final java.util.concurrent.atomic.AtomicBoolean replicaDownLogged = new java.util.concurrent.atomic.AtomicBoolean();
+    private final LongAdder replicaReads = new LongAdder();
+    private final LongAdder replicaFallbacks = new LongAdder();
     private final BackgroundLeases leases;
     /** Opened by the first {@link #keySignals()} call (a server over this engine). Guarded by this. */
     private PostgresKeySignals signals;
@@ -178,17 +190,54 @@ public final class PostgresEngine implements KeyspaceEngine {
             throw new PostgresEngineException("cannot connect to " + url + ": " + rootMessage(e), null, e);
         }
         this.pool = connections;
+        this.replicaUrl = b.replicaUrl;
+        this.replicaPoolSize = b.replicaPoolSize;
+        this.replicaPool = replicaUrl == null ? null : openReplicaPool(b);
         this.leases = new BackgroundLeases(url, b.user, b.password, b.schema, connectionTimeout.toMillis());
         try (Connection conn = pool.current().getConnection()) {
             PostgresSchema.migrate(conn, sql);
         } catch (SQLException e) {
             pool.close();
+            if (replicaPool != null) {
+                replicaPool.close();
+            }
             throw new PostgresEngineException("cannot prepare schema \"" + b.schema + "\" at " + url + ": "
                     + e.getMessage(), e.getSQLState(), e);
         } catch (RuntimeException e) {
             pool.close();
+            if (replicaPool != null) {
+                replicaPool.close();
+            }
             throw e;
         }
+    }
+
+    /**
+     * The replica's pool: read committed, read only, no wait for the replica at startup (STALE
+     * reads fall back to the primary while it cannot be reached).
+     */
+    private ConnectionPool openReplicaPool(Builder b) {
+        HikariConfig config = new HikariConfig();
+        config.setDriverClassName("org.postgresql.Driver");
+        config.setJdbcUrl(b.replicaUrl);
+        if (b.user != null) {
+            config.setUsername(b.user);
+        }
+        if (b.password != null) {
+            config.setPassword(b.password);
+        }
+        config.setPoolName("respkv-postgres-replica-" + b.schema);
+        config.setMaximumPoolSize(b.replicaPoolSize);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
+        config.setInitializationFailTimeout(-1);
+        config.setAutoCommit(true);
+        config.addDataSourceProperty("ApplicationName", "respkv replica reads");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.setConnectionInitSql("SET default_transaction_isolation = 'read committed';"
+                + " SET default_transaction_read_only = on;"
+                + " SET statement_timeout = " + statementTimeout.toMillis());
+        return new ConnectionPool(config, b.user, b.password, connectionTimeout.toMillis());
     }
 
     /** A builder; {@link Builder#url} is required. */
@@ -210,6 +259,18 @@ public final class PostgresEngine implements KeyspaceEngine {
     public Transaction begin() {
         ensureOpen();
         return new PostgresTransaction(this);
+    }
+
+    /**
+     * A read-only command's transaction. {@link ConsistencyLevel#STALE} reads from the replica
+     * when one is configured ({@link Builder#replicaUrl}), and from the primary while the replica
+     * cannot be reached; every other level reads the primary, as {@link #begin()} does. A STALE
+     * transaction refuses writes.
+     */
+    @Override
+    public Transaction beginRead(ConsistencyLevel level) {
+        ensureOpen();
+        return new PostgresTransaction(this, level == ConsistencyLevel.STALE && replicaPool != null);
     }
 
     @Override
@@ -261,6 +322,26 @@ public final class PostgresEngine implements KeyspaceEngine {
     /** The JDBC URL the engine connects to. */
     public String url() {
         return url;
+    }
+
+    /** The replica's JDBC URL, read by STALE transactions; null if none. */
+    public String replicaUrl() {
+        return replicaUrl;
+    }
+
+    /** Connections in the replica's pool at most. */
+    public int replicaPoolSize() {
+        return replicaPoolSize;
+    }
+
+    /** STALE transactions that read from the replica so far. */
+    public long replicaReads() {
+        return replicaReads.sum();
+    }
+
+    /** STALE transactions that read from the primary because the replica could not be reached. */
+    public long replicaFallbacks() {
+        return replicaFallbacks.sum();
     }
 
     /** The database user (null: from the URL or the driver's default). */
@@ -331,6 +412,9 @@ public final class PostgresEngine implements KeyspaceEngine {
         }
         leases.close();
         pool.close();
+        if (replicaPool != null) {
+            replicaPool.close();
+        }
     }
 
     boolean isClosed() {
@@ -383,6 +467,67 @@ public final class PostgresEngine implements KeyspaceEngine {
         } catch (SQLException e) {
             throw failure("connect", e);
         }
+    }
+
+    /**
+     * A connection of the replica's pool for a STALE transaction, or null when the replica cannot
+     * be reached (the transaction then reads the primary; logged once per outage). Fails only when
+     * the engine is closed.
+     */
+    Connection borrowReplica() {
+        ensureOpen();
+        try {
+            Connection c = replicaPool.borrow();
+            replicaReads.increment();
+            if (replicaDownLogged.compareAndSet(true, false)) {
+                LOG.info("postgres: replica " + replicaUrl + " is reachable again; STALE reads go to it");
+            }
+            return c;
+        } catch (SQLException e) {
+            if (ConnectionPool.isUnreachable(e)) {
+                replicaPool.suspect();
+            }
+            replicaUnavailable(describe(e));
+            return null;
+        } catch (EngineUnavailableException e) {
+            replicaUnavailable(e.getMessage());
+            return null;
+        }
+    }
+
+    private void replicaUnavailable(String why) {
+        replicaFallbacks.increment();
+        if (replicaDownLogged.compareAndSet(false, true)) {
+            LOG.warning("postgres: replica " + replicaUrl + " cannot be reached (" + why + "); STALE reads go to the"
+                    + " primary until it returns");
+        }
+    }
+
+    /**
+     * Maps a failure of a statement on the replica: the replica's pool checks whether it is gone
+     * (then the next STALE reads go to the primary); conflicts as usual.
+     */
+    RuntimeException replicaFailure(String what, SQLException e) {
+        if (isConflict(e)) {
+            conflicts.increment();
+            return new TransactionConflictException("postgres replica: " + what + " conflicts with replication ("
+                    + e.getMessage() + ")", e);
+        }
+        if (ConnectionPool.isUnreachable(e)) {
+            // Retried by the caller as a conflict is: the retry's transaction finds the replica
+            // down (or waits for a new connection) and reads the primary instead.
+            replicaPool.suspect();
+            replicaUnavailable(describe(e));
+            return new TransactionConflictException("postgres: " + what + " failed: cannot reach the replica "
+                    + replicaUrl + ": " + describe(e), e);
+        }
+        String state = e.getSQLState();
+        if ("40001".equals(state) || (state != null && state.startsWith("40"))) {
+            conflicts.increment();
+            return new TransactionConflictException("postgres replica: " + what + " canceled (" + e.getMessage() + ")", e);
+        }
+        return new PostgresEngineException("postgres replica: " + what + " failed: " + e.getMessage()
+                + (state != null ? " [SQLSTATE " + state + "]" : ""), state, e);
     }
 
     private void ensureOpen() {
@@ -465,8 +610,34 @@ public final class PostgresEngine implements KeyspaceEngine {
         private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
         private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
         private Duration statementTimeout = Duration.ZERO;
+        private String replicaUrl;
+        private int replicaPoolSize = DEFAULT_REPLICA_POOL_SIZE;
 
         private Builder() {
+        }
+
+        /**
+         * A replica of the database (a streaming standby, or a logical replica of respkv's
+         * tables), read by the transactions of connections at {@link ConsistencyLevel#STALE}
+         * ({@link PostgresEngine#beginRead}); default none: every read goes to the primary. Same
+         * user, password and schema as the primary. While it cannot be reached, STALE reads go to
+         * the primary (logged once); the engine opens even if it is down.
+         */
+        public Builder replicaUrl(String url) {
+            if (url != null && !url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("replicaUrl must be a jdbc:postgresql: URL, got '" + url + "'");
+            }
+            this.replicaUrl = url;
+            return this;
+        }
+
+        /** Connections in the replica's pool at most (default {@value #DEFAULT_REPLICA_POOL_SIZE}). */
+        public Builder replicaPoolSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("replicaPoolSize must be >= 1, got " + size);
+            }
+            this.replicaPoolSize = size;
+            return this;
         }
 
         /** The JDBC URL, e.g. {@code jdbc:postgresql://localhost:5432/app} (required). */

@@ -49,6 +49,10 @@ final class PostgresTransaction implements Transaction {
 
     private final PostgresEngine engine;
     private final PostgresSql sql;
+    /** A STALE read ({@link PostgresEngine#beginRead}): reads from the replica when there is one, never writes. */
+    private final boolean stale;
+    /** The connection is the replica's. */
+    private boolean onReplica;
     private Connection conn;
     /** Autocommit is off: a database transaction is (or will be, at the next statement) open. */
     private boolean inDbTransaction;
@@ -79,9 +83,15 @@ final class PostgresTransaction implements Transaction {
     }
 
     PostgresTransaction(PostgresEngine engine) {
+        this(engine, false);
+    }
+
+    /** {@code stale}: a read-only transaction that may read from the replica (no hot-key locks, no retry hints). */
+    PostgresTransaction(PostgresEngine engine, boolean stale) {
         this.engine = engine;
         this.sql = engine.sql;
-        this.retryHints = engine.takeRetryHints();
+        this.stale = stale;
+        this.retryHints = stale ? null : engine.takeRetryHints();
     }
 
     @Override
@@ -113,7 +123,7 @@ final class PostgresTransaction implements Transaction {
                 return hinted.value;
             }
         }
-        boolean hot = engine.hotKeys.isHot(key);
+        boolean hot = !stale && engine.hotKeys.isHot(key);
         if (hot) {
             beginDbTransaction();
         }
@@ -153,13 +163,13 @@ final class PostgresTransaction implements Transaction {
 
     @Override
     public void put(byte[] key, byte[] value) {
-        ensureActive();
+        ensureWritable();
         ownWrites().put(key.clone(), value.clone());
     }
 
     @Override
     public boolean putExpecting(byte[] key, byte[] value, byte[] expectedPrefix) {
-        ensureActive();
+        ensureWritable();
         if ((writes != null && writes.containsKey(key)) || PostgresCursor.inRanges(key, deletedRanges)) {
             return false; // this transaction knows the key: the caller's read is free
         }
@@ -178,13 +188,13 @@ final class PostgresTransaction implements Transaction {
 
     @Override
     public void delete(byte[] key) {
-        ensureActive();
+        ensureWritable();
         ownWrites().put(key.clone(), TOMBSTONE);
     }
 
     @Override
     public void deleteRange(byte[] low, byte[] high) {
-        ensureActive();
+        ensureWritable();
         byte[] from = low == null ? EMPTY : low.clone();
         byte[] to = high == null ? null : high.clone();
         if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
@@ -250,7 +260,9 @@ final class PostgresTransaction implements Transaction {
             }
             inDbTransaction = false;
             if (valid != readCount) {
-                markHot();
+                if (!stale) {
+                    markHot();
+                }
                 throw engine.conflict("a key this read-only transaction read was changed by a concurrent commit");
             }
         } else if (end) {
@@ -470,6 +482,10 @@ final class PostgresTransaction implements Transaction {
     }
 
     private Connection connection() {
+        if (conn == null && stale) {
+            conn = engine.borrowReplica(); // null when the replica cannot be reached: the primary then
+            onReplica = conn != null;
+        }
         if (conn == null) {
             conn = engine.borrow();
         }
@@ -489,6 +505,9 @@ final class PostgresTransaction implements Transaction {
     }
 
     private RuntimeException failed(String what, SQLException e) {
+        if (onReplica) {
+            return engine.replicaFailure(what, e);
+        }
         if (PostgresEngine.isConflict(e)) {
             markHot();
         }
@@ -510,6 +529,13 @@ final class PostgresTransaction implements Transaction {
             writesShared = false;
         }
         return writes;
+    }
+
+    private void ensureWritable() {
+        ensureActive();
+        if (stale) {
+            throw new IllegalStateException("a STALE read transaction cannot write");
+        }
     }
 
     private void ensureActive() {

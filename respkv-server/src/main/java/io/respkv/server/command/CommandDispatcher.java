@@ -94,6 +94,7 @@ public final class CommandDispatcher {
         boolean committed = false;
         for (int attempt = 0; ; attempt++) {
             ctx.reset(request, System.currentTimeMillis(), ThreadLocalRandom.current().nextLong());
+            ctx.readConsistency(readOnly(entry.spec()) ? client.consistency() : null);
             try {
                 entry.command().execute(ctx);
                 ctx.commit();
@@ -179,6 +180,16 @@ public final class CommandDispatcher {
                 remote.signal(ready); // clients blocked on these keys on other instances
             }
         }
+    }
+
+    /**
+     * Whether a command only reads data: Redis's {@code readonly} flag (GET, HGETALL, SCAN...).
+     * Commands without {@code write} that are not {@code readonly} either (EXEC, WATCH, MULTI,
+     * PUBLISH...) may commit writes or must see the primary's versions, so they never get a
+     * stale transaction.
+     */
+    static boolean readOnly(CommandSpec spec) {
+        return spec.is(io.respkv.api.CommandFlag.READONLY) && !spec.isWrite();
     }
 
     /** Redis's unknown-command line: the name and up to 128 characters of the arguments, quoted. */
