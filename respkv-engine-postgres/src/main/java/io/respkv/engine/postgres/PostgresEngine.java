@@ -111,6 +111,14 @@ public final class PostgresEngine implements KeyspaceEngine {
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
     /** Connections in the pool. */
     public static final int DEFAULT_POOL_SIZE = 10;
+    /**
+     * Whether concurrent transactions' plain unread writes and first point reads share statements
+     * ({@link #commitUnread}, {@link #read}); the system property
+     * {@code respkv.postgres.combineStatements=false} turns it off, for A/B measurements.
+     */
+    static final boolean COMBINE = Boolean.parseBoolean(System.getProperty("respkv.postgres.combineStatements", "true"));
+    /** Most statements of concurrent transactions combined into one (see {@link StatementCombiner}). */
+    static final int MAX_COMBINED = 64;
     /** Connections in the replica's pool unless configured. */
     public static final int DEFAULT_REPLICA_POOL_SIZE = 4;
     /** The schema respkv's tables live in unless configured. */
@@ -139,6 +147,10 @@ public final class PostgresEngine implements KeyspaceEngine {
     private final LongAdder replicaReads = new LongAdder();
     private final LongAdder replicaFallbacks = new LongAdder();
     private final BackgroundLeases leases;
+    /** Combines the one-statement commits of concurrent plain SETs (see {@link #commitUnread}). */
+    private final StatementCombiner<UnreadWrite, Boolean> unreadWrites;
+    /** Combines the first point reads of concurrent transactions (see {@link #read}). */
+    private final StatementCombiner<byte[], PostgresTransaction.Read> pointReads;
     /** Opened by the first {@link #keySignals()} call (a server over this engine). Guarded by this. */
     private PostgresKeySignals signals;
     /** Opened by the first {@link #messageBus()} call. Guarded by this. */
@@ -193,6 +205,9 @@ public final class PostgresEngine implements KeyspaceEngine {
         this.replicaUrl = b.replicaUrl;
         this.replicaPoolSize = b.replicaPoolSize;
         this.replicaPool = replicaUrl == null ? null : openReplicaPool(b);
+        int combined = Math.max(1, Math.min(4, poolSize / 4));
+        this.unreadWrites = new StatementCombiner<>(new UnreadWrites(), combined, MAX_COMBINED);
+        this.pointReads = new StatementCombiner<>(new PointReads(), combined, MAX_COMBINED);
         this.leases = new BackgroundLeases(url, b.user, b.password, b.schema, connectionTimeout.toMillis());
         try (Connection conn = pool.current().getConnection()) {
             PostgresSchema.migrate(conn, sql);
@@ -466,6 +481,124 @@ public final class PostgresEngine implements KeyspaceEngine {
             return pool.borrow();
         } catch (SQLException e) {
             throw failure("connect", e);
+        }
+    }
+
+    /** A key written unread by a transaction that writes nothing else: the value, the expected prefix. */
+    record UnreadWrite(byte[] key, byte[] value, byte[] prefix) {
+    }
+
+    /**
+     * Commits a transaction whose only work is one key written unread (a plain SET): the upsert
+     * with its expectation, combined with those of other transactions committing at the same time
+     * into one statement (one round trip, one database transaction, one WAL flush; see
+     * {@link StatementCombiner}). Each key's outcome is its own: whether it held what was expected
+     * (and so was written). Alone, it is exactly the one-key statement.
+     */
+    boolean commitUnread(byte[] key, byte[] value, byte[] prefix) throws SQLException {
+        return unreadWrites.run(new UnreadWrite(key, value, prefix));
+    }
+
+    /**
+     * A transaction's point read of {@code key} on no connection of its own, combined with those of
+     * other transactions reading at the same time into one statement. Each read is of the
+     * committed state at some moment between its call and its return, as a read alone is.
+     */
+    PostgresTransaction.Read read(byte[] key) throws SQLException {
+        return pointReads.run(key);
+    }
+
+    private final class UnreadWrites implements StatementCombiner.Batch<UnreadWrite, Boolean> {
+        @Override
+        public boolean accepts(java.util.List<UnreadWrite> batch, UnreadWrite item) {
+            if (!java.util.Arrays.equals(batch.get(0).prefix(), item.prefix())) {
+                return false;
+            }
+            for (UnreadWrite w : batch) {
+                if (java.util.Arrays.equals(w.key(), item.key())) {
+                    return false; // ON CONFLICT DO UPDATE cannot touch a row twice in one statement
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public java.util.List<Boolean> run(java.util.List<UnreadWrite> items) throws SQLException {
+            try (Connection c = borrow()) {
+                countRoundTrip();
+                if (items.size() == 1) {
+                    UnreadWrite w = items.get(0);
+                    try (var ps = c.prepareStatement(sql.upsertExpecting)) {
+                        ps.setBytes(1, w.key());
+                        ps.setBytes(2, w.value());
+                        ps.setBytes(3, w.prefix());
+                        ps.setBytes(4, w.prefix());
+                        return java.util.List.of(ps.executeUpdate() == 1);
+                    }
+                }
+                byte[][] keys = new byte[items.size()][];
+                byte[][] values = new byte[items.size()][];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = items.get(i).key();
+                    values[i] = items.get(i).value();
+                }
+                java.util.Set<HotKeys.Key> written = new java.util.HashSet<>();
+                try (var ps = c.prepareStatement(sql.upsertExpectingMany)) {
+                    ps.setArray(1, c.createArrayOf("bytea", keys));
+                    ps.setArray(2, c.createArrayOf("bytea", values));
+                    ps.setBytes(3, items.get(0).prefix());
+                    ps.setBytes(4, items.get(0).prefix());
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            written.add(new HotKeys.Key(rs.getBytes(1)));
+                        }
+                    }
+                }
+                java.util.List<Boolean> out = new java.util.ArrayList<>(items.size());
+                for (UnreadWrite w : items) {
+                    out.add(written.contains(new HotKeys.Key(w.key())));
+                }
+                return out;
+            }
+        }
+    }
+
+    private final class PointReads implements StatementCombiner.Batch<byte[], PostgresTransaction.Read> {
+        @Override
+        public boolean accepts(java.util.List<byte[]> batch, byte[] item) {
+            return true;
+        }
+
+        @Override
+        public java.util.List<PostgresTransaction.Read> run(java.util.List<byte[]> items) throws SQLException {
+            try (Connection c = borrow()) {
+                countRoundTrip();
+                if (items.size() == 1) {
+                    try (var ps = c.prepareStatement(sql.get)) {
+                        ps.setBytes(1, items.get(0));
+                        try (var rs = ps.executeQuery()) {
+                            return java.util.List.of(rs.next() ? new PostgresTransaction.Read(rs.getLong(2), rs.getBytes(1))
+                                    : new PostgresTransaction.Read(PostgresTransaction.ABSENT, null));
+                        }
+                    }
+                }
+                java.util.Map<HotKeys.Key, PostgresTransaction.Read> found = new java.util.HashMap<>();
+                try (var ps = c.prepareStatement(sql.getMany)) {
+                    ps.setArray(1, c.createArrayOf("bytea", items.toArray(new byte[0][])));
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            found.put(new HotKeys.Key(rs.getBytes(1)), new PostgresTransaction.Read(rs.getLong(3),
+                                    rs.getBytes(2)));
+                        }
+                    }
+                }
+                java.util.List<PostgresTransaction.Read> out = new java.util.ArrayList<>(items.size());
+                for (byte[] key : items) {
+                    PostgresTransaction.Read r = found.get(new HotKeys.Key(key));
+                    out.add(r != null ? r : new PostgresTransaction.Read(PostgresTransaction.ABSENT, null));
+                }
+                return out;
+            }
         }
     }
 

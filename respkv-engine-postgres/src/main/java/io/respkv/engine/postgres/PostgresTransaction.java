@@ -128,6 +128,16 @@ final class PostgresTransaction implements Transaction {
             beginDbTransaction();
         }
         Read read;
+        if (!hot && !stale && conn == null && PostgresEngine.COMBINE) {
+            // no connection of its own yet: combined with the other transactions reading now
+            try {
+                read = engine.read(key);
+            } catch (SQLException e) {
+                throw failed("get", e);
+            }
+            reads.put(k, read);
+            return read.value;
+        }
         try (PreparedStatement ps = connection().prepareStatement(hot ? sql.getForUpdate : sql.get)) {
             ps.setBytes(1, key);
             engine.countRoundTrip();
@@ -407,13 +417,20 @@ final class PostgresTransaction implements Transaction {
      */
     private void commitOneUnread(byte[] key, byte[] value, byte[] prefix) throws SQLException {
         int written;
-        try (PreparedStatement ps = connection().prepareStatement(sql.upsertExpecting)) {
-            ps.setBytes(1, key);
-            ps.setBytes(2, value);
-            ps.setBytes(3, prefix);
-            ps.setBytes(4, prefix);
-            engine.countRoundTrip();
-            written = ps.executeUpdate();
+        try {
+            if (conn == null && PostgresEngine.COMBINE) {
+                // no connection of its own: combined with the other transactions committing now
+                written = engine.commitUnread(key, value, prefix) ? 1 : 0;
+            } else {
+                try (PreparedStatement ps = conn.prepareStatement(sql.upsertExpecting)) {
+                    ps.setBytes(1, key);
+                    ps.setBytes(2, value);
+                    ps.setBytes(3, prefix);
+                    ps.setBytes(4, prefix);
+                    engine.countRoundTrip();
+                    written = ps.executeUpdate();
+                }
+            }
         } catch (SQLException e) {
             if (PostgresEngine.isConflict(e)) {
                 hintRetry(null, null);
