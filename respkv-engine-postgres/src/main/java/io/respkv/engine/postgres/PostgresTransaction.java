@@ -422,7 +422,7 @@ final class PostgresTransaction implements Transaction {
                 // no connection of its own: combined with the other transactions committing now
                 written = engine.commitUnread(key, value, prefix) ? 1 : 0;
             } else {
-                try (PreparedStatement ps = conn.prepareStatement(sql.upsertExpecting)) {
+                try (PreparedStatement ps = connection().prepareStatement(sql.upsertExpecting)) {
                     ps.setBytes(1, key);
                     ps.setBytes(2, value);
                     ps.setBytes(3, prefix);
