@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Combines the same kind of one-statement work of concurrent transactions (commands of different
@@ -33,6 +34,8 @@ final class StatementCombiner<I, O> {
 
     private static final class Pending<I, O> {
         final I item;
+        final Thread thread = Thread.currentThread();
+        /** Guarded by the combiner. */
         boolean taken;
         boolean done;
         O outcome;
@@ -47,6 +50,7 @@ final class StatementCombiner<I, O> {
     private final Batch<I, O> batch;
     private final int maxInFlight;
     private final int maxBatch;
+    /** Items not yet taken, oldest first. Guarded by this. */
     private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
     private int inFlight;
 
@@ -56,34 +60,31 @@ final class StatementCombiner<I, O> {
         this.maxBatch = Math.max(1, maxBatch);
     }
 
-    /** Runs {@code item}'s work, alone or combined with others'; returns its outcome. */
+    /**
+     * Runs {@code item}'s work, alone or combined with others'; returns its outcome. A waiting
+     * caller is woken only for its own sake (its statement ran, or it is the oldest waiting when
+     * a statement slot frees): one wake-up per item, not one per statement per waiter.
+     */
     O run(I item) throws SQLException {
         Pending<I, O> me = new Pending<>(item);
-        List<Pending<I, O>> taken;
-        boolean interrupted = false;
-        try {
-            synchronized (this) {
-                queue.addLast(me);
-                while (true) {
-                    if (me.done) {
-                        return outcome(me);
-                    }
-                    if (!me.taken && inFlight < maxInFlight) {
-                        inFlight++;
-                        taken = take(me);
-                        break;
-                    }
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        // the statement this item is in (or will be) decides its outcome: wait for it
-                        interrupted = true;
-                    }
-                }
+        List<Pending<I, O>> taken = null;
+        synchronized (this) {
+            queue.addLast(me);
+            if (inFlight < maxInFlight) {
+                inFlight++;
+                taken = take(me);
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        }
+        while (taken == null) {
+            LockSupport.park(this);
+            synchronized (this) {
+                if (me.done) {
+                    return outcome(me);
+                }
+                if (!me.taken && inFlight < maxInFlight) {
+                    inFlight++;
+                    taken = take(me);
+                }
             }
         }
         List<I> items = new ArrayList<>(taken.size());
@@ -100,6 +101,7 @@ final class StatementCombiner<I, O> {
         } catch (RuntimeException e) {
             failure = e;
         }
+        Pending<I, O> next;
         synchronized (this) {
             for (int i = 0; i < taken.size(); i++) {
                 Pending<I, O> p = taken.get(i);
@@ -109,7 +111,15 @@ final class StatementCombiner<I, O> {
                 p.done = true;
             }
             inFlight--;
-            notifyAll();
+            next = queue.peekFirst(); // leads the next statement
+        }
+        for (Pending<I, O> p : taken) {
+            if (p != me) {
+                LockSupport.unpark(p.thread);
+            }
+        }
+        if (next != null) {
+            LockSupport.unpark(next.thread);
         }
         return outcome(me);
     }
