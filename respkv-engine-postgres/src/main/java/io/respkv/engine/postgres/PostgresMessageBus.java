@@ -86,7 +86,8 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
     private final String channel;
     /** This instance's id in payloads: random, 16 hex digits. */
     private final String instance = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-    private final AtomicLong nextSeq = new AtomicLong();
+    /** The last sequence number given to a message; guarded by {@link #outbox}. */
+    private long lastSeq;
 
     /** Messages waiting to be sent, in publish order; guarded by itself. */
     private final ArrayDeque<Outgoing> outbox = new ArrayDeque<>();
@@ -153,8 +154,10 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
         if (closed || !othersListening) {
             return;
         }
-        Outgoing out = encode(nextSeq.incrementAndGet(), channelBytes, message);
+        String base64 = frame(channelBytes, message);
         synchronized (outbox) {
+            // numbered in queue order: receivers drop a number not above the last they delivered
+            Outgoing out = pieces(++lastSeq, base64);
             outbox.addLast(out);
             queuedChars += out.chars();
             while (queuedChars > MAX_QUEUED_CHARS && outbox.size() > 1) {
@@ -205,10 +208,15 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
         return channel;
     }
 
-    private Outgoing encode(long seq, byte[] channelBytes, byte[] message) {
+    /** The message framed and Base64-encoded. */
+    private static String frame(byte[] channelBytes, byte[] message) {
         ByteBuffer frame = ByteBuffer.allocate(4 + channelBytes.length + message.length);
         frame.putInt(channelBytes.length).put(channelBytes).put(message);
-        String base64 = Base64.getEncoder().encodeToString(frame.array());
+        return Base64.getEncoder().encodeToString(frame.array());
+    }
+
+    /** The notifications of message {@code seq}. */
+    private Outgoing pieces(long seq, String base64) {
         int count = Math.max(1, (base64.length() + PIECE_CHARS - 1) / PIECE_CHARS);
         String[] pieces = new String[count];
         String head = instance + " " + seq + " ";

@@ -153,6 +153,47 @@ class PostgresCrossInstancePubSubTest {
     }
 
     @Test
+    void concurrentPublishersLoseNothingAndKeepTheirOwnOrder() throws Exception {
+        BusSubscriber onB = closing(BusSubscriber.channels(b.activePort(), b("many")));
+        assertTrue(await(() -> bus(engineA).othersListening()));
+        int publishers = 8;
+        int each = 500;
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int p = 0; p < publishers; p++) {
+            int publisher = p;
+            Jedis jedis = jedis(a);
+            threads.add(new Thread(() -> {
+                try {
+                    Pipeline pipe = jedis.pipelined();
+                    for (int i = 0; i < each; i++) {
+                        pipe.publish("many", publisher + ":" + i);
+                    }
+                    pipe.sync();
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        assertEquals(List.of(), failures);
+        int[] next = new int[publishers];
+        for (int n = 0; n < publishers * each; n++) {
+            List<byte[]> m = onB.next(20);
+            assertNotNull(m, "message " + n + " of " + publishers * each + " arrived");
+            String[] parts = new String(m.get(2), UTF_8).split(":");
+            int publisher = Integer.parseInt(parts[0]);
+            assertEquals(next[publisher]++, Integer.parseInt(parts[1]), "publisher " + publisher + "'s order");
+        }
+        Thread.sleep(300);
+        assertNull(onB.received.poll(), "each exactly once");
+        assertEquals(0, bus(engineB).duplicates());
+    }
+
+    @Test
     void keyspaceNotificationsOfAWriteReachSubscribersOfBothInstancesOnce() throws Exception {
         Jedis writer = jedis(a);
         assertEquals("OK", writer.configSet("notify-keyspace-events", "KEA"));
