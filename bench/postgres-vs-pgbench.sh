@@ -23,6 +23,9 @@
 # Environment: SECS=10 (pgbench seconds per run), N=100000 (redis-benchmark requests at -P 1),
 # N_P16=300000, CLIENTS=50, KEYSPACE=100000, PG_POOL=16 (respkv's --pg-pool-size),
 # RESPKV_ARGS (more respkv options), JAVA_OPTS (default -XX:+UseParallelGC).
+# B_JAVA_OPTS: if set, a second respkv ("respkv-b") with these JVM options runs on the same
+# database, and every respkv test runs on both, alternating which goes first: an A/B comparison
+# in one run (e.g. B_JAVA_OPTS="-XX:+UseParallelGC -Drespkv.batchPipelinedSets=false").
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -64,10 +67,11 @@ fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 WORK=$(mktemp -d /tmp/respkv-pgbench.XXXXXX)
 chmod 755 "$WORK"
-PGPORT=$(free_port); KP=$(free_port)
+PGPORT=$(free_port); KP=$(free_port); KP_B=$(free_port)
 PGDATA=$WORK/pgdata
 cleanup() {
   [[ -n ${RESPKV_PID:-} ]] && kill "$RESPKV_PID" 2>/dev/null && wait "$RESPKV_PID" 2>/dev/null || true
+  [[ -n ${RESPKV_B_PID:-} ]] && kill "$RESPKV_B_PID" 2>/dev/null && wait "$RESPKV_B_PID" 2>/dev/null || true
   [[ -d $PGDATA ]] && "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -89,6 +93,15 @@ java ${JAVA_OPTS:--XX:+UseParallelGC} -jar "$JAR" --port "$KP" --engine postgres
 RESPKV_PID=$!
 for _ in $(seq 1 150); do redis-cli -p "$KP" ping >/dev/null 2>&1 && break; sleep 0.2; done
 redis-cli -p "$KP" ping >/dev/null || { echo "respkv did not start:" >&2; cat "$WORK/respkv.log" >&2; exit 1; }
+if [[ -n ${B_JAVA_OPTS:-} ]]; then
+  # shellcheck disable=SC2086
+  java $B_JAVA_OPTS -jar "$JAR" --port "$KP_B" --engine postgres \
+    --pg-url "jdbc:postgresql://127.0.0.1:$PGPORT/postgres" --pg-user postgres --pg-pool-size "$PG_POOL" \
+    ${RESPKV_ARGS:-} >"$WORK/respkv-b.log" 2>&1 &
+  RESPKV_B_PID=$!
+  for _ in $(seq 1 150); do redis-cli -p "$KP_B" ping >/dev/null 2>&1 && break; sleep 0.2; done
+  redis-cli -p "$KP_B" ping >/dev/null || { echo "respkv-b did not start:" >&2; cat "$WORK/respkv-b.log" >&2; exit 1; }
+fi
 
 # The same rows on both sides: respkv's metadata entry of a 64-byte string value, as
 # docs/encoding.md lays it out: key 'M' | db 0 (2 bytes) | "key:000000012345" (what
@@ -128,10 +141,10 @@ pg_ticks() {
 measure() { # OPS_PARSER cmd...
   local parse=$1; shift
   local j0 p0 j1 p1 out ops rate cu
-  j0=$(ticks "$RESPKV_PID"); p0=$(pg_ticks)
+  j0=$(ticks "$CUR_PID"); p0=$(pg_ticks)
   local t0; t0=$(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat)
   out=$(TIMEFORMAT='%U %S'; { time "$@" 2>/dev/null; } 2>&1)
-  j1=$(ticks "$RESPKV_PID"); p1=$(pg_ticks)
+  j1=$(ticks "$CUR_PID"); p1=$(pg_ticks)
   rate=$(printf '%s\n' "$out" | $parse)
   cu=$(printf '%s\n' "$out" | tail -1)
   ops=$(printf '%s\n' "$out" | $parse ops)
@@ -143,11 +156,13 @@ parse_pgbench() { if [[ ${1:-} == ops ]]; then awk '/number of transactions actu
                   else awk '/^tps = / {print int($3); exit}'; fi; }
 parse_rb() { if [[ ${1:-} == ops ]]; then echo "$RB_N"; else awk -F'","' '/^"(SET|GET)"/ {gsub(/"/, "", $2); print int($2); exit}'; fi; }
 pgbench_run() { # script
+  CUR_PID=$RESPKV_PID
   measure parse_pgbench "$PGBENCH" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECS" -f "$WORK/$1.sql"
 }
-respkv_run() { # test pipeline
+respkv_run() { # test pipeline [port pid]
   RB_N=$N; [[ $2 -gt 1 ]] && RB_N=$N_P16
-  measure parse_rb redis-benchmark -h 127.0.0.1 -p "$KP" -c "$CLIENTS" -n "$RB_N" -r "$KEYSPACE" -d 64 -P "$2" -t "$1" --csv
+  CUR_PID=${4:-$RESPKV_PID}
+  measure parse_rb redis-benchmark -h 127.0.0.1 -p "${3:-$KP}" -c "$CLIENTS" -n "$RB_N" -r "$KEYSPACE" -d 64 -P "$2" -t "$1" --csv
 }
 
 echo "# PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on $PGPORT (fsync on, synchronous_commit on),"
@@ -160,7 +175,13 @@ for round in $(seq 1 "$ROUNDS"); do
   for t in set get; do
     v=$(pgbench_run "$t"); echo "$round pgbench $t 1 ${v:-ERR}" | tee -a "$RESULTS"
     for p in 1 16; do
+      if [[ -n ${RESPKV_B_PID:-} ]] && ((round % 2 == 0)); then
+        v=$(respkv_run "$t" "$p" "$KP_B" "$RESPKV_B_PID"); echo "$round respkv-b $t $p ${v:-ERR}" | tee -a "$RESULTS"
+      fi
       v=$(respkv_run "$t" "$p"); echo "$round respkv $t $p ${v:-ERR}" | tee -a "$RESULTS"
+      if [[ -n ${RESPKV_B_PID:-} ]] && ((round % 2 == 1)); then
+        v=$(respkv_run "$t" "$p" "$KP_B" "$RESPKV_B_PID"); echo "$round respkv-b $t $p ${v:-ERR}" | tee -a "$RESULTS"
+      fi
     done
   done
 done
@@ -187,6 +208,15 @@ for test in ("set", "get"):
         return f"{min(v):,}-{max(v):,}" if v else "-"
     print(f"| {test.upper()} | {pg:,.0f} ({rng(('pgbench', test, 1))}) | {r1:,.0f} ({rng(('respkv', test, 1))}) "
           f"| **{r1 / pg:.2f}** | {r16:,.0f} ({rng(('respkv', test, 16))}) | **{r16 / pg:.2f}** |")
+if any(k[0] == "respkv-b" for k in runs):
+    print()
+    print("respkv-b (B_JAVA_OPTS), same rounds:")
+    print()
+    print("| test | respkv-b -P 1 rps | ratio to pgbench | respkv-b -P 16 rps | ratio to pgbench |")
+    print("|---|---:|---:|---:|---:|")
+    for test in ("set", "get"):
+        pg = med(("pgbench", test, 1)); b1 = med(("respkv-b", test, 1)); b16 = med(("respkv-b", test, 16))
+        print(f"| {test.upper()} | {b1:,.0f} | **{b1 / pg:.2f}** | {b16:,.0f} | **{b16 / pg:.2f}** |")
 print()
 print("CPU µs per operation (medians): respkv JVM / PostgreSQL / load generator")
 print()
@@ -195,6 +225,6 @@ print("|---|---:|---:|---:|---:|")
 for k in sorted(cpu):
     m = [statistics.median(x[i] for x in cpu[k]) for i in range(3)]
     who, test, p = k
-    name = f"pgbench {test.upper()}" if who == "pgbench" else f"respkv {test.upper()} -P {p}"
+    name = f"pgbench {test.upper()}" if who == "pgbench" else f"{who} {test.upper()} -P {p}"
     print(f"| {name} | {m[0]:.1f} | {m[1]:.1f} | {m[2]:.1f} | {sum(m):.1f} |")
 PY

@@ -57,6 +57,20 @@ public interface KeyspaceEngine extends AutoCloseable {
     }
 
     /**
+     * Begins a transaction for a command that only reads, which its client wants at consistency
+     * {@code level} (chosen per connection, see {@link ConsistencyLevel}). An engine with replicas
+     * may serve a {@link ConsistencyLevel#STALE} read from one, and a replicated engine may use
+     * the level to decide how to confirm its leadership; the caller must not write in the
+     * transaction (an engine may refuse writes in it). Closed and committed like any other.
+     *
+     * <p>The default ignores the level: {@link #beginDeferringSync()} (a transaction that writes
+     * nothing has nothing to sync), so every read is as fresh as {@code LINEARIZABLE}.
+     */
+    default Transaction beginRead(ConsistencyLevel level) {
+        return beginDeferringSync();
+    }
+
+    /**
      * Makes every commit made so far durable as the engine's {@link Durability} requires (with
      * {@code SYNC}: on stable storage). Cheap when nothing is pending; a no-op for engines that
      * make each commit durable before it returns.
@@ -110,6 +124,15 @@ public interface KeyspaceEngine extends AutoCloseable {
      * other instance shares it. The server asks once, when it starts.
      */
     default KeySignals keySignals() {
+        return null;
+    }
+
+    /**
+     * The message bus between the respkv instances that share this engine's store (how a PUBLISH
+     * on one reaches subscribers on another, see {@link MessageBus}), or null (the default) when
+     * no other instance shares it. The server asks once, when it starts.
+     */
+    default MessageBus messageBus() {
         return null;
     }
 

@@ -57,7 +57,6 @@ public final class RaftReplication implements Replication {
     private final RaftPeerId self;
     private final RaftGroup group;
     private final Path storage;
-    private final ConsistencyLevel consistency;
     private final long timeoutMillis;
     private final int expiryKeysPerStep;
     private final RaftProperties properties;
@@ -80,7 +79,6 @@ public final class RaftReplication implements Replication {
         b.peers.forEach((id, address) -> peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
         this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(b.groupName.getBytes(StandardCharsets.UTF_8))), peers);
         this.storage = b.storage;
-        this.consistency = b.consistency;
         this.timeoutMillis = b.timeout.toMillis();
         this.expiryKeysPerStep = b.expiryKeysPerStep;
         String address = b.peers.get(b.id);
@@ -343,11 +341,6 @@ public final class RaftReplication implements Replication {
     }
 
     @Override
-    public ConsistencyLevel defaultConsistency() {
-        return consistency;
-    }
-
-    @Override
     public List<String> info() {
         List<String> lines = new ArrayList<>();
         lines.add("role:" + (isLeader() ? "master" : "slave"));
@@ -394,7 +387,6 @@ public final class RaftReplication implements Replication {
         private final Map<String, String> peers = new LinkedHashMap<>();
         private String groupName = "respkv";
         private Path storage;
-        private ConsistencyLevel consistency = ConsistencyLevel.LINEARIZABLE;
         private Duration timeout = Duration.ofSeconds(10);
         private Duration electionTimeout = Duration.ofMillis(300);
         private int expiryKeysPerStep = io.respkv.server.keyspace.ActiveExpiry.KEYS_PER_LOOP;
@@ -441,12 +433,6 @@ public final class RaftReplication implements Replication {
         /** Where this node keeps its Raft log and metadata (not the engine's data). */
         public Builder storage(Path dir) {
             this.storage = Objects.requireNonNull(dir, "dir");
-            return this;
-        }
-
-        /** The read level of connections that did not choose one (default LINEARIZABLE). */
-        public Builder consistency(ConsistencyLevel level) {
-            this.consistency = Objects.requireNonNull(level, "level");
             return this;
         }
 

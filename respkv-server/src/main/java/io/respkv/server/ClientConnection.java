@@ -26,6 +26,8 @@ public final class ClientConnection {
     volatile ProtocolVersion protocol = ProtocolVersion.RESP2;
     volatile boolean authenticated;
     volatile String lastCommand = "NULL";
+    /** How fresh this connection's reads must be (RESPKV.CONSISTENCY, READONLY, READWRITE). */
+    private volatile io.respkv.api.ConsistencyLevel consistency = io.respkv.api.ConsistencyLevel.LINEARIZABLE;
 
     volatile boolean closeRequested;
 
@@ -57,6 +59,19 @@ public final class ClientConnection {
 
     public long id() {
         return id;
+    }
+
+    /**
+     * The consistency this connection's read-only commands ask of the engine
+     * ({@link io.respkv.api.KeyspaceEngine#beginRead}); starts as the server's default.
+     */
+    public io.respkv.api.ConsistencyLevel consistency() {
+        return consistency;
+    }
+
+    /** Sets this connection's read consistency. */
+    public void consistency(io.respkv.api.ConsistencyLevel level) {
+        this.consistency = java.util.Objects.requireNonNull(level, "level");
     }
 
     public Channel channel() {

@@ -50,6 +50,12 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(RespChannelHandler.class.getName());
     /** Replies beyond this many bytes are handed to the socket before the batch ends. */
     private static final int EARLY_WRITE_BYTES = 1 << 20;
+    /**
+     * Whether consecutive plain SETs of a pipeline commit together off the event loop
+     * ({@link CommandDispatcher#dispatchSets}); the system property
+     * {@code respkv.batchPipelinedSets=false} turns it off, for A/B measurements.
+     */
+    private static final boolean BATCH_SETS = Boolean.parseBoolean(System.getProperty("respkv.batchPipelinedSets", "true"));
     /** Input a blocked client may queue before reading pauses until it is unblocked. */
     static final int BLOCKED_INPUT_LIMIT = 64 << 20;
 
@@ -204,6 +210,8 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         if (cumulation == null) {
             return;
         }
+        // Off the event loop (a blocking engine), consecutive plain SETs of the pipeline commit together.
+        java.util.List<RespRequest> sets = null;
         try {
             while (!closing && !client.blocked() && decoder.decode(cumulation, request)) {
                 if (out == null) {
@@ -212,6 +220,21 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                 }
                 reply.protocol(client.protocol());
                 client.lastInteractionMillis = System.currentTimeMillis();
+                if (BATCH_SETS && commandThreads != null && dispatcher.batchableSet(request)) {
+                    if (sets == null) {
+                        sets = new java.util.ArrayList<>();
+                    }
+                    sets.add(RespRequest.of(request.bytes(0), request.bytes(1), request.bytes(2)));
+                    if (sets.size() >= CommandDispatcher.MAX_SET_BATCH) {
+                        dispatcher.dispatchSets(sets);
+                        sets.clear();
+                    }
+                    continue;
+                }
+                if (sets != null && !sets.isEmpty()) {
+                    dispatcher.dispatchSets(sets);
+                    sets.clear();
+                }
                 dispatcher.dispatch(request);
                 decoder.authenticated(client.authenticated());
                 if (client.closeRequested()) {
@@ -220,7 +243,14 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                     writeReplies(ctx, false); // (the barrier is event-loop only; off it, replies wait for the hand-back)
                 }
             }
+            if (sets != null && !sets.isEmpty()) {
+                dispatcher.dispatchSets(sets);
+                sets.clear();
+            }
         } catch (RespProtocolException e) {
+            if (sets != null && !sets.isEmpty()) {
+                dispatcher.dispatchSets(sets); // the SETs before the malformed request still run and reply
+            }
             if (out == null) {
                 out = ctx.alloc().ioBuffer(128);
                 reply.target(out);

@@ -208,6 +208,7 @@ public final class RespServer implements AutoCloseable {
         private Runnable shutdownHook;
         private int commandThreads = DEFAULT_COMMAND_THREADS;
         private io.respkv.server.replication.Replication replication;
+        private io.respkv.api.ConsistencyLevel consistency = io.respkv.api.ConsistencyLevel.LINEARIZABLE;
 
         private Builder() {
         }
@@ -336,6 +337,20 @@ public final class RespServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The read consistency connections start with (default
+         * {@link io.respkv.api.ConsistencyLevel#LINEARIZABLE}): a connection changes its own with
+         * {@code RESPKV.CONSISTENCY} or {@code READONLY} (STALE) / {@code READWRITE} (back to this
+         * default); {@code CONFIG SET respkv-consistency} changes this default for new connections.
+         * The server passes a connection's level to the engine for its read-only commands
+         * ({@link KeyspaceEngine#beginRead}): with {@code STALE}, the PostgreSQL engine reads from
+         * its replica if it has one.
+         */
+        public Builder consistency(io.respkv.api.ConsistencyLevel level) {
+            this.consistency = requireNonNull(level, "level");
+            return this;
+        }
+
         /** Builds the server without starting it. */
         public RespServer build() {
             KeyspaceEngine e = engine;
@@ -346,7 +361,7 @@ public final class RespServer implements AutoCloseable {
             }
             ServerConfig config = new ServerConfig(bind, port, e, owns, requirePass, databases,
                     new RespLimits(maxBulkLength, maxArguments, maxInlineLength), eventLoopThreads,
-                    allowShutdown, shutdownHook, commandThreads, replication);
+                    allowShutdown, shutdownHook, commandThreads, consistency, replication);
             CommandTable table = BuiltinCommands.table(CommandCatalog.redis()::spec);
             if (replication != null) {
                 replication.registerCommands(table);

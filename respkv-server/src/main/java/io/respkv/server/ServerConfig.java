@@ -1,5 +1,6 @@
 package io.respkv.server;
 
+import io.respkv.api.ConsistencyLevel;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.codec.RespLimits;
 
@@ -18,10 +19,11 @@ import io.respkv.codec.RespLimits;
  * @param shutdownHook       run after SHUTDOWN stops the server (the standalone server exits the JVM)
  * @param commandThreads     threads that run commands when the engine declares
  *                           {@link io.respkv.api.EngineFeature#BLOCKING_IO} or a replication is set (unused otherwise)
+ * @param consistency        the read consistency connections start with (and READWRITE restores)
  * @param replication        the replicated log writes go through, or null (see {@link io.respkv.server.replication.Replication})
  */
 public record ServerConfig(String bind, int port, KeyspaceEngine engine, boolean ownsEngine, String requirePass,
                            int databases, RespLimits limits, int eventLoopThreads, boolean allowShutdown,
-                           Runnable shutdownHook, int commandThreads,
+                           Runnable shutdownHook, int commandThreads, ConsistencyLevel consistency,
                            io.respkv.server.replication.Replication replication) {
 }

@@ -47,6 +47,8 @@ public final class ServerState {
     private final io.respkv.server.command.RemoteWakeups remoteWakeups;
     private final WatchRegistry watches;
     private final PubSubRegistry pubsub = new PubSubRegistry();
+    /** The read consistency new connections start with; CONFIG SET respkv-consistency changes it. */
+    private volatile io.respkv.api.ConsistencyLevel defaultConsistency;
 
     private final boolean groupCommit;
     /** Runs the engine syncs of group commit (see {@link ReplyBarrier}); one thread: syncs serialize anyway. */
@@ -78,9 +80,52 @@ public final class ServerState {
             commandThreads = null;
         }
         installPubSub();
+        this.defaultConsistency = config.consistency();
+        settings.live(CONSISTENCY_PARAMETER, new ServerSettings.LiveParameter() {
+            @Override
+            public String get() {
+                return defaultConsistency.name().toLowerCase(java.util.Locale.ROOT);
+            }
+
+            @Override
+            public void check(String value) {
+                parseConsistency(value);
+            }
+
+            @Override
+            public void set(String value) {
+                defaultConsistency = parseConsistency(value);
+            }
+        });
+        io.respkv.api.MessageBus bus = config.engine().messageBus();
+        if (bus != null) {
+            pubsub.bus(bus); // PUBLISH reaches the subscribers of the other instances sharing the store
+        }
         io.respkv.api.KeySignals signals = config.engine().keySignals();
         this.remoteWakeups = signals == null ? null : new io.respkv.server.command.RemoteWakeups(signals, blocking,
                 commandThreads != null ? commandThreads : Runnable::run);
+    }
+
+    /** respkv's own CONFIG parameter: the read consistency new connections start with. */
+    public static final String CONSISTENCY_PARAMETER = "respkv-consistency";
+
+    /**
+     * A consistency level by name, case-insensitively.
+     *
+     * @throws IllegalArgumentException naming the choices
+     */
+    public static io.respkv.api.ConsistencyLevel parseConsistency(String value) {
+        for (io.respkv.api.ConsistencyLevel level : io.respkv.api.ConsistencyLevel.values()) {
+            if (level.name().equalsIgnoreCase(value)) {
+                return level;
+            }
+        }
+        throw new IllegalArgumentException("argument must be one of LINEARIZABLE, LEASE, STALE");
+    }
+
+    /** The read consistency new connections start with, and READWRITE restores. */
+    public io.respkv.api.ConsistencyLevel defaultConsistency() {
+        return defaultConsistency;
     }
 
     /** Wakes blocked clients on writes of the other instances sharing the store; null if none do. */
@@ -155,7 +200,7 @@ public final class ServerState {
         activeExpiry.listener(new ActiveExpiry.Listener() {
             @Override
             public boolean wanted() {
-                return KeyspaceEvents.enabled(pubsub.notifyFlags(), KeyspaceEvents.EXPIRED) && pubsub.hasSubscribers();
+                return KeyspaceEvents.enabled(pubsub.notifyFlags(), KeyspaceEvents.EXPIRED) && pubsub.wanted();
             }
 
             @Override
@@ -361,6 +406,7 @@ public final class ServerState {
     ClientConnection register(io.netty.channel.Channel channel, long nowMillis) {
         ClientConnection c = new ClientConnection(nextClientId.incrementAndGet(), channel, nowMillis,
                 settings.requirePass() == null);
+        c.consistency(defaultConsistency);
         clients.put(c.id(), c);
         totalConnections.increment();
         return c;

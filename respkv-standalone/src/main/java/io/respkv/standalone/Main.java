@@ -81,6 +81,7 @@ public final class Main {
                 .databases(options.databases)
                 .eventLoopThreads(options.eventLoopThreads)
                 .commandThreads(options.commandThreads)
+                .consistency(options.consistency)
                 .maxBulkLength(options.maxBulkLength)
                 .allowShutdown(true, stopped::countDown)
                 .replication(raft)
@@ -136,10 +137,12 @@ public final class Main {
                   --pg-password PASS        postgres engine: the user's password (default: from the URL, or none)
                   --pg-schema NAME          postgres engine: schema of respkv's tables; one per deployment (default respkv)
                   --pg-pool-size N          postgres engine: pooled database connections (default 10)
+                  --pg-replica-url URL      postgres engine: a replica's JDBC URL, read by STALE connections (default none)
                   --requirepass PASS        password of the default user (as Redis's requirepass)
                   --databases N             number of databases (default 16)
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
                   --command-threads N       threads running commands for network engines (postgres; default 16)
+                  --consistency LEVEL       read consistency connections start with: linearizable (default), lease, stale
                   --max-bulk-length BYTES   longest bulk string a request may carry (default 536870912)
                   --raft-id ID              replicate through a Raft group as member ID (see docs/replication.md)
                   --raft-peers LIST         the group's members: ID=HOST:PORT,... (Raft addresses, this node's too)
@@ -171,6 +174,7 @@ public final class Main {
         String raftPeers;
         String raftDir = "respkv-raft";
         boolean raftLogSync = true;
+        io.respkv.api.ConsistencyLevel consistency = io.respkv.api.ConsistencyLevel.LINEARIZABLE;
         long maxBulkLength = 512L * 1024 * 1024;
         final Map<String, String> engineOptions = new LinkedHashMap<>();
 
@@ -196,6 +200,8 @@ public final class Main {
                     case "--pg-user" -> o.engineOptions.put("user", value);
                     case "--pg-password" -> o.engineOptions.put("password", value);
                     case "--pg-schema" -> o.engineOptions.put("schema", value);
+                    case "--pg-replica-url" -> o.engineOptions.put("replica-url", value);
+                    case "--consistency" -> o.consistency = consistencyValue(value);
                     case "--pg-pool-size" -> o.engineOptions.put("pool-size", Integer.toString(intValue(flag, value, 1, 10_000)));
                     case "--requirepass" -> o.requirePass = value;
                     case "--databases" -> o.databases = intValue(flag, value, 1, 65536);
@@ -221,6 +227,14 @@ public final class Main {
                 case "no", "false" -> false;
                 default -> throw new IllegalArgumentException(flag + " needs yes or no, got '" + value + "'");
             };
+        }
+
+        private static io.respkv.api.ConsistencyLevel consistencyValue(String value) {
+            try {
+                return io.respkv.server.ServerState.parseConsistency(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--consistency needs linearizable, lease or stale, got '" + value + "'");
+            }
         }
 
         private static int intValue(String flag, String value, int min, int max) {

@@ -77,7 +77,7 @@ class StandaloneServerIT {
         assertEquals(0, p.exitValue());
         for (String flag : List.of("--port", "--bind", "--engine", "--dir", "--durability", "--requirepass",
                 "--databases", "--event-loop-threads", "--command-threads", "--max-bulk-length", "--pg-url", "--pg-user", "--pg-password",
-                "--pg-schema", "--pg-pool-size", "--help")) {
+                "--pg-schema", "--pg-pool-size", "--pg-replica-url", "--consistency", "--help")) {
             assertTrue(out.contains(flag), flag + " missing from --help:\n" + out);
         }
     }
@@ -194,7 +194,7 @@ class StandaloneServerIT {
             int port = freePort();
             Process p = start("--port", Integer.toString(port), "--engine", "postgres", "--pg-url", url,
                     "--pg-user", "postgres", "--pg-password", "unused", "--pg-schema", "standalone_it",
-                    "--pg-pool-size", "2");
+                    "--pg-pool-size", "2", "--pg-replica-url", url, "--consistency", "stale");
             String line;
             StringBuilder output = new StringBuilder();
             do {
@@ -208,6 +208,13 @@ class StandaloneServerIT {
                         .getBytes(UTF_8));
                 s.getOutputStream().flush();
                 assertEquals("+OK\r", readLine(s.getInputStream()));
+                assertEquals("$2\r", readLine(s.getInputStream()));
+                assertEquals("v1\r", readLine(s.getInputStream()));
+                // --consistency stale: connections start STALE, their reads go to --pg-replica-url (here the same database)
+                s.getOutputStream().write("*1\r\n$18\r\nRESPKV.CONSISTENCY\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n".getBytes(UTF_8));
+                s.getOutputStream().flush();
+                assertEquals("$5\r", readLine(s.getInputStream()));
+                assertEquals("STALE\r", readLine(s.getInputStream()));
                 assertEquals("$2\r", readLine(s.getInputStream()));
                 assertEquals("v1\r", readLine(s.getInputStream()));
             }

@@ -3,11 +3,13 @@ package io.respkv.engine.postgres;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
+import io.respkv.api.ConsistencyLevel;
 import io.respkv.api.Durability;
 import io.respkv.api.EngineFeature;
 import io.respkv.api.EngineUnavailableException;
 import io.respkv.api.KeySignals;
 import io.respkv.api.KeyspaceEngine;
+import io.respkv.api.MessageBus;
 import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
 import io.respkv.api.TransactionConflictException;
@@ -78,6 +80,11 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #keySignals()} carries the signals that let a push on one instance wake a client blocked
  * on another (LISTEN/NOTIFY, see {@link PostgresKeySignals}).
  *
+ * <h2>Pub/sub across instances</h2>
+ * {@link #messageBus()} carries PUBLISH (and keyspace notifications) to the subscribers of the
+ * other instances: exactly once per listening instance, in each publisher's order, binary-safe and
+ * of any size (LISTEN/NOTIFY, see {@link PostgresMessageBus}).
+ *
  * <h2>Snapshots</h2>
  * A {@link Snapshot} is a {@code REPEATABLE READ READ ONLY} database transaction started when it
  * is opened; it holds one pooled connection until closed.
@@ -104,9 +111,20 @@ public final class PostgresEngine implements KeyspaceEngine {
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
     /** Connections in the pool. */
     public static final int DEFAULT_POOL_SIZE = 10;
+    /**
+     * Whether concurrent transactions' plain unread writes and first point reads share statements
+     * ({@link #commitUnread}, {@link #read}); the system property
+     * {@code respkv.postgres.combineStatements=false} turns it off, for A/B measurements.
+     */
+    static final boolean COMBINE = Boolean.parseBoolean(System.getProperty("respkv.postgres.combineStatements", "true"));
+    /** Most statements of concurrent transactions combined into one (see {@link StatementCombiner}). */
+    static final int MAX_COMBINED = 64;
+    /** Connections in the replica's pool unless configured. */
+    public static final int DEFAULT_REPLICA_POOL_SIZE = 4;
     /** The schema respkv's tables live in unless configured. */
     public static final String DEFAULT_SCHEMA = "respkv";
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PostgresEngine.class.getName());
     private static final Set<EngineFeature> FEATURES = Set.of(EngineFeature.PERSISTENT,
             EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.SHARED_STORE, EngineFeature.BLOCKING_IO);
 
@@ -120,9 +138,23 @@ public final class PostgresEngine implements KeyspaceEngine {
     final PostgresSql sql;
     final HotKeys hotKeys = new HotKeys();
     private final ConnectionPool pool;
+    /** The replica's pool, for STALE reads; null without a replica URL. */
+    private final ConnectionPool replicaPool;
+    private final String replicaUrl;
+    private final int replicaPoolSize;
+    /** Set while the replica is known unreachable and that was logged (logged once per outage). */
+    private final java.util.concurrent.atomic.AtomicBoolean replicaDownLogged = new java.util.concurrent.atomic.AtomicBoolean();
+    private final LongAdder replicaReads = new LongAdder();
+    private final LongAdder replicaFallbacks = new LongAdder();
     private final BackgroundLeases leases;
+    /** Combines the one-statement commits of concurrent plain SETs (see {@link #commitUnread}). */
+    private final StatementCombiner<UnreadWrite, Boolean> unreadWrites;
+    /** Combines the first point reads of concurrent transactions (see {@link #read}). */
+    private final StatementCombiner<byte[], PostgresTransaction.Read> pointReads;
     /** Opened by the first {@link #keySignals()} call (a server over this engine). Guarded by this. */
     private PostgresKeySignals signals;
+    /** Opened by the first {@link #messageBus()} call. Guarded by this. */
+    private PostgresMessageBus bus;
     private final String password;
     /** Statements sent (each is one round trip), for tests and {@link #roundTrips()}. */
     private final LongAdder roundTrips = new LongAdder();
@@ -170,17 +202,57 @@ public final class PostgresEngine implements KeyspaceEngine {
             throw new PostgresEngineException("cannot connect to " + url + ": " + rootMessage(e), null, e);
         }
         this.pool = connections;
+        this.replicaUrl = b.replicaUrl;
+        this.replicaPoolSize = b.replicaPoolSize;
+        this.replicaPool = replicaUrl == null ? null : openReplicaPool(b);
+        int combined = Math.max(1, Math.min(4, poolSize / 4));
+        this.unreadWrites = new StatementCombiner<>(new UnreadWrites(), combined, MAX_COMBINED);
+        this.pointReads = new StatementCombiner<>(new PointReads(), combined, MAX_COMBINED);
         this.leases = new BackgroundLeases(url, b.user, b.password, b.schema, connectionTimeout.toMillis());
         try (Connection conn = pool.current().getConnection()) {
             PostgresSchema.migrate(conn, sql);
         } catch (SQLException e) {
             pool.close();
+            if (replicaPool != null) {
+                replicaPool.close();
+            }
             throw new PostgresEngineException("cannot prepare schema \"" + b.schema + "\" at " + url + ": "
                     + e.getMessage(), e.getSQLState(), e);
         } catch (RuntimeException e) {
             pool.close();
+            if (replicaPool != null) {
+                replicaPool.close();
+            }
             throw e;
         }
+    }
+
+    /**
+     * The replica's pool: read committed, read only, no wait for the replica at startup (STALE
+     * reads fall back to the primary while it cannot be reached).
+     */
+    private ConnectionPool openReplicaPool(Builder b) {
+        HikariConfig config = new HikariConfig();
+        config.setDriverClassName("org.postgresql.Driver");
+        config.setJdbcUrl(b.replicaUrl);
+        if (b.user != null) {
+            config.setUsername(b.user);
+        }
+        if (b.password != null) {
+            config.setPassword(b.password);
+        }
+        config.setPoolName("respkv-postgres-replica-" + b.schema);
+        config.setMaximumPoolSize(b.replicaPoolSize);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
+        config.setInitializationFailTimeout(-1);
+        config.setAutoCommit(true);
+        config.addDataSourceProperty("ApplicationName", "respkv replica reads");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.setConnectionInitSql("SET default_transaction_isolation = 'read committed';"
+                + " SET default_transaction_read_only = on;"
+                + " SET statement_timeout = " + statementTimeout.toMillis());
+        return new ConnectionPool(config, b.user, b.password, connectionTimeout.toMillis());
     }
 
     /** A builder; {@link Builder#url} is required. */
@@ -202,6 +274,18 @@ public final class PostgresEngine implements KeyspaceEngine {
     public Transaction begin() {
         ensureOpen();
         return new PostgresTransaction(this);
+    }
+
+    /**
+     * A read-only command's transaction. {@link ConsistencyLevel#STALE} reads from the replica
+     * when one is configured ({@link Builder#replicaUrl}), and from the primary while the replica
+     * cannot be reached; every other level reads the primary, as {@link #begin()} does. A STALE
+     * transaction refuses writes.
+     */
+    @Override
+    public Transaction beginRead(ConsistencyLevel level) {
+        ensureOpen();
+        return new PostgresTransaction(this, level == ConsistencyLevel.STALE && replicaPool != null);
     }
 
     @Override
@@ -236,9 +320,43 @@ public final class PostgresEngine implements KeyspaceEngine {
         return signals;
     }
 
+    /**
+     * Messages between the instances sharing this schema, over LISTEN/NOTIFY (see
+     * {@link PostgresMessageBus}): a PUBLISH on one instance reaches the subscribers of every
+     * other. Opened on the first call (two more connections and threads, outside the pool).
+     */
+    @Override
+    public synchronized MessageBus messageBus() {
+        ensureOpen();
+        if (bus == null) {
+            bus = new PostgresMessageBus(url, user, password, sql, connectionTimeout.toMillis());
+        }
+        return bus;
+    }
+
     /** The JDBC URL the engine connects to. */
     public String url() {
         return url;
+    }
+
+    /** The replica's JDBC URL, read by STALE transactions; null if none. */
+    public String replicaUrl() {
+        return replicaUrl;
+    }
+
+    /** Connections in the replica's pool at most. */
+    public int replicaPoolSize() {
+        return replicaPoolSize;
+    }
+
+    /** STALE transactions that read from the replica so far. */
+    public long replicaReads() {
+        return replicaReads.sum();
+    }
+
+    /** STALE transactions that read from the primary because the replica could not be reached. */
+    public long replicaFallbacks() {
+        return replicaFallbacks.sum();
     }
 
     /** The database user (null: from the URL or the driver's default). */
@@ -296,14 +414,22 @@ public final class PostgresEngine implements KeyspaceEngine {
             closed = true;
         }
         PostgresKeySignals s;
+        PostgresMessageBus m;
         synchronized (this) {
             s = signals;
+            m = bus;
         }
         if (s != null) {
             s.close();
         }
+        if (m != null) {
+            m.close();
+        }
         leases.close();
         pool.close();
+        if (replicaPool != null) {
+            replicaPool.close();
+        }
     }
 
     boolean isClosed() {
@@ -356,6 +482,185 @@ public final class PostgresEngine implements KeyspaceEngine {
         } catch (SQLException e) {
             throw failure("connect", e);
         }
+    }
+
+    /** A key written unread by a transaction that writes nothing else: the value, the expected prefix. */
+    record UnreadWrite(byte[] key, byte[] value, byte[] prefix) {
+    }
+
+    /**
+     * Commits a transaction whose only work is one key written unread (a plain SET): the upsert
+     * with its expectation, combined with those of other transactions committing at the same time
+     * into one statement (one round trip, one database transaction, one WAL flush; see
+     * {@link StatementCombiner}). Each key's outcome is its own: whether it held what was expected
+     * (and so was written). Alone, it is exactly the one-key statement.
+     */
+    boolean commitUnread(byte[] key, byte[] value, byte[] prefix) throws SQLException {
+        return unreadWrites.run(new UnreadWrite(key, value, prefix));
+    }
+
+    /**
+     * A transaction's point read of {@code key} on no connection of its own, combined with those of
+     * other transactions reading at the same time into one statement. Each read is of the
+     * committed state at some moment between its call and its return, as a read alone is.
+     */
+    PostgresTransaction.Read read(byte[] key) throws SQLException {
+        return pointReads.run(key);
+    }
+
+    private final class UnreadWrites implements StatementCombiner.Batch<UnreadWrite, Boolean> {
+        @Override
+        public boolean accepts(java.util.List<UnreadWrite> batch, UnreadWrite item) {
+            if (!java.util.Arrays.equals(batch.get(0).prefix(), item.prefix())) {
+                return false;
+            }
+            for (UnreadWrite w : batch) {
+                if (java.util.Arrays.equals(w.key(), item.key())) {
+                    return false; // ON CONFLICT DO UPDATE cannot touch a row twice in one statement
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public java.util.List<Boolean> run(java.util.List<UnreadWrite> items) throws SQLException {
+            try (Connection c = borrow()) {
+                countRoundTrip();
+                if (items.size() == 1) {
+                    UnreadWrite w = items.get(0);
+                    try (var ps = c.prepareStatement(sql.upsertExpecting)) {
+                        ps.setBytes(1, w.key());
+                        ps.setBytes(2, w.value());
+                        ps.setBytes(3, w.prefix());
+                        ps.setBytes(4, w.prefix());
+                        return java.util.List.of(ps.executeUpdate() == 1);
+                    }
+                }
+                byte[][] keys = new byte[items.size()][];
+                byte[][] values = new byte[items.size()][];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = items.get(i).key();
+                    values[i] = items.get(i).value();
+                }
+                java.util.Set<HotKeys.Key> written = new java.util.HashSet<>();
+                try (var ps = c.prepareStatement(sql.upsertExpectingMany)) {
+                    ps.setArray(1, c.createArrayOf("bytea", keys));
+                    ps.setArray(2, c.createArrayOf("bytea", values));
+                    ps.setBytes(3, items.get(0).prefix());
+                    ps.setBytes(4, items.get(0).prefix());
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            written.add(new HotKeys.Key(rs.getBytes(1)));
+                        }
+                    }
+                }
+                java.util.List<Boolean> out = new java.util.ArrayList<>(items.size());
+                for (UnreadWrite w : items) {
+                    out.add(written.contains(new HotKeys.Key(w.key())));
+                }
+                return out;
+            }
+        }
+    }
+
+    private final class PointReads implements StatementCombiner.Batch<byte[], PostgresTransaction.Read> {
+        @Override
+        public boolean accepts(java.util.List<byte[]> batch, byte[] item) {
+            return true;
+        }
+
+        @Override
+        public java.util.List<PostgresTransaction.Read> run(java.util.List<byte[]> items) throws SQLException {
+            try (Connection c = borrow()) {
+                countRoundTrip();
+                if (items.size() == 1) {
+                    try (var ps = c.prepareStatement(sql.get)) {
+                        ps.setBytes(1, items.get(0));
+                        try (var rs = ps.executeQuery()) {
+                            return java.util.List.of(rs.next() ? new PostgresTransaction.Read(rs.getLong(2), rs.getBytes(1))
+                                    : new PostgresTransaction.Read(PostgresTransaction.ABSENT, null));
+                        }
+                    }
+                }
+                java.util.Map<HotKeys.Key, PostgresTransaction.Read> found = new java.util.HashMap<>();
+                try (var ps = c.prepareStatement(sql.getMany)) {
+                    ps.setArray(1, c.createArrayOf("bytea", items.toArray(new byte[0][])));
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            found.put(new HotKeys.Key(rs.getBytes(1)), new PostgresTransaction.Read(rs.getLong(3),
+                                    rs.getBytes(2)));
+                        }
+                    }
+                }
+                java.util.List<PostgresTransaction.Read> out = new java.util.ArrayList<>(items.size());
+                for (byte[] key : items) {
+                    PostgresTransaction.Read r = found.get(new HotKeys.Key(key));
+                    out.add(r != null ? r : new PostgresTransaction.Read(PostgresTransaction.ABSENT, null));
+                }
+                return out;
+            }
+        }
+    }
+
+    /**
+     * A connection of the replica's pool for a STALE transaction, or null when the replica cannot
+     * be reached (the transaction then reads the primary; logged once per outage). Fails only when
+     * the engine is closed.
+     */
+    Connection borrowReplica() {
+        ensureOpen();
+        try {
+            Connection c = replicaPool.borrow();
+            replicaReads.increment();
+            if (replicaDownLogged.compareAndSet(true, false)) {
+                LOG.info("postgres: replica " + replicaUrl + " is reachable again; STALE reads go to it");
+            }
+            return c;
+        } catch (SQLException e) {
+            if (ConnectionPool.isUnreachable(e)) {
+                replicaPool.suspect();
+            }
+            replicaUnavailable(describe(e));
+            return null;
+        } catch (EngineUnavailableException e) {
+            replicaUnavailable(e.getMessage());
+            return null;
+        }
+    }
+
+    private void replicaUnavailable(String why) {
+        replicaFallbacks.increment();
+        if (replicaDownLogged.compareAndSet(false, true)) {
+            LOG.warning("postgres: replica " + replicaUrl + " cannot be reached (" + why + "); STALE reads go to the"
+                    + " primary until it returns");
+        }
+    }
+
+    /**
+     * Maps a failure of a statement on the replica: the replica's pool checks whether it is gone
+     * (then the next STALE reads go to the primary); conflicts as usual.
+     */
+    RuntimeException replicaFailure(String what, SQLException e) {
+        if (isConflict(e)) {
+            conflicts.increment();
+            return new TransactionConflictException("postgres replica: " + what + " conflicts with replication ("
+                    + e.getMessage() + ")", e);
+        }
+        if (ConnectionPool.isUnreachable(e)) {
+            // Retried by the caller as a conflict is: the retry's transaction finds the replica
+            // down (or waits for a new connection) and reads the primary instead.
+            replicaPool.suspect();
+            replicaUnavailable(describe(e));
+            return new TransactionConflictException("postgres: " + what + " failed: cannot reach the replica "
+                    + replicaUrl + ": " + describe(e), e);
+        }
+        String state = e.getSQLState();
+        if ("40001".equals(state) || (state != null && state.startsWith("40"))) {
+            conflicts.increment();
+            return new TransactionConflictException("postgres replica: " + what + " canceled (" + e.getMessage() + ")", e);
+        }
+        return new PostgresEngineException("postgres replica: " + what + " failed: " + e.getMessage()
+                + (state != null ? " [SQLSTATE " + state + "]" : ""), state, e);
     }
 
     private void ensureOpen() {
@@ -438,8 +743,34 @@ public final class PostgresEngine implements KeyspaceEngine {
         private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
         private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
         private Duration statementTimeout = Duration.ZERO;
+        private String replicaUrl;
+        private int replicaPoolSize = DEFAULT_REPLICA_POOL_SIZE;
 
         private Builder() {
+        }
+
+        /**
+         * A replica of the database (a streaming standby, or a logical replica of respkv's
+         * tables), read by the transactions of connections at {@link ConsistencyLevel#STALE}
+         * ({@link PostgresEngine#beginRead}); default none: every read goes to the primary. Same
+         * user, password and schema as the primary. While it cannot be reached, STALE reads go to
+         * the primary (logged once); the engine opens even if it is down.
+         */
+        public Builder replicaUrl(String url) {
+            if (url != null && !url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("replicaUrl must be a jdbc:postgresql: URL, got '" + url + "'");
+            }
+            this.replicaUrl = url;
+            return this;
+        }
+
+        /** Connections in the replica's pool at most (default {@value #DEFAULT_REPLICA_POOL_SIZE}). */
+        public Builder replicaPoolSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("replicaPoolSize must be >= 1, got " + size);
+            }
+            this.replicaPoolSize = size;
+            return this;
         }
 
         /** The JDBC URL, e.g. {@code jdbc:postgresql://localhost:5432/app} (required). */

@@ -24,6 +24,8 @@ import java.util.TreeSet;
  *   <tr><td>{@code connection-timeout-ms}</td><td>ms to wait for a pooled or new connection (>= 250)</td><td>1000</td></tr>
  *   <tr><td>{@code lock-timeout-ms}</td><td>ms a statement waits for a row lock before the transaction is retried</td><td>1000</td></tr>
  *   <tr><td>{@code statement-timeout-ms}</td><td>ms one statement may run (0 = no limit)</td><td>0</td></tr>
+ *   <tr><td>{@code replica-url}</td><td>JDBC URL of a replica, read by STALE connections</td><td>none</td></tr>
+ *   <tr><td>{@code replica-pool-size}</td><td>connections to the replica at most</td><td>4</td></tr>
  * </table>
  *
  * Unknown options and bad values are an {@link IllegalArgumentException} naming them.
@@ -31,7 +33,7 @@ import java.util.TreeSet;
 public final class PostgresEngineProvider implements KeyspaceEngineProvider {
 
     private static final List<String> KNOWN = List.of("url", "user", "password", "schema", "pool-size", "durability",
-            "connection-timeout-ms", "lock-timeout-ms", "statement-timeout-ms");
+            "connection-timeout-ms", "lock-timeout-ms", "statement-timeout-ms", "replica-url", "replica-pool-size");
 
     @Override
     public String name() {
@@ -89,6 +91,13 @@ public final class PostgresEngineProvider implements KeyspaceEngineProvider {
         String statement = options.get("statement-timeout-ms");
         if (statement != null) {
             b.statementTimeout(Duration.ofMillis(number("statement-timeout-ms", statement, 0, Long.MAX_VALUE)));
+        }
+        if (options.containsKey("replica-url")) {
+            b.replicaUrl(options.get("replica-url"));
+        }
+        String replicaPool = options.get("replica-pool-size");
+        if (replicaPool != null) {
+            b.replicaPoolSize((int) number("replica-pool-size", replicaPool, 1, 10_000));
         }
         return b;
     }

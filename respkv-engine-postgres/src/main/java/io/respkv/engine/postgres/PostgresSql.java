@@ -54,6 +54,15 @@ final class PostgresSql {
      * held something else (then nothing is written).
      */
     final String upsertExpecting;
+    /**
+     * {@link #upsertExpecting} for several keys of different transactions at once, all with the
+     * same expected prefix ({@link PostgresEngine}'s combined unread writes): keys, values (in key
+     * order, no key twice), prefix (twice). Returns the keys it wrote; a key not returned held
+     * something else and was not written.
+     */
+    final String upsertExpectingMany;
+    /** Point reads of several keys of different transactions at once: key, value, row version of those present. */
+    final String getMany;
     /** Starts a snapshot: the first statement of the transaction fixes its MVCC snapshot. */
     final String beginSnapshot;
 
@@ -96,6 +105,10 @@ final class PostgresSql {
         this.commitAndEnd = commit + "; COMMIT";
         this.upsertExpecting = "INSERT INTO " + table + " AS t (k, v) VALUES (?, ?)"
                 + " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE substr(t.v, 1, length(?::bytea)) = ?::bytea";
+        this.upsertExpectingMany = "INSERT INTO " + table + " AS t (k, v) SELECT u.k, u.v FROM unnest(?::bytea[],"
+                + " ?::bytea[]) AS u(k, v) ORDER BY u.k ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
+                + " WHERE substr(t.v, 1, length(?::bytea)) = ?::bytea RETURNING t.k";
+        this.getMany = "SELECT k, v, xmin::text::bigint FROM " + table + " WHERE k = ANY(?::bytea[])";
         this.beginSnapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1";
     }
 

@@ -49,6 +49,10 @@ final class PostgresTransaction implements Transaction {
 
     private final PostgresEngine engine;
     private final PostgresSql sql;
+    /** A STALE read ({@link PostgresEngine#beginRead}): reads from the replica when there is one, never writes. */
+    private final boolean stale;
+    /** The connection is the replica's. */
+    private boolean onReplica;
     private Connection conn;
     /** Autocommit is off: a database transaction is (or will be, at the next statement) open. */
     private boolean inDbTransaction;
@@ -79,9 +83,15 @@ final class PostgresTransaction implements Transaction {
     }
 
     PostgresTransaction(PostgresEngine engine) {
+        this(engine, false);
+    }
+
+    /** {@code stale}: a read-only transaction that may read from the replica (no hot-key locks, no retry hints). */
+    PostgresTransaction(PostgresEngine engine, boolean stale) {
         this.engine = engine;
         this.sql = engine.sql;
-        this.retryHints = engine.takeRetryHints();
+        this.stale = stale;
+        this.retryHints = stale ? null : engine.takeRetryHints();
     }
 
     @Override
@@ -113,11 +123,21 @@ final class PostgresTransaction implements Transaction {
                 return hinted.value;
             }
         }
-        boolean hot = engine.hotKeys.isHot(key);
+        boolean hot = !stale && engine.hotKeys.isHot(key);
         if (hot) {
             beginDbTransaction();
         }
         Read read;
+        if (!hot && !stale && conn == null && PostgresEngine.COMBINE) {
+            // no connection of its own yet: combined with the other transactions reading now
+            try {
+                read = engine.read(key);
+            } catch (SQLException e) {
+                throw failed("get", e);
+            }
+            reads.put(k, read);
+            return read.value;
+        }
         try (PreparedStatement ps = connection().prepareStatement(hot ? sql.getForUpdate : sql.get)) {
             ps.setBytes(1, key);
             engine.countRoundTrip();
@@ -153,13 +173,13 @@ final class PostgresTransaction implements Transaction {
 
     @Override
     public void put(byte[] key, byte[] value) {
-        ensureActive();
+        ensureWritable();
         ownWrites().put(key.clone(), value.clone());
     }
 
     @Override
     public boolean putExpecting(byte[] key, byte[] value, byte[] expectedPrefix) {
-        ensureActive();
+        ensureWritable();
         if ((writes != null && writes.containsKey(key)) || PostgresCursor.inRanges(key, deletedRanges)) {
             return false; // this transaction knows the key: the caller's read is free
         }
@@ -178,13 +198,13 @@ final class PostgresTransaction implements Transaction {
 
     @Override
     public void delete(byte[] key) {
-        ensureActive();
+        ensureWritable();
         ownWrites().put(key.clone(), TOMBSTONE);
     }
 
     @Override
     public void deleteRange(byte[] low, byte[] high) {
-        ensureActive();
+        ensureWritable();
         byte[] from = low == null ? EMPTY : low.clone();
         byte[] to = high == null ? null : high.clone();
         if (to != null && Arrays.compareUnsigned(from, to) >= 0) {
@@ -250,7 +270,9 @@ final class PostgresTransaction implements Transaction {
             }
             inDbTransaction = false;
             if (valid != readCount) {
-                markHot();
+                if (!stale) {
+                    markHot();
+                }
                 throw engine.conflict("a key this read-only transaction read was changed by a concurrent commit");
             }
         } else if (end) {
@@ -395,13 +417,20 @@ final class PostgresTransaction implements Transaction {
      */
     private void commitOneUnread(byte[] key, byte[] value, byte[] prefix) throws SQLException {
         int written;
-        try (PreparedStatement ps = connection().prepareStatement(sql.upsertExpecting)) {
-            ps.setBytes(1, key);
-            ps.setBytes(2, value);
-            ps.setBytes(3, prefix);
-            ps.setBytes(4, prefix);
-            engine.countRoundTrip();
-            written = ps.executeUpdate();
+        try {
+            if (conn == null && PostgresEngine.COMBINE) {
+                // no connection of its own: combined with the other transactions committing now
+                written = engine.commitUnread(key, value, prefix) ? 1 : 0;
+            } else {
+                try (PreparedStatement ps = connection().prepareStatement(sql.upsertExpecting)) {
+                    ps.setBytes(1, key);
+                    ps.setBytes(2, value);
+                    ps.setBytes(3, prefix);
+                    ps.setBytes(4, prefix);
+                    engine.countRoundTrip();
+                    written = ps.executeUpdate();
+                }
+            }
         } catch (SQLException e) {
             if (PostgresEngine.isConflict(e)) {
                 hintRetry(null, null);
@@ -470,6 +499,10 @@ final class PostgresTransaction implements Transaction {
     }
 
     private Connection connection() {
+        if (conn == null && stale) {
+            conn = engine.borrowReplica(); // null when the replica cannot be reached: the primary then
+            onReplica = conn != null;
+        }
         if (conn == null) {
             conn = engine.borrow();
         }
@@ -489,6 +522,9 @@ final class PostgresTransaction implements Transaction {
     }
 
     private RuntimeException failed(String what, SQLException e) {
+        if (onReplica) {
+            return engine.replicaFailure(what, e);
+        }
         if (PostgresEngine.isConflict(e)) {
             markHot();
         }
@@ -510,6 +546,13 @@ final class PostgresTransaction implements Transaction {
             writesShared = false;
         }
         return writes;
+    }
+
+    private void ensureWritable() {
+        ensureActive();
+        if (stale) {
+            throw new IllegalStateException("a STALE read transaction cannot write");
+        }
     }
 
     private void ensureActive() {

@@ -86,4 +86,50 @@ class PostgresCommandRoundTripsTest {
                 "over a hash with EX (two writes: the commit function), which returns what it found: the retry"
                         + " commits with that as its read");
     }
+
+    /** Sends the requests in one write, reads one reply each; returns the replies concatenated and the statements. */
+    private String pipelined(long[] statements, String... requests) throws Exception {
+        StringBuilder wire = new StringBuilder();
+        for (String r : requests) {
+            String[] args = r.split(" ");
+            wire.append('*').append(args.length).append("\r\n");
+            for (String a : args) {
+                wire.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+            }
+        }
+        long before = engine.roundTrips();
+        c.sendRaw(wire.toString().getBytes(UTF_8));
+        StringBuilder replies = new StringBuilder();
+        for (int i = 0; i < requests.length; i++) {
+            replies.append(new String(c.readReply().raw(), UTF_8));
+        }
+        statements[0] = engine.roundTrips() - before;
+        return replies.toString();
+    }
+
+    @Test
+    void pipelinedPlainSetsCommitTogether() throws Exception {
+        long[] trips = new long[1];
+        String[] sets = new String[16];
+        for (int i = 0; i < sets.length; i++) {
+            sets[i] = "SET p" + i + " v" + i;
+        }
+        assertEquals("+OK\r\n".repeat(16), pipelined(trips, sets));
+        assertEquals(1, trips[0], "16 pipelined SETs: one commit statement");
+        assertEquals("$2\r\nv7\r\n", new String(c.call("GET", "p7").raw(), UTF_8));
+
+        // The same key twice, a GET between them (it sees the first), SET with options (not batched)
+        assertEquals("+OK\r\n+OK\r\n$1\r\nb\r\n+OK\r\n+OK\r\n+OK\r\n",
+                pipelined(trips, "SET d a", "SET d b", "GET d", "SET d c", "SET e 1 EX 100", "SET d e"));
+        assertEquals("$1\r\ne\r\n", new String(c.call("GET", "d").raw(), UTF_8));
+
+        // A batch over a hash: the commit finds it, nothing of the batch stays, the SETs run one by one
+        assertEquals(":1\r\n", new String(c.call("HSET", "bh", "f", "v").raw(), UTF_8));
+        assertEquals("+OK\r\n".repeat(3), pipelined(trips, "SET x1 1", "SET bh now-a-string", "SET x2 2"));
+        assertEquals("+string\r\n", new String(c.call("TYPE", "bh").raw(), UTF_8));
+        assertEquals("*3\r\n$1\r\n1\r\n$12\r\nnow-a-string\r\n$1\r\n2\r\n",
+                new String(c.call("MGET", "x1", "bh", "x2").raw(), UTF_8));
+        assertEquals("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+                new String(c.call("HGETALL", "bh").raw(), UTF_8), "the hash's fields went with it");
+    }
 }

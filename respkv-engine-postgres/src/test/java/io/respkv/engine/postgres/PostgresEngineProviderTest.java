@@ -72,6 +72,8 @@ class PostgresEngineProviderTest {
         options.put("connection-timeout-ms", "2500");
         options.put("lock-timeout-ms", "250");
         options.put("statement-timeout-ms", "60000");
+        options.put("replica-url", EmbeddedPostgresServer.jdbcUrl());
+        options.put("replica-pool-size", "2");
         try (PostgresEngine engine = (PostgresEngine) provider().open(options)) {
             assertEquals(options.get("schema"), engine.schema());
             assertEquals("postgres", engine.user());
@@ -83,6 +85,8 @@ class PostgresEngineProviderTest {
             assertEquals("off", engine.sessionSetting("synchronous_commit"));
             assertEquals("250ms", engine.sessionSetting("lock_timeout"));
             assertEquals("1min", engine.sessionSetting("statement_timeout"));
+            assertEquals(options.get("replica-url"), engine.replicaUrl());
+            assertEquals(2, engine.replicaPoolSize());
         }
     }
 
@@ -91,7 +95,8 @@ class PostgresEngineProviderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> provider().open(Map.of("url", "jdbc:postgresql://x/y", "dir", "d", "host", "h")));
         assertEquals("unknown postgres engine options [dir, host]; known: [url, user, password, schema, pool-size,"
-                + " durability, connection-timeout-ms, lock-timeout-ms, statement-timeout-ms]", e.getMessage());
+                + " durability, connection-timeout-ms, lock-timeout-ms, statement-timeout-ms, replica-url, replica-pool-size]",
+                e.getMessage());
     }
 
     @Test

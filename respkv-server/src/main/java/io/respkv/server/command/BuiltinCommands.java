@@ -29,6 +29,7 @@ public final class BuiltinCommands {
         TransactionCommands.register(t);
         ExtensionCommands.register(t);
         PubSubCommands.register(t);
+        ConsistencyCommands.register(t);
         t.validate();
         return t;
     }

@@ -182,13 +182,69 @@ public final class CommandDispatcher {
     /** A read under replication: waits until the local state is fresh enough; false if it replied an error. */
     private boolean awaitReadable(CommandEntry entry) {
         try {
-            replication.awaitReadable(replication.defaultConsistency());
+            replication.awaitReadable(client.consistency());
             return true;
         } catch (ReplicationUnavailableException unavailable) {
             entry.rejectedCalls.increment();
             reject(entry, Errors.NO_REPLICAS);
             return false;
         }
+    }
+
+    /** Most plain SETs {@link #dispatchSets} commits together. */
+    public static final int MAX_SET_BATCH = 64;
+
+    /**
+     * Whether {@code request} is a plain {@code SET key value} that may join other such SETs of
+     * this connection's pipeline in one engine transaction ({@link #dispatchSets}): no options,
+     * the client authenticated, not in MULTI, not in RESP2 subscribed mode, and no keyspace
+     * notifications to interleave with the replies.
+     */
+    public boolean batchableSet(RespRequest request) {
+        return replication == null && !applying
+                && request.count() == 3 && request.length(0) == 3 && request.is(0, "set") && client.authenticated()
+                && !client.transaction().inMulti() && !client.subscriber().active()
+                && server.pubsub().notifyFlags() == 0;
+    }
+
+    /**
+     * Runs consecutive plain SETs of one pipeline (each {@link #batchableSet}) as one engine
+     * transaction, so that an engine where a commit is a network round trip and a WAL flush
+     * (PostgreSQL) commits them with one. The replies are those of running them one by one (each
+     * {@code +OK}); other clients see them all at once, which is one of the orders running them
+     * one by one could have shown. If the transaction conflicts or fails, nothing of it stays and
+     * the SETs run one by one as usual (with their own retries and errors).
+     */
+    public void dispatchSets(List<RespRequest> sets) {
+        if (sets.size() == 1) {
+            dispatch(sets.get(0));
+            return;
+        }
+        CommandEntry entry = table.lookup(sets.get(0), 0);
+        long start = System.nanoTime();
+        int mark = reply.target().writerIndex();
+        ctx.reset(sets.get(0), System.currentTimeMillis(), ThreadLocalRandom.current().nextLong());
+        try {
+            for (RespRequest set : sets) {
+                ctx.args(set);
+                entry.command().execute(ctx);
+            }
+            ctx.commit();
+        } catch (RuntimeException failed) {
+            ctx.rollback();
+            reply.target().writerIndex(mark);
+            for (RespRequest set : sets) {
+                dispatch(set);
+            }
+            return;
+        }
+        server.totalCommands.add(sets.size());
+        entry.calls.add(sets.size());
+        entry.micros.add((System.nanoTime() - start) / 1_000);
+        for (RespRequest set : sets) {
+            afterCommit(entry.spec(), set);
+        }
+        client.lastCommandName(entry.name());
     }
 
     /** Replies {@code error} to a request refused before running (inside MULTI this dooms EXEC). */
@@ -207,6 +263,7 @@ public final class CommandDispatcher {
                 ctx.reset(request, stampedNow, stampedSeed);
                 ctx.appliedIndex(appliedIndex);
             }
+            ctx.readConsistency(readOnly(entry.spec()) ? client.consistency() : null);
             try {
                 entry.command().execute(ctx);
                 ctx.commit();
@@ -301,6 +358,16 @@ public final class CommandDispatcher {
                 remote.signal(ready); // clients blocked on these keys on other instances
             }
         }
+    }
+
+    /**
+     * Whether a command only reads data: Redis's {@code readonly} flag (GET, HGETALL, SCAN...).
+     * Commands without {@code write} that are not {@code readonly} either (EXEC, WATCH, MULTI,
+     * PUBLISH...) may commit writes or must see the primary's versions, so they never get a
+     * stale transaction.
+     */
+    static boolean readOnly(CommandSpec spec) {
+        return spec.is(io.respkv.api.CommandFlag.READONLY) && !spec.isWrite();
     }
 
     /** Redis's unknown-command line: the name and up to 128 characters of the arguments, quoted. */

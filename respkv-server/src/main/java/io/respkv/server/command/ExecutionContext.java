@@ -35,6 +35,8 @@ public final class ExecutionContext implements CommandContext {
     private long seed;
     private RandomGenerator random;
     private Transaction txn;
+    /** For a read-only command: the consistency its transaction asks of the engine; null for others. */
+    private io.respkv.api.ConsistencyLevel readConsistency;
     /** A commit of this connection waits for the engine's group sync before its reply may go out. */
     private boolean syncPending;
     private Keyspace keyspace;
@@ -110,6 +112,7 @@ public final class ExecutionContext implements CommandContext {
         this.seed = randomSeed;
         this.random = null;
         this.txn = null;
+        this.readConsistency = null;
         this.keyspace = null;
         this.blockRequest = null;
         this.readyKeys = null;
@@ -183,8 +186,20 @@ public final class ExecutionContext implements CommandContext {
         return txn;
     }
 
+    /**
+     * Marks this execution as a read-only command's at {@code level} (null: not read-only): its
+     * transaction is then {@link KeyspaceEngine#beginRead} at that level. Set by the dispatcher
+     * after {@link #reset}.
+     */
+    void readConsistency(io.respkv.api.ConsistencyLevel level) {
+        this.readConsistency = level;
+    }
+
     /** A command's engine transaction: its commit waits for the group sync when the engine has one. */
     private Transaction beginCommand() {
+        if (readConsistency != null) {
+            return server.engine().beginRead(readConsistency);
+        }
         return server.groupCommit() ? server.engine().beginDeferringSync() : server.engine().begin();
     }
 
@@ -335,7 +350,7 @@ public final class ExecutionContext implements CommandContext {
         java.util.List<PubSubRegistry.KeyspaceEvent> list = events;
         events = null;
         PubSubRegistry pubsub = server.pubsub();
-        if (!pubsub.hasSubscribers()) {
+        if (!pubsub.wanted()) {
             return;
         }
         Publication p = pubsub.publication(client);

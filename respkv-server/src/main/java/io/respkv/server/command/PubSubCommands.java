@@ -139,12 +139,19 @@ final class PubSubCommands {
         r.integer(count);
     }
 
-    /** {@code PUBLISH channel message} / {@code SPUBLISH shardchannel message}: the number of clients that receive it. */
+    /**
+     * {@code PUBLISH channel message} / {@code SPUBLISH shardchannel message}: the number of
+     * clients of this instance that receive it. With other instances sharing the store, the
+     * message also goes to theirs (see {@link PubSubRegistry#forward}), who are not counted.
+     */
     static void publish(ExecutionContext ctx, boolean shard) {
         PubSubRegistry registry = ctx.server().pubsub();
         Publication p = registry.publication(ctx.client());
-        int receivers = registry.publish(ctx.arg(1), ctx.arg(2), shard, p);
+        byte[] channel = ctx.arg(1);
+        byte[] message = ctx.arg(2);
+        int receivers = registry.publish(channel, message, shard, p);
         ctx.publish(p, false);
+        registry.forward(channel, message, shard);
         ctx.reply().integer(receivers);
     }
 

@@ -2,6 +2,7 @@ package io.respkv.server.pubsub;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.respkv.api.MessageBus;
 import io.respkv.api.ProtocolVersion;
 import io.respkv.codec.RespReplyWriter;
 import io.respkv.server.ClientConnection;
@@ -25,6 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Publishing builds a {@link Publication}; {@link #deliver} hands it to the subscribers'
  * queues ({@link Subscriber#offer}), which enforce the output-buffer limit.
+ *
+ * <p>Other instances: when the engine's store is shared ({@link #bus(MessageBus)}), what is
+ * published here (PUBLISH, SPUBLISH and keyspace notifications) also goes to the engine's
+ * {@link MessageBus} while another instance listens ({@link #forward}), and what the other
+ * instances publish arrives from it and is delivered to this instance's subscribers like a local
+ * publish (never twice: the bus does not hand an instance its own messages). On the bus a channel
+ * is one byte of namespace ({@code 'c'} channel, {@code 's'} shard channel) and the channel name.
  */
 public final class PubSubRegistry {
 
@@ -56,6 +64,11 @@ public final class PubSubRegistry {
     private volatile PatternEntry[] patterns = NO_PATTERNS;
     private final Object patternLock = new Object();
 
+    private static final byte BUS_CHANNEL = 'c';
+    private static final byte BUS_SHARD = 's';
+
+    /** The engine's bus to the other instances sharing the store; null if none. */
+    private volatile MessageBus bus;
     private volatile int notifyFlags;
     private volatile OutputBufferLimits limits = OutputBufferLimits.DEFAULT;
 
@@ -77,6 +90,42 @@ public final class PubSubRegistry {
 
     public void limits(OutputBufferLimits limits) {
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * Connects this registry to the other instances sharing the store: publications are
+     * {@linkplain #forward forwarded} to {@code bus}, and the bus's messages are delivered here.
+     */
+    public void bus(MessageBus bus) {
+        this.bus = bus;
+        bus.listener(this::received);
+    }
+
+    /** A message another instance published: delivered to this instance's subscribers (on the bus's thread). */
+    private void received(byte[] busChannel, byte[] message) {
+        if (busChannel.length == 0) {
+            return;
+        }
+        boolean shard = busChannel[0] == BUS_SHARD;
+        byte[] channel = Arrays.copyOfRange(busChannel, 1, busChannel.length);
+        Publication p = publication(null);
+        publish(channel, message, shard, p);
+        deliver(p);
+    }
+
+    /**
+     * Sends a publication of this instance to the other instances' subscribers, if another
+     * instance listens. The arrays must not change afterwards.
+     */
+    public void forward(byte[] channel, byte[] message, boolean shard) {
+        MessageBus b = bus;
+        if (b == null || !b.othersListening()) {
+            return;
+        }
+        byte[] busChannel = new byte[channel.length + 1];
+        busChannel[0] = shard ? BUS_SHARD : BUS_CHANNEL;
+        System.arraycopy(channel, 0, busChannel, 1, channel.length);
+        b.publish(busChannel, message);
     }
 
     // ---- subscriptions (on the subscriber's event loop) ----
@@ -244,9 +293,18 @@ public final class PubSubRegistry {
         return receivers;
     }
 
-    /** Whether anyone is subscribed to anything: when not, publishing can be skipped. */
+    /** Whether anyone on this instance is subscribed to anything (shard channels aside). */
     public boolean hasSubscribers() {
         return !channels.isEmpty() || patterns.length != 0;
+    }
+
+    /**
+     * Whether keyspace notifications are worth building: someone here is subscribed, or another
+     * instance sharing the store listens.
+     */
+    public boolean wanted() {
+        MessageBus b = bus;
+        return hasSubscribers() || b != null && b.othersListening();
     }
 
     /**
@@ -255,7 +313,7 @@ public final class PubSubRegistry {
      * on {@code __keyevent@<db>__:<event>} if E is on.
      */
     public void publishKeyspaceEvents(List<KeyspaceEvent> events, Publication p) {
-        if (!hasSubscribers()) {
+        if (!wanted()) {
             return;
         }
         for (KeyspaceEvent e : events) {
@@ -263,16 +321,24 @@ public final class PubSubRegistry {
         }
     }
 
-    /** One event of {@link #publishKeyspaceEvents}. */
+    /**
+     * One event of {@link #publishKeyspaceEvents}, also {@linkplain #forward forwarded} to the
+     * other instances (at once: the engines that share a store make a commit durable before it
+     * returns, so the event reveals nothing not yet durable).
+     */
     public void publishKeyspaceEvent(KeyspaceEvent e, Publication p) {
         int flags = notifyFlags;
         byte[] event = e.event().getBytes(StandardCharsets.US_ASCII);
         byte[] db = ascii(Integer.toString(e.db()));
         if ((flags & KeyspaceEvents.KEYSPACE) != 0) {
-            publish(concat(KEYSPACE_PREFIX, db, DB_SUFFIX, e.key()), event, false, p);
+            byte[] channel = concat(KEYSPACE_PREFIX, db, DB_SUFFIX, e.key());
+            publish(channel, event, false, p);
+            forward(channel, event, false);
         }
         if ((flags & KeyspaceEvents.KEYEVENT) != 0) {
-            publish(concat(KEYEVENT_PREFIX, db, DB_SUFFIX, event), e.key(), false, p);
+            byte[] channel = concat(KEYEVENT_PREFIX, db, DB_SUFFIX, event);
+            publish(channel, e.key(), false, p);
+            forward(channel, e.key(), false);
         }
     }
 

@@ -44,9 +44,6 @@ public interface Replication extends AutoCloseable {
     /** The last log index applied on this node. */
     long appliedIndex();
 
-    /** The level a connection reads at until it chooses another. */
-    ConsistencyLevel defaultConsistency();
-
     /**
      * Adds the replication's own commands (membership, introspection) to the server's command
      * table; called once when the server is built. None by default.
