@@ -202,6 +202,67 @@ class RaftReplicationTest {
     }
 
     @Test
+    void staleReadsMayLagWhileLinearizableReadsDoNot() throws Exception {
+        int follower = (cluster.leader() + 1) % 3;
+        boolean sawStale = false;
+        for (int round = 0; round < 3 && !sawStale; round++) {
+            cluster.stop(follower);
+            try (Jedis j = client((follower + 1) % 3)) {
+                j.set("marker", "round-" + round); // the stopped node misses it
+            }
+            cluster.restart(follower); // an empty memory engine: it re-applies the log once the leader tells it what is committed
+            try (Jedis stale = client(follower); Jedis linearizable = client(follower)) {
+                assertEquals("OK", new String((byte[]) stale.sendCommand(() -> "RESPKV.CONSISTENCY".getBytes(), "STALE".getBytes())));
+                String seen = stale.get("marker");
+                sawStale = !("round-" + round).equals(seen);
+                assertEquals("round-" + round, linearizable.get("marker"), "a LINEARIZABLE read on the restarted node");
+            }
+        }
+        assertTrue(sawStale, "a STALE read right after a restart never lagged in 3 tries");
+    }
+
+    @Test
+    void pipelinedWritesShareLogEntriesAndReplyOneByOne() throws Exception {
+        cluster.awaitConverged();
+        long before = cluster.nodes[1].appliedIndex();
+        try (Jedis j = client(1)) {
+            redis.clients.jedis.Pipeline p = j.pipelined();
+            List<redis.clients.jedis.Response<?>> replies = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                replies.add(p.set("p" + i, "v" + i));
+                replies.add(p.incr("pcount"));
+                if (i % 25 == 0) {
+                    replies.add(p.get("p" + i)); // a read in between ends a batch
+                }
+            }
+            replies.add(p.lpush("p0", "x")); // WRONGTYPE inside a batch: its own error reply
+            replies.add(p.incr("pcount"));
+            p.sync();
+            int k = 0;
+            for (int i = 0; i < 100; i++) {
+                assertEquals("OK", replies.get(k++).get());
+                assertEquals((long) i + 1, replies.get(k++).get());
+                if (i % 25 == 0) {
+                    assertEquals("v" + i, replies.get(k++).get());
+                }
+            }
+            redis.clients.jedis.Response<?> wrong = replies.get(k++);
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, wrong::get);
+            assertTrue(e.getMessage().startsWith("WRONGTYPE"), e.getMessage());
+            assertEquals(101L, replies.get(k).get());
+        }
+        long entries = cluster.nodes[1].appliedIndex() - before;
+        assertTrue(entries < 100, "202 pipelined writes took " + entries + " log entries");
+        cluster.awaitConverged();
+        for (int n = 0; n < 3; n++) {
+            try (Jedis j = client(n)) {
+                assertEquals("101", j.get("pcount"), "node " + n);
+                assertEquals("v99", j.get("p99"), "node " + n);
+            }
+        }
+    }
+
+    @Test
     void infoReportsTheRaftRole() throws Exception {
         try (Jedis j = client(0)) {
             j.set("x", "1"); // the followers have heard from the leader once this is applied everywhere

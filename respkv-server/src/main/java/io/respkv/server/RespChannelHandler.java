@@ -51,8 +51,9 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
     /** Replies beyond this many bytes are handed to the socket before the batch ends. */
     private static final int EARLY_WRITE_BYTES = 1 << 20;
     /**
-     * Whether consecutive plain SETs of a pipeline commit together off the event loop
-     * ({@link CommandDispatcher#dispatchSets}); the system property
+     * Whether consecutive batchable requests of a pipeline (plain SETs on a blocking engine,
+     * writes under replication) run together off the event loop
+     * ({@link CommandDispatcher#dispatchBatch}); the system property
      * {@code respkv.batchPipelinedSets=false} turns it off, for A/B measurements.
      */
     private static final boolean BATCH_SETS = Boolean.parseBoolean(System.getProperty("respkv.batchPipelinedSets", "true"));
@@ -210,7 +211,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         if (cumulation == null) {
             return;
         }
-        // Off the event loop (a blocking engine), consecutive plain SETs of the pipeline commit together.
+        // Off the event loop, consecutive batchable requests of the pipeline run together (dispatchBatch).
         java.util.List<RespRequest> sets = null;
         try {
             while (!closing && !client.blocked() && decoder.decode(cumulation, request)) {
@@ -220,19 +221,19 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                 }
                 reply.protocol(client.protocol());
                 client.lastInteractionMillis = System.currentTimeMillis();
-                if (BATCH_SETS && commandThreads != null && dispatcher.batchableSet(request)) {
+                if (BATCH_SETS && commandThreads != null && dispatcher.batchable(request)) {
                     if (sets == null) {
                         sets = new java.util.ArrayList<>();
                     }
-                    sets.add(RespRequest.of(request.bytes(0), request.bytes(1), request.bytes(2)));
-                    if (sets.size() >= CommandDispatcher.MAX_SET_BATCH) {
-                        dispatcher.dispatchSets(sets);
+                    sets.add(CommandDispatcher.copy(request));
+                    if (sets.size() >= CommandDispatcher.MAX_BATCH) {
+                        dispatcher.dispatchBatch(sets);
                         sets.clear();
                     }
                     continue;
                 }
                 if (sets != null && !sets.isEmpty()) {
-                    dispatcher.dispatchSets(sets);
+                    dispatcher.dispatchBatch(sets);
                     sets.clear();
                 }
                 dispatcher.dispatch(request);
@@ -244,12 +245,12 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             if (sets != null && !sets.isEmpty()) {
-                dispatcher.dispatchSets(sets);
+                dispatcher.dispatchBatch(sets);
                 sets.clear();
             }
         } catch (RespProtocolException e) {
             if (sets != null && !sets.isEmpty()) {
-                dispatcher.dispatchSets(sets); // the SETs before the malformed request still run and reply
+                dispatcher.dispatchBatch(sets); // the requests before the malformed one still run and reply
             }
             if (out == null) {
                 out = ctx.alloc().ioBuffer(128);

@@ -171,7 +171,8 @@ public final class CommandDispatcher {
         client.lastCommandName(entry.name());
     }
 
-    private static RespRequest copy(RespRequest request) {
+    /** A copy of {@code request} that outlives the decoder's buffer. */
+    public static RespRequest copy(RespRequest request) {
         byte[][] args = new byte[request.count()][];
         for (int i = 0; i < args.length; i++) {
             args[i] = request.bytes(i);
@@ -191,8 +192,97 @@ public final class CommandDispatcher {
         }
     }
 
-    /** Most plain SETs {@link #dispatchSets} commits together. */
-    public static final int MAX_SET_BATCH = 64;
+    /** Most requests {@link #dispatchBatch} runs together. */
+    public static final int MAX_BATCH = 64;
+
+    /**
+     * Whether {@code request} may run together with the requests before it in this connection's
+     * pipeline ({@link #dispatchBatch}): a plain SET on a blocking engine
+     * ({@link #batchableSet}), or, under replication, a write that one log entry may carry with
+     * others ({@link #batchableWrite}).
+     */
+    public boolean batchable(RespRequest request) {
+        return replication != null ? batchableWrite(request) : batchableSet(request);
+    }
+
+    /**
+     * Runs consecutive {@link #batchable} requests: under replication as one log entry
+     * ({@link #submitBatch}), otherwise as one engine transaction ({@link #dispatchSets}).
+     */
+    public void dispatchBatch(List<RespRequest> requests) {
+        if (replication != null) {
+            submitBatch(requests);
+        } else {
+            dispatchSets(requests);
+        }
+    }
+
+    /**
+     * Under replication: whether {@code request} is a write that can share a log entry with the
+     * writes around it: a known command with a valid arity from an authenticated client, outside
+     * MULTI and subscribed mode, not blocking, not refused inside MULTI, no EXEC. Anything else
+     * goes through {@link #dispatch} alone (with its own checks and errors).
+     */
+    private boolean batchableWrite(RespRequest request) {
+        if (!client.authenticated() || client.transaction().inMulti() || client.subscriber().active()) {
+            return false;
+        }
+        CommandEntry entry = table.lookup(request, 0);
+        if (entry == null || entry.isContainer()) {
+            return false;
+        }
+        CommandSpec spec = entry.spec();
+        return replicated(spec) && spec.arityAccepts(request.count()) && entry.isExecutable()
+                && !spec.is(io.respkv.api.CommandFlag.BLOCKING) && !spec.is(io.respkv.api.CommandFlag.NO_MULTI);
+    }
+
+    /**
+     * Consecutive writes of one pipeline under replication ({@link #batchableWrite}): one log
+     * entry, applied on every replica as a MULTI/EXEC of them (so atomically, one of the orders
+     * sending them one by one could show); the client gets each command's reply, as if sent
+     * alone (EXEC's array, without its header).
+     */
+    private void submitBatch(List<RespRequest> requests) {
+        if (requests.size() == 1) {
+            dispatch(requests.get(0));
+            return;
+        }
+        long start = System.nanoTime();
+        CommandEntry first = table.lookup(requests.get(0), 0);
+        server.totalCommands.add(requests.size());
+        try {
+            byte[] replied = replication.submit(ReplicatedEntry.transaction(client.protocol(), client.db(), requests, -1, List.of()));
+            int header = arrayHeaderLength(replied, requests.size());
+            if (header < 0) {
+                LOG.warning("a replicated batch of " + requests.size() + " commands got no array of replies");
+                for (int i = 0; i < requests.size(); i++) {
+                    reply.error(Errors.INTERNAL + ": replicated batch failed");
+                }
+            } else {
+                reply.target().writeBytes(replied, header, replied.length - header);
+            }
+        } catch (ReplicationUnavailableException unavailable) {
+            for (int i = 0; i < requests.size(); i++) {
+                reply.error(Errors.NO_REPLICAS);
+            }
+            server.errorReplies.add(requests.size());
+        }
+        for (RespRequest r : requests) {
+            CommandEntry entry = table.lookup(r, 0);
+            entry.calls.increment();
+        }
+        first.micros.add((System.nanoTime() - start) / 1_000);
+        client.lastCommandName(table.lookup(requests.get(requests.size() - 1), 0).name());
+    }
+
+    /** The length of the {@code *n\r\n} header EXEC's reply of {@code n} commands starts with; -1 if it does not. */
+    private static int arrayHeaderLength(byte[] execReply, int n) {
+        byte[] expected = ("*" + n + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (execReply.length < expected.length || !java.util.Arrays.equals(execReply, 0, expected.length, expected, 0, expected.length)) {
+            return -1;
+        }
+        return expected.length;
+    }
 
     /**
      * Whether {@code request} is a plain {@code SET key value} that may join other such SETs of
