@@ -46,8 +46,7 @@ public final class ReplicaApplier {
         this.replica = server.replicaClient();
         this.dispatcher = CommandDispatcher.forReplica(server, replica, reply);
         this.modifications = new ModificationLog(server.commands());
-        reply.target(out);
-        // a blocking command that finds nothing says so (WouldBlock) instead of blocking here
+        reply.target(out); // (a blocking command that finds nothing replies WouldBlock here: see CommandDispatcher)
         byte[] stored;
         try (Transaction t = server.engine().begin()) {
             stored = t.get(APPLIED_KEY);
