@@ -38,6 +38,8 @@ public final class ServerState {
     public final LongAdder netOutputBytes = new LongAdder();
     public final LongAdder expiredKeys = new LongAdder();
     public final LongAdder keyspaceHits = new LongAdder();
+    /** Samplers of the sets SPOP and SRANDMEMBER draw from, kept between commands. */
+    public final io.respkv.server.keyspace.SampledSets sampledSets = new io.respkv.server.keyspace.SampledSets();
     public final LongAdder keyspaceMisses = new LongAdder();
     public final LongAdder errorReplies = new LongAdder();
     private final VersionSweeper versionSweeper;
