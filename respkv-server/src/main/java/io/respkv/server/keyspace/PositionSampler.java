@@ -256,7 +256,10 @@ public final class PositionSampler {
         long back = (long) ((2L * need + 2) * meanGap);
         boolean fromStart = probe - back <= firstPosition || Arrays.compareUnsigned(landing, innerLow) <= 0;
         byte[] from = fromStart ? innerLow : probeKey(probe - back);
-        if (Arrays.compareUnsigned(from, landing) > 0) {
+        if (Arrays.compareUnsigned(from, innerLow) <= 0) {
+            from = innerLow; // never among the edge elements before the inner range
+            fromStart = true;
+        } else if (Arrays.compareUnsigned(from, landing) > 0) {
             from = landing;
         }
         byte[][] ring = new byte[need][];

@@ -26,8 +26,11 @@ import java.util.random.RandomGenerator;
  * byte order. Random draws (SPOP, SRANDMEMBER) read sets of up to {@value #SMALL_SET} members
  * whole and draw exactly; larger sets are sampled with an {@link PositionSampler}, which reads a
  * bounded number of entries per draw and is close to uniform for evenly spread members but not
- * exactly uniform (see there for its bias). Replacing a set (the STORE commands, popping most of
- * a set) writes the new members under a new version and retires the old one in O(1).
+ * exactly uniform (see there for its bias); the server keeps a set's sampler between commands
+ * ({@link SampledSets}), so a stream of SPOPs does not relearn it each time. Replacing a set (the
+ * STORE commands, popping most of a set, or a set drained by single pops: see
+ * {@link #REWRITE_MAX}) writes the new members under a new version and retires the old one in
+ * O(1).
  *
  * <p>Methods taking a {@link KeyMeta} expect the live metadata of a set at that key, as
  * {@link #meta} returned it in this transaction. One instance serves one command execution.
