@@ -10,13 +10,14 @@
 # (Debian: apt-get install redis-server redis-tools). Environment passes through to
 # side-by-side.sh / redis-bench.sh: TESTS, N, N_P16, CLIENTS, KEYSPACE, DSIZE, MODE.
 # JAVA_OPTS (default -XX:+UseParallelGC) and RESPKV_ARGS add to respkv's command line.
+# RESPKV_JAR runs another build of the standalone jar (default respkv-standalone/target/respkv.jar).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 ENGINE=${1:?usage: $0 ENGINE REDIS_PERSISTENCE [ROUNDS]}
 PERSIST=${2:?usage: $0 ENGINE REDIS_PERSISTENCE [ROUNDS]}
 export ROUNDS=${3:-5}
-JAR=$ROOT/respkv-standalone/target/respkv.jar
+JAR=${RESPKV_JAR:-$ROOT/respkv-standalone/target/respkv.jar}
 [[ -f $JAR ]] || { echo "build first: ./mvnw -B -q -DskipTests package" >&2; exit 2; }
 command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null \
   || { echo "needs redis-server and redis-benchmark (apt-get install redis-server redis-tools)" >&2; exit 2; }

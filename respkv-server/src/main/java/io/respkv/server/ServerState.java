@@ -38,6 +38,12 @@ public final class ServerState {
     public final LongAdder netOutputBytes = new LongAdder();
     public final LongAdder expiredKeys = new LongAdder();
     public final LongAdder keyspaceHits = new LongAdder();
+    /**
+     * Samplers of the sets SPOP and SRANDMEMBER draw from, kept between commands; null under
+     * replication, where every replica must draw the same members from the same data and seed,
+     * and what one replica remembered from earlier commands (or a restart forgot) would differ.
+     */
+    public final io.respkv.server.keyspace.SampledSets sampledSets;
     public final LongAdder keyspaceMisses = new LongAdder();
     public final LongAdder errorReplies = new LongAdder();
     private final VersionSweeper versionSweeper;
@@ -61,6 +67,7 @@ public final class ServerState {
 
     ServerState(ServerConfig config, CommandTable commands) {
         this.groupCommit = config.engine().has(io.respkv.api.EngineFeature.GROUP_COMMIT);
+        this.sampledSets = config.replication() == null ? new io.respkv.server.keyspace.SampledSets() : null;
         this.config = config;
         this.commands = commands;
         this.settings = new ServerSettings(config);

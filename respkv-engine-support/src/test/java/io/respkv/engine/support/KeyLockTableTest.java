@@ -97,4 +97,24 @@ class KeyLockTableTest {
             table.releaseAll(owner);
         }
     }
+
+    @Test
+    void elementKeysWithBinarySuffixesHashApart() {
+        // A list's element keys: a fixed prefix and an 8-byte big-endian index. Arrays.hashCode
+        // gives (..., a, b) and (..., a + 1, b - 31) the same hash; Key must not.
+        byte[] prefix = "E\0\0\0\6mylist01234567".getBytes(StandardCharsets.ISO_8859_1);
+        java.util.Set<Integer> hashes = new java.util.HashSet<>();
+        int n = 100_000;
+        for (int i = 0; i < n; i++) {
+            byte[] k = java.util.Arrays.copyOf(prefix, prefix.length + 8);
+            java.nio.ByteBuffer.wrap(k, prefix.length, 8).putLong(Long.MIN_VALUE / 2 - i);
+            hashes.add(new KeyLockTable.Key(k).hashCode());
+        }
+        assertTrue(hashes.size() > n - 10, "distinct hashes: " + hashes.size());
+        byte[] a = {1, 2, 3, 40};
+        byte[] b = {1, 2, 4, 9};
+        assertEquals(java.util.Arrays.hashCode(a), java.util.Arrays.hashCode(b));
+        assertFalse(new KeyLockTable.Key(a).hashCode() == new KeyLockTable.Key(b).hashCode());
+        assertEquals(new KeyLockTable.Key(a.clone()), new KeyLockTable.Key(a));
+    }
 }

@@ -168,7 +168,7 @@ public final class ExecutionContext implements CommandContext {
     public Keyspace keyspace() {
         int db = client.db();
         if (keyspace == null) {
-            keyspace = new Keyspace(transaction(), db, now, changes);
+            keyspace = new Keyspace(transaction(), db, now, changes).sampledSets(server.sampledSets);
             if (KeyspaceEvents.enabled(server.pubsub().notifyFlags(), KeyspaceEvents.NEW | KeyspaceEvents.EXPIRED)) {
                 keyspace.listener(keyEvents);
             }

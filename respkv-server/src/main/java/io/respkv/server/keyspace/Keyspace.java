@@ -62,6 +62,8 @@ public final class Keyspace {
         Listener listener;
         /** Where changed keys are recorded; null: not recorded. */
         final KeyChanges changes;
+        /** The server's memory of sets drawn from; null: none. */
+        SampledSets sampledSets;
 
         Tally(KeyChanges changes) {
             this.changes = changes;
@@ -85,6 +87,20 @@ public final class Keyspace {
     public Keyspace listener(Listener listener) {
         tally.listener = listener;
         return this;
+    }
+
+    /**
+     * Lets random draws from sets remember their samplers across commands (see
+     * {@link SampledSets}); every database view of this transaction shares it. Null for none.
+     */
+    public Keyspace sampledSets(SampledSets sampledSets) {
+        tally.sampledSets = sampledSets;
+        return this;
+    }
+
+    /** The server's memory of sets drawn from, or null. */
+    public SampledSets sampledSets() {
+        return tally.sampledSets;
     }
 
     /** Records that {@code key} of this database changed (see {@link KeyChanges}). */

@@ -63,11 +63,20 @@ import java.util.random.RandomGenerator;
  *
  * <p>The range must hold exactly {@code size} elements and not change while the sampler is used:
  * read-only, or delete the drawn elements after the last draw. Not thread-safe.
+ *
+ * <h2>Reuse across commands</h2>
+ * Learning reads about {@value #EDGE} entries at each end of the range, most of a draw's cost. A
+ * sampler may be kept and {@linkplain #reuse reused} by later commands on the same collection
+ * version (see {@link SampledSets}) while its size stays near the one it learned at. The model is
+ * then a little stale (elements added or removed since), which only shifts the distribution a
+ * little: inner draws are read from the current range, and a draw that would return an element
+ * the sampler remembers (an edge element, the first or last inner one) checks that it still
+ * exists, and returns null (relearn) if not.
  */
 public final class PositionSampler {
 
     /** How many elements share their gaps in the walk. */
-    public static final int WINDOW = 16;
+    public static final int WINDOW = 8;
     /** How many elements at each end of the range are drawn from exactly (and teach the alphabet). */
     public static final int EDGE = 32;
     /** Draws rejected in a row before the least favoured candidate is kept. */
@@ -85,10 +94,19 @@ public final class PositionSampler {
     /** Probe keys stop after this many bytes past the common prefix. */
     private static final int MAX_PROBE_BYTES = 64;
 
-    private final ReadView view;
+    /** Draws between two learns of a reused sampler at most (and at least this many). */
+    private static final int MIN_REUSE_DRAWS = 256;
+
+    private ReadView view;
     private final byte[] low;
     private final byte[] high;
-    private final long size;
+    private long size;
+    /** The size when the model was learned. */
+    private long learnedSize;
+    /** Draws since the model was learned. */
+    private long draws;
+    /** Reused: remembered elements may be gone, check before returning them. */
+    private boolean verify;
 
     /** The edge elements, drawn from exactly; every element when the range is small. */
     private List<byte[]> edges;
@@ -105,6 +123,8 @@ public final class PositionSampler {
     private long lastPosition;
     /** The landing weight of the first inner element: {@value #WINDOW} mean gaps. */
     private long firstWeight;
+    /** The mean distance between the positions of neighbouring inner elements, when learned. */
+    private double meanGap;
     /** Windows wider than this are kept with probability cap / width. */
     private double cap;
 
@@ -122,41 +142,68 @@ public final class PositionSampler {
         this.size = size;
     }
 
+    /**
+     * Rebinds this sampler to a later command's view of the same collection version, now of
+     * {@code size} elements. False if the model should be learned afresh instead (the size moved
+     * by more than a quarter, too many draws since, or a small range read whole): then do not use
+     * this sampler.
+     */
+    public boolean reuse(ReadView view, long size) {
+        if (edges == null || innerSize <= 0 || size <= 2L * EDGE + 1
+                || size * 4 < learnedSize * 3 || size * 3 > learnedSize * 4
+                || draws > Math.max(MIN_REUSE_DRAWS, learnedSize / 4)) {
+            return false;
+        }
+        this.view = view;
+        this.size = size;
+        this.innerSize = size - 2L * EDGE;
+        this.verify = true;
+        return true;
+    }
+
+    /**
+     * Tells a sampler that will be reused that the element with engine key {@code key} was
+     * removed, so it is not drawn from the remembered edges.
+     */
+    public void removed(byte[] key) {
+        if (edges != null && edges.removeIf(e -> Arrays.equals(e, key)) && edges.isEmpty()) {
+            edges = null;
+        }
+    }
+
     /** A random element's engine key (see the class comment for its distribution). */
     public byte[] draw(RandomGenerator random) {
         if (edges == null) {
             learn();
         }
+        draws++;
         if (innerSize <= 0 || random.nextLong(size) < edges.size()) {
-            return edges.get(random.nextInt(edges.size()));
+            return checked(edges.get(random.nextInt(edges.size())), random);
         }
         if (lastPosition <= firstPosition) {
-            return first; // one inner element
+            return checked(first, random); // one inner element
         }
         byte[] fallback = null;
         long fallbackWindow = Long.MAX_VALUE;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             long u = random.nextLong(firstWeight + (lastPosition - firstPosition));
-            byte[] landing = u < firstWeight ? first : probeKey(firstPosition + 1 + (u - firstWeight));
+            long probe = u < firstWeight ? firstPosition : firstPosition + 1 + (u - firstWeight);
+            byte[] landing = u < firstWeight ? first : probeKey(probe);
             if (Arrays.compareUnsigned(landing, last) > 0) {
                 landing = last;
             }
-            List<byte[]> ahead = read(landing, innerHigh, false, WINDOW);
             int step = random.nextInt(WINDOW);
-            if (step >= ahead.size()) {
-                continue; // walked past the last inner element
-            }
-            byte[] chosen = ahead.get(step);
             // G: the landing weights of the WINDOW elements ending at the chosen one. Positions
             // telescope: the chosen position minus that of the element WINDOW before it, or,
             // when the first inner element is among them, its weight counts instead.
-            List<byte[]> behind = read(innerLow, landing, true, WINDOW - step);
-            long window;
-            if (behind.size() == WINDOW - step) {
-                window = position(chosen) - position(behind.get(behind.size() - 1));
-            } else {
-                window = position(chosen) - firstPosition + firstWeight;
+            Walk walk = walk(probe, landing, step);
+            if (walk == null) {
+                continue; // walked past the last inner element
             }
+            byte[] chosen = walk.chosen;
+            long window = walk.windowStart != null
+                    ? position(chosen) - position(walk.windowStart)
+                    : position(chosen) - firstPosition + firstWeight;
             if (window <= cap || random.nextDouble() * window < cap) {
                 return chosen;
             }
@@ -167,11 +214,99 @@ public final class PositionSampler {
         }
         // Every attempt rejected (rare unless the elements are very uneven): the candidate in
         // the densest stretch is the least favoured one.
-        return fallback != null ? fallback : last;
+        return fallback != null ? fallback : checked(last, random);
+    }
+
+    /**
+     * A remembered element; if this sampler is reused and the element is gone, a draw from a
+     * model learned afresh.
+     */
+    private byte[] checked(byte[] key, RandomGenerator random) {
+        if (verify && view.get(key) == null) {
+            edges = null;
+            verify = false;
+            draws = 0;
+            return draw(random);
+        }
+        return key;
+    }
+
+    /** A walk's chosen element and the element {@value #WINDOW} before it (null: the first inner element is among them). */
+    private record Walk(byte[] chosen, byte[] windowStart) {
+    }
+
+    /** Elements read before the landing, at most, in one forward read (else two reads, one reverse). */
+    private static final int BEHIND_BUDGET = 4 * WINDOW;
+    /** Entries one attempt of a draw reads at most. */
+    public static final int MOST_READ_PER_ATTEMPT = BEHIND_BUDGET + 1 + 2 * WINDOW;
+
+    /**
+     * The element {@code step} after the landing (the first element at or after {@code landing},
+     * whose probe sat at {@code probe}) and the element {@value #WINDOW} before it, or null if the
+     * walk passes the last inner element.
+     *
+     * <p>One forward read from a few mean gaps before the probe, through the landing: an ordered
+     * store steps forward cheaply, while stepping back (a reverse scan) costs a search per entry
+     * in RocksDB's memtable, and more for every deleted element it passes, which is what a set
+     * popped one member at a time is full of. Only if that start was not early enough (the
+     * elements there are denser than the mean, or there were too few) is the rest read backwards.
+     */
+    private Walk walk(long probe, byte[] landing, int step) {
+        int need = WINDOW - step; // elements wanted before the landing
+        long back = (long) ((2L * need + 2) * meanGap);
+        boolean fromStart = probe - back <= firstPosition || Arrays.compareUnsigned(landing, innerLow) <= 0;
+        byte[] from = fromStart ? innerLow : probeKey(probe - back);
+        if (Arrays.compareUnsigned(from, innerLow) <= 0) {
+            from = innerLow; // never among the edge elements before the inner range
+            fromStart = true;
+        } else if (Arrays.compareUnsigned(from, landing) > 0) {
+            from = landing;
+        }
+        byte[][] ring = new byte[need][];
+        int before = 0;
+        List<byte[]> ahead = new ArrayList<>(step + 1);
+        boolean overBudget = false;
+        try (KvCursor c = view.scan(from, innerHigh, false)) {
+            while (ahead.size() <= step && c.next()) {
+                byte[] k = c.key();
+                if (ahead.isEmpty() && Arrays.compareUnsigned(k, landing) < 0) {
+                    if (++before > BEHIND_BUDGET) {
+                        overBudget = true;
+                        break;
+                    }
+                    ring[(before - 1) % need] = k.clone();
+                } else {
+                    ahead.add(k.clone());
+                }
+            }
+        }
+        if (overBudget) {
+            ahead = read(landing, innerHigh, false, step + 1);
+            if (ahead.size() <= step) {
+                return null;
+            }
+            List<byte[]> behind = read(innerLow, landing, true, need);
+            return new Walk(ahead.get(step), behind.size() == need ? behind.get(need - 1) : null);
+        }
+        if (ahead.size() <= step) {
+            return null;
+        }
+        byte[] chosen = ahead.get(step);
+        if (before >= need) {
+            return new Walk(chosen, ring[before % need]); // the oldest of the last `need`
+        }
+        if (fromStart) {
+            return new Walk(chosen, null);
+        }
+        // Not early enough: the rest of the window lies before `from`.
+        List<byte[]> behind = read(innerLow, from, true, need - before);
+        return new Walk(chosen, behind.size() == need - before ? behind.get(behind.size() - 1) : null);
     }
 
     /** Reads the edges, fits the byte model to the inner range, and the constants of the positions. */
     private void learn() {
+        learnedSize = size;
+        draws = 0;
         List<byte[]> head = read(low, high, false, EDGE + 1);
         List<byte[]> tail = read(low, high, true, EDGE + 1);
         if (head.isEmpty()) {
@@ -229,7 +364,7 @@ public final class PositionSampler {
         }
         firstPosition = position(first);
         lastPosition = position(last);
-        double meanGap = innerSize > 1 ? (lastPosition - firstPosition) / (double) (innerSize - 1) : 1;
+        meanGap = innerSize > 1 ? (lastPosition - firstPosition) / (double) (innerSize - 1) : 1;
         double meanWindow = WINDOW * meanGap;
         cap = CAP * meanWindow;
         firstWeight = Math.max(1, (long) meanWindow);

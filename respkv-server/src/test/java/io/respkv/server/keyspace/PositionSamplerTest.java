@@ -164,7 +164,7 @@ class PositionSamplerTest {
             PositionSampler sampler = new PositionSampler(counting, prefix, 50_000);
             sampler.draw(random);
             long firstDraw = counting.scanned;
-            assertTrue(firstDraw <= 2 * (PositionSampler.EDGE + 1) + 2L * PositionSampler.MAX_ATTEMPTS * PositionSampler.WINDOW,
+            assertTrue(firstDraw <= 2 * (PositionSampler.EDGE + 1) + (long) PositionSampler.MAX_ATTEMPTS * PositionSampler.MOST_READ_PER_ATTEMPT,
                     "first draw read " + firstDraw);
             long most = 0;
             for (int i = 0; i < 1_000; i++) {
@@ -172,7 +172,7 @@ class PositionSamplerTest {
                 sampler.draw(random);
                 most = Math.max(most, counting.scanned);
             }
-            assertTrue(most <= 2L * PositionSampler.MAX_ATTEMPTS * PositionSampler.WINDOW, "a draw read " + most);
+            assertTrue(most <= (long) PositionSampler.MAX_ATTEMPTS * PositionSampler.MOST_READ_PER_ATTEMPT, "a draw read " + most);
         }
     }
 

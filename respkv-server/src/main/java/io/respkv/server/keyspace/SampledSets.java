@@ -1,0 +1,57 @@
+package io.respkv.server.keyspace;
+
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the server remembers between commands about the sets it draws random members from (SPOP,
+ * SRANDMEMBER), so a stream of single draws on one large set does not pay a sampler's learning
+ * (about a hundred entries read) per command, nor scan ever more tombstones of popped members.
+ * Keyed by the set's element prefix, which holds its database, key and version: a new version (a
+ * set recreated or rewritten) starts afresh. Bounded to the {@value #CAPACITY} sets used last.
+ *
+ * <p>Nothing here is needed for correctness: a forgotten or stale entry only costs a relearn or
+ * shifts the sampler's distribution a little (see {@link PositionSampler#reuse}). An entry is
+ * {@linkplain #take taken} by one command at a time (commands on one set are serialized by its
+ * key lock anyway; a concurrent taker simply finds none) and {@linkplain #give given back} after.
+ */
+public final class SampledSets {
+
+    /** Sets remembered at most. */
+    static final int CAPACITY = 64;
+
+    /** One set version's state. */
+    static final class State {
+        /** The sampler to reuse, or null. */
+        PositionSampler sampler;
+        /**
+         * Members this server popped one by one from this version: a lower bound on the
+         * tombstones among its elements (see {@link RedisSet#pop(byte[], KeyMeta, java.util.random.RandomGenerator)}).
+         */
+        long popped;
+    }
+
+    private final Map<ByteBuffer, State> states = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, State> eldest) {
+            return size() > CAPACITY;
+        }
+    };
+
+    /** The state of the set version with this element prefix, removed from here until given back; a new one if none. */
+    synchronized State take(byte[] elementPrefix) {
+        State s = states.remove(ByteBuffer.wrap(elementPrefix));
+        return s != null ? s : new State();
+    }
+
+    /** Keeps {@code state} for the next command on the set version with this element prefix. */
+    synchronized void give(byte[] elementPrefix, State state) {
+        states.put(ByteBuffer.wrap(elementPrefix), state);
+    }
+
+    /** Sets remembered now. */
+    synchronized int size() {
+        return states.size();
+    }
+}
