@@ -53,6 +53,10 @@ public final class RaftReplication implements Replication {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftReplication.class);
 
     private static final long RETRY_SLEEP_MILLIS = 50;
+    /** Most writes one log entry carries (see {@link #send}). */
+    private static final int MAX_GROUP = 256;
+    /** Threads appending queued writes; each has one entry in flight. */
+    private static final int SENDERS = 4;
 
     private final RaftPeerId self;
     private final RaftGroup group;
@@ -69,6 +73,9 @@ public final class RaftReplication implements Replication {
      */
     private final ThreadLocal<RaftClient> threadClient = ThreadLocal.withInitial(this::newClient);
     private final java.util.Queue<RaftClient> clients = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Writes waiting for a sender. */
+    private final java.util.concurrent.LinkedBlockingQueue<Pending> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final List<Thread> senders = new ArrayList<>();
     private volatile RespkvStateMachine stateMachine;
     private volatile Thread expiryLoop;
     private volatile boolean closed;
@@ -116,6 +123,9 @@ public final class RaftReplication implements Replication {
 
     @Override
     public void start(ReplicaApplier applier) throws IOException {
+        // Ratis ends the JVM on some failures (its gRPC port taken): a library inside a host
+        // application must not; the failure reaches the caller of RespServer.start instead.
+        org.apache.ratis.util.ExitUtils.disableSystemExit();
         Files.createDirectories(storage);
         stateMachine = new RespkvStateMachine(applier);
         boolean formatted = Files.exists(storage.resolve(group.getGroupId().getUuid().toString()));
@@ -126,8 +136,19 @@ public final class RaftReplication implements Replication {
                 .setProperties(properties)
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
-        server.start();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
         client = newClient();
+        for (int i = 0; i < SENDERS; i++) {
+            Thread sender = new Thread(this::send, "respkv-raft-sender-" + self + "-" + i);
+            sender.setDaemon(true);
+            senders.add(sender);
+            sender.start();
+        }
         Thread t = new Thread(() -> expireLoop(applier), "respkv-raft-expiry-" + self);
         t.setDaemon(true);
         expiryLoop = t;
@@ -149,23 +170,86 @@ public final class RaftReplication implements Replication {
         return c;
     }
 
+    /**
+     * Queues {@code entry} for the next log entry a sender appends (see {@link #send}) and waits
+     * for its reply.
+     */
     @Override
     public byte[] submit(byte[] entry) {
-        RaftClient c = threadClient.get();
-        RaftClientReply reply = call(() -> c.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))), "write");
-        if (!reply.isSuccess()) {
-            throw new ReplicationUnavailableException("write not committed: " + reply.getException(), reply.getException());
-        }
+        Pending p = new Pending(entry, new java.util.concurrent.CompletableFuture<>());
+        queue.add(p);
         try {
-            // read-your-writes on this node, whatever the connection's read level
-            if (!stateMachine.awaitApplied(reply.getLogIndex(), timeoutMillis)) {
-                throw new ReplicationUnavailableException("write committed but not applied here in " + timeoutMillis + " ms");
+            return p.reply().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new ReplicationUnavailableException("write timed out after " + timeoutMillis + " ms (no leader or no majority)", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ReplicationUnavailableException unavailable) {
+                throw unavailable;
             }
+            throw new ReplicationUnavailableException("write failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ReplicationUnavailableException("interrupted", e);
         }
-        return reply.getMessage().getContent().toByteArray();
+    }
+
+    /** A write waiting for a sender. */
+    private record Pending(byte[] entry, java.util.concurrent.CompletableFuture<byte[]> reply) {
+    }
+
+    /**
+     * A sender: takes the writes queued meanwhile (of any connections, up to {@link #MAX_GROUP})
+     * and appends them as one log entry ({@code ReplicatedEntry.group}), so that concurrent
+     * clients share a Ratis round trip and each node's fsync; every write still gets its own
+     * reply, as if alone. {@link #SENDERS} of them run, so several entries are in flight.
+     */
+    private void send() {
+        List<Pending> group = new ArrayList<>();
+        while (!closed) {
+            group.clear();
+            try {
+                group.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(group, MAX_GROUP - 1);
+            try {
+                byte[] payload;
+                if (group.size() == 1) {
+                    payload = group.get(0).entry();
+                } else {
+                    List<byte[]> entries = new ArrayList<>(group.size());
+                    for (Pending p : group) {
+                        entries.add(p.entry());
+                    }
+                    payload = ReplicatedEntry.group(entries);
+                }
+                RaftClient c = threadClient.get();
+                RaftClientReply reply = call(() -> c.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(payload))), "write");
+                if (!reply.isSuccess()) {
+                    throw new ReplicationUnavailableException("write not committed: " + reply.getException(), reply.getException());
+                }
+                // read-your-writes on this node, whatever the connection's read level
+                if (!stateMachine.awaitApplied(reply.getLogIndex(), timeoutMillis)) {
+                    throw new ReplicationUnavailableException("write committed but not applied here in " + timeoutMillis + " ms");
+                }
+                byte[] replied = reply.getMessage().getContent().toByteArray();
+                if (group.size() == 1) {
+                    group.get(0).reply().complete(replied);
+                } else {
+                    List<byte[]> replies = ReplicatedEntry.splitGroupReplies(replied);
+                    for (int i = 0; i < group.size(); i++) {
+                        group.get(i).reply().complete(replies.get(i));
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                group.forEach(p -> p.reply().completeExceptionally(new ReplicationUnavailableException("interrupted", e)));
+                return;
+            } catch (RuntimeException e) {
+                group.forEach(p -> p.reply().completeExceptionally(e));
+            }
+        }
     }
 
     @Override
@@ -364,6 +448,10 @@ public final class RaftReplication implements Replication {
         Thread t = expiryLoop;
         if (t != null) {
             t.interrupt();
+        }
+        senders.forEach(Thread::interrupt);
+        for (Pending p; (p = queue.poll()) != null; ) {
+            p.reply().completeExceptionally(new ReplicationUnavailableException("replication closed"));
         }
         for (RaftClient c; (c = clients.poll()) != null; ) {
             try {

@@ -69,11 +69,32 @@ final class RaftTestCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts node {@code i}; if its Raft port is briefly taken (probed free, then used by another
+     * socket, or not yet released by the node's previous run), stops what started and tries again.
+     */
     private java.util.concurrent.CompletableFuture<RespServer> startAsync(int i, String memberList) {
-        nodes[i] = options.apply(RaftReplication.builder().id("n" + i).peers(memberList).storage(dir.resolve("raft-" + i))
-                .timeout(Duration.ofSeconds(5))).build();
-        KeyspaceEngine engine = engines.apply(dir.resolve("engine-" + i));
-        return RespServer.builder().port(0).ownedEngine(engine).replication(nodes[i]).commandThreads(8).start();
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            for (int attempt = 0; ; attempt++) {
+                nodes[i] = options.apply(RaftReplication.builder().id("n" + i).peers(memberList).storage(dir.resolve("raft-" + i))
+                        .timeout(Duration.ofSeconds(5))).build();
+                KeyspaceEngine engine = engines.apply(dir.resolve("engine-" + i));
+                RespServer server = RespServer.builder().port(0).ownedEngine(engine).replication(nodes[i]).commandThreads(8).build();
+                try {
+                    return server.start().join();
+                } catch (RuntimeException e) {
+                    server.close(); // closes the engine and the Raft node
+                    if (attempt >= 20) {
+                        throw e;
+                    }
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException interrupted) {
+                        throw new IllegalStateException(interrupted);
+                    }
+                }
+            }
+        });
     }
 
     /** Restarts a stopped node over its directories. */

@@ -38,7 +38,7 @@ public final class CommandDispatcher {
      * the {@link ReplicaApplier}'s dispatcher, which applies what the log ordered.
      */
     private final Replication replication;
-    /** Applying a log entry: its stamped time, seed and log index (see {@link #applyReplicated}). */
+    /** Applying a log entry: its stamped time, seed and log position (see {@link #applyReplicated}). */
     private long stampedNow;
     private long stampedSeed;
     private long appliedIndex = -1;
@@ -68,14 +68,15 @@ public final class CommandDispatcher {
     }
 
     /**
-     * Runs {@code request} as the log entry at {@code index} with the leader's stamped time and
-     * seed (a replica applying it; retries after a conflict use the same stamp, so every replica
-     * computes the same result). The entry's index is recorded in the command's transaction.
+     * Runs {@code request} as the log entry at {@code position} (see {@link ReplicaApplier}) with
+     * the leader's stamped time and seed (a replica applying it; retries after a conflict use the
+     * same stamp, so every replica computes the same result). The position is recorded in the
+     * command's transaction.
      */
-    void applyReplicated(RespRequest request, long nowMillis, long seed, long index) {
+    void applyReplicated(RespRequest request, long nowMillis, long seed, long position) {
         stampedNow = nowMillis;
         stampedSeed = seed;
-        appliedIndex = index;
+        appliedIndex = position;
         try {
             dispatch(request);
         } finally {

@@ -98,12 +98,12 @@ public final class ExecutionContext implements CommandContext {
     }
 
     /**
-     * This execution applies the replicated log's entry {@code index}: its commit records the
-     * index in the same engine transaction ({@link ReplicaApplier}), so after a restart the
-     * replica knows which entries its engine already holds.
+     * This execution applies the replicated log's entry at {@code position}: its commit records
+     * the position in the same engine transaction ({@link ReplicaApplier}), so after a restart
+     * the replica knows which entries its engine already holds.
      */
-    void appliedIndex(long index) {
-        this.appliedIndex = index;
+    void appliedIndex(long position) {
+        this.appliedIndex = position;
     }
 
     void reset(RespRequest request, long nowMillis, long randomSeed) {

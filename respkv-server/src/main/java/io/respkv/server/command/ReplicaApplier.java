@@ -28,9 +28,16 @@ import java.nio.ByteBuffer;
  */
 public final class ReplicaApplier {
 
-    /** Engine key of the last applied log index: {@code 'R' | "applied"} -> index as u64. */
+    /**
+     * Engine key of the last applied log position: {@code 'R' | "applied"} -> position as u64,
+     * the log index in the high 48 bits and the place in a group in the low {@link #SUB_BITS}.
+     */
     static final byte[] APPLIED_KEY = KeyCodec.replicationKey("applied");
     private static final byte[] NOTHING = new byte[0];
+    /** Bits of a log position that number the members of a group (fewer than 65,535 per entry). */
+    static final int SUB_BITS = 16;
+    /** The low bits of the position of an entry applied whole (its last group member, or a lone entry). */
+    static final long WHOLE = (1L << SUB_BITS) - 1;
 
     private final ServerState server;
     private final ClientConnection replica;
@@ -51,7 +58,7 @@ public final class ReplicaApplier {
         try (Transaction t = server.engine().begin()) {
             stored = t.get(APPLIED_KEY);
         }
-        this.applied = stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
+        this.applied = stored == null ? WHOLE : ByteBuffer.wrap(stored).getLong(); // (nothing: index 0, whole)
     }
 
     /** The server's active expiry: what the leader's expiry entries run, and how it finds due keys. */
@@ -69,26 +76,49 @@ public final class ReplicaApplier {
      * else replaced): entries up to it count as applied.
      */
     public synchronized void restored(long index) {
+        long position = (index << SUB_BITS) | WHOLE; // all of it, a group's members too
         server.engine().transact(txn -> {
-            recordApplied(txn, index);
+            recordApplied(txn, position);
             return null;
         });
-        applied = index;
+        applied = position;
     }
 
-    /** The last log index whose changes this replica's engine holds (0 if none). */
+    /** The last log index whose changes this replica's engine holds (0 if none; a group partly applied counts as not). */
     public long appliedIndex() {
-        return applied;
+        long position = applied;
+        return (position & WHOLE) == WHOLE ? position >>> SUB_BITS : (position >>> SUB_BITS) - 1;
     }
 
     /**
-     * Applies the entry at log {@code index} with the leader's {@code nowMillis} and
-     * {@code seed}; returns the reply it wrote (RESP in the entry's protocol; empty for an entry
-     * this replica had already applied before a restart, or an expiry step).
+     * Applies the log entry at {@code index} with the leader's {@code nowMillis} and
+     * {@code seed}: one {@link ReplicatedEntry}, or a group of them ({@link ReplicatedEntry#group},
+     * the writes of several connections sent together), each applied in order as if alone, with
+     * a seed of its own. Returns the reply: the entry's (RESP in the entry's protocol), or for a
+     * group its members' ({@link ReplicatedEntry#groupReplies}); an entry this replica had
+     * already applied before a restart replies nothing, as does an expiry step.
      */
     public synchronized byte[] apply(long index, long nowMillis, long seed, byte[] entryBytes) {
+        if (!ReplicatedEntry.isGroup(entryBytes)) {
+            return applyOne((index << SUB_BITS) | WHOLE, index, nowMillis, seed, entryBytes);
+        }
+        java.util.List<byte[]> members = ReplicatedEntry.groupMembers(entryBytes);
+        java.util.List<byte[]> replies = new java.util.ArrayList<>(members.size());
+        for (int k = 0; k < members.size(); k++) {
+            long sub = k == members.size() - 1 ? WHOLE : k; // the last member completes the entry
+            replies.add(applyOne((index << SUB_BITS) | sub, index, nowMillis, seed + k * 0x9E3779B97F4A7C15L, members.get(k)));
+        }
+        return ReplicatedEntry.groupReplies(replies);
+    }
+
+    /**
+     * Applies one entry at log position {@code position}: the log index shifted left by
+     * {@link #SUB_BITS}, plus its place in a group. The position is what is recorded as applied,
+     * so a restart in the middle of a group resumes after the last member that committed.
+     */
+    private byte[] applyOne(long position, long index, long nowMillis, long seed, byte[] entryBytes) {
         ReplicatedEntry entry = ReplicatedEntry.decode(entryBytes);
-        if (index <= applied) {
+        if (position <= applied) {
             modifications.record(entry, index); // the table is rebuilt from every entry, run or not
             return NOTHING;
         }
@@ -97,16 +127,16 @@ public final class ReplicaApplier {
         replica.protocol(entry.protocol());
         reply.protocol(entry.protocol());
         switch (entry.kind()) {
-            case ReplicatedEntry.COMMAND -> dispatcher.applyReplicated(RespRequest.of(entry.requests().get(0)), nowMillis, seed, index);
-            case ReplicatedEntry.TRANSACTION -> applyTransaction(entry, index, nowMillis, seed);
+            case ReplicatedEntry.COMMAND -> dispatcher.applyReplicated(RespRequest.of(entry.requests().get(0)), nowMillis, seed, position);
+            case ReplicatedEntry.TRANSACTION -> applyTransaction(entry, position, nowMillis, seed);
             case ReplicatedEntry.EXPIRE -> {
                 ActiveExpiry expiry = server.activeExpiry();
-                expiry.expireBatch(entry.db(), nowMillis, entry.expireLimit(), txn -> recordApplied(txn, index));
+                expiry.expireBatch(entry.db(), nowMillis, entry.expireLimit(), txn -> recordApplied(txn, position));
             }
             default -> throw new IllegalStateException("unknown entry kind " + entry.kind());
         }
         modifications.record(entry, index);
-        applied = index;
+        applied = position;
         byte[] result = new byte[out.readableBytes()];
         out.readBytes(result);
         out.clear();
@@ -118,17 +148,17 @@ public final class ReplicaApplier {
      * run) when a watched key was modified after the watch index, or was live at WATCH and is
      * now stored past its deadline (Redis's isWatchedKeyExpired), as every replica decides alike.
      */
-    private void applyTransaction(ReplicatedEntry entry, long index, long nowMillis, long seed) {
+    private void applyTransaction(ReplicatedEntry entry, long position, long nowMillis, long seed) {
         if (entry.watchIndex() >= 0 && watchFailed(entry, nowMillis)) {
             reply.nullArray();
             return;
         }
-        dispatcher.applyReplicated(RespRequest.of("MULTI"), nowMillis, seed, index);
+        dispatcher.applyReplicated(RespRequest.of("MULTI"), nowMillis, seed, position);
         for (byte[][] args : entry.requests()) {
-            dispatcher.applyReplicated(RespRequest.of(args), nowMillis, seed, index);
+            dispatcher.applyReplicated(RespRequest.of(args), nowMillis, seed, position);
         }
         out.clear(); // +OK and +QUEUED: the client saw its own while queuing
-        dispatcher.applyReplicated(RespRequest.of("EXEC"), nowMillis, seed, index);
+        dispatcher.applyReplicated(RespRequest.of("EXEC"), nowMillis, seed, position);
         if (replica.transaction().inMulti()) {
             replica.transaction().discard(server.watches()); // (EXEC always ends MULTI; never left open)
         }
@@ -168,8 +198,8 @@ public final class ReplicaApplier {
         }
     }
 
-    /** Writes the applied index into {@code txn}, the transaction of the entry's changes. */
-    static void recordApplied(Transaction txn, long index) {
-        txn.put(APPLIED_KEY, ByteBuffer.allocate(Long.BYTES).putLong(index).array());
+    /** Writes the applied log position into {@code txn}, the transaction of the entry's changes. */
+    static void recordApplied(Transaction txn, long position) {
+        txn.put(APPLIED_KEY, ByteBuffer.allocate(Long.BYTES).putLong(position).array());
     }
 }

@@ -61,6 +61,64 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, long 
         return encode(EXPIRE, ProtocolVersion.RESP2, db, -1, List.of(), List.<byte[][]>of(new byte[][] {limit}));
     }
 
+    /** First byte of a group of entries ({@link #group}); an entry starts with {@link #FORMAT}. */
+    public static final byte GROUP = 'G';
+
+    /**
+     * Several entries (of different connections) in one log entry, applied one after the other
+     * as if each were alone: {@code 'G' | count:u32 | (length:u32 | entry)*}.
+     */
+    public static byte[] group(List<byte[]> entries) {
+        return frame(GROUP, entries);
+    }
+
+    /** Whether {@code bytes} is a {@link #group}. */
+    public static boolean isGroup(byte[] bytes) {
+        return bytes.length > 0 && bytes[0] == GROUP;
+    }
+
+    /** The entries of a {@link #group}. */
+    public static List<byte[]> groupMembers(byte[] group) {
+        return unframe(group, GROUP);
+    }
+
+    /** The replies of a group's entries, in order: {@code 'g' | count:u32 | (length:u32 | reply)*}. */
+    public static byte[] groupReplies(List<byte[]> replies) {
+        return frame((byte) 'g', replies);
+    }
+
+    /** The replies {@link #groupReplies} framed. */
+    public static List<byte[]> splitGroupReplies(byte[] framed) {
+        return unframe(framed, (byte) 'g');
+    }
+
+    private static byte[] frame(byte tag, List<byte[]> parts) {
+        int size = 1 + 4;
+        for (byte[] p : parts) {
+            size += 4 + p.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).put(tag).putInt(parts.size());
+        for (byte[] p : parts) {
+            out.putInt(p.length).put(p);
+        }
+        return out.array();
+    }
+
+    private static List<byte[]> unframe(byte[] framed, byte tag) {
+        ByteBuffer in = ByteBuffer.wrap(framed);
+        if (in.get() != tag) {
+            throw new IllegalArgumentException("not a framed list " + (char) tag);
+        }
+        int n = in.getInt();
+        List<byte[]> parts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] p = new byte[in.getInt()];
+            in.get(p);
+            parts.add(p);
+        }
+        return parts;
+    }
+
     /** The limit of an {@link #EXPIRE} entry. */
     public int expireLimit() {
         return ByteBuffer.wrap(requests.get(0)[0]).getInt();
