@@ -26,6 +26,9 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Main {
 
+    /** Command threads under Raft unless --command-threads says otherwise. */
+    static final int RAFT_COMMAND_THREADS = 64;
+
     private Main() {
     }
 
@@ -80,7 +83,9 @@ public final class Main {
                 .requirePass(options.requirePass)
                 .databases(options.databases)
                 .eventLoopThreads(options.eventLoopThreads)
-                .commandThreads(options.commandThreads)
+                .commandThreads(options.commandThreads != null ? options.commandThreads
+                        // under Raft a command thread waits out its write's round trip: more of them, more writes per log entry
+                        : raft != null ? RAFT_COMMAND_THREADS : io.respkv.server.RespServer.DEFAULT_COMMAND_THREADS)
                 .consistency(options.consistency)
                 .maxBulkLength(options.maxBulkLength)
                 .allowShutdown(true, stopped::countDown)
@@ -141,7 +146,7 @@ public final class Main {
                   --requirepass PASS        password of the default user (as Redis's requirepass)
                   --databases N             number of databases (default 16)
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
-                  --command-threads N       threads running commands for network engines (postgres; default 16)
+                  --command-threads N       threads running commands for network engines and Raft (default 16; 64 with --raft-id)
                   --consistency LEVEL       read consistency connections start with: linearizable (default), lease, stale
                   --max-bulk-length BYTES   longest bulk string a request may carry (default 536870912)
                   --raft-id ID              replicate through a Raft group as member ID (see docs/replication.md)
@@ -169,7 +174,8 @@ public final class Main {
         String requirePass;
         int databases = 16;
         int eventLoopThreads = 1;
-        int commandThreads = io.respkv.server.RespServer.DEFAULT_COMMAND_THREADS;
+        /** Null: the default, {@link io.respkv.server.RespServer#DEFAULT_COMMAND_THREADS}, or 64 under Raft. */
+        Integer commandThreads;
         String raftId;
         String raftPeers;
         String raftDir = "respkv-raft";
