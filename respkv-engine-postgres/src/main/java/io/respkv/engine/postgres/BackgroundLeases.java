@@ -51,16 +51,8 @@ final class BackgroundLeases implements AutoCloseable {
 
     BackgroundLeases(String url, String user, String password, String schema, long connectTimeoutMillis) {
         this.url = url;
-        this.properties = new Properties();
-        if (user != null) {
-            properties.setProperty("user", user);
-        }
-        if (password != null) {
-            properties.setProperty("password", password);
-        }
-        long seconds = Math.max(1, TimeUnit.MILLISECONDS.toSeconds(connectTimeoutMillis + 999));
-        properties.setProperty("connectTimeout", Long.toString(seconds));
-        properties.setProperty("socketTimeout", Long.toString(Math.max(10, seconds)));
+        this.properties = ConnectionPool.sessionProperties(user, password, connectTimeoutMillis);
+        properties.setProperty("socketTimeout", Long.toString(Math.max(10, ConnectionPool.connectTimeoutSeconds(connectTimeoutMillis))));
         properties.setProperty("tcpKeepAlive", "true");
         // The server drops a session whose peer vanished (a crashed host, a partition) after
         // about 25 s instead of the operating system's two hours: that frees the locks.

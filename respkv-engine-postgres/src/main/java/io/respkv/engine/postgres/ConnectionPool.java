@@ -54,18 +54,32 @@ final class ConnectionPool implements AutoCloseable {
     ConnectionPool(HikariConfig config, String user, String password, long connectTimeoutMillis) {
         this.config = config;
         this.url = config.getJdbcUrl();
-        this.probeProperties = new Properties();
-        if (user != null) {
-            probeProperties.setProperty("user", user);
-        }
-        if (password != null) {
-            probeProperties.setProperty("password", password);
-        }
-        long seconds = Math.max(1, TimeUnit.MILLISECONDS.toSeconds(connectTimeoutMillis + 999));
-        probeProperties.setProperty("connectTimeout", Long.toString(seconds));
-        probeProperties.setProperty("socketTimeout", Long.toString(Math.max(10, seconds)));
+        this.probeProperties = sessionProperties(user, password, connectTimeoutMillis);
+        probeProperties.setProperty("socketTimeout", Long.toString(Math.max(10, connectTimeoutSeconds(connectTimeoutMillis))));
         probeProperties.setProperty("ApplicationName", "respkv probe");
         this.pool = newPool();
+    }
+
+    /**
+     * JDBC properties of a session of respkv's own outside the pool (a probe, the listener of
+     * signals or messages, a background lease): the credentials and the connect timeout, which
+     * the driver takes in whole seconds (rounded up, at least 1).
+     */
+    static Properties sessionProperties(String user, String password, long connectTimeoutMillis) {
+        Properties p = new Properties();
+        if (user != null) {
+            p.setProperty("user", user);
+        }
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("connectTimeout", Long.toString(connectTimeoutSeconds(connectTimeoutMillis)));
+        return p;
+    }
+
+    /** A connect timeout in the driver's whole seconds: rounded up, at least 1. */
+    static long connectTimeoutSeconds(long connectTimeoutMillis) {
+        return Math.max(1, TimeUnit.MILLISECONDS.toSeconds(connectTimeoutMillis + 999));
     }
 
     private HikariDataSource newPool() {

@@ -81,15 +81,7 @@ final class PostgresKeySignals implements KeySignals, AutoCloseable {
     PostgresKeySignals(String url, String user, String password, PostgresSql sql, long connectTimeoutMillis) {
         this.url = url;
         this.sql = sql;
-        this.properties = new Properties();
-        if (user != null) {
-            properties.setProperty("user", user);
-        }
-        if (password != null) {
-            properties.setProperty("password", password);
-        }
-        long seconds = Math.max(1, TimeUnit.MILLISECONDS.toSeconds(connectTimeoutMillis + 999));
-        properties.setProperty("connectTimeout", Long.toString(seconds));
+        this.properties = ConnectionPool.sessionProperties(user, password, connectTimeoutMillis);
         properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("ApplicationName", "respkv signals");
         String channel = "respkv_" + Integer.toHexString(sql.schema.hashCode());

@@ -119,15 +119,7 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
 
     PostgresMessageBus(String url, String user, String password, PostgresSql sql, long connectTimeoutMillis) {
         this.url = url;
-        this.properties = new Properties();
-        if (user != null) {
-            properties.setProperty("user", user);
-        }
-        if (password != null) {
-            properties.setProperty("password", password);
-        }
-        long seconds = Math.max(1, TimeUnit.MILLISECONDS.toSeconds(connectTimeoutMillis + 999));
-        properties.setProperty("connectTimeout", Long.toString(seconds));
+        this.properties = ConnectionPool.sessionProperties(user, password, connectTimeoutMillis);
         properties.setProperty("tcpKeepAlive", "true");
         this.channel = "respkv_" + Integer.toHexString(sql.schema.hashCode()) + "_bus";
         this.sender = new Thread(this::sendLoop, "respkv-postgres-bus-sender");
