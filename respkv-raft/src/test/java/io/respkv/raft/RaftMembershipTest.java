@@ -67,6 +67,19 @@ class RaftMembershipTest {
             try (Jedis j = client(c, 0)) {
                 j.set("after-snapshot", "yes"); // in the log only
             }
+            // the group keeps taking writes while the new member joins and catches up
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<String> acknowledged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Thread writer = new Thread(() -> {
+                try (Jedis j = client(c, 0)) {
+                    for (int i = 0; writing.get() && i < 5_000; i++) {
+                        if ("OK".equals(j.set("load:" + i, "x" + i))) {
+                            acknowledged.add("load:" + i);
+                        }
+                    }
+                }
+            });
+            writer.start();
             c.join(3);
             try (Jedis j = client(c, 1)) {
                 assertEquals("OK", new String((byte[]) j.sendCommand(() -> "RAFT.ADD".getBytes(UTF_8),
@@ -75,7 +88,18 @@ class RaftMembershipTest {
                 List<Object> members = (List<Object>) j.sendCommand(() -> "RAFT.MEMBERS".getBytes(UTF_8));
                 assertEquals(4, members.size());
             }
+            Thread.sleep(500);
+            writing.set(false);
+            writer.join();
+            assertTrue(acknowledged.size() > 10, "too few writes during the join: " + acknowledged.size());
             awaitSameDigest(c, 0, 1, 2, 3);
+            try (Jedis j = client(c, 3)) {
+                List<String> values = j.mget(acknowledged.toArray(new String[0]));
+                for (int i = 0; i < acknowledged.size(); i++) {
+                    String key = acknowledged.get(i);
+                    assertEquals("x" + key.substring(5), values.get(i), key + " on the new member");
+                }
+            }
             assertTrue(c.nodes[3].snapshotIndex() > 300, "n3 caught up by installing a snapshot: " + c.nodes[3].snapshotIndex());
             try (Jedis j = client(c, 3)) {
                 assertEquals("v299", j.get("k299"));
