@@ -437,6 +437,13 @@ public final class RaftReplication implements Replication {
         }
         lines.add("respkv_raft_leader:" + (leader == null ? "" : leader));
         lines.add("respkv_raft_peers:" + group.getPeers().size());
+        try {
+            RaftServer.Division d = division();
+            lines.add("respkv_raft_term:" + d.getInfo().getCurrentTerm());
+            lines.add("respkv_raft_commit_index:" + d.getRaftLog().getLastCommittedIndex());
+        } catch (RuntimeException e) {
+            // not running: the lines are left out
+        }
         lines.add("respkv_raft_applied_index:" + (stateMachine == null ? 0 : stateMachine.appliedIndex()));
         lines.add("respkv_raft_snapshot_index:" + snapshotIndex());
         return lines;

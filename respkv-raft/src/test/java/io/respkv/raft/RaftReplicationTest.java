@@ -106,6 +106,10 @@ class RaftReplicationTest {
             j.set("short-lived", "x", redis.clients.jedis.params.SetParams.setParams().px(300));
             j.set("long-lived", "y", redis.clients.jedis.params.SetParams.setParams().ex(1000));
             j.hrandfield("hash", 3);
+            j.expire("hash", 1000);
+            j.pexpire("float", 600_000);
+            j.sadd("doomed", "a", "b");
+            j.pexpire("doomed", 200); // expired by the leader's expiry entries before the comparison
         }
         Thread.sleep(1500); // the leader's active expiry removes short-lived
         cluster.awaitConverged();
@@ -119,6 +123,7 @@ class RaftReplicationTest {
                 state.put("float", j.get("float"));
                 state.put("ttl", Long.toString(j.pexpireTime("long-lived")));
                 state.put("dbsize", Long.toString(j.dbSize()));
+                state.put("digest", new String((byte[]) j.sendCommand(() -> "RESPKV.DIGEST".getBytes())));
                 states.add(state);
             }
         }
@@ -279,6 +284,7 @@ class RaftReplicationTest {
                 String info = j.info("replication");
                 assertTrue(info.contains(i == leader ? "role:master" : "role:slave"), info);
                 assertTrue(info.contains("respkv_raft_leader:n" + leader), info);
+                assertTrue(info.contains("respkv_raft_term:") && info.contains("respkv_raft_commit_index:"), info);
             }
         }
     }
