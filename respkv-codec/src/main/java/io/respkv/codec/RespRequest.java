@@ -107,6 +107,20 @@ public final class RespRequest implements CommandArgs {
         return copy;
     }
 
+    /** Copies of every argument, the command name first. */
+    public byte[][] arguments() {
+        byte[][] args = new byte[count()][];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = bytes(i);
+        }
+        return args;
+    }
+
+    /** A request of copies of this one's arguments: it outlives the buffer this one was decoded from. */
+    public RespRequest copy() {
+        return of(arguments());
+    }
+
     @Override
     public String string(int index) {
         int len = length(index);

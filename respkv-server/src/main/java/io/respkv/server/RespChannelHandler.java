@@ -225,7 +225,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                     if (sets == null) {
                         sets = new java.util.ArrayList<>();
                     }
-                    sets.add(CommandDispatcher.copy(request));
+                    sets.add(request.copy());
                     if (sets.size() >= CommandDispatcher.MAX_BATCH) {
                         dispatcher.dispatchBatch(sets);
                         sets.clear();

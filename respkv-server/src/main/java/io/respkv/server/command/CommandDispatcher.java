@@ -158,7 +158,7 @@ public final class CommandDispatcher {
                 io.respkv.server.replication.WouldBlock wait = io.respkv.server.replication.WouldBlock.decode(replied);
                 server.blocking().block(client, new BlockingKeys.Request(wait.keys(), wait.timeoutMillis(),
                         new ReplicatedWaiter(replication, io.respkv.server.keyspace.RedisType.ofCode((byte) wait.typeCode()),
-                                copy(request))));
+                                request.copy())));
             } else {
                 reply.target().writeBytes(replied);
             }
@@ -170,15 +170,6 @@ public final class CommandDispatcher {
         entry.calls.increment();
         entry.micros.add((System.nanoTime() - start) / 1_000);
         client.lastCommandName(entry.name());
-    }
-
-    /** A copy of {@code request} that outlives the decoder's buffer. */
-    public static RespRequest copy(RespRequest request) {
-        byte[][] args = new byte[request.count()][];
-        for (int i = 0; i < args.length; i++) {
-            args[i] = request.bytes(i);
-        }
-        return RespRequest.of(args);
     }
 
     /** A read under replication: waits until the local state is fresh enough; false if it replied an error. */

@@ -76,11 +76,7 @@ final class TransactionCommands {
                 return false;
             }
             default -> {
-                byte[][] args = new byte[request.count()][];
-                for (int i = 0; i < args.length; i++) {
-                    args[i] = request.bytes(i);
-                }
-                tx.enqueue(entry, RespRequest.of(args));
+                tx.enqueue(entry, request.copy());
                 client.lastCommandName(entry.name());
                 reply.simple("QUEUED");
                 return true;

@@ -39,7 +39,7 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, long 
 
     /** One command of a connection using {@code protocol} and database {@code db}. */
     public static byte[] command(ProtocolVersion protocol, int db, RespRequest request) {
-        return encode(COMMAND, protocol, db, -1, List.of(), List.<byte[][]>of(arguments(request)));
+        return encode(COMMAND, protocol, db, -1, List.of(), List.<byte[][]>of(request.arguments()));
     }
 
     /**
@@ -50,7 +50,7 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, long 
                                      List<WatchedKey> watched) {
         List<byte[][]> requests = new ArrayList<>(queued.size());
         for (RespRequest r : queued) {
-            requests.add(arguments(r));
+            requests.add(r.arguments());
         }
         return encode(TRANSACTION, protocol, db, watchIndex, watched, requests);
     }
@@ -122,14 +122,6 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, long 
     /** The limit of an {@link #EXPIRE} entry. */
     public int expireLimit() {
         return ByteBuffer.wrap(requests.get(0)[0]).getInt();
-    }
-
-    private static byte[][] arguments(RespRequest request) {
-        byte[][] args = new byte[request.count()][];
-        for (int i = 0; i < args.length; i++) {
-            args[i] = request.bytes(i);
-        }
-        return args;
     }
 
     private static byte[] encode(byte kind, ProtocolVersion protocol, int db, long watchIndex, List<WatchedKey> watched,
