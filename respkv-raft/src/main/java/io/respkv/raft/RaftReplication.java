@@ -23,6 +23,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -55,8 +56,16 @@ public final class RaftReplication implements Replication {
     private static final long RETRY_SLEEP_MILLIS = 50;
     /** Most writes one log entry carries (see {@link #send}). */
     private static final int MAX_GROUP = 256;
-    /** Threads appending queued writes; each has one entry in flight. */
+    /** Threads appending queued writes (see {@link #send}). */
     private static final int SENDERS = 4;
+    /**
+     * Log entries of queued writes in flight at once (see {@link #send}). Few, so that writes
+     * queue up behind them and share entries: with 50 clients on 2 cores, 8 in flight made
+     * entries of 3 writes, 2 made entries of 8 and cost less CPU per write at the same throughput
+     * (every entry costs each node a log append, an apply step and RPCs).
+     */
+    private static final int MAX_IN_FLIGHT = 2;
+    private static final byte[] EMPTY = new byte[0];
 
     private final RaftPeerId self;
     private final RaftGroup group;
@@ -76,6 +85,10 @@ public final class RaftReplication implements Replication {
     /** Writes waiting for a sender. */
     private final java.util.concurrent.LinkedBlockingQueue<Pending> queue = new java.util.concurrent.LinkedBlockingQueue<>();
     private final List<Thread> senders = new ArrayList<>();
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+    /** Who this node's own requests to its Raft server come from, and their call ids. */
+    private final org.apache.ratis.protocol.ClientId localClientId = org.apache.ratis.protocol.ClientId.randomId();
+    private final java.util.concurrent.atomic.AtomicLong localCallIds = new java.util.concurrent.atomic.AtomicLong();
     private volatile RespkvStateMachine stateMachine;
     private volatile Thread expiryLoop;
     private volatile boolean closed;
@@ -198,58 +211,144 @@ public final class RaftReplication implements Replication {
     }
 
     /**
-     * A sender: takes the writes queued meanwhile (of any connections, up to {@link #MAX_GROUP})
-     * and appends them as one log entry ({@code ReplicatedEntry.group}), so that concurrent
-     * clients share a Ratis round trip and each node's fsync; every write still gets its own
-     * reply, as if alone. {@link #SENDERS} of them run, so several entries are in flight.
+     * A sender: takes a permit for one more entry in flight, then the writes queued meanwhile (of
+     * any connections, up to {@link #MAX_GROUP}), and appends them as one log entry
+     * ({@code ReplicatedEntry.group}), so that concurrent clients share a Raft round trip and
+     * each node's fsync; every write still gets its own reply, as if alone. While all
+     * {@link #MAX_IN_FLIGHT} entries are in flight, writes queue up and the next entry carries
+     * them all.
+     *
+     * <p>On the leader the entry goes straight to the local Raft server, asynchronously: no gRPC
+     * round trip to itself, and the sender moves on to the next entry at once. Elsewhere (a
+     * follower, or a leader not ready yet) a Ratis client sends it to the leader and the sender
+     * waits for the reply; {@link #SENDERS} of them keep several entries in flight.
      */
     private void send() {
-        List<Pending> group = new ArrayList<>();
         while (!closed) {
-            group.clear();
+            List<Pending> group = new ArrayList<>();
+            try {
+                inFlight.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
             try {
                 group.add(queue.take());
             } catch (InterruptedException e) {
+                inFlight.release();
                 return;
             }
             queue.drainTo(group, MAX_GROUP - 1);
-            try {
-                byte[] payload;
-                if (group.size() == 1) {
-                    payload = group.get(0).entry();
-                } else {
-                    List<byte[]> entries = new ArrayList<>(group.size());
-                    for (Pending p : group) {
-                        entries.add(p.entry());
-                    }
-                    payload = ReplicatedEntry.group(entries);
+            byte[] payload = payload(group);
+            if (isReadyLeader()) {
+                submitOnLeader(group, payload);
+            } else {
+                try {
+                    sendThroughClient(group, payload);
+                } finally {
+                    inFlight.release();
                 }
-                RaftClient c = threadClient.get();
-                RaftClientReply reply = call(() -> c.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(payload))), "write");
-                if (!reply.isSuccess()) {
-                    throw new ReplicationUnavailableException("write not committed: " + reply.getException(), reply.getException());
-                }
-                // read-your-writes on this node, whatever the connection's read level
-                if (!stateMachine.awaitApplied(reply.getLogIndex(), timeoutMillis)) {
-                    throw new ReplicationUnavailableException("write committed but not applied here in " + timeoutMillis + " ms");
-                }
-                byte[] replied = reply.getMessage().getContent().toByteArray();
-                if (group.size() == 1) {
-                    group.get(0).reply().complete(replied);
-                } else {
-                    List<byte[]> replies = ReplicatedEntry.splitGroupReplies(replied);
-                    for (int i = 0; i < group.size(); i++) {
-                        group.get(i).reply().complete(replies.get(i));
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                group.forEach(p -> p.reply().completeExceptionally(new ReplicationUnavailableException("interrupted", e)));
-                return;
-            } catch (RuntimeException e) {
-                group.forEach(p -> p.reply().completeExceptionally(e));
             }
         }
+    }
+
+    private static byte[] payload(List<Pending> group) {
+        if (group.size() == 1) {
+            return group.get(0).entry();
+        }
+        List<byte[]> entries = new ArrayList<>(group.size());
+        for (Pending p : group) {
+            entries.add(p.entry());
+        }
+        return ReplicatedEntry.group(entries);
+    }
+
+    /**
+     * Appends through this node's own Raft server (it leads); releases the in-flight permit when
+     * the reply comes. The leader replies once the entry is committed and applied here. An entry
+     * refused because leadership moved was not appended: its writes queue again, for a sender to
+     * forward to the new leader.
+     */
+    private void submitOnLeader(List<Pending> group, byte[] payload) {
+        java.util.concurrent.CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = server.submitClientRequestAsync(localRequest(payload, RaftClientRequest.writeRequestType()));
+        } catch (IOException | RuntimeException e) {
+            inFlight.release();
+            fail(group, new ReplicationUnavailableException("write failed: " + e, e));
+            return;
+        }
+        reply.whenComplete((r, error) -> {
+            inFlight.release();
+            if (error != null) {
+                fail(group, new ReplicationUnavailableException("write failed: " + error, error));
+            } else if (r.isSuccess()) {
+                complete(group, r.getMessage().getContent().toByteArray());
+            } else if ((r.getNotLeaderException() != null || r.getLeaderNotReadyException() != null) && !closed) {
+                queue.addAll(group);
+            } else {
+                fail(group, new ReplicationUnavailableException("write not committed: " + r.getException(), r.getException()));
+            }
+        });
+    }
+
+    /** Sends the entry to the leader through a Ratis client, waiting for the reply. */
+    private void sendThroughClient(List<Pending> group, byte[] payload) {
+        try {
+            RaftClient c = threadClient.get();
+            RaftClientReply reply = call(() -> c.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(payload))), "write");
+            if (!reply.isSuccess()) {
+                throw new ReplicationUnavailableException("write not committed: " + reply.getException(), reply.getException());
+            }
+            // read-your-writes on this node, whatever the connection's read level
+            if (!stateMachine.awaitApplied(reply.getLogIndex(), timeoutMillis)) {
+                throw new ReplicationUnavailableException("write committed but not applied here in " + timeoutMillis + " ms");
+            }
+            complete(group, reply.getMessage().getContent().toByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(group, new ReplicationUnavailableException("interrupted", e));
+        } catch (RuntimeException e) {
+            fail(group, e);
+        }
+    }
+
+    /** Hands each write of the entry its own reply. */
+    private static void complete(List<Pending> group, byte[] replied) {
+        if (group.size() == 1) {
+            group.get(0).reply().complete(replied);
+            return;
+        }
+        List<byte[]> replies = ReplicatedEntry.splitGroupReplies(replied);
+        for (int i = 0; i < group.size(); i++) {
+            group.get(i).reply().complete(replies.get(i));
+        }
+    }
+
+    private static void fail(List<Pending> group, RuntimeException e) {
+        group.forEach(p -> p.reply().completeExceptionally(e));
+    }
+
+    /** Whether this node leads and has committed an entry of its term (so it serves requests). */
+    private boolean isReadyLeader() {
+        try {
+            DivisionInfo info = division().getInfo();
+            return info.isLeader() && info.isLeaderReady();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A request to this node's own Raft server, as a Ratis client would send it. */
+    private RaftClientRequest localRequest(byte[] payload, RaftClientRequest.Type type) {
+        return RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(self)
+                .setGroupId(group.getGroupId())
+                .setCallId(localCallIds.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(payload)))
+                .setType(type)
+                .setTimeoutMs(timeoutMillis)
+                .build();
     }
 
     @Override
@@ -269,6 +368,26 @@ public final class RaftReplication implements Replication {
 
     /** Ratis's linearizable read: the leader's commit index (confirmed by a majority), applied here. */
     private void readIndex() {
+        if (isReadyLeader()) {
+            try {
+                RaftClientReply reply = server.submitClientRequestAsync(localRequest(EMPTY, RaftClientRequest.readRequestType()))
+                        .get(timeoutMillis, TimeUnit.MILLISECONDS);
+                if (reply.isSuccess()) {
+                    return;
+                }
+                if (reply.getNotLeaderException() == null && reply.getLeaderNotReadyException() == null) {
+                    throw new ReplicationUnavailableException("read index not confirmed: " + reply.getException(), reply.getException());
+                }
+                // leadership moved meanwhile: ask the new leader through a client
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new ReplicationUnavailableException("read index not confirmed in " + timeoutMillis + " ms", e);
+            } catch (java.util.concurrent.ExecutionException | IOException e) {
+                throw new ReplicationUnavailableException("read index failed: " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ReplicationUnavailableException("interrupted", e);
+            }
+        }
         RaftClient c = threadClient.get();
         RaftClientReply reply = call(() -> c.io().sendReadOnly(Message.EMPTY, self), "read");
         if (!reply.isSuccess()) {

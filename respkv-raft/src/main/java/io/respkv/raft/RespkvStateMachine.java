@@ -46,6 +46,12 @@ final class RespkvStateMachine extends BaseStateMachine {
     private long lastStampMillis;
     private final Object appliedMonitor = new Object();
     private volatile long appliedIndex;
+    /**
+     * The latest snapshot, as last loaded, taken or installed. Kept here because Ratis asks for
+     * it before every append to every follower, and while there is none the storage looks for
+     * one by listing its directory each time (5% of a leader's CPU under load).
+     */
+    private volatile SingleFileSnapshotInfo latestSnapshot;
 
     RespkvStateMachine(ReplicaApplier applier) {
         this.applier = applier;
@@ -79,6 +85,7 @@ final class RespkvStateMachine extends BaseStateMachine {
      */
     private void loadLatestSnapshot() throws IOException {
         SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
+        latestSnapshot = latest;
         if (latest == null) {
             return;
         }
@@ -112,9 +119,16 @@ final class RespkvStateMachine extends BaseStateMachine {
         java.io.File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         EngineSnapshotFile.write(applier.engine(), last.getIndex(), applier.modificationState(), file.toPath());
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+        SingleFileSnapshotInfo taken = new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last);
+        storage.updateLatestSnapshot(taken);
+        latestSnapshot = taken;
         storage.cleanupOldSnapshots(KEEP_TWO);
         return last.getIndex();
+    }
+
+    @Override
+    public SingleFileSnapshotInfo getLatestSnapshot() {
+        return latestSnapshot;
     }
 
     @Override
