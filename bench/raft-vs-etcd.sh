@@ -12,12 +12,14 @@
 #
 # Needs: ./mvnw -B -q -DskipTests package (respkv-standalone/target/respkv.jar), etcd and
 # redis-benchmark on PATH (apt-get install etcd-server redis-tools). Environment: N (requests
-# per run, default 20000), KEYSPACE (100000), DSIZE (64).
+# per run, default 20000), WARM (requests of the warm-up, default 60000), KEYSPACE (100000),
+# DSIZE (64).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 ROUNDS=${1:-5}
 N=${N:-20000}
+WARM=${WARM:-60000}
 KEYSPACE=${KEYSPACE:-100000}
 DSIZE=${DSIZE:-64}
 JAR=$ROOT/respkv-standalone/target/respkv.jar
@@ -70,9 +72,14 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
-warm() { redis-benchmark -p "$1" -c 50 -n "$N" -r "$KEYSPACE" -d "$DSIZE" -t set -P 1 -q >/dev/null 2>&1 || true; }
+warm() {
+  redis-benchmark -p "$1" -c 50 -n "$WARM" -r "$KEYSPACE" -d "$DSIZE" -t set -P 1 -q >/dev/null 2>&1 || true
+  redis-benchmark -p "$1" -c 50 -n $((WARM * 4)) -r "$KEYSPACE" -d "$DSIZE" -t set -P 16 -q >/dev/null 2>&1 || true
+}
 rps() { redis-benchmark -p "$1" -c 50 -n "$2" -r "$KEYSPACE" -d "$DSIZE" -t set -P "$3" --csv 2>/dev/null | awk -F'"' '/"SET"/{print $4}'; }
-warm "$leader"; warm "$SP" # the JIT first: respkv's first round runs well below the later ones
+# the JIT first: with three JVMs on two cores, compiling takes a third of the CPU for the first
+# minute, and respkv's first rounds run at half the rate of the later ones
+warm "$leader"; warm "$SP"
 echo "round,etcd_put,group_set_p1,group_set_p16,single_set_p1"
 ROWS=()
 for r in $(seq 1 "$ROUNDS"); do
