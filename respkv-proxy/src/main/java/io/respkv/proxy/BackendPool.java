@@ -4,7 +4,7 @@ import io.respkv.api.ProtocolVersion;
 
 /**
  * The few connections one event loop keeps to one node for one protocol (and role), shared by
- * all of the loop's clients and used in turn. A connection that closes is replaced on next use.
+ * all of the loop's clients and each client always on the same one. A connection that closes is replaced on next use.
  * After a connection to the node fails, the node counts as down for a short while: requests for
  * it then fail at once with the reason instead of each waiting for a connect attempt.
  */
@@ -15,7 +15,6 @@ final class BackendPool {
     final ProtocolVersion protocol;
     final boolean replica;
     private final BackendConnection[] connections;
-    private int next;
     private long downUntilNanos;
     private String downReason;
 
@@ -27,16 +26,19 @@ final class BackendPool {
         this.connections = new BackendConnection[loop.config.backendConnections()];
     }
 
-    /** A connection to use, or null while the node is down (see {@link #downReason()}). */
-    BackendConnection connection() {
+    /**
+     * The connection for a client with {@code affinity} (its id), or null while the node is down
+     * (see {@link #downReason()}). A client always gets the same connection of a pool, so its
+     * requests to one node run in the order it sent them (two connections would race).
+     */
+    BackendConnection connection(long affinity) {
         if (downReason != null) {
             if (System.nanoTime() - downUntilNanos < 0) {
                 return null;
             }
             downReason = null;
         }
-        int i = next;
-        next = i + 1 == connections.length ? 0 : i + 1;
+        int i = (int) Math.floorMod(affinity, (long) connections.length);
         BackendConnection c = connections[i];
         if (c == null || c.closed()) {
             c = BackendConnection.open(loop, node, protocol, replica, this);

@@ -110,6 +110,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
         decoder.authenticated(authenticated);
     }
 
+    long id() {
+        return id;
+    }
+
     ProtocolVersion protocol() {
         return protocol;
     }
@@ -203,7 +207,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             return;
         }
         switch (kind) {
-            case PING -> ping();
+            case PING -> {
+                if (request.count() > 2) {
+                    forwardAnywhere(start, end); // Redis's arity error
+                } else {
+                    ping();
+                }
+            }
             case ECHO -> reply(newReply(), w -> w.bulk(request.buffer(), request.offset(1), request.length(1)));
             case HELLO -> hello();
             case AUTH -> auth();
@@ -346,6 +356,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
     }
 
     private void splitOrRoute(CommandTable.Entry entry, int start, int end) {
+        if (entry.kind() == ProxyCommand.MSET && request.count() % 2 == 0) {
+            // a node would check the keys' slots before MSET counts its arguments
+            reply(newReply(), w -> w.error("ERR wrong number of arguments for 'mset' command"));
+            return;
+        }
         int slot = findKeys(entry);
         if (slot != -2) {
             route(entry, start, end);

@@ -88,13 +88,13 @@ final class Forward implements BackendConnection.Callback {
                 ClusterNode[] replicas = map.replicas(slot);
                 if (replicas.length > 0) {
                     ClusterNode r = replicas[replicas.length == 1 ? 0 : ThreadLocalRandom.current().nextInt(replicas.length)];
-                    c = loop.pool(r, session.protocol(), true).connection();
+                    c = loop.pool(r, session.protocol(), true).connection(session.id());
                 }
             }
         }
         if (c == null) {
             BackendPool pool = loop.pool(to, session.protocol(), false);
-            c = pool.connection();
+            c = pool.connection(session.id());
             if (c == null) {
                 downReason = pool.downReason();
             }
