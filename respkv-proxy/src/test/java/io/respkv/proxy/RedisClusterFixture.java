@@ -145,6 +145,14 @@ public final class RedisClusterFixture implements AutoCloseable {
             await(deadline, "replica " + n.port + " to sync", () -> String.valueOf(callQuietly(n.port, "INFO", "replication"))
                     .contains("master_link_status:up"));
         }
+        // CLUSTER SLOTS leaves out replicas whose replication offset is still 0: give each master a write
+        for (Node m : masters()) {
+            expectOk(call(m.port, "FLUSHALL"));
+        }
+        for (Node n : nodes) {
+            await(deadline, "node " + n.port + " to list every replica in CLUSTER SLOTS",
+                    () -> slotsEntries(n.port) == nodes.size());
+        }
         for (Node n : nodes) {
             await(deadline, "node " + n.port + " to report cluster_state:ok and every replica",
                     () -> String.valueOf(callQuietly(n.port, "CLUSTER", "INFO")).contains("cluster_state:ok")
@@ -243,6 +251,23 @@ public final class RedisClusterFixture implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /** How many node entries (masters and replicas) CLUSTER SLOTS lists, or -1. */
+    private static int slotsEntries(int port) {
+        try {
+            RespFrame slots = call(port, "CLUSTER", "SLOTS");
+            if (slots.isError()) {
+                return -1;
+            }
+            int n = 0;
+            for (RespFrame range : slots.elements()) {
+                n += range.elements().size() - 2;
+            }
+            return n;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private static int slaveLines(int port) {
