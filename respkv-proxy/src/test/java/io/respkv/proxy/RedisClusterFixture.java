@@ -83,14 +83,24 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     private final List<Node> nodes = new ArrayList<>();
     private final int masterCount;
+    private final String password;
 
-    private RedisClusterFixture(int masterCount) {
+    private RedisClusterFixture(int masterCount, String password) {
         this.masterCount = masterCount;
+        this.password = password;
     }
 
     /** Starts and forms a cluster; fails (having stopped every process) if it is not healthy in time. */
     public static RedisClusterFixture start(int masters, int replicasPerMaster) {
-        RedisClusterFixture cluster = new RedisClusterFixture(masters);
+        return start(masters, replicasPerMaster, null);
+    }
+
+    /**
+     * Like {@link #start(int, int)}, with {@code requirepass} and {@code masterauth} set to
+     * {@code password} on every node (null: none); {@link #ask} authenticates.
+     */
+    public static RedisClusterFixture start(int masters, int replicasPerMaster, String password) {
+        RedisClusterFixture cluster = new RedisClusterFixture(masters, password);
         try {
             cluster.form(replicasPerMaster);
             return cluster;
@@ -122,12 +132,12 @@ public final class RedisClusterFixture implements AutoCloseable {
         for (int m = 0; m < masterCount; m++) {
             int from = m * HashSlots.SLOTS / masterCount;
             int to = (m + 1) * HashSlots.SLOTS / masterCount - 1;
-            expectOk(call(nodes.get(m).port, "CLUSTER", "ADDSLOTSRANGE", Integer.toString(from), Integer.toString(to)));
+            expectOk(ask(nodes.get(m).port, "CLUSTER", "ADDSLOTSRANGE", Integer.toString(from), Integer.toString(to)));
         }
         Node first = nodes.get(0);
         for (int i = 1; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            expectOk(call(first.port, "CLUSTER", "MEET", "127.0.0.1", Integer.toString(n.port), Integer.toString(n.busPort)));
+            expectOk(ask(first.port, "CLUSTER", "MEET", "127.0.0.1", Integer.toString(n.port), Integer.toString(n.busPort)));
         }
         for (Node n : nodes) {
             await(deadline, "node " + n.port + " to know every node",
@@ -136,8 +146,8 @@ public final class RedisClusterFixture implements AutoCloseable {
         for (int r = 0; r < replicasPerMaster; r++) {
             for (int m = 0; m < masterCount; m++) {
                 Node replica = nodes.get(masterCount + r * masterCount + m);
-                String masterId = text(call(nodes.get(m).port, "CLUSTER", "MYID"));
-                expectOk(call(replica.port, "CLUSTER", "REPLICATE", masterId));
+                String masterId = text(ask(nodes.get(m).port, "CLUSTER", "MYID"));
+                expectOk(ask(replica.port, "CLUSTER", "REPLICATE", masterId));
             }
         }
         for (int i = masterCount; i < nodes.size(); i++) {
@@ -147,7 +157,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
         // CLUSTER SLOTS leaves out replicas whose replication offset is still 0: give each master a write
         for (Node m : masters()) {
-            expectOk(call(m.port, "FLUSHALL"));
+            expectOk(ask(m.port, "FLUSHALL"));
         }
         for (Node n : nodes) {
             await(deadline, "node " + n.port + " to list every replica in CLUSTER SLOTS",
@@ -160,9 +170,9 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
-    private static void launch(Path executable, Node n) throws IOException {
+    private void launch(Path executable, Node n) throws IOException {
         Path conf = n.dir.resolve("redis.conf");
-        Files.write(conf, List.of(
+        List<String> lines = new ArrayList<>(List.of(
                 "port " + n.port,
                 "bind 127.0.0.1",
                 "dir \"" + n.dir + "\"",
@@ -174,7 +184,12 @@ public final class RedisClusterFixture implements AutoCloseable {
                 "cluster-config-file nodes.conf",
                 "cluster-port " + n.busPort,
                 "cluster-node-timeout 1000",
-                "cluster-replica-validity-factor 0"), StandardCharsets.UTF_8);
+                "cluster-replica-validity-factor 0"));
+        if (password != null) {
+            lines.add("requirepass \"" + password + "\"");
+            lines.add("masterauth \"" + password + "\"");
+        }
+        Files.write(conf, lines, StandardCharsets.UTF_8);
         n.process = new ProcessBuilder(executable.toString(), conf.toString())
                 .directory(n.dir.toFile())
                 .redirectErrorStream(true)
@@ -213,17 +228,33 @@ public final class RedisClusterFixture implements AutoCloseable {
         n.process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Sends one command to the node on {@code port}. */
+    /** Sends one command to the node on {@code port} (a cluster without password). */
     public static RespFrame call(int port, String... args) throws IOException {
+        return callWithPassword(port, null, args);
+    }
+
+    /** Sends one command to the node on {@code port}, after AUTH if {@code password} is not null. */
+    public static RespFrame callWithPassword(int port, String password, String... args) throws IOException {
         try (RawRespClient c = RawRespClient.connect(RespTarget.loopback("node" + port, port), Duration.ofSeconds(5))) {
+            if (password != null) {
+                RespFrame auth = c.call("AUTH", password);
+                if (auth.isError()) {
+                    return auth;
+                }
+            }
             return c.call(args);
         }
     }
 
+    /** {@link #callWithPassword} with this cluster's password. */
+    public RespFrame ask(int port, String... args) throws IOException {
+        return callWithPassword(port, password, args);
+    }
+
     /** The node's text reply, or null if it cannot be reached. */
-    static String callQuietly(int port, String... args) {
+    private String callQuietly(int port, String... args) {
         try {
-            return text(call(port, args));
+            return text(ask(port, args));
         } catch (IOException e) {
             return null;
         }
@@ -239,7 +270,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
-    private static int clusterNodesLines(int port) {
+    private int clusterNodesLines(int port) {
         String s = callQuietly(port, "CLUSTER", "NODES");
         if (s == null) {
             return -1;
@@ -254,9 +285,9 @@ public final class RedisClusterFixture implements AutoCloseable {
     }
 
     /** How many node entries (masters and replicas) CLUSTER SLOTS lists, or -1. */
-    private static int slotsEntries(int port) {
+    private int slotsEntries(int port) {
         try {
-            RespFrame slots = call(port, "CLUSTER", "SLOTS");
+            RespFrame slots = ask(port, "CLUSTER", "SLOTS");
             if (slots.isError()) {
                 return -1;
             }
@@ -270,7 +301,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
-    private static int slaveLines(int port) {
+    private int slaveLines(int port) {
         String s = callQuietly(port, "CLUSTER", "NODES");
         if (s == null) {
             return -1;
