@@ -262,11 +262,26 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Fl
         fail("respkv-proxy: connection to " + node + " lost (" + describe(cause) + ")");
     }
 
-    /** Closes this connection; pending requests fail with {@code reason}. */
+    /** Closes this connection after a failure; pending requests fail with {@code reason}; the slot map is re-read. */
     void fail(String reason) {
         if (closed) {
             return;
         }
+        shutdown(reason);
+        loop.topology.stats.backendFailures.increment();
+        loop.topology.requestRefresh();
+    }
+
+    /** Closes this connection because its client went away; nothing is reported. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        listener = null;
+        shutdown("respkv-proxy: connection to " + node + " closed");
+    }
+
+    private void shutdown(String reason) {
         closed = true;
         active = false;
         if (channel != null) {
@@ -288,40 +303,6 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Fl
         }
         if (listener != null) {
             listener.onClosed(reason);
-        }
-        loop.topology.requestRefresh();
-    }
-
-    /** Closes this connection without reporting it to the topology (a client went away). */
-    void close() {
-        if (closed) {
-            return;
-        }
-        Listener l = listener;
-        listener = null;
-        closed = true;
-        fail0();
-        listener = l;
-    }
-
-    private void fail0() {
-        active = false;
-        if (channel != null) {
-            channel.close();
-        }
-        if (cumulation != null) {
-            cumulation.release();
-            cumulation = null;
-        }
-        if (waiting != null) {
-            for (ByteBuf b : waiting) {
-                b.release();
-            }
-            waiting = null;
-        }
-        Callback c;
-        while ((c = pending.poll()) != null) {
-            c.onFailure("respkv-proxy: connection to " + node + " closed");
         }
     }
 

@@ -145,8 +145,10 @@ final class Forward implements BackendConnection.Callback {
             redirects++;
             frame.release();
             if (moved) {
+                session.loop.topology.stats.moved.increment();
                 session.loop.topology.moved(movedSlot, to);
             } else {
+                session.loop.topology.stats.asked.increment();
                 asking = true;
             }
             node = to;
@@ -158,6 +160,7 @@ final class Forward implements BackendConnection.Callback {
                 return false;
             }
             int pause = TRYAGAIN_BACKOFF_MS[tryAgains++];
+            session.loop.topology.stats.tryAgain.increment();
             frame.release();
             node = null; // the slot may have finished moving: ask the map again
             session.loop.loop.schedule(this::send, pause, TimeUnit.MILLISECONDS);

@@ -149,6 +149,11 @@ public final class RespProxy implements AutoCloseable {
         return topology.map().master(slot);
     }
 
+    /** What the proxy did to hide the cluster: redirections followed, retries, lost backends. */
+    public ProxyStats stats() {
+        return topology.stats;
+    }
+
     /** Re-reads the slot map now; the future completes once the new map is in use. */
     public CompletableFuture<Void> refreshSlots() {
         return topology.refreshNow();

@@ -32,6 +32,7 @@ final class Topology implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private volatile long lastRefreshNanos;
+    final ProxyStats stats = new ProxyStats();
 
     Topology(ProxyConfig config) {
         this.config = config;

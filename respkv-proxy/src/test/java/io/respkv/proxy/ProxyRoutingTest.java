@@ -107,6 +107,22 @@ class ProxyRoutingTest {
         }
     }
 
+    @Test
+    void blockingCommandsDoNotHoldUpOtherClients() throws Exception {
+        try (RawRespClient blocked = client(); RawRespClient other = client(); RawRespClient pusher = client()) {
+            blocked.send(io.respkv.server.difftest.RespCommand.of("BLPOP", "queue", "10"));
+            Thread.sleep(100);
+            // the other clients share the proxy's connections to that node: they must not wait for the BLPOP
+            for (int i = 0; i < 20; i++) {
+                assertEquals("OK", other.call("SET", "queue:" + i, "x").text());
+                assertEquals("x", other.call("GET", "queue:" + i).text());
+            }
+            assertEquals(1, pusher.call("RPUSH", "queue", "job").integer());
+            assertEquals("*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n", new String(blocked.readReply().raw(), StandardCharsets.UTF_8));
+            assertEquals("PONG", blocked.call("PING").text());
+        }
+    }
+
     static String resp(String... args) {
         StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
         for (String a : args) {

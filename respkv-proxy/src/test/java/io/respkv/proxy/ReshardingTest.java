@@ -126,6 +126,8 @@ class ReshardingTest {
                     assertEquals(Long.toString(increments[w]), j.get(tag + "counter" + w));
                 }
             }
+            // the proxy, not the clients, followed the cluster's redirections
+            assertTrue(proxy.stats().asked() + proxy.stats().moved() > 0, proxy.stats().toString());
             // the slot now lives on the target
             assertEquals(target, proxy.masterOf(slot));
             assertEquals(acknowledged.size() + 3L, RedisClusterFixture.call(target.port(), "CLUSTER", "COUNTKEYSINSLOT",
