@@ -197,7 +197,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             return;
         }
         if (entry != null && !entry.command().spec().arityAccepts(request.count()) && kind != ProxyCommand.ROUTE) {
-            // let a node give Redis's exact arity error
+            // let a node give Redis's exact arity error; in a transaction Redis would then refuse EXEC
+            txAborted |= inMulti;
             forwardAnywhere(start, end);
             return;
         }
