@@ -134,4 +134,42 @@ class ReshardingTest {
                     Integer.toString(slot)).integer());
         }
     }
+
+    /**
+     * A multi-key command caught half-migrated gets TRYAGAIN from the node; the proxy retries it
+     * with a short backoff and the client gets the answer once the migration finishes.
+     */
+    @Test
+    void tryAgainIsRetriedUntilTheMigrationEnds() throws Exception {
+        String a = "{retry}a";
+        String b = "{retry}b";
+        int slot = HashSlots.slot("retry".getBytes(StandardCharsets.UTF_8));
+        try (RespProxy proxy = RespProxy.builder().startupNodes(CLUSTER.cluster().startupNodes()).port(0).start().join();
+                Jedis j = new Jedis("127.0.0.1", proxy.activePort(), 10_000)) {
+            assertEquals("OK", j.mset(a, "1", b, "2"));
+            ClusterNode source = proxy.masterOf(slot);
+            ClusterNode target = proxy.masters().stream().filter(m -> !m.equals(source)).findFirst().orElseThrow();
+            String sourceId = RedisClusterFixture.call(source.port(), "CLUSTER", "MYID").text();
+            String targetId = RedisClusterFixture.call(target.port(), "CLUSTER", "MYID").text();
+            String s = Integer.toString(slot);
+            assertEquals("OK", RedisClusterFixture.call(target.port(), "CLUSTER", "SETSLOT", s, "IMPORTING", sourceId).text());
+            assertEquals("OK", RedisClusterFixture.call(source.port(), "CLUSTER", "SETSLOT", s, "MIGRATING", targetId).text());
+            assertEquals("OK", RedisClusterFixture.call(source.port(), "MIGRATE", target.host(), Integer.toString(target.port()),
+                    b, "0", "5000").text());
+            // a on the source, b on the target: the node answers TRYAGAIN until both are on one side
+            java.util.concurrent.CompletableFuture<List<String>> mget = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (Jedis reader = new Jedis("127.0.0.1", proxy.activePort(), 10_000)) {
+                    return reader.mget(a, b);
+                }
+            });
+            RedisClusterFixture.await(System.nanoTime() + TimeUnit.SECONDS.toNanos(5), "a TRYAGAIN",
+                    () -> proxy.stats().tryAgain() > 0 || mget.isDone());
+            assertEquals("OK", RedisClusterFixture.call(source.port(), "MIGRATE", target.host(), Integer.toString(target.port()),
+                    a, "0", "5000").text());
+            assertEquals("OK", RedisClusterFixture.call(target.port(), "CLUSTER", "SETSLOT", s, "NODE", targetId).text());
+            assertEquals("OK", RedisClusterFixture.call(source.port(), "CLUSTER", "SETSLOT", s, "NODE", targetId).text());
+            assertEquals(List.of("1", "2"), mget.get(10, TimeUnit.SECONDS));
+            assertTrue(proxy.stats().tryAgain() > 0, proxy.stats().toString());
+        }
+    }
 }
