@@ -235,6 +235,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             case WATCH -> watch(entry, start, end);
             case UNWATCH -> unwatch(start, end);
             case SUBSCRIBE -> subscribe(entry, start, end);
+            case UNSUBSCRIBE -> unsubscribeNothing(entry);
             case UNSUPPORTED -> reply(newReply(), w -> w.error("ERR respkv-proxy does not support '"
                     + request.string(0) + "': it concerns one node, not the cluster behind the proxy"));
             case ROUTE -> route(entry, start, end);
@@ -568,6 +569,32 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             }
         });
         c.sendRaw(requestBytes(start, end));
+    }
+
+    /**
+     * UNSUBSCRIBE, PUNSUBSCRIBE or SUNSUBSCRIBE from a client that never subscribed (once it has,
+     * they pass through): Redis's reply for no subscriptions, one message per channel named, or
+     * one with a null channel when none is.
+     */
+    private void unsubscribeNothing(CommandTable.Entry entry) {
+        String kind = entry.command().name();
+        int channels = request.count() - 1;
+        reply(newReply(), w -> {
+            for (int i = 0; i < Math.max(1, channels); i++) {
+                if (protocol == ProtocolVersion.RESP3) {
+                    w.push(3);
+                } else {
+                    w.array(3);
+                }
+                w.bulk(kind);
+                if (channels == 0) {
+                    w.nullBulk();
+                } else {
+                    w.bulk(request.buffer(), request.offset(i + 1), request.length(i + 1));
+                }
+                w.integer(0);
+            }
+        });
     }
 
     /** A backend connection of this client's own to {@code node}, opened on first use. */

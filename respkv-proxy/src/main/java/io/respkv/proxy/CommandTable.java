@@ -60,9 +60,9 @@ final class CommandTable {
             Map.entry("shutdown", ProxyCommand.UNSUPPORTED),
             Map.entry("asking", ProxyCommand.UNSUPPORTED),
             Map.entry("reset", ProxyCommand.UNSUPPORTED),
-            Map.entry("unsubscribe", ProxyCommand.UNSUPPORTED),
-            Map.entry("punsubscribe", ProxyCommand.UNSUPPORTED),
-            Map.entry("sunsubscribe", ProxyCommand.UNSUPPORTED));
+            Map.entry("unsubscribe", ProxyCommand.UNSUBSCRIBE),
+            Map.entry("punsubscribe", ProxyCommand.UNSUBSCRIBE),
+            Map.entry("sunsubscribe", ProxyCommand.UNSUBSCRIBE));
 
     static final CommandTable INSTANCE = new CommandTable(CommandCatalog.redis());
 

@@ -14,6 +14,8 @@ enum ProxyCommand {
     MULTI, EXEC, DISCARD, WATCH, UNWATCH,
     // ---- pub/sub: the client gets a backend connection of its own
     SUBSCRIBE,
+    /** UNSUBSCRIBE and friends before any SUBSCRIBE: answered as Redis does for a client with no subscriptions. */
+    UNSUBSCRIBE,
     /** Makes no sense through a proxy: answered with an error. */
     UNSUPPORTED
 }

@@ -160,6 +160,9 @@ class ProxyDifferentialTest extends DifferentialTestBase {
             d.check("AUTH", "secret");
             d.check("HELLO", "4");
             d.checkShape("HELLO");
+            d.check("UNSUBSCRIBE");
+            d.check("UNSUBSCRIBE", "a");
+            d.checkRaw("*3\r\n$11\r\nUNSUBSCRIBE\r\n$1\r\na\r\n$1\r\nb\r\n*1\r\n$12\r\nPUNSUBSCRIBE\r\n".getBytes(StandardCharsets.UTF_8));
             d.check("COMMAND", "COUNT");
             d.check("COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2");
         }
