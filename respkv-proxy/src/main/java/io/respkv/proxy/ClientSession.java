@@ -186,12 +186,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
     }
 
     private void handle(int start, int end) {
-        if (passThrough != null) {
+        CommandTable.Entry entry = commands.lookup(request);
+        ProxyCommand kind = entry == null ? ProxyCommand.ROUTE : entry.kind();
+        if (passThrough != null && kind != ProxyCommand.QUIT) {
             passThrough.sendRaw(requestBytes(start, end));
             return;
         }
-        CommandTable.Entry entry = commands.lookup(request);
-        ProxyCommand kind = entry == null ? ProxyCommand.ROUTE : entry.kind();
         if (!authenticated && kind != ProxyCommand.AUTH && kind != ProxyCommand.HELLO && kind != ProxyCommand.QUIT) {
             reply(newReply(), w -> w.error("NOAUTH Authentication required."));
             return;

@@ -199,6 +199,23 @@ class ProxyClientsTest {
     }
 
     @Test
+    void rawSubscriberGetsMessagesThenQuits() throws Exception {
+        try (io.respkv.server.difftest.RawRespClient sub = io.respkv.server.difftest.RawRespClient.connect(
+                io.respkv.server.difftest.RespTarget.loopback("proxy", proxy.activePort()));
+                Jedis pub = new Jedis("127.0.0.1", proxy.activePort())) {
+            assertEquals("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n", new String(sub.call("SUBSCRIBE", "ch").raw()));
+            assertEquals(1L, pub.publish("ch", "hi"));
+            assertEquals("*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n", new String(sub.readReply().raw()));
+            // a subscribed RESP2 connection answers PING the pub/sub way: the node's reply, passed through
+            assertEquals("*2\r\n$4\r\npong\r\n$0\r\n\r\n", new String(sub.call("PING").raw()));
+            sub.sendRaw(ProxyRoutingTest.resp("QUIT").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            io.respkv.server.difftest.RawRespClient.Drained rest = sub.drain(Duration.ofMillis(300), Duration.ofSeconds(5), 1 << 16);
+            assertEquals("+OK\r\n", new String(rest.bytes()));
+            assertTrue(rest.closed());
+        }
+    }
+
+    @Test
     void readsFromReplicasWhenAsked() throws java.io.IOException {
         long before = replicaGets();
         try (RespProxy replicas = RespProxy.builder().startupNodes(CLUSTER.cluster().startupNodes()).port(0)
