@@ -44,7 +44,7 @@ import java.util.logging.Logger;
  * {@code EXEC}/{@code DISCARD} goes there, and a key of another slot gets {@code CROSSSLOT} and
  * makes {@code EXEC} fail with {@code EXECABORT}, as in Redis Cluster. Pub/sub: after
  * {@code SUBSCRIBE} the client's requests and replies pass through a backend connection of its
- * own, unchanged, for the rest of the connection.
+ * own, unchanged, until it has unsubscribed from everything ({@link PubSubExit}).
  */
 final class ClientSession extends ChannelInboundHandlerAdapter implements Flushable {
 
@@ -102,6 +102,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
     private final List<ByteBuf> txBuffered = new ArrayList<>();
     // pub/sub
     private BackendConnection passThrough;
+    private PubSubExit pubSubExit;
+    /** Requests wait in {@link #cumulation} until the pass-through connection has answered everything sent before. */
+    private boolean inputHeld;
 
     ClientSession(LoopContext loop) {
         this.loop = loop;
@@ -138,7 +141,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             return;
         }
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
-        while (!stopReading && cumulation.isReadable()) {
+        processInput();
+    }
+
+    /** Handles the complete requests buffered, unless input is held (see {@link PubSubExit}). */
+    private void processInput() {
+        if (cumulation == null) {
+            return;
+        }
+        while (!stopReading && !inputHeld && cumulation.isReadable()) {
             int start = cumulation.readerIndex();
             try {
                 if (!decoder.decode(cumulation, request)) {
@@ -552,10 +563,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             return;
         }
         passThrough = c;
+        pubSubExit = new PubSubExit("respkv-proxy:unsubscribed:" + id);
         c.passThrough(new BackendConnection.Listener() {
             @Override
             public void onFrame(ByteBuf frame) {
-                complete(newReply(), frame);
+                passThroughFrame(frame);
             }
 
             @Override
@@ -569,6 +581,41 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             }
         });
         c.sendRaw(requestBytes(start, end));
+    }
+
+    /**
+     * A frame from the pass-through connection, in order. When the client has unsubscribed from
+     * everything the proxy sends a marker {@code PING} and holds the client's further requests:
+     * once the marker's reply comes back, every request sent before it has been answered, and
+     * the client leaves pass-through (its connection is closed) unless it subscribed again.
+     */
+    private void passThroughFrame(ByteBuf frame) {
+        PubSubExit exit = pubSubExit;
+        if (exit.isMarkerReply(frame)) {
+            frame.release();
+            exit.markerSent = false;
+            if (exit.unsubscribedFromAll()) {
+                BackendConnection c = passThrough;
+                passThrough = null;
+                pubSubExit = null;
+                own.values().remove(c);
+                c.close();
+            }
+            inputHeld = false;
+            if (channel.isWritable() && !pausedForInFlight) {
+                channel.config().setAutoRead(true);
+            }
+            processInput();
+            return;
+        }
+        boolean unsubscribe = exit.track(frame);
+        complete(newReply(), frame);
+        if (unsubscribe && exit.unsubscribedFromAll() && !exit.markerSent && !closed) {
+            exit.markerSent = true;
+            inputHeld = true;
+            channel.config().setAutoRead(false);
+            passThrough.sendRaw(Unpooled.wrappedBuffer(Commands.encode("PING", exit.token)));
+        }
     }
 
     /**

@@ -215,6 +215,39 @@ class ProxyClientsTest {
         }
     }
 
+    /** Jedis gives a connection back to its pool after a subscription ends: it must route again. */
+    @ParameterizedTest
+    @EnumSource(value = RedisProtocol.class, names = {"RESP2", "RESP3"})
+    void connectionRoutesAgainAfterUnsubscribing(RedisProtocol protocol) throws Exception {
+        try (Jedis j = jedis(protocol); Jedis pub = jedis(protocol)) {
+            BlockingQueue<String> received = new LinkedBlockingQueue<>();
+            redis.clients.jedis.JedisPubSub listener = new redis.clients.jedis.JedisPubSub() {
+                @Override
+                public void onSubscribe(String channel, int count) {
+                    received.add("subscribed");
+                }
+
+                @Override
+                public void onMessage(String channel, String message) {
+                    received.add(message);
+                    unsubscribe();
+                }
+            };
+            Thread t = new Thread(() -> j.subscribe(listener, "events"));
+            t.start();
+            assertEquals("subscribed", received.poll(10, TimeUnit.SECONDS));
+            assertEquals(1L, pub.publish("events", "done"));
+            assertEquals("done", received.poll(10, TimeUnit.SECONDS));
+            t.join(10_000);
+            // back to normal: keys of every master, on the same connection
+            for (int i = 0; i < 100; i++) {
+                assertEquals("OK", j.set("after-sub:" + i, "v" + i));
+                assertEquals("v" + i, j.get("after-sub:" + i));
+            }
+            assertEquals(List.of("v1", "v2", "v3"), j.mget("after-sub:1", "after-sub:2", "after-sub:3"));
+        }
+    }
+
     @Test
     void readsFromReplicasWhenAsked() throws java.io.IOException {
         long before = replicaGets();
