@@ -81,6 +81,14 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
+    /** Processes not stopped yet: a JVM that dies without teardown still kills them (shutdown hook). */
+    private static final Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+                "redis-cluster-reaper"));
+    }
+
     private final List<Node> nodes = new ArrayList<>();
     private final int masterCount;
     private final String password;
@@ -195,6 +203,7 @@ public final class RedisClusterFixture implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(n.dir.resolve("redis.log").toFile())
                 .start();
+        LIVE.add(n.process);
     }
 
     /** Every node: masters first (in slot order), then replicas. */
@@ -226,6 +235,7 @@ public final class RedisClusterFixture implements AutoCloseable {
     public void kill(Node n) throws InterruptedException {
         n.process.destroyForcibly();
         n.process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        LIVE.remove(n.process);
     }
 
     /** Sends one command to the node on {@code port} (a cluster without password). */
@@ -360,6 +370,9 @@ public final class RedisClusterFixture implements AutoCloseable {
             }
         }
         for (Node n : nodes) {
+            if (n.process != null && !n.process.isAlive()) {
+                LIVE.remove(n.process);
+            }
             deleteRecursively(n.dir);
         }
         nodes.clear();
