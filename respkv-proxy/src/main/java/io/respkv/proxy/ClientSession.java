@@ -105,6 +105,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
     private PubSubExit pubSubExit;
     /** Requests wait in {@link #cumulation} until the pass-through connection has answered everything sent before. */
     private boolean inputHeld;
+    // lanes (see laneOf)
+    private static final Object SHARED = new Object();
+    private static final Object OWN = new Object();
+    /** The lane of the requests in flight, or null when none is. */
+    private Object lane;
+    /** Requests sent to the cluster and not answered yet. */
+    private int outstanding;
+    /** A request waits in {@link #cumulation} for the requests of the other lane to be answered. */
+    private boolean laneHold;
+    private boolean processing;
 
     ClientSession(LoopContext loop) {
         this.loop = loop;
@@ -146,10 +156,19 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
 
     /** Handles the complete requests buffered, unless input is held (see {@link PubSubExit}). */
     private void processInput() {
-        if (cumulation == null) {
+        if (cumulation == null || processing) {
             return;
         }
-        while (!stopReading && !inputHeld && cumulation.isReadable()) {
+        processing = true;
+        try {
+            processRequests();
+        } finally {
+            processing = false;
+        }
+    }
+
+    private void processRequests() {
+        while (!stopReading && !inputHeld && !laneHold && cumulation.isReadable()) {
             int start = cumulation.readerIndex();
             try {
                 if (!decoder.decode(cumulation, request)) {
@@ -203,6 +222,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             passThrough.sendRaw(requestBytes(start, end));
             return;
         }
+        Object needed = laneOf(kind, entry);
+        if (needed != null && lane != null && needed != lane && outstanding > 0) {
+            // the client's requests in flight went over other connections: wait for them, so the
+            // cluster sees this client's requests in the order it sent them
+            cumulation.readerIndex(start);
+            laneHold = true;
+            channel.config().setAutoRead(false);
+            return;
+        }
+        if (needed != null) {
+            lane = needed;
+        }
         if (!authenticated && kind != ProxyCommand.AUTH && kind != ProxyCommand.HELLO && kind != ProxyCommand.QUIT) {
             reply(newReply(), w -> w.error("NOAUTH Authentication required."));
             return;
@@ -250,6 +281,47 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             case UNSUPPORTED -> reply(newReply(), w -> w.error("ERR respkv-proxy does not support '"
                     + request.string(0) + "': it concerns one node, not the cluster behind the proxy"));
             case ROUTE -> route(entry, start, end);
+        }
+    }
+
+    // ------------------------------------------------------------------ lanes
+
+    /**
+     * Which connections a request will use: {@code SHARED} (the loop's pooled connections, one per
+     * node for this client), {@code OWN} (connections of the client's own: transactions, blocking
+     * commands, pub/sub), or null for a request the proxy answers itself. Requests of one lane
+     * keep their order per node; a request of the other lane waits until the client's requests in
+     * flight are answered (e.g. {@code SET k 1} then {@code MULTI, GET k, EXEC}).
+     */
+    private Object laneOf(ProxyCommand kind, CommandTable.Entry entry) {
+        if (inMulti) {
+            return OWN;
+        }
+        return switch (kind) {
+            case PING, ECHO, HELLO, AUTH, SELECT, CLIENT, QUIT, READONLY, READWRITE, UNSUPPORTED, UNSUBSCRIBE -> null;
+            case MULTI, WATCH, SUBSCRIBE -> OWN;
+            case EXEC, DISCARD, UNWATCH -> txConnection != null ? OWN : null;
+            case ROUTE -> entry != null && entry.blocking() ? OWN : SHARED;
+            default -> SHARED;
+        };
+    }
+
+    void forwardStarted() {
+        outstanding++;
+    }
+
+    /** A forwarded request got its answer; a request waiting for its lane may go now. */
+    void forwardDone() {
+        if (--outstanding > 0) {
+            return;
+        }
+        lane = null;
+        if (laneHold && !closed) {
+            laneHold = false;
+            if (channel.isWritable() && !pausedForInFlight && !inputHeld) {
+                channel.config().setAutoRead(true);
+            }
+            processInput(); // if the input is being processed right now, its loop goes on by itself
         }
     }
 

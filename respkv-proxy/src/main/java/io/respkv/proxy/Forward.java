@@ -51,6 +51,7 @@ final class Forward implements BackendConnection.Callback {
         this.replicaRead = replicaRead;
         this.pinned = pinned;
         this.target = target;
+        session.forwardStarted();
     }
 
     /** Sends {@code request} (ownership passes) to the owner of {@code slot}. */
@@ -181,6 +182,7 @@ final class Forward implements BackendConnection.Callback {
     private void finish(ByteBuf reply) {
         ReferenceCountUtil.release(request);
         target.done(reply);
+        session.forwardDone();
     }
 
     private static boolean startsWith(ByteBuf buf, int at, String prefix) {

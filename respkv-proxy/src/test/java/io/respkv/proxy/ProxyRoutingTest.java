@@ -123,6 +123,32 @@ class ProxyRoutingTest {
         }
     }
 
+    /**
+     * A pipeline mixing plain commands (pooled connections) and transactions (the client's own
+     * connection) on one key: each sees the writes sent before it, as on a single Redis.
+     */
+    @Test
+    void pipelinedTransactionsSeeEarlierWritesOfTheSameClient() throws IOException {
+        try (RawRespClient c = client()) {
+            StringBuilder pipeline = new StringBuilder();
+            StringBuilder expected = new StringBuilder();
+            for (int i = 1; i <= 300; i++) {
+                String v = Integer.toString(i);
+                pipeline.append(resp("SET", "{o}k", v)).append(resp("MULTI")).append(resp("GET", "{o}k"))
+                        .append(resp("INCR", "{o}n")).append(resp("EXEC")).append(resp("GET", "{o}n"));
+                expected.append("+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n")
+                        .append("*2\r\n$").append(v.length()).append("\r\n").append(v).append("\r\n:").append(i).append("\r\n")
+                        .append("$").append(v.length()).append("\r\n").append(v).append("\r\n");
+            }
+            c.sendRaw(pipeline.toString().getBytes(StandardCharsets.UTF_8));
+            StringBuilder got = new StringBuilder();
+            for (int i = 0; i < 300 * 6; i++) {
+                got.append(new String(c.readReply().raw(), StandardCharsets.UTF_8));
+            }
+            assertEquals(expected.toString(), got.toString());
+        }
+    }
+
     static String resp(String... args) {
         StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
         for (String a : args) {
