@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
  * java -jar respkv.jar --engine postgres --pg-url jdbc:postgresql://HOST:5432/DB [--pg-user U --pg-password P
  *                      --pg-schema S --pg-pool-size N] ...
  * java -jar respkv.jar dump --dir PATH [--db N|all] [--output FILE|-]     (see {@link DumpCommand})
+ * java -jar respkv.jar proxy --addr HOST:PORT --startup-nodes HOST:PORT,...  (see {@link ProxyCommand})
  * </pre>
  *
  * Serves until SIGTERM or SIGINT (or SHUTDOWN), then stops gracefully: in-flight replies are
@@ -35,6 +36,10 @@ public final class Main {
     public static void main(String[] argv) throws Exception {
         if (argv.length > 0 && argv[0].equals("dump")) {
             DumpCommand.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
+            return;
+        }
+        if (argv.length > 0 && argv[0].equals("proxy")) {
+            ProxyCommand.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
             return;
         }
         Options options;
@@ -129,6 +134,7 @@ public final class Main {
         out.println("""
                 usage: java -jar respkv.jar [options]
                        java -jar respkv.jar dump --dir PATH [--db N|all] [--output FILE|-]   (dump --help for more)
+                       java -jar respkv.jar proxy --startup-nodes HOST:PORT,... [options]    (proxy --help for more)
 
                 Serves the Redis protocol (RESP2/RESP3) over a storage engine until SIGTERM/SIGINT or SHUTDOWN.
 

@@ -1,0 +1,170 @@
+package io.respkv.standalone;
+
+import io.respkv.proxy.ReadPrefer;
+import io.respkv.proxy.RespProxy;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code respkv proxy}: one Redis endpoint in front of a Redis Cluster (see
+ * {@link RespProxy} and {@code docs/proxy.md}).
+ *
+ * <pre>
+ * java -jar respkv.jar proxy --addr 127.0.0.1:8088 --startup-nodes 10.0.0.1:7000,10.0.0.2:7000
+ *     [--slots-reload-interval 3s] [--backend-idle-connections 2] [--connect-timeout 3s]
+ *     [--user U] [--password P] [--read-prefer master|replica] [--requirepass P] [--event-loop-threads N]
+ * </pre>
+ */
+public final class ProxyCommand {
+
+    static final int USAGE = 2;
+    static final int FAILED = 1;
+
+    private ProxyCommand() {
+    }
+
+    static void main(String[] argv) throws InterruptedException {
+        RespProxy.Builder builder;
+        try {
+            if (java.util.Arrays.asList(argv).contains("--help") || java.util.Arrays.asList(argv).contains("-h")) {
+                usage(System.out);
+                return;
+            }
+            builder = builder(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("respkv proxy: " + e.getMessage());
+            System.err.println("Try respkv proxy --help.");
+            System.exit(USAGE);
+            return;
+        }
+        RespProxy proxy;
+        try {
+            proxy = builder.start().join();
+        } catch (RuntimeException e) {
+            System.err.println("respkv proxy: cannot start: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+            System.exit(FAILED);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            proxy.close();
+            System.out.println("respkv proxy stopped");
+            System.out.flush();
+            stopped.countDown();
+        }, "respkv-proxy-signal"));
+        System.out.println("respkv proxy ready on " + proxy.bindAddress() + ":" + proxy.activePort() + " in front of "
+                + proxy.masters().size() + " masters " + proxy.masters());
+        stopped.await();
+    }
+
+    /**
+     * The proxy the command line describes, not started.
+     *
+     * @throws IllegalArgumentException naming the bad or missing flag
+     */
+    static RespProxy.Builder builder(String[] argv) {
+        RespProxy.Builder b = RespProxy.builder();
+        boolean nodes = false;
+        for (int i = 0; i < argv.length; i++) {
+            String flag = argv[i];
+            if (i + 1 >= argv.length) {
+                throw new IllegalArgumentException("missing value for " + flag);
+            }
+            String value = argv[++i];
+            try {
+                switch (flag) {
+                    case "--addr" -> {
+                        int colon = value.lastIndexOf(':');
+                        if (colon <= 0) {
+                            throw new IllegalArgumentException("--addr needs HOST:PORT, got '" + value + "'");
+                        }
+                        b.bind(value.substring(0, colon)).port(intValue(flag, value.substring(colon + 1), 0, 65535));
+                    }
+                    case "--startup-nodes" -> {
+                        for (String n : value.split(",")) {
+                            if (!n.isBlank()) {
+                                b.startupNodes(n.trim());
+                                nodes = true;
+                            }
+                        }
+                    }
+                    case "--slots-reload-interval" -> b.slotsReloadInterval(duration(flag, value));
+                    case "--backend-idle-connections" -> b.backendConnections(intValue(flag, value, 1, 1024));
+                    case "--connect-timeout" -> b.connectTimeout(duration(flag, value));
+                    case "--user" -> b.user(value);
+                    case "--password" -> b.password(value);
+                    case "--requirepass" -> b.requirePass(value);
+                    case "--read-prefer" -> b.readPrefer(switch (value) {
+                        case "master" -> ReadPrefer.MASTER;
+                        case "replica" -> ReadPrefer.REPLICA;
+                        default -> throw new IllegalArgumentException("--read-prefer needs master or replica, got '" + value + "'");
+                    });
+                    case "--event-loop-threads" -> b.eventLoopThreads(intValue(flag, value, 1, 1024));
+                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                }
+            } catch (IllegalArgumentException e) {
+                throw e.getMessage() != null && e.getMessage().contains(flag) ? e
+                        : new IllegalArgumentException(flag + ": " + e.getMessage());
+            }
+        }
+        if (!nodes) {
+            throw new IllegalArgumentException("--startup-nodes is required");
+        }
+        return b;
+    }
+
+    /** {@code 3s}, {@code 500ms}, {@code 2m}, or a number of seconds. */
+    static Duration duration(String flag, String value) {
+        try {
+            Duration d;
+            if (value.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            } else if (value.endsWith("s")) {
+                d = Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
+            } else if (value.endsWith("m")) {
+                d = Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
+            } else {
+                d = Duration.ofSeconds(Long.parseLong(value));
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs a positive duration like 3s or 500ms, got '" + value + "'");
+        }
+    }
+
+    private static int intValue(String flag, String value, int min, int max) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(flag + " needs an integer from " + min + " to " + max + ", got '" + value + "'");
+    }
+
+    static void usage(PrintStream out) {
+        out.println("""
+                usage: java -jar respkv.jar proxy --startup-nodes HOST:PORT[,HOST:PORT...] [options]
+
+                One Redis endpoint in front of a Redis Cluster: routes each command by hash slot, follows
+                MOVED/ASK itself, splits MGET/MSET/DEL/EXISTS/UNLINK/TOUCH across slots (see docs/proxy.md).
+
+                  --addr HOST:PORT               address to listen on (default 127.0.0.1:8088; port 0 = any free port)
+                  --startup-nodes LIST           cluster nodes to read the slot map from (required)
+                  --slots-reload-interval DUR    how often the slot map is re-read (default 3s; also after MOVED)
+                  --backend-idle-connections N   connections per node, per event loop and protocol (default 2)
+                  --connect-timeout DUR          timeout for connecting to a node (default 3s)
+                  --user USER                    ACL user for --password (default: the default user)
+                  --password PASS                password the proxy gives the nodes
+                  --read-prefer master|replica   where read-only commands go (default master)
+                  --requirepass PASS             password clients must give the proxy (AUTH / HELLO AUTH)
+                  --event-loop-threads N         event loop threads (default: the CPU count)
+                """);
+    }
+}

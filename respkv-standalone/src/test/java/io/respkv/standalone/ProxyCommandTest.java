@@ -1,0 +1,80 @@
+package io.respkv.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.respkv.proxy.RespProxy;
+import io.respkv.server.difftest.EmbeddedRedis;
+import io.respkv.server.difftest.RawRespClient;
+import io.respkv.server.difftest.RespTarget;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code respkv proxy}: its flags, and a proxy started from them in front of a one-node Redis Cluster. */
+@Timeout(60)
+class ProxyCommandTest {
+
+    @Test
+    void servesAOneNodeCluster() throws Exception {
+        int bus;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            bus = s.getLocalPort();
+        }
+        try (EmbeddedRedis node = EmbeddedRedis.start("cluster-enabled yes", "cluster-config-file nodes.conf",
+                "cluster-port " + bus)) {
+            try (RawRespClient c = RawRespClient.connect(node.target())) {
+                assertEquals("OK", c.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383").text());
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (!c.call("CLUSTER", "INFO").text().contains("cluster_state:ok")) {
+                    assertTrue(System.nanoTime() < deadline, "cluster_state:ok in time");
+                    Thread.sleep(50);
+                }
+            }
+            RespProxy.Builder builder = ProxyCommand.builder(new String[] {
+                "--addr", "127.0.0.1:0",
+                "--startup-nodes", "127.0.0.1:" + node.port(),
+                "--slots-reload-interval", "500ms",
+                "--backend-idle-connections", "1",
+                "--connect-timeout", "2s",
+                "--read-prefer", "replica",
+                "--requirepass", "pw"});
+            try (RespProxy proxy = builder.start().join();
+                    RawRespClient c = RawRespClient.connect(RespTarget.loopback("proxy", proxy.activePort()))) {
+                assertEquals("NOAUTH Authentication required.", c.call("GET", "k").text());
+                assertEquals("OK", c.call("AUTH", "pw").text());
+                assertEquals("OK", c.call("MSET", "a", "1", "b", "2", "c", "3").text());
+                assertEquals("*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n",
+                        new String(c.call("MGET", "a", "b", "c").raw(), StandardCharsets.UTF_8));
+                assertEquals(3, c.call("DBSIZE").integer());
+            }
+        }
+    }
+
+    @Test
+    void rejectsBadFlags() {
+        assertEquals("--startup-nodes is required",
+                assertThrows(IllegalArgumentException.class, () -> ProxyCommand.builder(new String[] {"--addr", "127.0.0.1:1"}))
+                        .getMessage());
+        assertEquals("--read-prefer needs master or replica, got 'both'", assertThrows(IllegalArgumentException.class,
+                () -> ProxyCommand.builder(new String[] {"--startup-nodes", "h:1", "--read-prefer", "both"})).getMessage());
+        assertEquals("--slots-reload-interval needs a positive duration like 3s or 500ms, got 'soon'",
+                assertThrows(IllegalArgumentException.class, () -> ProxyCommand.builder(
+                        new String[] {"--startup-nodes", "h:1", "--slots-reload-interval", "soon"})).getMessage());
+        assertEquals("unknown option --nope", assertThrows(IllegalArgumentException.class,
+                () -> ProxyCommand.builder(new String[] {"--nope", "x"})).getMessage());
+        assertEquals("missing value for --password", assertThrows(IllegalArgumentException.class,
+                () -> ProxyCommand.builder(new String[] {"--password"})).getMessage());
+        assertEquals(Duration.ofMillis(250), ProxyCommand.duration("--x", "250ms"));
+        assertEquals(Duration.ofSeconds(3), ProxyCommand.duration("--x", "3"));
+        ByteArrayOutputStream help = new ByteArrayOutputStream();
+        ProxyCommand.usage(new PrintStream(help, true, StandardCharsets.UTF_8));
+        assertTrue(help.toString(StandardCharsets.UTF_8).contains("--startup-nodes"));
+    }
+}
