@@ -11,20 +11,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * random master (the node's own null reply if every master is empty). Replies come from backends
  * speaking the client's protocol, so the bytes reused are already right for it.
  */
-final class FanOut {
-
-    private final ClientSession session;
-    private final ProxyCommand kind;
-    private final ClientSession.Reply reply;
-    private final ByteBuf[] parts;
-    private int remaining;
+final class FanOut extends PartedReply {
 
     private FanOut(ClientSession session, ProxyCommand kind, ClientSession.Reply reply, int n) {
-        this.session = session;
-        this.kind = kind;
-        this.reply = reply;
-        this.parts = new ByteBuf[n];
-        this.remaining = n;
+        super(session, kind, reply, n);
     }
 
     /** Sends {@code request} (ownership passes) to every master of the current map. */
@@ -43,63 +33,40 @@ final class FanOut {
         }
     }
 
-    private void partDone(int part, ByteBuf frame) {
-        parts[part] = frame;
-        if (--remaining == 0) {
-            session.complete(reply, merge());
-        }
-    }
-
-    private ByteBuf merge() {
-        try {
-            for (ByteBuf p : parts) {
-                if (Frames.isError(p)) {
-                    return p.retain();
-                }
+    @Override
+    ByteBuf merge() {
+        switch (kind) {
+            case DBSIZE -> {
+                return sumOfIntegers();
             }
-            switch (kind) {
-                case DBSIZE -> {
-                    long sum = 0;
-                    for (ByteBuf p : parts) {
-                        sum += Frames.integer(p);
-                    }
-                    ByteBuf out = session.alloc().ioBuffer(24);
-                    Commands.header(out, ':', sum);
-                    return out;
+            case KEYS -> {
+                long count = 0;
+                int size = 24;
+                for (ByteBuf p : parts) {
+                    count += Frames.count(p);
+                    size += p.readableBytes();
                 }
-                case KEYS -> {
-                    long count = 0;
-                    int size = 24;
-                    for (ByteBuf p : parts) {
-                        count += Frames.count(p);
-                        size += p.readableBytes();
-                    }
-                    ByteBuf out = session.alloc().ioBuffer(size);
-                    Commands.header(out, '*', count);
-                    for (ByteBuf p : parts) {
-                        int at = Frames.firstElement(p);
-                        out.writeBytes(p, at, p.writerIndex() - at);
-                    }
-                    return out;
+                ByteBuf out = session.alloc().ioBuffer(size);
+                Commands.header(out, '*', count);
+                for (ByteBuf p : parts) {
+                    int at = Frames.firstElement(p);
+                    out.writeBytes(p, at, p.writerIndex() - at);
                 }
-                case RANDOMKEY -> {
-                    int start = ThreadLocalRandom.current().nextInt(parts.length);
-                    for (int i = 0; i < parts.length; i++) {
-                        ByteBuf p = parts[(start + i) % parts.length];
-                        byte type = p.getByte(p.readerIndex());
-                        if (type == '$' && p.getByte(p.readerIndex() + 1) != '-') {
-                            return p.retain();
-                        }
-                    }
-                    return parts[0].retain();
-                }
-                default -> {
-                    return parts[0].retain();
-                }
+                return out;
             }
-        } finally {
-            for (ByteBuf p : parts) {
-                p.release();
+            case RANDOMKEY -> {
+                int start = ThreadLocalRandom.current().nextInt(parts.length);
+                for (int i = 0; i < parts.length; i++) {
+                    ByteBuf p = parts[(start + i) % parts.length];
+                    byte type = p.getByte(p.readerIndex());
+                    if (type == '$' && p.getByte(p.readerIndex() + 1) != '-') {
+                        return p.retain();
+                    }
+                }
+                return parts[0].retain();
+            }
+            default -> {
+                return parts[0].retain();
             }
         }
     }

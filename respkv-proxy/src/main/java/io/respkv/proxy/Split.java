@@ -14,25 +14,16 @@ import java.util.Map;
  * error (by slot order of first appearance). The parts run concurrently: like Redis Cluster
  * clients that split them, the whole is not atomic.
  */
-final class Split {
+final class Split extends PartedReply {
 
-    private final ClientSession session;
-    private final ProxyCommand kind;
-    private final ClientSession.Reply reply;
-    private final ByteBuf[] parts;
     private final int[] partOfKey;
     private final int[] posInPart;
-    private int remaining;
 
     private Split(ClientSession session, ProxyCommand kind, ClientSession.Reply reply, int partCount,
                   int[] partOfKey, int[] posInPart) {
-        this.session = session;
-        this.kind = kind;
-        this.reply = reply;
-        this.parts = new ByteBuf[partCount];
+        super(session, kind, reply, partCount);
         this.partOfKey = partOfKey;
         this.posInPart = posInPart;
-        this.remaining = partCount;
     }
 
     /** Splits the session's current request, whose keys {@link ClientSession} has found. */
@@ -83,40 +74,17 @@ final class Split {
         }
     }
 
-    private void partDone(int part, ByteBuf frame) {
-        parts[part] = frame;
-        if (--remaining == 0) {
-            session.complete(reply, merge());
-        }
-    }
-
-    private ByteBuf merge() {
-        try {
-            for (ByteBuf p : parts) {
-                if (Frames.isError(p)) {
-                    return p.retain();
-                }
+    @Override
+    ByteBuf merge() {
+        switch (kind) {
+            case MSET -> {
+                return parts[0].retain();
             }
-            switch (kind) {
-                case MSET -> {
-                    return parts[0].retain();
-                }
-                case SUM_KEYS -> {
-                    long sum = 0;
-                    for (ByteBuf p : parts) {
-                        sum += Frames.integer(p);
-                    }
-                    ByteBuf out = session.alloc().ioBuffer(24);
-                    Commands.header(out, ':', sum);
-                    return out;
-                }
-                default -> {
-                    return mget();
-                }
+            case SUM_KEYS -> {
+                return sumOfIntegers();
             }
-        } finally {
-            for (ByteBuf p : parts) {
-                p.release();
+            default -> {
+                return mget();
             }
         }
     }

@@ -249,7 +249,8 @@ public final class Main {
             }
         }
 
-        private static int intValue(String flag, String value, int min, int max) {
+        /** {@code value} of {@code flag} as an int in [min, max], or an error naming the flag (the proxy's flags too). */
+        static int intValue(String flag, String value, int min, int max) {
             try {
                 int v = Integer.parseInt(value);
                 if (v >= min && v <= max) {

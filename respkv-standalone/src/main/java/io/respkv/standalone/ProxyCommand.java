@@ -79,7 +79,7 @@ public final class ProxyCommand {
                         if (colon <= 0) {
                             throw new IllegalArgumentException("--addr needs HOST:PORT, got '" + value + "'");
                         }
-                        b.bind(value.substring(0, colon)).port(intValue(flag, value.substring(colon + 1), 0, 65535));
+                        b.bind(value.substring(0, colon)).port(Main.Options.intValue(flag, value.substring(colon + 1), 0, 65535));
                     }
                     case "--startup-nodes" -> {
                         for (String n : value.split(",")) {
@@ -90,7 +90,7 @@ public final class ProxyCommand {
                         }
                     }
                     case "--slots-reload-interval" -> b.slotsReloadInterval(duration(flag, value));
-                    case "--backend-idle-connections" -> b.backendConnections(intValue(flag, value, 1, 1024));
+                    case "--backend-idle-connections" -> b.backendConnections(Main.Options.intValue(flag, value, 1, 1024));
                     case "--connect-timeout" -> b.connectTimeout(duration(flag, value));
                     case "--user" -> b.user(value);
                     case "--password" -> b.password(value);
@@ -100,7 +100,7 @@ public final class ProxyCommand {
                         case "replica" -> ReadPrefer.REPLICA;
                         default -> throw new IllegalArgumentException("--read-prefer needs master or replica, got '" + value + "'");
                     });
-                    case "--event-loop-threads" -> b.eventLoopThreads(intValue(flag, value, 1, 1024));
+                    case "--event-loop-threads" -> b.eventLoopThreads(Main.Options.intValue(flag, value, 1, 1024));
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             } catch (IllegalArgumentException e) {
@@ -134,18 +134,6 @@ public final class ProxyCommand {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(flag + " needs a positive duration like 3s or 500ms, got '" + value + "'");
         }
-    }
-
-    private static int intValue(String flag, String value, int min, int max) {
-        try {
-            int v = Integer.parseInt(value);
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new IllegalArgumentException(flag + " needs an integer from " + min + " to " + max + ", got '" + value + "'");
     }
 
     static void usage(PrintStream out) {
