@@ -39,7 +39,6 @@ import org.tikv.common.util.ConcreteBackOffer;
 import org.tikv.common.util.Pair;
 import org.tikv.kvproto.Kvrpcpb;
 import org.tikv.kvproto.TikvGrpc;
-import org.tikv.raw.RawKVClient;
 import org.tikv.shade.com.google.protobuf.ByteString;
 import org.tikv.txn.KVClient;
 import org.tikv.txn.TxnKVClient;
@@ -123,7 +122,7 @@ public final class TikvEngine implements KeyspaceEngine {
     private final TikvBackgroundLeases leases;
     private final LongAdder conflicts = new LongAdder();
     private final LongAdder commits = new LongAdder();
-    private volatile RawKVClient raw;
+    private final TikvCommands commands = new TikvCommands(this);
     private volatile boolean closed;
 
     private TikvEngine(Builder b) {
@@ -188,23 +187,13 @@ public final class TikvEngine implements KeyspaceEngine {
         return commits.sum();
     }
 
-    /** The client session (the TIKV.* commands use its raw client). */
-    TiSession session() {
-        return session;
-    }
-
-    /** The raw-KV client of this engine's session, created on first use. */
-    RawKVClient raw() {
-        RawKVClient r = raw;
-        if (r == null) {
-            synchronized (this) {
-                r = raw;
-                if (r == null) {
-                    raw = r = session.createRawClient();
-                }
-            }
-        }
-        return r;
+    /**
+     * The {@code TIKV.*} / {@code PD.*} commands (raw TiKV access, see {@link TikvCommands}),
+     * registered by a server running over this engine.
+     */
+    @Override
+    public List<io.respkv.api.EngineCommand> commands() {
+        return commands.commands();
     }
 
     Duration timeout() {
@@ -479,9 +468,7 @@ public final class TikvEngine implements KeyspaceEngine {
         leases.close();
         closed = true;
         try {
-            if (raw != null) {
-                raw.close();
-            }
+            commands.close();
             kv.close();
             txn.close();
             session.close();

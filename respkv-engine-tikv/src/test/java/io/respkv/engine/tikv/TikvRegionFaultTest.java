@@ -68,7 +68,8 @@ class TikvRegionFaultTest {
                         reversed.add(new String(c.key(), UTF_8) + "=" + new String(c.value(), UTF_8));
                     }
                 }
-                assertEquals(seen, reversed.reversed());
+                java.util.Collections.reverse(reversed);
+                assertEquals(seen, reversed);
             }
             assertEquals(0, cluster.faultsLeft(), "every injected fault was served");
             assertTrue(cluster.regionErrors.get() - errorsBefore >= 30 / 3 * 2,
