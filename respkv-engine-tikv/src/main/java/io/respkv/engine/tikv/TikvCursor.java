@@ -13,28 +13,23 @@ import java.util.NavigableMap;
  * A cursor over a range of TiKV data keys read at one timestamp, merged with a transaction's own
  * writes (a copy taken when the cursor opened; empty for a snapshot).
  *
- * <p>Ascending: pages of {@link TikvEngine#SCAN_PAGE} entries from the client's region-crossing
- * scan, each starting just after the previous page's last key, so a long range is never held in
- * memory and the cursor stops as soon as its caller does. Descending: tikv-client-java 3.3 has no
- * reverse transactional scan, so the range is read ascending in pages and replayed backwards: it
- * costs the whole range (fine for respkv's reverse scans, which stay inside one Redis key's
- * entries, e.g. ZREVRANGE or RPOP; documented in docs/engines/tikv.md).
+ * <p>Ascending: the client's region-crossing scan iterator, read lazily, so the cursor reads no
+ * further than its caller. Descending: tikv-client-java 3.3 has no reverse transactional scan, so
+ * the range is read ascending and replayed backwards: it costs the whole range (fine for respkv's
+ * reverse scans, which stay inside one Redis key's entries, e.g. ZREVRANGE or RPOP; documented in
+ * docs/engines/tikv.md).
  */
 final class TikvCursor implements KvCursor {
 
     private static final byte[] DELETED = TikvTransaction.DELETED;
 
     private final TikvEngine engine;
-    private final long ts;
-    private final byte[] high;
     /** The transaction's writes in range (stored key -> encoded value or {@link #DELETED}). */
     private final Iterator<Map.Entry<byte[], byte[]>> own;
     private Map.Entry<byte[], byte[]> nextOwn;
     private final boolean reverse;
-    private final List<byte[][]> page = new ArrayList<>();
-    private int pageIndex;
-    /** Where the next ascending page starts (inclusive); null when the store is exhausted. */
-    private byte[] nextStart;
+    /** The stored entries (stored key, encoded value), in the cursor's order. */
+    private final Iterator<byte[][]> stored;
     private byte[][] nextStored;
     private byte[] key;
     private byte[] value;
@@ -42,57 +37,29 @@ final class TikvCursor implements KvCursor {
     TikvCursor(TikvEngine engine, long ts, byte[] low, byte[] high, boolean reverse,
             NavigableMap<byte[], byte[]> ownWrites) {
         this.engine = engine;
-        this.ts = ts;
         this.reverse = reverse;
         if (Arrays.compareUnsigned(low, high) >= 0) {
-            high = low; // an empty range
+            this.own = Collections.emptyIterator();
+            this.stored = Collections.emptyIterator();
+            return;
         }
-        this.high = high;
         NavigableMap<byte[], byte[]> ownRange = ownWrites.subMap(low, true, high, false);
         this.own = (reverse ? ownRange.descendingMap() : ownRange).entrySet().iterator();
         this.nextOwn = own.hasNext() ? own.next() : null;
+        Iterator<byte[][]> ascending = engine.scan(low, high, ts);
         if (reverse) {
             List<byte[][]> all = new ArrayList<>();
-            byte[] start = Arrays.compareUnsigned(low, high) < 0 ? low : null;
-            while (start != null) {
-                start = fetch(start, all);
-            }
+            ascending.forEachRemaining(all::add);
             Collections.reverse(all);
-            page.addAll(all);
-            nextStart = null;
+            this.stored = all.iterator();
         } else {
-            nextStart = Arrays.compareUnsigned(low, high) < 0 ? low : null;
+            this.stored = ascending;
         }
     }
 
-    /** Appends the page from {@code start}; returns where the next page starts, or null at the end. */
-    private byte[] fetch(byte[] start, List<byte[][]> into) {
-        List<byte[][]> pairs = engine.scanPage(start, ts, TikvEngine.SCAN_PAGE);
-        byte[] last = null;
-        for (byte[][] kv : pairs) {
-            if (Arrays.compareUnsigned(kv[0], high) >= 0) {
-                return null;
-            }
-            into.add(kv);
-            last = kv[0];
-        }
-        if (pairs.size() < TikvEngine.SCAN_PAGE || last == null) {
-            return null;
-        }
-        return TikvKeys.concat(last, new byte[] {0});
-    }
-
-    /** The next entry stored in TiKV (stored key, encoded value), or null. */
     private byte[][] peekStored() {
-        if (nextStored == null) {
-            while (pageIndex >= page.size() && nextStart != null) {
-                page.clear();
-                pageIndex = 0;
-                nextStart = fetch(nextStart, page);
-            }
-            if (pageIndex < page.size()) {
-                nextStored = page.get(pageIndex++);
-            }
+        if (nextStored == null && stored.hasNext()) {
+            nextStored = stored.next();
         }
         return nextStored;
     }
@@ -100,19 +67,19 @@ final class TikvCursor implements KvCursor {
     @Override
     public boolean next() {
         while (true) {
-            byte[][] stored = peekStored();
-            if (stored == null && nextOwn == null) {
+            byte[][] s = peekStored();
+            if (s == null && nextOwn == null) {
                 key = null;
                 value = null;
                 return false;
             }
             int c;
-            if (stored == null) {
+            if (s == null) {
                 c = 1;
             } else if (nextOwn == null) {
                 c = -1;
             } else {
-                c = Arrays.compareUnsigned(stored[0], nextOwn.getKey());
+                c = Arrays.compareUnsigned(s[0], nextOwn.getKey());
                 if (reverse) {
                     c = -c;
                 }
@@ -120,8 +87,8 @@ final class TikvCursor implements KvCursor {
             byte[] k;
             byte[] v;
             if (c < 0) {
-                k = stored[0];
-                v = stored[1];
+                k = s[0];
+                v = s[1];
                 nextStored = null;
             } else {
                 k = nextOwn.getKey();
@@ -152,6 +119,5 @@ final class TikvCursor implements KvCursor {
 
     @Override
     public void close() {
-        page.clear();
     }
 }

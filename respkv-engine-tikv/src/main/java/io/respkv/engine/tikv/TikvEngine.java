@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ import java.util.logging.Logger;
 import org.tikv.common.TiConfiguration;
 import org.tikv.common.TiSession;
 import org.tikv.common.exception.KeyException;
+import org.tikv.common.operation.iterator.ConcreteScanIterator;
 import org.tikv.common.exception.TiKVException;
 import org.tikv.common.region.RegionStoreClient;
 import org.tikv.common.util.BackOffFunction;
@@ -85,7 +87,7 @@ import org.tikv.txn.type.ClientRPCResult;
  * <h2>Reads</h2>
  * Point reads are one KvGet each (the SPI's {@code ReadView} has no multi-key read, so MGET is
  * one read per key; the client's batch get would serve a batched read API). Range scans cross
- * regions through the client's scan iterator in pages of {@link #SCAN_PAGE}. Snapshots are reads
+ * regions lazily through the client's scan iterator. Snapshots are reads
  * at one TSO timestamp.
  *
  * <h2>Background work</h2>
@@ -102,8 +104,6 @@ public final class TikvEngine implements KeyspaceEngine {
     static final int READ_BACKOFF_MILLIS = 20_000;
     /** Budget of the client's own back-offs in each commit phase. */
     static final int COMMIT_BACKOFF_MILLIS = 20_000;
-    /** Entries per scan request. */
-    static final int SCAN_PAGE = 256;
     /** Key prefix unless configured. */
     public static final String DEFAULT_PREFIX = "respkv/";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
@@ -257,19 +257,41 @@ public final class TikvEngine implements KeyspaceEngine {
         }
     }
 
-    /** Up to {@code limit} (stored key, stored value) pairs from {@code start} on, at {@code ts}, across regions. */
-    List<byte[][]> scanPage(byte[] start, long ts, int limit) {
+    /**
+     * The (stored key, stored value) pairs of {@code [low, high)} at {@code ts}, in key order,
+     * fetched lazily region by region with the client's scan iterator. (Each region request asks
+     * for up to the client's fixed 10240 entries from its start key, and the iterator drops those
+     * past {@code high}: tikv-client-java 3.3 sends no end key with a transactional scan.)
+     */
+    Iterator<byte[][]> scan(byte[] low, byte[] high, long ts) {
         checkOpen();
+        ConcreteScanIterator it;
         try {
-            List<Kvrpcpb.KvPair> pairs = kv.scan(ByteString.copyFrom(start), ts, limit);
-            List<byte[][]> out = new ArrayList<>(pairs.size());
-            for (Kvrpcpb.KvPair p : pairs) {
-                out.add(new byte[][] {p.getKey().toByteArray(), p.getValue().toByteArray()});
-            }
-            return out;
+            it = new ConcreteScanIterator(session.getConf(), session.getRegionStoreClientBuilder(),
+                    ByteString.copyFrom(low), ByteString.copyFrom(high), ts);
         } catch (RuntimeException e) {
             throw classify("scan", e);
         }
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                try {
+                    return it.hasNext();
+                } catch (RuntimeException e) {
+                    throw classify("scan", e);
+                }
+            }
+
+            @Override
+            public byte[][] next() {
+                try {
+                    Kvrpcpb.KvPair p = it.next();
+                    return new byte[][] {p.getKey().toByteArray(), p.getValue().toByteArray()};
+                } catch (RuntimeException e) {
+                    throw classify("scan", e);
+                }
+            }
+        };
     }
 
     // ---- commit ----
