@@ -15,10 +15,17 @@ import org.tikv.common.util.ConcreteBackOffer;
  * lock, a pace made for long analytical transactions; a respkv command's transaction holds its
  * locks for about one round trip, so waiting 1 ms, then 2, 4 ... up to 16 ms (jittered) ends the
  * wait as soon as the holder commits. After {@code lockWaitMillis} of lock waits it gives up
- * ({@link GrpcException} carrying the lock error), which the engine answers as a transaction
+ * ({@link LockWaitExceeded} carrying the lock error), which the engine answers as a transaction
  * conflict. Every other kind of back-off (region errors, RPC failures, PD) is the client's own.
  */
 final class LockWaitBackOffer implements BackOffer {
+
+    /** The lock-wait budget is spent (or a final key error met): the transaction conflicts. */
+    static final class LockWaitExceeded extends GrpcException {
+        LockWaitExceeded(String message, Exception cause) {
+            super(message, cause);
+        }
+    }
 
     private final ConcreteBackOffer delegate;
     private final long deadlineNanos;
@@ -50,7 +57,7 @@ final class LockWaitBackOffer implements BackOffer {
     private static void failOnKeyError(Exception err) {
         for (Throwable t = err; t != null; t = t.getCause()) {
             if (t instanceof org.tikv.common.exception.KeyException) {
-                throw new GrpcException("key error", err);
+                throw new LockWaitExceeded("key error", err);
             }
         }
     }
@@ -61,7 +68,7 @@ final class LockWaitBackOffer implements BackOffer {
         if (!isLockWait(type)) {
             delegate.doBackOff(type, err);
         } else if (!lockWait()) {
-            throw new GrpcException("lock wait exceeded", err);
+            throw new LockWaitExceeded("lock wait exceeded", err);
         }
     }
 
@@ -70,7 +77,7 @@ final class LockWaitBackOffer implements BackOffer {
         if (!isLockWait(type)) {
             delegate.doBackOffWithMaxSleep(type, maxSleepMs, err);
         } else if (!lockWait()) {
-            throw new GrpcException("lock wait exceeded", err);
+            throw new LockWaitExceeded("lock wait exceeded", err);
         }
     }
 

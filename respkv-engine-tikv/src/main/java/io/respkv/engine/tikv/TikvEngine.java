@@ -246,7 +246,7 @@ public final class TikvEngine implements KeyspaceEngine {
                     ByteString v = client.get(bo, key, ts);
                     return v == null || v.isEmpty() ? null : v.toByteArray();
                 } catch (TiKVException e) {
-                    if (keyError(e) != null) {
+                    if (keyError(e) != null || e instanceof LockWaitBackOffer.LockWaitExceeded) {
                         throw e;
                     }
                     bo.doBackOff(BackOffFunction.BackOffFuncType.BoRegionMiss, e);
@@ -436,6 +436,9 @@ public final class TikvEngine implements KeyspaceEngine {
 
     private static Kvrpcpb.KeyError keyError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof LockWaitBackOffer.LockWaitExceeded) {
+                return Kvrpcpb.KeyError.getDefaultInstance();
+            }
             if (t instanceof KeyException k) {
                 return k.getKeyErr() != null ? k.getKeyErr() : Kvrpcpb.KeyError.getDefaultInstance();
             }
@@ -446,23 +449,12 @@ public final class TikvEngine implements KeyspaceEngine {
         return null;
     }
 
-    private static boolean mentionsLock(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && (m.contains("locked") || m.contains("Locked") || m.contains("WriteConflict")
-                    || m.contains("conflict"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** A conflict (a TiKV key error: write conflict, unresolved lock) or an unreachable cluster. */
     private RuntimeException classify(String what, RuntimeException e) {
         if (e instanceof TransactionConflictException || e instanceof EngineUnavailableException) {
             return e;
         }
-        if (keyError(e) != null || mentionsLock(e)) {
+        if (keyError(e) != null) {
             conflicts.increment();
             return new TransactionConflictException("tikv " + what + ": " + message(e), e);
         }
