@@ -29,7 +29,6 @@ import java.util.logging.Logger;
 import org.tikv.common.TiConfiguration;
 import org.tikv.common.TiSession;
 import org.tikv.common.exception.KeyException;
-import org.tikv.common.operation.iterator.ConcreteScanIterator;
 import org.tikv.common.exception.TiKVException;
 import org.tikv.common.region.RegionStoreClient;
 import org.tikv.common.util.BackOffFunction;
@@ -87,7 +86,7 @@ import org.tikv.txn.type.ClientRPCResult;
  * <h2>Reads</h2>
  * Point reads are one KvGet each (the SPI's {@code ReadView} has no multi-key read, so MGET is
  * one read per key; the client's batch get would serve a batched read API). Range scans cross
- * regions lazily through the client's scan iterator. Snapshots are reads
+ * regions lazily, in growing pages bounded by the range's end ({@link TikvScanner}). Snapshots are reads
  * at one TSO timestamp.
  *
  * <h2>Background work</h2>
@@ -259,24 +258,16 @@ public final class TikvEngine implements KeyspaceEngine {
 
     /**
      * The (stored key, stored value) pairs of {@code [low, high)} at {@code ts}, in key order,
-     * fetched lazily region by region with the client's scan iterator. (Each region request asks
-     * for up to the client's fixed 10240 entries from its start key, and the iterator drops those
-     * past {@code high}: tikv-client-java 3.3 sends no end key with a transactional scan.)
+     * fetched lazily region by region in growing pages (see {@link TikvScanner}).
      */
     Iterator<byte[][]> scan(byte[] low, byte[] high, long ts) {
         checkOpen();
-        ConcreteScanIterator it;
-        try {
-            it = new ConcreteScanIterator(session.getConf(), session.getRegionStoreClientBuilder(),
-                    ByteString.copyFrom(low), ByteString.copyFrom(high), ts);
-        } catch (RuntimeException e) {
-            throw classify("scan", e);
-        }
+        TikvScanner scanner = new TikvScanner(this, session, low, high, ts, lockWaitMillis);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
                 try {
-                    return it.hasNext();
+                    return scanner.hasNext();
                 } catch (RuntimeException e) {
                     throw classify("scan", e);
                 }
@@ -285,8 +276,7 @@ public final class TikvEngine implements KeyspaceEngine {
             @Override
             public byte[][] next() {
                 try {
-                    Kvrpcpb.KvPair p = it.next();
-                    return new byte[][] {p.getKey().toByteArray(), p.getValue().toByteArray()};
+                    return scanner.next();
                 } catch (RuntimeException e) {
                     throw classify("scan", e);
                 }
