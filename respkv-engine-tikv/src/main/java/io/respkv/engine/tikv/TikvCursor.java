@@ -13,8 +13,8 @@ import java.util.NavigableMap;
  * A cursor over a range of TiKV data keys read at one timestamp, merged with a transaction's own
  * writes (a copy taken when the cursor opened; empty for a snapshot).
  *
- * <p>Ascending: the client's region-crossing scan iterator, read lazily, so the cursor reads no
- * further than its caller. Descending: tikv-client-java 3.3 has no reverse transactional scan, so
+ * <p>Ascending: a {@link TikvScanner}, read lazily, so the cursor reads little further than its
+ * caller. Descending: the engine sends no reverse scans yet (the client has none to reuse), so
  * the range is read ascending and replayed backwards: it costs the whole range (fine for respkv's
  * reverse scans, which stay inside one Redis key's entries, e.g. ZREVRANGE or RPOP; documented in
  * docs/engines/tikv.md).
