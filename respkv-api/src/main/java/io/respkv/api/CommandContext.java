@@ -23,4 +23,16 @@ public interface CommandContext {
 
     /** The storage engine behind the server. */
     KeyspaceEngine engine();
+
+    /**
+     * Sets {@code key} of the connection's selected database to the string {@code value}, in this
+     * command's transaction, as {@code SET key value} would (replacing any value and type, clearing
+     * the TTL, with its keyspace notification): how an {@link EngineCommand} writes into the Redis
+     * key space without knowing its layout.
+     *
+     * @throws UnsupportedOperationException if this context has no Redis key space (the default)
+     */
+    default void setString(byte[] key, byte[] value) {
+        throw new UnsupportedOperationException("this command context has no Redis key space");
+    }
 }

@@ -136,6 +136,14 @@ public interface KeyspaceEngine extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Commands this engine adds to the server running over it (e.g. the TiKV engine's
+     * {@code TIKV.*}), registered once, when the server is built. The default: none.
+     */
+    default java.util.List<EngineCommand> commands() {
+        return java.util.List.of();
+    }
+
     /** How many times {@link #transact} tries a conflicting transaction before giving up. */
     int MAX_TRANSACTION_ATTEMPTS = 64;
 

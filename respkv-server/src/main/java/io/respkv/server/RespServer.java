@@ -366,6 +366,9 @@ public final class RespServer implements AutoCloseable {
             if (replication != null) {
                 replication.registerCommands(table);
             }
+            for (io.respkv.api.EngineCommand c : e.commands()) {
+                table.register(c.spec(), c.command());
+            }
             return new RespServer(config, table);
         }
 

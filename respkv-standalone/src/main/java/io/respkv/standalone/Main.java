@@ -14,9 +14,10 @@ import java.util.concurrent.CountDownLatch;
  * The standalone respkv server.
  *
  * <pre>
- * java -jar respkv.jar [--port 6379] [--bind 127.0.0.1] [--engine rocksdb|leveldb|postgres|memory] [--dir ./respkv-data] [--requirepass PASS] ...
+ * java -jar respkv.jar [--port 6379] [--bind 127.0.0.1] [--engine rocksdb|leveldb|postgres|tikv|memory] [--dir ./respkv-data] [--requirepass PASS] ...
  * java -jar respkv.jar --engine postgres --pg-url jdbc:postgresql://HOST:5432/DB [--pg-user U --pg-password P
  *                      --pg-schema S --pg-pool-size N] ...
+ * java -jar respkv.jar --engine tikv --pd HOST:2379[,HOST:2379...] [--tikv-prefix PREFIX] ...
  * java -jar respkv.jar dump --dir PATH [--db N|all] [--output FILE|-]     (see {@link DumpCommand})
  * java -jar respkv.jar proxy --addr HOST:PORT --startup-nodes HOST:PORT,...  (see {@link ProxyCommand})
  * </pre>
@@ -149,6 +150,8 @@ public final class Main {
                   --pg-schema NAME          postgres engine: schema of respkv's tables; one per deployment (default respkv)
                   --pg-pool-size N          postgres engine: pooled database connections (default 10)
                   --pg-replica-url URL      postgres engine: a replica's JDBC URL, read by STALE connections (default none)
+                  --pd HOST:PORT[,...]      tikv engine: PD endpoints of the TiKV cluster (required)
+                  --tikv-prefix PREFIX      tikv engine: prefix of every TiKV key respkv uses; one per deployment (default respkv/)
                   --requirepass PASS        password of the default user (as Redis's requirepass)
                   --databases N             number of databases (default 16)
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
@@ -213,6 +216,8 @@ public final class Main {
                     case "--pg-password" -> o.engineOptions.put("password", value);
                     case "--pg-schema" -> o.engineOptions.put("schema", value);
                     case "--pg-replica-url" -> o.engineOptions.put("replica-url", value);
+                    case "--pd" -> o.engineOptions.put("pd", value);
+                    case "--tikv-prefix" -> o.engineOptions.put("prefix", value);
                     case "--consistency" -> o.consistency = consistencyValue(value);
                     case "--pg-pool-size" -> o.engineOptions.put("pool-size", Integer.toString(intValue(flag, value, 1, 10_000)));
                     case "--requirepass" -> o.requirePass = value;

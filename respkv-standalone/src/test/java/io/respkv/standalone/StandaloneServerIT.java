@@ -77,7 +77,7 @@ class StandaloneServerIT {
         assertEquals(0, p.exitValue());
         for (String flag : List.of("--port", "--bind", "--engine", "--dir", "--durability", "--requirepass",
                 "--databases", "--event-loop-threads", "--command-threads", "--max-bulk-length", "--pg-url", "--pg-user", "--pg-password",
-                "--pg-schema", "--pg-pool-size", "--pg-replica-url", "--consistency", "--help")) {
+                "--pg-schema", "--pg-pool-size", "--pg-replica-url", "--pd", "--tikv-prefix", "--consistency", "--help")) {
             assertTrue(out.contains(flag), flag + " missing from --help:\n" + out);
         }
     }
@@ -226,6 +226,15 @@ class StandaloneServerIT {
             p.toHandle().destroy();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         }
+    }
+
+    @Test
+    void tikvEngineWithoutPdExitsWithUsageError() throws Exception {
+        Process p = start("--engine", "tikv", "--tikv-prefix", "x/");
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("--pd"), out);
     }
 
     @Test

@@ -164,6 +164,13 @@ public final class ExecutionContext implements CommandContext {
         return client;
     }
 
+    /** {@code SET key value} in this command's transaction (for engine commands, see {@link CommandContext#setString}). */
+    @Override
+    public void setString(byte[] key, byte[] value) {
+        keyspace().putString(key, value, io.respkv.server.keyspace.KeyMeta.NO_EXPIRY);
+        notifyKeyspaceEvent(io.respkv.server.pubsub.KeyspaceEvents.STRING, "set", key);
+    }
+
     /** The selected database of this connection, inside this execution's transaction. */
     public Keyspace keyspace() {
         int db = client.db();

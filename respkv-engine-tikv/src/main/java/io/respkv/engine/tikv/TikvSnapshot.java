@@ -1,0 +1,42 @@
+package io.respkv.engine.tikv;
+
+import io.respkv.api.KvCursor;
+import io.respkv.api.Snapshot;
+import java.util.Collections;
+import java.util.TreeMap;
+
+/**
+ * A snapshot: reads at one TSO timestamp (MVCC in TiKV keeps it consistent; it holds no resource
+ * on the cluster, but TiKV's GC may remove versions older than its safe point, by default 10
+ * minutes, after which reads at the timestamp fail).
+ */
+final class TikvSnapshot implements Snapshot {
+
+    private final TikvEngine engine;
+    private final long ts;
+
+    TikvSnapshot(TikvEngine engine, long ts) {
+        this.engine = engine;
+        this.ts = ts;
+    }
+
+    long timestamp() {
+        return ts;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        byte[] stored = engine.read(engine.keys.data(key), ts);
+        return stored == null ? null : TikvKeys.decodeValue(stored);
+    }
+
+    @Override
+    public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
+        return new TikvCursor(engine, ts, engine.keys.low(low), engine.keys.high(high), reverse,
+                Collections.unmodifiableNavigableMap(new TreeMap<>(java.util.Arrays::compareUnsigned)));
+    }
+
+    @Override
+    public void close() {
+    }
+}
