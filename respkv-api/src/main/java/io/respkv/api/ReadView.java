@@ -12,6 +12,20 @@ public interface ReadView {
     byte[] get(byte[] key);
 
     /**
+     * The values stored at {@code keys}, in their order ({@code null} where absent), exactly as
+     * {@link #get} of each would return them, read-set membership included. Engines whose reads
+     * are network round trips (TiKV) answer with one batched read; the default calls
+     * {@link #get} for each key.
+     */
+    default byte[][] getAll(byte[][] keys) {
+        byte[][] values = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            values[i] = get(keys[i]);
+        }
+        return values;
+    }
+
+    /**
      * Opens a cursor over the entries with {@code low <= key < high}, ascending, or descending
      * when {@code reverse} is true (then the first entry is the greatest key below {@code high}).
      * A {@code null} bound is unbounded on that side. Inside a {@link Transaction} the cursor sees

@@ -31,6 +31,19 @@ final class TikvSnapshot implements Snapshot {
     }
 
     @Override
+    public byte[][] getAll(byte[][] keys) {
+        byte[][] stored = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            stored[i] = engine.keys.data(keys[i]);
+        }
+        byte[][] values = engine.readAll(stored, ts);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = values[i] == null ? null : TikvKeys.decodeValue(values[i]);
+        }
+        return values;
+    }
+
+    @Override
     public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
         return new TikvCursor(engine, ts, engine.keys.low(low), engine.keys.high(high), reverse,
                 Collections.unmodifiableNavigableMap(new TreeMap<>(java.util.Arrays::compareUnsigned)));

@@ -2,8 +2,10 @@ package io.respkv.engine.tikv;
 
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -78,6 +80,35 @@ final class TikvTransaction implements Transaction {
             reads.put(k, read);
         }
         return read == ABSENT ? null : TikvKeys.decodeValue(read);
+    }
+
+    /** As {@link #get} of each key, with the keys not yet read fetched in one batched read. */
+    @Override
+    public byte[][] getAll(byte[][] keys) {
+        open();
+        byte[][] stored = new byte[keys.length][];
+        List<Integer> unread = new ArrayList<>();
+        for (int i = 0; i < keys.length; i++) {
+            stored[i] = engine.keys.data(keys[i]);
+            if (!writes.containsKey(stored[i]) && !reads.containsKey(new Key(stored[i]))) {
+                unread.add(i);
+            }
+        }
+        if (!unread.isEmpty()) {
+            byte[][] fetch = new byte[unread.size()][];
+            for (int j = 0; j < fetch.length; j++) {
+                fetch[j] = stored[unread.get(j)];
+            }
+            byte[][] fetched = engine.readAll(fetch, startTs);
+            for (int j = 0; j < fetch.length; j++) {
+                reads.putIfAbsent(new Key(fetch[j]), fetched[j] == null ? ABSENT : fetched[j]);
+            }
+        }
+        byte[][] values = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            values[i] = get(keys[i]); // now from this transaction's writes or reads
+        }
+        return values;
     }
 
     @Override

@@ -231,9 +231,14 @@ final class StringCommands {
     /** {@code MGET key [key ...]}: one value per key, nil for a missing key or one of another type. */
     static void mget(ExecutionContext ctx) {
         int n = ctx.argc() - 1;
+        byte[][] keys = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            keys[i] = ctx.arg(i + 1);
+        }
+        KeyMeta[] metas = ctx.keyspace().metas(keys);
         byte[][] values = new byte[n][];
         for (int i = 0; i < n; i++) {
-            KeyMeta meta = readMeta(ctx, ctx.arg(i + 1));
+            KeyMeta meta = counted(ctx, keys[i], metas[i]);
             values[i] = meta != null && meta.type() == RedisType.STRING ? meta.value() : null;
         }
         ReplySink reply = ctx.reply();
@@ -573,7 +578,11 @@ final class StringCommands {
      * (INCR, APPEND, SET NX...) are not counted, as in Redis.
      */
     private static KeyMeta readMeta(ExecutionContext ctx, byte[] key) {
-        KeyMeta meta = ctx.keyspace().meta(key);
+        return counted(ctx, key, ctx.keyspace().meta(key));
+    }
+
+    /** {@code meta}, the lookup of {@code key}, counted as a keyspace hit or miss (INFO stats). */
+    private static KeyMeta counted(ExecutionContext ctx, byte[] key, KeyMeta meta) {
         if (meta != null) {
             ctx.server().keyspaceHits.increment();
         } else {

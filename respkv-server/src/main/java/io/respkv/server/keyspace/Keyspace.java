@@ -165,6 +165,27 @@ public final class Keyspace {
         return KeyMeta.decode(raw);
     }
 
+    /**
+     * The live metadata of each of {@code keys} (null where absent or expired), read with one
+     * {@link io.respkv.api.ReadView#getAll} (one round trip on engines whose reads are remote).
+     */
+    public KeyMeta[] metas(byte[][] keys) {
+        byte[][] metaKeys = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            metaKeys[i] = KeyCodec.metaKey(db, keys[i]);
+        }
+        byte[][] raws = txn.getAll(metaKeys);
+        KeyMeta[] metas = new KeyMeta[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            byte[] raw = raws[i];
+            if (raw != null) {
+                long expireAt = KeyMeta.expireAtOf(raw);
+                metas[i] = expireAt != KeyMeta.NO_EXPIRY && expireAt <= now ? null : KeyMeta.decode(raw);
+            }
+        }
+        return metas;
+    }
+
     /** Whether {@code key} exists (and has not expired). */
     public boolean exists(byte[] key) {
         byte[] raw = rawMeta(key);
