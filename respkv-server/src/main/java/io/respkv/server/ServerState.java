@@ -25,6 +25,7 @@ public final class ServerState {
     private final ServerConfig config;
     private final CommandTable commands;
     private final ServerSettings settings;
+    private final io.respkv.server.acl.Acl acl;
     private final ConcurrentHashMap<Long, ClientConnection> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong();
     private final String runId;
@@ -71,6 +72,15 @@ public final class ServerState {
         this.config = config;
         this.commands = commands;
         this.settings = new ServerSettings(config);
+        this.acl = new io.respkv.server.acl.Acl(io.respkv.server.acl.CommandBits.of(commands), config.aclFile(),
+                config.requirePass());
+        settings.requirePassListener(acl::updateDefaultPassword);
+        if (config.aclFile() != null) {
+            String errors = acl.load(new java.util.ArrayList<>());
+            if (errors != null) {
+                throw new IllegalStateException("Aborting startup because of ACL errors: " + errors);
+            }
+        }
         byte[] id = new byte[20];
         ThreadLocalRandom.current().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -334,6 +344,11 @@ public final class ServerState {
         return commands;
     }
 
+    /** The users and their permissions (Redis's ACL). */
+    public io.respkv.server.acl.Acl acl() {
+        return acl;
+    }
+
     public ServerSettings settings() {
         return settings;
     }
@@ -407,12 +422,12 @@ public final class ServerState {
      */
     public ClientConnection replicaClient() {
         return new ClientConnection(nextClientId.incrementAndGet(), new io.netty.channel.embedded.EmbeddedChannel(),
-                System.currentTimeMillis(), true);
+                System.currentTimeMillis(), true, acl.defaultUser());
     }
 
     ClientConnection register(io.netty.channel.Channel channel, long nowMillis) {
         ClientConnection c = new ClientConnection(nextClientId.incrementAndGet(), channel, nowMillis,
-                settings.requirePass() == null);
+                acl.newConnectionAuthenticated(), acl.defaultUser());
         c.consistency(defaultConsistency);
         clients.put(c.id(), c);
         totalConnections.increment();
