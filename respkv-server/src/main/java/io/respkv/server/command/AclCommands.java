@@ -285,12 +285,15 @@ final class AclCommands {
             ctx.reply().error("ERR Command '" + args.string(3) + "' not found");
             return;
         }
+        if (!cmd.spec().arityAccepts(args.count() - 3)) {
+            ctx.reply().error(Errors.arity(cmd.name()));
+            return;
+        }
         int[] idx = new int[1];
         int result = acl.check(u.rules(), cmd.name(), cmd.spec(), args, 3, idx);
         switch (result) {
             case Acl.OK -> ctx.reply().ok();
-            // Redis 7.0 names the command it runs (acl|dryrun), not the one it checks
-            case Acl.DENIED_CMD -> ctx.reply().bulk("This user has no permissions to run the 'acl|dryrun' command");
+            case Acl.DENIED_CMD -> ctx.reply().bulk("This user has no permissions to run the '" + cmd.name() + "' command");
             case Acl.DENIED_KEY -> ctx.reply().bulk("This user has no permissions to access the '"
                     + args.string(idx[0] + 3) + "' key");
             default -> ctx.reply().bulk("This user has no permissions to access the '"
