@@ -91,6 +91,22 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        ConnectionLimits limits = server.limits();
+        String refusal = null;
+        if (server.clients().size() >= limits.maxClients()) {
+            refusal = ConnectionLimits.MAX_CLIENTS_ERROR;
+        } else if (ConnectionLimits.refusedByProtectedMode(limits.protectedMode(),
+                server.acl().defaultUser().rules().nopass(), ctx.channel().remoteAddress())) {
+            refusal = ConnectionLimits.PROTECTED_MODE_ERROR;
+        }
+        if (refusal != null) {
+            // as Redis: the error, then the connection closes without running anything it sent
+            closing = true;
+            server.rejectedConnections.increment();
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(refusal, java.nio.charset.StandardCharsets.US_ASCII))
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            return;
+        }
         client = server.register(ctx.channel(), System.currentTimeMillis());
         decoder.authenticated(client.authenticated());
         dispatcher = new CommandDispatcher(server, client, reply);
@@ -129,6 +145,14 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+        if (cumulation.readableBytes() > server.limits().queryBufferLimit()) {
+            // Redis's client-query-buffer-limit: the client is closed, nothing more of it runs
+            LOG.warning("closing client " + client.id() + ": query buffer of " + cumulation.readableBytes()
+                    + " bytes over client-query-buffer-limit");
+            closing = true;
+            ctx.close();
+            return;
+        }
         if (client.blocked()) {
             if (cumulation.readableBytes() > BLOCKED_INPUT_LIMIT) {
                 ctx.channel().config().setAutoRead(false);

@@ -26,6 +26,9 @@ public final class ServerState {
     private final CommandTable commands;
     private final ServerSettings settings;
     private final io.respkv.server.acl.Acl acl;
+    private final ConnectionLimits limits;
+    /** Closes idle connections (Redis's {@code timeout}); runs while the server does. */
+    private java.util.concurrent.ScheduledExecutorService idleSweeper;
     private final ConcurrentHashMap<Long, ClientConnection> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong();
     private final String runId;
@@ -75,6 +78,8 @@ public final class ServerState {
         this.acl = new io.respkv.server.acl.Acl(io.respkv.server.acl.CommandBits.of(commands), config.aclFile(),
                 config.requirePass());
         settings.requirePassListener(acl::updateDefaultPassword);
+        this.limits = new ConnectionLimits(config);
+        limits.register(settings);
         if (config.aclFile() != null) {
             String errors = acl.load(new java.util.ArrayList<>());
             if (errors != null) {
@@ -301,6 +306,10 @@ public final class ServerState {
 
     /** Starts the server's background tasks (sweeper, active expiry). */
     void startBackgroundTasks() {
+        idleSweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                new io.netty.util.concurrent.DefaultThreadFactory("respkv-idle", true));
+        idleSweeper.scheduleWithFixedDelay(() -> closeIdleClients(System.currentTimeMillis()), 1, 1,
+                java.util.concurrent.TimeUnit.SECONDS);
         versionSweeper.start();
         if (config.replication() == null) {
             activeExpiry.start(); // (replicated: the leader's expiry steps are log entries)
@@ -312,6 +321,9 @@ public final class ServerState {
 
     /** Stops the background tasks and waits for their current transactions; idempotent. */
     void stopBackgroundTasks() {
+        if (idleSweeper != null) {
+            idleSweeper.shutdownNow();
+        }
         activeExpiry.stop();
         versionSweeper.stop();
         if (remoteWakeups != null) {
@@ -342,6 +354,27 @@ public final class ServerState {
 
     public CommandTable commands() {
         return commands;
+    }
+
+    /** maxclients, timeout, client-query-buffer-limit, protected-mode. */
+    public ConnectionLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Redis's {@code clientsCronHandleTimeout}: closes connections idle longer than
+     * {@code timeout} seconds, except blocked and pub/sub ones.
+     */
+    void closeIdleClients(long now) {
+        long timeout = limits.idleTimeoutSeconds();
+        if (timeout <= 0) {
+            return;
+        }
+        for (ClientConnection c : clients.values()) {
+            if (!c.blocked() && !c.subscriber().active() && (now - c.lastInteractionMillis()) / 1000 > timeout) {
+                c.channel().close();
+            }
+        }
     }
 
     /** The users and their permissions (Redis's ACL). */

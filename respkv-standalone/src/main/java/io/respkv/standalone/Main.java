@@ -81,6 +81,11 @@ public final class Main {
                 .port(options.port)
                 .ownedEngine(engine)
                 .requirePass(options.requirePass)
+                .aclFile(options.aclFile == null ? null : java.nio.file.Path.of(options.aclFile))
+                .protectedMode(options.protectedMode)
+                .maxClients(options.maxClients)
+                .idleTimeoutSeconds(options.timeout)
+                .queryBufferLimit(options.queryBufferLimit)
                 .databases(options.databases)
                 .eventLoopThreads(options.eventLoopThreads)
                 .commandThreads(options.commandThreads != null ? options.commandThreads
@@ -144,6 +149,11 @@ public final class Main {
                   --pg-pool-size N          postgres engine: pooled database connections (default 10)
                   --pg-replica-url URL      postgres engine: a replica's JDBC URL, read by STALE connections (default none)
                   --requirepass PASS        password of the default user (as Redis's requirepass)
+                  --aclfile PATH            users file loaded at start, ACL LOAD / ACL SAVE (as Redis's aclfile; default none)
+                  --protected-mode yes|no   refuse non-loopback clients while the default user has no password (default yes)
+                  --maxclients N            most connections at once (default 10000)
+                  --timeout SECONDS         close connections idle this long (default 0: never)
+                  --client-query-buffer-limit BYTES  close a client with more unparsed input (default 1073741824)
                   --databases N             number of databases (default 16)
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
                   --command-threads N       threads running commands for network engines and Raft (default 16; 64 with --raft-id)
@@ -172,6 +182,11 @@ public final class Main {
         String bind = "127.0.0.1";
         String engine = "rocksdb";
         String requirePass;
+        String aclFile;
+        boolean protectedMode = true;
+        int maxClients = 10_000;
+        long timeout;
+        long queryBufferLimit = 1024L * 1024 * 1024;
         int databases = 16;
         int eventLoopThreads = 1;
         /** Null: the default, {@link io.respkv.server.RespServer#DEFAULT_COMMAND_THREADS}, or 64 under Raft. */
@@ -210,6 +225,11 @@ public final class Main {
                     case "--consistency" -> o.consistency = consistencyValue(value);
                     case "--pg-pool-size" -> o.engineOptions.put("pool-size", Integer.toString(intValue(flag, value, 1, 10_000)));
                     case "--requirepass" -> o.requirePass = value;
+                    case "--aclfile" -> o.aclFile = value;
+                    case "--protected-mode" -> o.protectedMode = booleanValue(flag, value);
+                    case "--maxclients" -> o.maxClients = intValue(flag, value, 1, Integer.MAX_VALUE);
+                    case "--timeout" -> o.timeout = intValue(flag, value, 0, Integer.MAX_VALUE);
+                    case "--client-query-buffer-limit" -> o.queryBufferLimit = longValue(flag, value, 1024 * 1024, Long.MAX_VALUE);
                     case "--databases" -> o.databases = intValue(flag, value, 1, 65536);
                     case "--event-loop-threads" -> o.eventLoopThreads = intValue(flag, value, 0, 1024);
                     case "--command-threads" -> o.commandThreads = intValue(flag, value, 1, 4096);
@@ -241,6 +261,19 @@ public final class Main {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--consistency needs linearizable, lease or stale, got '" + value + "'");
             }
+        }
+
+        private static long longValue(String flag, String value, long min, long max) {
+            long v;
+            try {
+                v = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " needs a number, got '" + value + "'");
+            }
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", got " + v);
+            }
+            return v;
         }
 
         private static int intValue(String flag, String value, int min, int max) {
