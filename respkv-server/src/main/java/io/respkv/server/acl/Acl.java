@@ -313,11 +313,26 @@ public final class Acl {
             }
             AclRules r = new AclRules(commands);
             loaded.put(name, r);
-            for (int j = 2; j < argv.length; j++) {
-                String op = trim(argv[j], "\t\r\n");
+            boolean syntaxError = false;
+            List<String> ops = mergeSelectors(argv);
+            if (ops == null) {
+                errors.append(file).append(':').append(lineNumber).append(": Unmatched parenthesis in selector definition.");
+                ops = List.of();
+            }
+            for (String rule : ops) {
+                String op = trim(rule, "\t\r\n");
                 String err = r.apply(op.getBytes(StandardCharsets.ISO_8859_1));
-                if (err != null) {
+                if (err == null) {
+                    continue;
+                }
+                if (err.equals(AclRules.UNKNOWN)) {
+                    // a command name is no secret: Redis names the rule
+                    errors.append(file).append(':').append(lineNumber).append(": Error in applying operation '")
+                            .append(op).append("': ").append(err).append(". ");
+                } else if (!syntaxError) {
+                    // other rules may hold passwords: only the first error, without the rule
                     errors.append(file).append(':').append(lineNumber).append(": ").append(err).append(". ");
+                    syntaxError = true;
                 }
             }
         }
@@ -352,6 +367,27 @@ public final class Acl {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Redis's {@code ACLMergeSelectorArguments}: "(a" "b)" becomes "(a b)"; null if a "(" is not closed. */
+    private static List<String> mergeSelectors(String[] argv) {
+        List<String> out = new ArrayList<>();
+        StringBuilder selector = null;
+        for (int j = 2; j < argv.length; j++) {
+            String op = argv[j];
+            if (selector == null && op.startsWith("(") && !op.endsWith(")")) {
+                selector = new StringBuilder(op);
+            } else if (selector != null) {
+                selector.append(' ').append(op);
+                if (op.endsWith(")")) {
+                    out.add(selector.toString());
+                    selector = null;
+                }
+            } else {
+                out.add(op);
+            }
+        }
+        return selector == null ? out : null;
     }
 
     private static String trim(String s, String chars) {

@@ -170,7 +170,7 @@ public final class AclRules {
     private static final String BAD_HASH =
             "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters";
     private static final String SYNTAX = "Syntax error";
-    private static final String UNKNOWN = "Unknown command or category name in ACL";
+    static final String UNKNOWN = "Unknown command or category name in ACL";
 
     /** Redis's {@code ACLSetSelector}: keys, channels and commands. */
     private String applySelector(byte[] op, String s) {
