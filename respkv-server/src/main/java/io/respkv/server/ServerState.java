@@ -455,7 +455,7 @@ public final class ServerState {
      */
     public ClientConnection replicaClient() {
         return new ClientConnection(nextClientId.incrementAndGet(), new io.netty.channel.embedded.EmbeddedChannel(),
-                System.currentTimeMillis(), true, acl.defaultUser());
+                System.currentTimeMillis(), true, acl.internalUser());
     }
 
     ClientConnection register(io.netty.channel.Channel channel, long nowMillis) {

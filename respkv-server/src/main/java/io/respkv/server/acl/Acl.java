@@ -37,6 +37,7 @@ public final class Acl {
     private final Path file;
     private final TreeMap<String, AclUser> users = new TreeMap<>();
     private final AclUser defaultUser;
+    private final AclUser internalUser;
     private final AclLog log = new AclLog();
 
     /**
@@ -48,6 +49,7 @@ public final class Acl {
         this.commands = commands;
         this.file = file;
         this.defaultUser = new AclUser("default", defaultRules());
+        this.internalUser = new AclUser("default", defaultRules());
         users.put("default", defaultUser);
         if (requirePass != null) {
             updateDefaultPassword(requirePass);
@@ -76,6 +78,15 @@ public final class Acl {
 
     public AclUser defaultUser() {
         return defaultUser;
+    }
+
+    /**
+     * A user with every permission that no one can log in as or change: the server's own
+     * connections (a replica applying the replicated log) run as it, whatever the default
+     * user may do.
+     */
+    public AclUser internalUser() {
+        return internalUser;
     }
 
     /** Redis's {@code authRequired}: the default user has a password or is off. */

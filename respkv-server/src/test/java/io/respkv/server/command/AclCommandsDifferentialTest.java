@@ -145,6 +145,10 @@ class AclCommandsDifferentialTest extends RespkvDifferentialTest {
                 // a change applies to the connection at its next command
                 admin.checkSequence("ACL SETUSER alice +incr allkeys");
                 d.checkSequence("INCR x", "GET anything");
+                // rules changed between MULTI and EXEC: EXEC checks again
+                d.checkSequence("MULTI", "GET k1", "INCR x", "PUBLISH ch1 m", "SET k1 v");
+                admin.checkSequence("ACL SETUSER alice -get -incr resetchannels resetkeys ~k2");
+                d.checkSequence("EXEC");
                 admin.checkSequence("ACL SETUSER alice off");
                 d.checkSequence("GET k1", "AUTH alice pw", "HELLO 2 AUTH alice pw");
                 admin.checkSequence("ACL SETUSER alice on", "ACL DELUSER alice", "CLIENT KILL USER alice");
