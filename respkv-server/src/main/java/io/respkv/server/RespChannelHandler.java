@@ -108,7 +108,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         client = server.register(ctx.channel(), System.currentTimeMillis());
-        decoder.authenticated(client.authenticated());
+        decoder.authenticated(client.authenticated() || !server.acl().authRequired());
         dispatcher = new CommandDispatcher(server, client, reply);
         client.unblockHandler((served, awaitSync) -> resume(ctx, served, awaitSync));
         client.subscriber().sink(new io.respkv.server.pubsub.Subscriber.Sink() {
@@ -261,7 +261,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                     sets.clear();
                 }
                 dispatcher.dispatch(request);
-                decoder.authenticated(client.authenticated());
+                decoder.authenticated(client.authenticated() || !server.acl().authRequired());
                 if (client.closeRequested()) {
                     closing = true;
                 } else if (out.readableBytes() >= EARLY_WRITE_BYTES && (barrier == null || ctx.executor().inEventLoop())) {

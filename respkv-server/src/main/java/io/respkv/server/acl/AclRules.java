@@ -376,6 +376,16 @@ public final class AclRules {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    /** Whether every channel is allowed ({@code allchannels}). */
+    public boolean allChannelsAllowed() {
+        return allChannels;
+    }
+
+    /** The channel patterns (without {@code &}), in the order added. */
+    public List<String> channelPatterns() {
+        return java.util.Collections.unmodifiableList(channels);
+    }
+
     /** The password hashes (lower-case hex SHA-256), in the order added. */
     public List<String> passwords() {
         return java.util.Collections.unmodifiableList(passwords);

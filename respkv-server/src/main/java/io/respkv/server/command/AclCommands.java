@@ -65,12 +65,62 @@ final class AclCommands {
             }
             ops.add(op);
         }
+        AclUser existing = ctx.server().acl().user(user);
+        io.respkv.server.acl.AclRules before = existing == null ? null : existing.rules();
         String error = ctx.server().acl().setUser(user, ops);
         if (error != null) {
             ctx.reply().error(error);
-        } else {
-            ctx.reply().ok();
+            return;
         }
+        if (existing != null) {
+            killPubsubClientsIfNeeded(ctx, existing, before, existing.rules());
+        }
+        ctx.reply().ok();
+    }
+
+    /**
+     * Redis 7.0's {@code ACLKillPubsubClientsIfNeeded}: when a user loses channel patterns it had,
+     * its subscribed connections whose subscriptions the new rules no longer allow are closed.
+     */
+    private static void killPubsubClientsIfNeeded(ExecutionContext ctx, AclUser user,
+                                                  io.respkv.server.acl.AclRules before,
+                                                  io.respkv.server.acl.AclRules after) {
+        if (after.allChannelsAllowed()) {
+            return;
+        }
+        if (after.channelPatterns().containsAll(before.channelPatterns())) {
+            return;
+        }
+        for (ClientConnection c : ctx.server().clients()) {
+            if (c.aclUser() != user || !c.subscriber().active()) {
+                continue;
+            }
+            boolean kill;
+            try {
+                kill = !allowed(after, c.subscriber().subscribed(io.respkv.server.pubsub.Subscriber.Kind.PATTERN), true)
+                        || !allowed(after, c.subscriber().subscribed(io.respkv.server.pubsub.Subscriber.Kind.CHANNEL), false)
+                        || !allowed(after, c.subscriber().subscribed(io.respkv.server.pubsub.Subscriber.Kind.SHARD), false);
+            } catch (RuntimeException changing) {
+                // its subscriptions changed while being read (its own thread): err on the safe side
+                kill = true;
+            }
+            if (kill) {
+                if (c == ctx.client()) {
+                    c.closeAfterReply();
+                } else {
+                    c.channel().close();
+                }
+            }
+        }
+    }
+
+    private static boolean allowed(io.respkv.server.acl.AclRules rules, List<byte[]> names, boolean literal) {
+        for (byte[] name : names) {
+            if (!Acl.channelAllowed(rules, name, literal)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code ACL GETUSER username}: flags, passwords, commands, keys, channels, selectors. */

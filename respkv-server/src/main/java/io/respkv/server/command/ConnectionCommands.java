@@ -103,7 +103,8 @@ final class ConnectionCommands {
             }
         }
         ClientConnection c = ctx.client();
-        // Options take effect in order, as in Redis: a later bad option leaves earlier ones applied.
+        // Options take effect in order, as in Redis 7.0: a later bad option (or NOAUTH) leaves
+        // earlier ones applied.
         for (int j = next; j < args.count(); j++) {
             int more = args.count() - 1 - j;
             if (args.is(j, "AUTH") && more >= 2) {
@@ -127,7 +128,7 @@ final class ConnectionCommands {
         }
         if (!c.authenticated()) {
             reply.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                    + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select "
+                    + "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
                     + "the RESP protocol version at the same time");
             return;
         }

@@ -145,12 +145,19 @@ class AclCommandsDifferentialTest extends RespkvDifferentialTest {
                 // a change applies to the connection at its next command
                 admin.checkSequence("ACL SETUSER alice +incr allkeys");
                 d.checkSequence("INCR x", "GET anything");
-                // rules changed between MULTI and EXEC: EXEC checks again
-                d.checkSequence("MULTI", "GET k1", "INCR x", "PUBLISH ch1 m", "SET k1 v");
-                admin.checkSequence("ACL SETUSER alice -get -incr resetchannels resetkeys ~k2");
-                d.checkSequence("EXEC");
                 admin.checkSequence("ACL SETUSER alice off");
                 d.checkSequence("GET k1", "AUTH alice pw", "HELLO 2 AUTH alice pw");
+                admin.checkSequence("ACL SETUSER alice on");
+                try (Differential e = admin.openPeer()) {
+                    // rules changed between MULTI and EXEC: EXEC checks again
+                    e.checkSequence("AUTH alice pw", "MULTI", "GET k1", "INCR x", "PUBLISH ch1 m", "SET k1 v");
+                    admin.checkSequence("ACL SETUSER alice -get -incr resetkeys ~k2");
+                    e.checkSequence("EXEC", "ACL WHOAMI");
+                    // d is still subscribed to the pattern ch*: losing &ch* closes it, e (no subscriptions) stays
+                    admin.checkSequence("ACL SETUSER alice resetchannels &other");
+                    d.checkRaw("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    e.checkSequence("PING");
+                }
                 admin.checkSequence("ACL SETUSER alice on", "ACL DELUSER alice", "CLIENT KILL USER alice");
             }
         }
@@ -169,9 +176,10 @@ class AclCommandsDifferentialTest extends RespkvDifferentialTest {
             }
             // requirepass is the default user's password; connections already in stay in
             try (Differential d = admin.openPeer()) {
+                d.checkSequence("PING"); // connected (and authenticated) before requirepass is set
                 admin.checkSequence("AUTH onlypassword", "CONFIG SET requirepass s3cret", "ACL LIST",
                         "ACL GETUSER default");
-                d.checkSequence("GET k", "RESET", "GET k", "AUTH wrong", "AUTH s3cret", "GET k", "RESET", "GET k",
+                d.checkSequence("GET k", "RESET", "GET k", "HELLO 2", "HELLO 3 SETNAME x", "CLIENT SETNAME y", "AUTH wrong", "AUTH s3cret", "CLIENT GETNAME", "GET k", "RESET", "GET k",
                         "AUTH default s3cret", "ACL WHOAMI", "HELLO 2 AUTH default nope", "CLIENT KILL USER bob");
             }
             admin.checkSequence("CONFIG SET requirepass \"\"", "ACL LIST", "AUTH x");
@@ -182,12 +190,14 @@ class AclCommandsDifferentialTest extends RespkvDifferentialTest {
     void defaultUserTurnedOff(ProtocolVersion protocol) {
         try (Differential admin = open(protocol)) {
             try (Differential d = admin.openPeer()) {
+                d.checkSequence("PING");
                 admin.checkSequence("ACL SETUSER bob on nopass +@all ~* &*", "AUTH bob any", "ACL SETUSER default off",
                         "ACL LIST");
                 d.checkSequence("PING", "RESET", "PING", "AUTH default x", "AUTH bob y", "PING");
             }
             admin.checkSequence("ACL SETUSER default on");
             try (Differential d = admin.openPeer()) {
+                d.checkSequence("PING");
                 admin.checkSequence("ACL SETUSER default -@all +ping");
                 d.checkSequence("RESET", "PING", "GET k", "ACL WHOAMI", "AUTH bob z", "GET k");
             }
