@@ -500,7 +500,9 @@ public final class AclRules {
                 long on = 0;
                 long off = 0;
                 for (int id = 0; id < commands.size(); id++) {
-                    if (commands.inCategory(id, j)) {
+                    // only Redis's own commands count, so that the choice is Redis's; respkv's
+                    // extensions come out as single commands if the categories chosen miss them
+                    if (commands.meta(id) != null && commands.inCategory(id, j)) {
                         if (temp.get(id)) {
                             on++;
                         } else {
