@@ -20,7 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
+import io.respkv.server.difftest.ProtocolTest;
 
 /**
  * ACL SAVE and ACL LOAD with an ACL file ({@code aclfile}), against redis-server 7.0.15 with
@@ -77,9 +77,9 @@ class AclFileDifferentialTest extends RespkvDifferentialTest {
                 String.join(" ", args));
     }
 
-    @Test
-    void saveWritesWhatRedisWrites() throws IOException {
-        try (Differential d = open(ProtocolVersion.RESP2)) {
+    @ProtocolTest
+    void saveWritesWhatRedisWrites(ProtocolVersion protocol) throws IOException {
+        try (Differential d = open(protocol)) {
             d.checkSequence("ACL SETUSER alice on >pw ~k* %R~r* &ch +@string -append",
                     "ACL SETUSER bob off nopass allkeys allchannels +@all -@dangerous",
                     "ACL SAVE");
@@ -91,10 +91,10 @@ class AclFileDifferentialTest extends RespkvDifferentialTest {
         }
     }
 
-    @Test
-    void loadReplacesUsersAndDisconnectsTheirClients() throws Exception {
+    @ProtocolTest
+    void loadReplacesUsersAndDisconnectsTheirClients(ProtocolVersion protocol) throws Exception {
         writeBoth("user default on nopass ~* &* +@all\nuser carl on >c1 ~* +@all\n");
-        try (Differential d = open(ProtocolVersion.RESP2)) {
+        try (Differential d = open(protocol)) {
             d.checkSequence("ACL LOAD", "ACL LIST");
             for (RespTarget t : List.of(redis().target(), RespTarget.loopback("respkv", respkvPort()))) {
                 try (RawRespClient carl = RawRespClient.connect(t)) {
@@ -120,9 +120,9 @@ class AclFileDifferentialTest extends RespkvDifferentialTest {
         }
     }
 
-    @Test
-    void loadErrorsChangeNothing() {
-        try (Differential d = open(ProtocolVersion.RESP2)) {
+    @ProtocolTest
+    void loadErrorsChangeNothing(ProtocolVersion protocol) {
+        try (Differential d = open(protocol)) {
             writeBoth("user default on nopass ~* &* +@all\nuser keep on ~* +@all\n");
             d.checkSequence("ACL LOAD");
             for (String bad : List.of(
@@ -142,11 +142,11 @@ class AclFileDifferentialTest extends RespkvDifferentialTest {
         }
     }
 
-    @Test
-    void missingFile() throws IOException {
-        Files.delete(redisFile);
-        Files.delete(respkvFile);
-        try (Differential d = open(ProtocolVersion.RESP2)) {
+    @ProtocolTest
+    void missingFile(ProtocolVersion protocol) throws IOException {
+        Files.deleteIfExists(redisFile);
+        Files.deleteIfExists(respkvFile);
+        try (Differential d = open(protocol)) {
             Differential.Replies r = d.sendBoth("ACL", "LOAD");
             RespFrame ref = r.reference();
             assertEquals(new String(ref.raw(), StandardCharsets.ISO_8859_1).replace(redisFile.toString(), "FILE"),
