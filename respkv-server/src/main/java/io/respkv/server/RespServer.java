@@ -124,6 +124,11 @@ public final class RespServer implements AutoCloseable {
         return result;
     }
 
+    /** What this server's connections share (for tests of the connection handler). */
+    ServerState state() {
+        return state;
+    }
+
     /** The port the server listens on; -1 before it is bound. */
     public int activePort() {
         return activePort;
