@@ -394,7 +394,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && !(client.blocked() && cumulation != null
+        if (client != null && ctx.channel().isWritable() && !(client.blocked() && cumulation != null
                 && cumulation.readableBytes() > BLOCKED_INPUT_LIMIT)) {
             ctx.channel().config().setAutoRead(true);
         }
