@@ -25,6 +25,8 @@ public final class ClientConnection {
     volatile int db;
     volatile ProtocolVersion protocol = ProtocolVersion.RESP2;
     volatile boolean authenticated;
+    /** The user this connection runs as (see {@link #aclUser()}). */
+    private volatile io.respkv.server.acl.AclUser aclUser;
     volatile String lastCommand = "NULL";
     /** How fresh this connection's reads must be (RESPKV.CONSISTENCY, READONLY, READWRITE). */
     private volatile io.respkv.api.ConsistencyLevel consistency = io.respkv.api.ConsistencyLevel.LINEARIZABLE;
@@ -49,7 +51,8 @@ public final class ClientConnection {
         void unblocked(ByteBuf reply, boolean awaitSync);
     }
 
-    ClientConnection(long id, Channel channel, long nowMillis, boolean authenticated) {
+    ClientConnection(long id, Channel channel, long nowMillis, boolean authenticated, io.respkv.server.acl.AclUser user) {
+        this.aclUser = user;
         this.id = id;
         this.channel = channel;
         this.createdAtMillis = nowMillis;
@@ -126,9 +129,19 @@ public final class ClientConnection {
         this.authenticated = authenticated;
     }
 
-    /** The user this connection is authenticated as (respkv has only Redis's {@code default} user for now). */
+    /** The name of the user this connection runs as (Redis's {@code c->user}). */
     public String user() {
-        return "default";
+        return aclUser.name();
+    }
+
+    /** The user this connection runs as: {@code default} until AUTH says otherwise. */
+    public io.respkv.server.acl.AclUser aclUser() {
+        return aclUser;
+    }
+
+    /** Runs this connection as {@code user} from its next command on. */
+    public void aclUser(io.respkv.server.acl.AclUser user) {
+        this.aclUser = user;
     }
 
     public long createdAtMillis() {

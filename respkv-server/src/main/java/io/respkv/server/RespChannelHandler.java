@@ -91,8 +91,24 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        ConnectionLimits limits = server.limits();
+        String refusal = null;
+        if (server.clients().size() >= limits.maxClients()) {
+            refusal = ConnectionLimits.MAX_CLIENTS_ERROR;
+        } else if (ConnectionLimits.refusedByProtectedMode(limits.protectedMode(),
+                server.acl().defaultUser().rules().nopass(), ctx.channel().remoteAddress())) {
+            refusal = ConnectionLimits.PROTECTED_MODE_ERROR;
+        }
+        if (refusal != null) {
+            // as Redis: the error, then the connection closes without running anything it sent
+            closing = true;
+            server.rejectedConnections.increment();
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(refusal, java.nio.charset.StandardCharsets.US_ASCII))
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            return;
+        }
         client = server.register(ctx.channel(), System.currentTimeMillis());
-        decoder.authenticated(client.authenticated());
+        decoder.authenticated(client.authenticated() || !server.acl().authRequired());
         dispatcher = new CommandDispatcher(server, client, reply);
         client.unblockHandler((served, awaitSync) -> resume(ctx, served, awaitSync));
         client.subscriber().sink(new io.respkv.server.pubsub.Subscriber.Sink() {
@@ -129,6 +145,14 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+        if (cumulation.readableBytes() > server.limits().queryBufferLimit()) {
+            // Redis's client-query-buffer-limit: the client is closed, nothing more of it runs
+            LOG.warning("closing client " + client.id() + ": query buffer of " + cumulation.readableBytes()
+                    + " bytes over client-query-buffer-limit");
+            closing = true;
+            ctx.close();
+            return;
+        }
         if (client.blocked()) {
             if (cumulation.readableBytes() > BLOCKED_INPUT_LIMIT) {
                 ctx.channel().config().setAutoRead(false);
@@ -237,7 +261,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                     sets.clear();
                 }
                 dispatcher.dispatch(request);
-                decoder.authenticated(client.authenticated());
+                decoder.authenticated(client.authenticated() || !server.acl().authRequired());
                 if (client.closeRequested()) {
                     closing = true;
                 } else if (out.readableBytes() >= EARLY_WRITE_BYTES && (barrier == null || ctx.executor().inEventLoop())) {
@@ -370,7 +394,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && !(client.blocked() && cumulation != null
+        if (client != null && ctx.channel().isWritable() && !(client.blocked() && cumulation != null
                 && cumulation.readableBytes() > BLOCKED_INPUT_LIMIT)) {
             ctx.channel().config().setAutoRead(true);
         }

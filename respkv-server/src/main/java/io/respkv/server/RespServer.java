@@ -124,6 +124,11 @@ public final class RespServer implements AutoCloseable {
         return result;
     }
 
+    /** What this server's connections share (for tests of the connection handler). */
+    ServerState state() {
+        return state;
+    }
+
     /** The port the server listens on; -1 before it is bound. */
     public int activePort() {
         return activePort;
@@ -209,8 +214,58 @@ public final class RespServer implements AutoCloseable {
         private int commandThreads = DEFAULT_COMMAND_THREADS;
         private io.respkv.server.replication.Replication replication;
         private io.respkv.api.ConsistencyLevel consistency = io.respkv.api.ConsistencyLevel.LINEARIZABLE;
+        private java.nio.file.Path aclFile;
+        private boolean protectedMode = true;
+        private int maxClients = ServerConfig.DEFAULT_MAX_CLIENTS;
+        private long idleTimeoutSeconds;
+        private long queryBufferLimit = ServerConfig.DEFAULT_QUERY_BUFFER_LIMIT;
 
         private Builder() {
+        }
+
+        /**
+         * Redis's {@code aclfile}: the users are loaded from it at start (the server does not start
+         * if it has errors), and ACL LOAD / ACL SAVE read and write it. Default: none.
+         */
+        public Builder aclFile(java.nio.file.Path file) {
+            this.aclFile = file;
+            return this;
+        }
+
+        /**
+         * Redis's {@code protected-mode} (default on): while the default user has no password,
+         * connections from addresses other than loopback are refused with Redis's DENIED error.
+         */
+        public Builder protectedMode(boolean on) {
+            this.protectedMode = on;
+            return this;
+        }
+
+        /** Redis's {@code maxclients} (default 10000): connections over it are refused. */
+        public Builder maxClients(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxclients must be positive: " + max);
+            }
+            this.maxClients = max;
+            return this;
+        }
+
+        /** Redis's {@code timeout}: idle connections are closed after this many seconds (0, the default: never). */
+        public Builder idleTimeoutSeconds(long seconds) {
+            if (seconds < 0) {
+                throw new IllegalArgumentException("timeout must not be negative: " + seconds);
+            }
+            this.idleTimeoutSeconds = seconds;
+            return this;
+        }
+
+        /** Redis's {@code client-query-buffer-limit} in bytes (default 1 GiB): a client with more unparsed input is closed. */
+        public Builder queryBufferLimit(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("client-query-buffer-limit must be positive: " + bytes);
+            }
+            this.queryBufferLimit = bytes;
+            return this;
         }
 
         /** The port to listen on (default 6379); 0 picks a free port, see {@link RespServer#activePort()}. */
@@ -361,7 +416,8 @@ public final class RespServer implements AutoCloseable {
             }
             ServerConfig config = new ServerConfig(bind, port, e, owns, requirePass, databases,
                     new RespLimits(maxBulkLength, maxArguments, maxInlineLength), eventLoopThreads,
-                    allowShutdown, shutdownHook, commandThreads, consistency, replication);
+                    allowShutdown, shutdownHook, commandThreads, consistency, replication, aclFile, protectedMode,
+                    maxClients, idleTimeoutSeconds, queryBufferLimit);
             CommandTable table = BuiltinCommands.table(CommandCatalog.redis()::spec);
             if (replication != null) {
                 replication.registerCommands(table);

@@ -29,6 +29,7 @@ public final class ServerSettings {
     private static final String DEFAULTS = "command/redis-config-defaults.tsv";
 
     private volatile String requirePass;
+    private volatile java.util.function.Consumer<String> requirePassListener;
     private final Map<String, String> fixed = new LinkedHashMap<>();
     private final Map<String, String> stored = new ConcurrentHashMap<>();
     private final Map<String, LiveParameter> live = new ConcurrentHashMap<>();
@@ -103,9 +104,18 @@ public final class ServerSettings {
         return requirePass;
     }
 
-    /** Sets the default user's password; null or empty removes it. */
+    /** Sets the default user's password; null or empty removes it (and makes the default user nopass). */
     public void requirePass(String password) {
         this.requirePass = password == null || password.isEmpty() ? null : password;
+        java.util.function.Consumer<String> l = requirePassListener;
+        if (l != null) {
+            l.accept(this.requirePass);
+        }
+    }
+
+    /** Called with the new password (null for none) whenever requirepass changes (the ACL's default user). */
+    void requirePassListener(java.util.function.Consumer<String> listener) {
+        this.requirePassListener = listener;
     }
 
     /** Whether {@code name} (lower case) is a known parameter. */

@@ -25,6 +25,10 @@ public final class ServerState {
     private final ServerConfig config;
     private final CommandTable commands;
     private final ServerSettings settings;
+    private final io.respkv.server.acl.Acl acl;
+    private final ConnectionLimits limits;
+    /** Closes idle connections (Redis's {@code timeout}); runs while the server does. */
+    private java.util.concurrent.ScheduledExecutorService idleSweeper;
     private final ConcurrentHashMap<Long, ClientConnection> clients = new ConcurrentHashMap<>();
     private final AtomicLong nextClientId = new AtomicLong();
     private final String runId;
@@ -71,6 +75,17 @@ public final class ServerState {
         this.config = config;
         this.commands = commands;
         this.settings = new ServerSettings(config);
+        this.acl = new io.respkv.server.acl.Acl(io.respkv.server.acl.CommandBits.of(commands), config.aclFile(),
+                config.requirePass());
+        settings.requirePassListener(acl::updateDefaultPassword);
+        this.limits = new ConnectionLimits(config);
+        limits.register(settings);
+        if (config.aclFile() != null) {
+            String errors = acl.load(new java.util.ArrayList<>());
+            if (errors != null) {
+                throw new IllegalStateException("Aborting startup because of ACL errors: " + errors);
+            }
+        }
         byte[] id = new byte[20];
         ThreadLocalRandom.current().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -291,6 +306,10 @@ public final class ServerState {
 
     /** Starts the server's background tasks (sweeper, active expiry). */
     void startBackgroundTasks() {
+        idleSweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                new io.netty.util.concurrent.DefaultThreadFactory("respkv-idle", true));
+        idleSweeper.scheduleWithFixedDelay(() -> closeIdleClients(System.currentTimeMillis()), 1, 1,
+                java.util.concurrent.TimeUnit.SECONDS);
         versionSweeper.start();
         if (config.replication() == null) {
             activeExpiry.start(); // (replicated: the leader's expiry steps are log entries)
@@ -302,6 +321,9 @@ public final class ServerState {
 
     /** Stops the background tasks and waits for their current transactions; idempotent. */
     void stopBackgroundTasks() {
+        if (idleSweeper != null) {
+            idleSweeper.shutdownNow();
+        }
         activeExpiry.stop();
         versionSweeper.stop();
         if (remoteWakeups != null) {
@@ -332,6 +354,32 @@ public final class ServerState {
 
     public CommandTable commands() {
         return commands;
+    }
+
+    /** maxclients, timeout, client-query-buffer-limit, protected-mode. */
+    public ConnectionLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Redis's {@code clientsCronHandleTimeout}: closes connections idle longer than
+     * {@code timeout} seconds, except blocked and pub/sub ones.
+     */
+    void closeIdleClients(long now) {
+        long timeout = limits.idleTimeoutSeconds();
+        if (timeout <= 0) {
+            return;
+        }
+        for (ClientConnection c : clients.values()) {
+            if (!c.blocked() && !c.subscriber().active() && (now - c.lastInteractionMillis()) / 1000 > timeout) {
+                c.channel().close();
+            }
+        }
+    }
+
+    /** The users and their permissions (Redis's ACL). */
+    public io.respkv.server.acl.Acl acl() {
+        return acl;
     }
 
     public ServerSettings settings() {
@@ -407,12 +455,12 @@ public final class ServerState {
      */
     public ClientConnection replicaClient() {
         return new ClientConnection(nextClientId.incrementAndGet(), new io.netty.channel.embedded.EmbeddedChannel(),
-                System.currentTimeMillis(), true);
+                System.currentTimeMillis(), true, acl.internalUser());
     }
 
     ClientConnection register(io.netty.channel.Channel channel, long nowMillis) {
         ClientConnection c = new ClientConnection(nextClientId.incrementAndGet(), channel, nowMillis,
-                settings.requirePass() == null);
+                acl.newConnectionAuthenticated(), acl.defaultUser());
         c.consistency(defaultConsistency);
         clients.put(c.id(), c);
         totalConnections.increment();

@@ -43,7 +43,8 @@ public final class DumpCommand {
     static final int FAILED = 1;
 
     /** Flags of the server that mean nothing to a dump: refused rather than silently ignored. */
-    private static final Set<String> SERVER_ONLY = Set.of("--port", "--bind", "--requirepass", "--databases",
+    private static final Set<String> SERVER_ONLY = Set.of("--port", "--bind", "--requirepass", "--aclfile", "--protected-mode", "--maxclients", "--timeout",
+            "--client-query-buffer-limit", "--databases",
             "--event-loop-threads", "--command-threads", "--max-bulk-length");
 
     /** Milliseconds between two redraws of the progress bar. */

@@ -87,6 +87,11 @@ public final class Main {
                 .port(options.port)
                 .ownedEngine(engine)
                 .requirePass(options.requirePass)
+                .aclFile(options.aclFile == null ? null : java.nio.file.Path.of(options.aclFile))
+                .protectedMode(options.protectedMode)
+                .maxClients(options.maxClients)
+                .idleTimeoutSeconds(options.timeout)
+                .queryBufferLimit(options.queryBufferLimit)
                 .databases(options.databases)
                 .eventLoopThreads(options.eventLoopThreads)
                 .commandThreads(options.commandThreads != null ? options.commandThreads
@@ -153,6 +158,11 @@ public final class Main {
                   --pd HOST:PORT[,...]      tikv engine: PD endpoints of the TiKV cluster (required)
                   --tikv-prefix PREFIX      tikv engine: prefix of every TiKV key respkv uses; one per deployment (default respkv/)
                   --requirepass PASS        password of the default user (as Redis's requirepass)
+                  --aclfile PATH            users file loaded at start, ACL LOAD / ACL SAVE (as Redis's aclfile; default none)
+                  --protected-mode yes|no   refuse non-loopback clients while the default user has no password (default yes)
+                  --maxclients N            most connections at once (default 10000)
+                  --timeout SECONDS         close connections idle this long (default 0: never)
+                  --client-query-buffer-limit BYTES  close a client with more unparsed input (default 1073741824)
                   --databases N             number of databases (default 16)
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
                   --command-threads N       threads running commands for network engines and Raft (default 16; 64 with --raft-id)
@@ -181,6 +191,11 @@ public final class Main {
         String bind = "127.0.0.1";
         String engine = "rocksdb";
         String requirePass;
+        String aclFile;
+        boolean protectedMode = true;
+        int maxClients = 10_000;
+        long timeout;
+        long queryBufferLimit = 1024L * 1024 * 1024;
         int databases = 16;
         int eventLoopThreads = 1;
         /** Null: the default, {@link io.respkv.server.RespServer#DEFAULT_COMMAND_THREADS}, or 64 under Raft. */
@@ -221,6 +236,11 @@ public final class Main {
                     case "--consistency" -> o.consistency = consistencyValue(value);
                     case "--pg-pool-size" -> o.engineOptions.put("pool-size", Integer.toString(intValue(flag, value, 1, 10_000)));
                     case "--requirepass" -> o.requirePass = value;
+                    case "--aclfile" -> o.aclFile = value;
+                    case "--protected-mode" -> o.protectedMode = booleanValue(flag, value);
+                    case "--maxclients" -> o.maxClients = intValue(flag, value, 1, Integer.MAX_VALUE);
+                    case "--timeout" -> o.timeout = intValue(flag, value, 0, Integer.MAX_VALUE);
+                    case "--client-query-buffer-limit" -> o.queryBufferLimit = longValue(flag, value, 1024 * 1024, Long.MAX_VALUE);
                     case "--databases" -> o.databases = intValue(flag, value, 1, 65536);
                     case "--event-loop-threads" -> o.eventLoopThreads = intValue(flag, value, 0, 1024);
                     case "--command-threads" -> o.commandThreads = intValue(flag, value, 1, 4096);
@@ -256,8 +276,13 @@ public final class Main {
 
         /** {@code value} of {@code flag} as an int in [min, max], or an error naming the flag (the proxy's flags too). */
         static int intValue(String flag, String value, int min, int max) {
+            return (int) longValue(flag, value, min, max);
+        }
+
+        /** {@code value} of {@code flag} as a long in [min, max], or an error naming the flag. */
+        static long longValue(String flag, String value, long min, long max) {
             try {
-                int v = Integer.parseInt(value);
+                long v = Long.parseLong(value);
                 if (v >= min && v <= max) {
                     return v;
                 }

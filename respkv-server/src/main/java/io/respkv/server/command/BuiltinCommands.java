@@ -13,6 +13,7 @@ public final class BuiltinCommands {
     public static CommandTable table(Function<String, CommandSpec> specs) {
         CommandTable t = new CommandTable(specs);
         ConnectionCommands.register(t);
+        AclCommands.register(t);
         ServerCommands.register(t);
         KeyCommands.register(t);
         ClientCommands.register(t);

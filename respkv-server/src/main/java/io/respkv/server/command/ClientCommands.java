@@ -145,7 +145,13 @@ final class ClientCommands {
      * written to the socket.
      */
     static String describe(ExecutionContext ctx, ClientConnection c) {
-        long now = ctx.nowMillis();
+        return describe(ctx.nowMillis(), c, c == ctx.client() ? ctx.args().string(0).toLowerCase(java.util.Locale.ROOT)
+                        + (ctx.args().count() > 1 ? "|" + ctx.args().string(1).toLowerCase(java.util.Locale.ROOT) : "")
+                        : c.lastCommand());
+    }
+
+    /** One CLIENT LIST line at {@code now}, with {@code cmd} as the client's command. */
+    static String describe(long now, ClientConnection c, String cmd) {
         return "id=" + c.id()
                 + " addr=" + c.remoteAddress()
                 + " laddr=" + c.localAddress()
@@ -158,9 +164,7 @@ final class ClientCommands {
                 + " ssub=" + c.subscriber().shardChannels() + " multi=" + c.transaction().multiCount()
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
                 + " omem=" + c.subscriber().pendingBytes() + " tot-mem=0 events=r"
-                + " cmd=" + (c == ctx.client() ? ctx.args().string(0).toLowerCase(java.util.Locale.ROOT)
-                        + (ctx.args().count() > 1 ? "|" + ctx.args().string(1).toLowerCase(java.util.Locale.ROOT) : "")
-                        : c.lastCommand())
+                + " cmd=" + cmd
                 + " user=" + c.user()
                 + " redir=-1 resp=" + (c.protocol() == io.respkv.api.ProtocolVersion.RESP3 ? 3 : 2)
                 + " lib-name=" + c.libName()
@@ -237,7 +241,7 @@ final class ClientCommands {
                     laddr = args.string(i + 1);
                 } else if (args.is(i, "USER")) {
                     user = args.string(i + 1);
-                    if (!user.equals("default")) {
+                    if (ctx.server().acl().user(user) == null) {
                         ctx.reply().error("ERR No such user '" + user + "'");
                         return;
                     }

@@ -112,9 +112,13 @@ public final class CommandDispatcher {
             reject(entry, Errors.arity(spec.name()));
             return;
         }
-        if (!client.authenticated() && !spec.is(io.respkv.api.CommandFlag.NO_AUTH)) {
+        if (!client.authenticated() && !spec.is(io.respkv.api.CommandFlag.NO_AUTH) && server.acl().authRequired()) {
             entry.rejectedCalls.increment();
             reject(entry, Errors.NOAUTH);
+            return;
+        }
+        io.respkv.server.acl.AclRules rules = client.aclUser().rules();
+        if (!rules.unrestricted() && !applying && !permitted(rules, entry, request)) {
             return;
         }
         if (PubSubCommands.refusedWhileSubscribed(client, entry)) {
@@ -135,6 +139,29 @@ public final class CommandDispatcher {
             }
         }
         execute(entry, request);
+    }
+
+    /**
+     * The ACL check of a restricted user (Redis's {@code ACLCheckAllPerm} in processCommand):
+     * false after replying NOPERM and logging the denial. A NO_MULTI command inside MULTI is
+     * left to the MULTI check, which Redis runs first.
+     */
+    private boolean permitted(io.respkv.server.acl.AclRules rules, CommandEntry entry, RespRequest request) {
+        if (client.transaction().inMulti() && entry.spec().is(io.respkv.api.CommandFlag.NO_MULTI)) {
+            return true;
+        }
+        int[] idx = new int[1];
+        int denial = server.acl().check(rules, entry.name(), entry.spec(), request, 0, idx);
+        if (denial == io.respkv.server.acl.Acl.OK) {
+            return true;
+        }
+        byte[] object = denial == io.respkv.server.acl.Acl.DENIED_CMD
+                ? entry.name().getBytes(java.nio.charset.StandardCharsets.US_ASCII) : request.bytes(idx[0]);
+        long now = System.currentTimeMillis();
+        AclDenials.log(server, client, AclDenials.reason(denial), object, client.user(), now, entry.name());
+        entry.rejectedCalls.increment();
+        reject(entry, AclDenials.error(denial, entry.name()));
+        return false;
     }
 
     /**
@@ -216,7 +243,8 @@ public final class CommandDispatcher {
      * goes through {@link #dispatch} alone (with its own checks and errors).
      */
     private boolean batchableWrite(RespRequest request) {
-        if (!client.authenticated() || client.transaction().inMulti() || client.subscriber().active()) {
+        if (!client.authenticated() || !client.aclUser().rules().unrestricted() || client.transaction().inMulti()
+                || client.subscriber().active()) {
             return false;
         }
         CommandEntry entry = table.lookup(request, 0);
@@ -285,6 +313,7 @@ public final class CommandDispatcher {
     public boolean batchableSet(RespRequest request) {
         return replication == null && !applying
                 && request.count() == 3 && request.length(0) == 3 && request.is(0, "set") && client.authenticated()
+                && client.aclUser().rules().unrestricted()
                 && !client.transaction().inMulti() && !client.subscriber().active()
                 && server.pubsub().notifyFlags() == 0;
     }

@@ -5,7 +5,6 @@ import io.respkv.api.ReplySink;
 import io.respkv.codec.RespRequest;
 import io.respkv.server.ClientConnection;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /** Connection commands: PING, ECHO, SELECT, QUIT, RESET, HELLO, AUTH. */
 final class ConnectionCommands {
@@ -80,7 +79,8 @@ final class ConnectionCommands {
         c.db(0);
         c.protocol(ProtocolVersion.RESP2);
         c.name("");
-        c.authenticated(ctx.server().settings().requirePass() == null);
+        c.aclUser(ctx.server().acl().defaultUser());
+        c.authenticated(ctx.server().acl().newConnectionAuthenticated());
         ctx.reply().simple("RESET");
     }
 
@@ -103,15 +103,15 @@ final class ConnectionCommands {
             }
         }
         ClientConnection c = ctx.client();
-        // Options take effect in order, as in Redis: a later bad option leaves earlier ones applied.
+        // Options take effect in order, as in Redis 7.0: a later bad option (or NOAUTH) leaves
+        // earlier ones applied.
         for (int j = next; j < args.count(); j++) {
             int more = args.count() - 1 - j;
             if (args.is(j, "AUTH") && more >= 2) {
-                if (!checkCredentials(ctx, args.bytes(j + 1), args.bytes(j + 2))) {
+                if (!authenticate(ctx, args.bytes(j + 1), args.bytes(j + 2))) {
                     reply.error(Errors.WRONGPASS);
                     return;
                 }
-                c.authenticated(true);
                 j += 2;
             } else if (args.is(j, "SETNAME") && more >= 1) {
                 String err = ClientNames.validate(args, j + 1);
@@ -128,7 +128,7 @@ final class ConnectionCommands {
         }
         if (!c.authenticated()) {
             reply.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                    + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select "
+                    + "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
                     + "the RESP protocol version at the same time");
             return;
         }
@@ -163,7 +163,7 @@ final class ConnectionCommands {
         byte[] user;
         byte[] pass;
         if (args.count() == 2) {
-            if (ctx.server().settings().requirePass() == null) {
+            if (ctx.server().acl().defaultUser().rules().nopass()) {
                 ctx.reply().error("ERR AUTH <password> called without any password configured for the default "
                         + "user. Are you sure your configuration is correct?");
                 return;
@@ -174,8 +174,7 @@ final class ConnectionCommands {
             user = args.bytes(1);
             pass = args.bytes(2);
         }
-        if (checkCredentials(ctx, user, pass)) {
-            ctx.client().authenticated(true);
+        if (authenticate(ctx, user, pass)) {
             ctx.reply().ok();
         } else {
             ctx.reply().error(Errors.WRONGPASS);
@@ -185,14 +184,20 @@ final class ConnectionCommands {
     private static final byte[] DEFAULT_USER = "default".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * The default user is the only user until ACLs land: it accepts any password when
-     * requirepass is unset (Redis's {@code nopass}), else exactly requirepass.
+     * Redis's {@code ACLAuthenticateUser}: on success the connection runs as the user from now
+     * on; a failure is written to the ACL log (object: the command name as sent).
      */
-    private static boolean checkCredentials(ExecutionContext ctx, byte[] user, byte[] pass) {
-        if (!MessageDigest.isEqual(user, DEFAULT_USER)) {
-            return false;
+    private static boolean authenticate(ExecutionContext ctx, byte[] user, byte[] pass) {
+        String name = new String(user, StandardCharsets.ISO_8859_1);
+        io.respkv.server.acl.AclUser u = ctx.server().acl().authenticate(name, pass);
+        ClientConnection c = ctx.client();
+        if (u != null) {
+            c.aclUser(u);
+            c.authenticated(true);
+            return true;
         }
-        String required = ctx.server().settings().requirePass();
-        return required == null || MessageDigest.isEqual(required.getBytes(StandardCharsets.UTF_8), pass);
+        AclDenials.log(ctx.server(), c, io.respkv.server.acl.AclLog.Reason.AUTH, ctx.args().bytes(0), name,
+                ctx.nowMillis(), ctx.args().string(0).toLowerCase(java.util.Locale.ROOT));
+        return false;
     }
 }

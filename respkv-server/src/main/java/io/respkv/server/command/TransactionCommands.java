@@ -304,6 +304,30 @@ final class TransactionCommands {
         }
     }
 
+    /**
+     * Redis checks the ACL again at EXEC, in case the rules changed since the command was
+     * queued: false after replying Redis's error for it (and logging the denial).
+     */
+    private static boolean permittedAtExec(ExecutionContext ctx, CommandEntry entry, RespRequest request) {
+        int[] idx = new int[1];
+        ClientConnection client = ctx.client();
+        int denial = ctx.server().acl().check(client.aclUser().rules(), entry.name(), entry.spec(), request, 0, idx);
+        if (denial == io.respkv.server.acl.Acl.OK) {
+            return true;
+        }
+        String reason = switch (denial) {
+            case io.respkv.server.acl.Acl.DENIED_CMD -> "no permission to execute the command or subcommand";
+            case io.respkv.server.acl.Acl.DENIED_KEY -> "no permission to touch the specified keys";
+            default -> "no permission for the used channels";
+        };
+        byte[] object = denial == io.respkv.server.acl.Acl.DENIED_CMD
+                ? entry.name().getBytes(java.nio.charset.StandardCharsets.US_ASCII) : request.bytes(idx[0]);
+        AclDenials.log(ctx.server(), client, AclDenials.reason(denial), object, client.user(), ctx.nowMillis(), "exec");
+        ctx.reply().error("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
+                + "call. This command is no longer allowed for the following reason: " + reason);
+        return false;
+    }
+
     /** Runs one queued command of EXEC, its reply (or its error) going into EXEC's array. */
     private static void runQueued(ExecutionContext ctx, TransactionState.Queued q) {
         RespReplyWriter reply = ctx.reply();
@@ -313,6 +337,9 @@ final class TransactionCommands {
         CommandEntry entry = q.entry();
         int mark = reply.target().writerIndex();
         long start = System.nanoTime();
+        if (!client.aclUser().rules().unrestricted() && !permittedAtExec(ctx, entry, q.request())) {
+            return;
+        }
         try {
             entry.command().execute(ctx);
         } catch (WrongTypeException wrongType) {
