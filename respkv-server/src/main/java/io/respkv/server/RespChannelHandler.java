@@ -139,18 +139,17 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         if (running) {
             pendingInput = pendingInput == null ? in
                     : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), pendingInput, in);
+            // (the command thread owns the cumulation meanwhile: only what waits for it is counted)
+            if (closedOverQueryBufferLimit(ctx, pendingInput)) {
+                return;
+            }
             if (pendingInput.readableBytes() > BLOCKED_INPUT_LIMIT) {
                 ctx.channel().config().setAutoRead(false);
             }
             return;
         }
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
-        if (cumulation.readableBytes() > server.limits().queryBufferLimit()) {
-            // Redis's client-query-buffer-limit: the client is closed, nothing more of it runs
-            LOG.warning("closing client " + client.id() + ": query buffer of " + cumulation.readableBytes()
-                    + " bytes over client-query-buffer-limit");
-            closing = true;
-            ctx.close();
+        if (closedOverQueryBufferLimit(ctx, cumulation)) {
             return;
         }
         if (client.blocked()) {
@@ -164,6 +163,21 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         processInput(ctx);
+    }
+
+    /**
+     * Redis's client-query-buffer-limit: a client whose unparsed input {@code input} grew over it
+     * is closed, and nothing more of it runs. Returns whether it was. Event loop only.
+     */
+    private boolean closedOverQueryBufferLimit(ChannelHandlerContext ctx, ByteBuf input) {
+        if (input.readableBytes() <= server.limits().queryBufferLimit()) {
+            return false;
+        }
+        LOG.warning("closing client " + client.id() + ": query buffer of " + input.readableBytes()
+                + " bytes over client-query-buffer-limit");
+        closing = true;
+        ctx.close();
+        return true;
     }
 
     /** Hands the buffered input to a command task (engines with blocking I/O). Event loop only. */
@@ -203,6 +217,9 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             ByteBuf in = pendingInput;
             pendingInput = null;
             cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+            if (closedOverQueryBufferLimit(ctx, cumulation)) {
+                return; // (the replies of what ran were written above)
+            }
             if (ctx.channel().isWritable() && !(client.blocked() && cumulation.readableBytes() > BLOCKED_INPUT_LIMIT)) {
                 ctx.channel().config().setAutoRead(true);
             }

@@ -128,4 +128,37 @@ class TikvCommandsTest {
             expect("*1\r\n*4\r\n" + bulk("stand-in-pd") + ":1\r\n*1\r\n" + bulk(url) + ":1\r\n", "PD.MEMBERS", pd);
         }
     }
+
+    /** MGET and HMGET read their keys and fields with batched reads, not one KvGet each. */
+    @Test
+    void mgetAndHmgetUseBatchedReads() throws IOException {
+        StandInTikvCluster standIn = TikvTestCluster.standIn();
+        org.junit.jupiter.api.Assumptions.assumeTrue(standIn != null, "counts requests on the stand-in");
+        String[] mget = new String[21];
+        String[] hmget = new String[22];
+        StringBuilder values = new StringBuilder("*20\r\n");
+        StringBuilder fieldValues = new StringBuilder("*20\r\n");
+        mget[0] = "MGET";
+        hmget[0] = "HMGET";
+        hmget[1] = "h";
+        for (int i = 0; i < 20; i++) {
+            expect("+OK\r\n", "SET", "key" + i, "v" + i);
+            expect(":1\r\n", "HSET", "h", "f" + i, "w" + i);
+            mget[i + 1] = "key" + i;
+            hmget[i + 2] = "f" + i;
+            values.append(bulk("v" + i));
+            fieldValues.append(bulk("w" + i));
+        }
+        long gets = calls(standIn, "KvGet");
+        expect(values.toString(), mget);
+        assertEquals(0, calls(standIn, "KvGet") - gets, "MGET: no single-key reads");
+        gets = calls(standIn, "KvGet");
+        expect(fieldValues.toString(), hmget);
+        assertEquals(1, calls(standIn, "KvGet") - gets, "HMGET: the hash's metadata, then its fields in batches");
+    }
+
+    private static long calls(StandInTikvCluster standIn, String call) {
+        java.util.concurrent.atomic.AtomicLong n = standIn.calls.get(call);
+        return n == null ? 0 : n.get();
+    }
 }

@@ -103,10 +103,14 @@ final class HashCommands {
     /** {@code HMGET key field [field ...]}: an array of the values, nil for missing fields. */
     static void hmget(ExecutionContext ctx) {
         RedisHash hash = readHash(ctx, ctx.arg(1));
+        byte[][] fields = new byte[ctx.argc() - 2][];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = ctx.arg(i + 2);
+        }
         RespReplyWriter reply = ctx.reply();
-        reply.array(ctx.argc() - 2);
-        for (int i = 2; i < ctx.argc(); i++) {
-            reply.bulk(hash.get(ctx.arg(i)));
+        reply.array(fields.length);
+        for (byte[] value : hash.getAll(fields)) {
+            reply.bulk(value);
         }
     }
 

@@ -63,6 +63,21 @@ public final class RedisHash {
     }
 
     /**
+     * The values of {@code fields} in their order (null where absent): one
+     * {@link io.respkv.api.ReadView#getAll} for all of them.
+     */
+    public byte[][] getAll(byte[][] fields) {
+        if (meta == null) {
+            return new byte[fields.length][];
+        }
+        byte[][] keys = new byte[fields.length][];
+        for (int i = 0; i < fields.length; i++) {
+            keys[i] = elementKey(fields[i]);
+        }
+        return ks.txn().getAll(keys);
+    }
+
+    /**
      * Sets {@code field} to {@code value}, creating the hash if it does not exist. Returns true if
      * the field is new. {@code random} is the command's random source (for a new hash's version).
      */
