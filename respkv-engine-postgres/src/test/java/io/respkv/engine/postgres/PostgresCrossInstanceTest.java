@@ -1,27 +1,16 @@
 package io.respkv.engine.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.respkv.server.RespServer;
+import io.respkv.server.clients.TwoInstances;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.RedisProtocol;
 
 /**
  * Two respkv servers, each with its own {@link PostgresEngine} (own pool, own hot-key memory) over
@@ -33,60 +22,23 @@ class PostgresCrossInstanceTest {
 
     private static final int CLIENTS_PER_INSTANCE = 2;
 
-    private final List<RespServer> servers = new ArrayList<>();
     private final List<PostgresEngine> engines = new ArrayList<>();
-    private ExecutorService clients;
+    private TwoInstances instances;
 
     @BeforeEach
     void startTwoInstances() {
         String schema = EmbeddedPostgresServer.newSchema("shared");
-        for (int i = 0; i < 2; i++) {
+        instances = new TwoInstances(CLIENTS_PER_INSTANCE, 30_000, i -> {
             PostgresEngine engine = PostgresEngine.builder().url(EmbeddedPostgresServer.jdbcUrl()).user("postgres")
                     .schema(schema).poolSize(4).build();
             engines.add(engine);
-            servers.add(RespServer.builder().port(0).eventLoopThreads(CLIENTS_PER_INSTANCE).ownedEngine(engine)
-                    .start().join());
-        }
-        clients = Executors.newFixedThreadPool(2 * CLIENTS_PER_INSTANCE);
+            return engine;
+        });
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        clients.shutdownNow();
-        assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
-        for (RespServer s : servers) {
-            s.close();
-        }
-    }
-
-    private Jedis connect(int instance) {
-        return new Jedis(new HostAndPort("127.0.0.1", servers.get(instance).activePort()),
-                DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).socketTimeoutMillis(30_000).build());
-    }
-
-    /** Runs {@code work(client id, jedis)} on every client thread (half on each instance) at once. */
-    private void onAllClients(ClientWork work) throws Exception {
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> done = new ArrayList<>();
-        for (int c = 0; c < 2 * CLIENTS_PER_INSTANCE; c++) {
-            int client = c;
-            done.add(clients.submit(() -> {
-                try (Jedis jedis = connect(client % 2)) {
-                    go.await();
-                    work.run(client, jedis);
-                }
-                return null;
-            }));
-        }
-        go.countDown();
-        for (Future<?> f : done) {
-            f.get(150, TimeUnit.SECONDS);
-        }
-    }
-
-    @FunctionalInterface
-    private interface ClientWork {
-        void run(int client, Jedis jedis) throws Exception;
+        instances.close();
     }
 
     @Test
@@ -94,72 +46,28 @@ class PostgresCrossInstanceTest {
         int perInstance = 10_000;
         int perClient = perInstance / CLIENTS_PER_INSTANCE;
         long start = System.nanoTime();
-        onAllClients((client, jedis) -> {
+        instances.onAllClients((client, jedis) -> {
             for (int i = 0; i < perClient; i++) {
                 jedis.incr("counter");
             }
         });
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        try (Jedis a = connect(0); Jedis b = connect(1)) {
+        try (Jedis a = instances.connect(0); Jedis b = instances.connect(1)) {
             assertEquals("20000", a.get("counter"));
             assertEquals("20000", b.get("counter"));
         }
         System.out.printf("cross-instance INCR: 20,000 on one key from %d clients in %d ms (%.0f/s), %d conflicts retried%n",
-                2 * CLIENTS_PER_INSTANCE, millis, 20_000 * 1000.0 / Math.max(1, millis),
+                instances.clients(), millis, 20_000 * 1000.0 / Math.max(1, millis),
                 engines.get(0).conflicts() + engines.get(1).conflicts());
     }
 
     @Test
     void concurrentCollectionWritesFromBothInstancesLoseNothing() throws Exception {
-        int perClient = 250;
-        onAllClients((client, jedis) -> {
-            for (int i = 0; i < perClient; i++) {
-                String id = client + ":" + i;
-                jedis.hset("hash", "f" + id, id);
-                jedis.lpush("list", id);
-                jedis.zadd("zset", client * 1000 + i, "m" + id);
-                jedis.sadd("set", "m" + id);
-            }
-        });
-        int total = 2 * CLIENTS_PER_INSTANCE * perClient;
-        Set<String> expectedIds = new HashSet<>();
-        for (int c = 0; c < 2 * CLIENTS_PER_INSTANCE; c++) {
-            for (int i = 0; i < perClient; i++) {
-                expectedIds.add(c + ":" + i);
-            }
-        }
-        for (int instance = 0; instance < 2; instance++) {
-            try (Jedis j = connect(instance)) {
-                assertEquals(total, j.hlen("hash"));
-                assertEquals(total, j.llen("list"));
-                assertEquals(total, j.zcard("zset"));
-                assertEquals(total, j.scard("set"));
-                Map<String, String> hash = j.hgetAll("hash");
-                for (String id : expectedIds) {
-                    assertEquals(id, hash.get("f" + id));
-                }
-                assertEquals(expectedIds, new HashSet<>(j.lrange("list", 0, -1)));
-                Set<String> members = j.smembers("set");
-                List<String> ranked = j.zrange("zset", 0, -1);
-                assertEquals(total, ranked.size());
-                for (String id : expectedIds) {
-                    assertTrue(members.contains("m" + id), id);
-                }
-                assertEquals("m0:0", ranked.get(0));
-                assertEquals("m" + (2 * CLIENTS_PER_INSTANCE - 1) + ":" + (perClient - 1), ranked.get(total - 1));
-            }
-        }
+        instances.collectionWritesLoseNothing(250, true);
     }
 
     @Test
     void aWriteOnOneInstanceIsReadOnTheOtherAtOnce() {
-        try (Jedis a = connect(0); Jedis b = connect(1)) {
-            for (int i = 0; i < 50; i++) {
-                a.set("k", "v" + i);
-                assertEquals("v" + i, b.get("k"));
-                b.del("k");
-                assertEquals(null, a.get("k"));
-            }
-        }
+        instances.writesAreReadOnTheOtherInstanceAtOnce(50);
     }
 }
