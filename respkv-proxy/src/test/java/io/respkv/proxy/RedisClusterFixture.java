@@ -1,10 +1,10 @@
 package io.respkv.proxy;
 
+import io.respkv.server.difftest.EmbeddedRedis;
 import io.respkv.server.difftest.RawRespClient;
 import io.respkv.server.difftest.RespFrame;
 import io.respkv.server.difftest.RespTarget;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import redis.embedded.RedisExecProvider;
 
 /**
@@ -373,21 +371,8 @@ public final class RedisClusterFixture implements AutoCloseable {
             if (n.process != null && !n.process.isAlive()) {
                 LIVE.remove(n.process);
             }
-            deleteRecursively(n.dir);
+            EmbeddedRedis.deleteRecursively(n.dir);
         }
         nodes.clear();
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + dir, e);
-        }
     }
 }

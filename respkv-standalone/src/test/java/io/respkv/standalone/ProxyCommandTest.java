@@ -10,8 +10,6 @@ import io.respkv.server.difftest.RawRespClient;
 import io.respkv.server.difftest.RespTarget;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -23,20 +21,7 @@ class ProxyCommandTest {
 
     @Test
     void servesAOneNodeCluster() throws Exception {
-        int bus;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            bus = s.getLocalPort();
-        }
-        try (EmbeddedRedis node = EmbeddedRedis.start("cluster-enabled yes", "cluster-config-file nodes.conf",
-                "cluster-port " + bus)) {
-            try (RawRespClient c = RawRespClient.connect(node.target())) {
-                assertEquals("OK", c.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383").text());
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (!c.call("CLUSTER", "INFO").text().contains("cluster_state:ok")) {
-                    assertTrue(System.nanoTime() < deadline, "cluster_state:ok in time");
-                    Thread.sleep(50);
-                }
-            }
+        try (EmbeddedRedis node = EmbeddedRedis.startOneNodeCluster()) {
             RespProxy.Builder builder = ProxyCommand.builder(new String[] {
                 "--addr", "127.0.0.1:0",
                 "--startup-nodes", "127.0.0.1:" + node.port(),

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respkv.server.difftest.EmbeddedRedis;
-import io.respkv.server.difftest.RawRespClient;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,20 +14,7 @@ class ProxyExampleTest {
 
     @Test
     void routesThroughTheProxy() throws Exception {
-        int bus;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            bus = s.getLocalPort();
-        }
-        try (EmbeddedRedis node = EmbeddedRedis.start("cluster-enabled yes", "cluster-config-file nodes.conf",
-                "cluster-port " + bus)) {
-            try (RawRespClient c = RawRespClient.connect(node.target())) {
-                assertEquals("OK", c.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383").text());
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (!c.call("CLUSTER", "INFO").text().contains("cluster_state:ok")) {
-                    assertTrue(System.nanoTime() < deadline, "cluster_state:ok in time");
-                    Thread.sleep(50);
-                }
-            }
+        try (EmbeddedRedis node = EmbeddedRedis.startOneNodeCluster()) {
             List<String> lines = ProxyExample.run(new String[] {"127.0.0.1:" + node.port()}, 0);
             assertTrue(lines.get(0).endsWith("in front of 1 master(s)"), lines.get(0));
             assertEquals("MSET -> OK", lines.get(1));

@@ -71,6 +71,47 @@ public final class EmbeddedRedis implements AutoCloseable {
         return start(List.of(extraConfig));
     }
 
+    /**
+     * Starts a one-node Redis Cluster: a server with {@code cluster-enabled yes} (bus port on a
+     * free loopback port) owning all 16,384 slots, returned once it reports
+     * {@code cluster_state:ok}; clients that route by slot then need no redirection.
+     *
+     * @throws IllegalStateException if the cluster is not ok within 20 s (the server is stopped)
+     */
+    public static EmbeddedRedis startOneNodeCluster() {
+        int bus;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            bus = s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        EmbeddedRedis node = start("cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-port " + bus);
+        try (RawRespClient c = RawRespClient.connect(node.target())) {
+            String added = c.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383").text();
+            if (!"OK".equals(added)) {
+                throw new IllegalStateException("CLUSTER ADDSLOTSRANGE answered " + added);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!c.call("CLUSTER", "INFO").text().contains("cluster_state:ok")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cluster_state not ok within 20 s");
+                }
+                Thread.sleep(50);
+            }
+            return node;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            node.close();
+            throw new IllegalStateException("interrupted", e);
+        } catch (IOException e) {
+            node.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
     /** Like {@link #start(String...)}. */
     public static EmbeddedRedis start(List<String> extraConfig) {
         Objects.requireNonNull(extraConfig, "extraConfig");
@@ -255,7 +296,8 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Deletes {@code dir} and everything under it (nothing if it does not exist). */
+    public static void deleteRecursively(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }
