@@ -56,13 +56,13 @@ public final class RaftReplication implements Replication {
     private static final long RETRY_SLEEP_MILLIS = 50;
     /** Most writes one log entry carries (see {@link #send}). */
     private static final int MAX_GROUP = 256;
-    /** Threads appending queued writes (see {@link #send}). */
-    private static final int SENDERS = 4;
     /**
      * Log entries of queued writes in flight at once (see {@link #send}). Few, so that writes
      * queue up behind them and share entries: with 50 clients on 2 cores, 8 in flight made
      * entries of 3 writes, 2 made entries of 8 and cost less CPU per write at the same throughput
-     * (every entry costs each node a log append, an apply step and RPCs).
+     * (every entry costs each node a log append, an apply step and RPCs). One sender thread per
+     * entry in flight (a follower's sender waits for its entry's reply); a sender beyond that
+     * would only wait for a permit.
      */
     private static final int MAX_IN_FLIGHT = 2;
     private static final byte[] EMPTY = new byte[0];
@@ -156,7 +156,7 @@ public final class RaftReplication implements Replication {
             throw e;
         }
         client = newClient();
-        for (int i = 0; i < SENDERS; i++) {
+        for (int i = 0; i < MAX_IN_FLIGHT; i++) {
             Thread sender = new Thread(this::send, "respkv-raft-sender-" + self + "-" + i);
             sender.setDaemon(true);
             senders.add(sender);
@@ -221,7 +221,7 @@ public final class RaftReplication implements Replication {
      * <p>On the leader the entry goes straight to the local Raft server, asynchronously: no gRPC
      * round trip to itself, and the sender moves on to the next entry at once. Elsewhere (a
      * follower, or a leader not ready yet) a Ratis client sends it to the leader and the sender
-     * waits for the reply; {@link #SENDERS} of them keep several entries in flight.
+     * waits for the reply, so {@link #MAX_IN_FLIGHT} senders keep that many entries in flight.
      */
     private void send() {
         while (!closed) {
