@@ -84,6 +84,22 @@ public final class CommandDispatcher {
         }
     }
 
+    /**
+     * Applies a replicated ACL LOAD ({@link ReplicatedEntry#aclLoad}) as the log entry at
+     * {@code position}: every replica loads the content the node that ran it read from its file.
+     */
+    void applyAclLoad(String path, String text, long nowMillis, long seed, long position) {
+        ctx.reset(RespRequest.of("ACL", "LOAD"), nowMillis, seed);
+        ctx.appliedIndex(position);
+        try {
+            AclCommands.loadText(ctx, text, path);
+            ctx.commit();
+        } catch (RuntimeException e) {
+            ctx.rollback();
+            throw e;
+        }
+    }
+
     /** Whether replies written since the last call must wait for the engine's group sync; clears it. */
     public boolean takeSyncPending() {
         return ctx.takeSyncPending();
@@ -130,7 +146,7 @@ public final class CommandDispatcher {
             return;
         }
         if (replication != null) {
-            if (replicated(spec)) {
+            if (entry.replicated()) { // (EXEC decides inside, see TransactionCommands: its queue is one entry)
                 submit(entry, request);
                 return;
             }
@@ -162,15 +178,6 @@ public final class CommandDispatcher {
         entry.rejectedCalls.increment();
         reject(entry, AclDenials.error(denial, entry.name()));
         return false;
-    }
-
-    /**
-     * Whether a command goes through the log rather than running here: the writes, and PUBLISH
-     * (applied on every replica, so subscribers of every node receive it). EXEC decides inside
-     * ({@link TransactionCommands}): its queue is one entry.
-     */
-    private static boolean replicated(CommandSpec spec) {
-        return spec.isWrite() || spec.name().equals("publish");
     }
 
     /**
@@ -252,7 +259,7 @@ public final class CommandDispatcher {
             return false;
         }
         CommandSpec spec = entry.spec();
-        return replicated(spec) && spec.arityAccepts(request.count()) && entry.isExecutable()
+        return entry.replicated() && spec.arityAccepts(request.count()) && entry.isExecutable()
                 && !spec.is(io.respkv.api.CommandFlag.BLOCKING) && !spec.is(io.respkv.api.CommandFlag.NO_MULTI);
     }
 
