@@ -29,6 +29,8 @@ public final class RespRequest implements CommandArgs {
     private int count;
     /** Where inline arguments are unescaped to; created on the first inline request. */
     private ByteBuf scratch;
+    /** Made by {@link #of}: its buffer is its own and nothing decodes into it again. */
+    private boolean detached;
 
     /** An empty request (no arguments). */
     /**
@@ -52,6 +54,7 @@ public final class RespRequest implements CommandArgs {
         if (args.length == 0 || !decoder.decode(wire, request)) {
             throw new IllegalArgumentException("a request needs at least the command name");
         }
+        request.detached = true;
         return request;
     }
 
@@ -116,9 +119,13 @@ public final class RespRequest implements CommandArgs {
         return args;
     }
 
-    /** A request of copies of this one's arguments: it outlives the buffer this one was decoded from. */
+    /**
+     * A request of copies of this one's arguments: it outlives the buffer this one was decoded
+     * from. A request made by {@link #of} already owns its buffer and is its own copy (a replica
+     * queuing the commands of a replicated MULTI/EXEC copies nothing).
+     */
     public RespRequest copy() {
-        return of(arguments());
+        return detached ? this : of(arguments());
     }
 
     @Override
