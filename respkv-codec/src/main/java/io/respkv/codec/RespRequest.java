@@ -125,7 +125,19 @@ public final class RespRequest implements CommandArgs {
      * queuing the commands of a replicated MULTI/EXEC copies nothing).
      */
     public RespRequest copy() {
-        return detached ? this : of(arguments());
+        if (detached) {
+            return this;
+        }
+        int end = 0; // the arguments' region of the buffer, relative to base (headers between them come along)
+        for (int i = 0; i < count; i++) {
+            end = Math.max(end, offsets[i] + lengths[i]);
+        }
+        ByteBuf own = Unpooled.buffer(end, end);
+        own.writeBytes(buffer, base, end);
+        RespRequest copy = new RespRequest();
+        copy.publish(own, 0, java.util.Arrays.copyOf(offsets, count), java.util.Arrays.copyOf(lengths, count), count);
+        copy.detached = true;
+        return copy;
     }
 
     @Override

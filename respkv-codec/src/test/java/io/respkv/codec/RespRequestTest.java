@@ -151,5 +151,13 @@ class RespRequestTest {
         assertTrue(copy.copy() == copy, "a request made by of() owns its buffer: its own copy");
         RespRequest made = RespRequest.of("SET", "k", "v");
         assertTrue(made.copy() == made);
+        for (RespRequest r : both("SET", "k\r\n\u0000", "", "\u00ff")) { // multibulk slices and inline scratch
+            RespRequest c = r.copy();
+            assertEquals(r.count(), c.count());
+            for (int i = 0; i < r.count(); i++) {
+                assertArrayEquals(r.bytes(i), c.bytes(i), "argument " + i);
+            }
+            assertEquals(r.toString(), c.toString());
+        }
     }
 }
