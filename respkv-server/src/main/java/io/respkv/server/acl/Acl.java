@@ -178,6 +178,20 @@ public final class Acl {
 
     // ---- the permission check ----
 
+    /** Redis's reply to ACL LOAD and ACL SAVE without an ACL file. */
+    public static final String NO_FILE_ERROR = "ERR This Redis instance is not configured to use an ACL file. You may "
+            + "want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
+            + "Redis configuration file set) in order to store users in the Redis configuration.";
+
+    /** The error line of a {@link #check} denial of command {@code commandName}, as Redis's processCommand writes it. */
+    public static String deniedError(int denial, String commandName) {
+        return switch (denial) {
+            case DENIED_CMD -> "NOPERM this user has no permissions to run the '" + commandName + "' command";
+            case DENIED_KEY -> "NOPERM this user has no permissions to access one of the keys used as arguments";
+            default -> "NOPERM this user has no permissions to access one of the channels used as arguments";
+        };
+    }
+
     /**
      * Redis's {@code ACLCheckAllUserCommandPerm} for the command named by argument
      * {@code offset} of {@code args} (0 normally, 3 for ACL DRYRUN): {@link #OK} or a denial,

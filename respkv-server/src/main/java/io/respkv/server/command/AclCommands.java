@@ -356,9 +356,7 @@ final class AclCommands {
         }
     }
 
-    private static final String NO_FILE = "ERR This Redis instance is not configured to use an ACL file. You may want "
-            + "to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
-            + "configuration file set) in order to store users in the Redis configuration.";
+    private static final String NO_FILE = Acl.NO_FILE_ERROR;
 
     /** {@code ACL SAVE}: writes the users to the ACL file. */
     static void save(ExecutionContext ctx) {

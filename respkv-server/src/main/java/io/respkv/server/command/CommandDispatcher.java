@@ -8,6 +8,7 @@ import io.respkv.codec.RespReplyWriter;
 import io.respkv.codec.RespRequest;
 import io.respkv.server.ClientConnection;
 import io.respkv.server.ServerState;
+import io.respkv.server.acl.Acl;
 import io.respkv.server.keyspace.WrongTypeException;
 import io.respkv.server.replication.Replication;
 import io.respkv.server.replication.ReplicatedEntry;
@@ -176,7 +177,7 @@ public final class CommandDispatcher {
         long now = System.currentTimeMillis();
         AclDenials.log(server, client, AclDenials.reason(denial), object, client.user(), now, entry.name());
         entry.rejectedCalls.increment();
-        reject(entry, AclDenials.error(denial, entry.name()));
+        reject(entry, Acl.deniedError(denial, entry.name()));
         return false;
     }
 
