@@ -97,6 +97,8 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
      * cleared when it becomes writable again. Owned like the input (see the class comment).
      */
     private boolean outputPaused;
+    /** A {@link #checkWhilePaused} is scheduled (at most one per connection). Event loop only. */
+    private boolean pauseCheckScheduled;
     /** When this client was first seen over its soft output limit (Redis's obuf_soft_limit_reached_time). */
     private final java.util.concurrent.atomic.AtomicLong softLimitSince =
             new java.util.concurrent.atomic.AtomicLong(io.respkv.server.pubsub.OutputBufferLimits.NOT_OVER_SOFT);
@@ -235,6 +237,8 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         }
         if (outputPaused && ctx.channel().isWritable()) {
             outputPaused = false; // (it drained before the pause was recorded: no writability event will come)
+        } else if (outputPaused) {
+            schedulePauseCheck(ctx);
         }
         if (pendingInput != null) {
             ByteBuf in = pendingInput;
@@ -310,7 +314,9 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                     writeReplies(ctx, false); // (the barrier is event-loop only; off it, replies wait for the hand-back)
                     if (!ctx.channel().isWritable()) {
                         outputPaused = true; // the client does not read: run nothing more until it does
-                        ctx.executor().schedule(() -> checkWhilePaused(ctx), 1, java.util.concurrent.TimeUnit.SECONDS);
+                        if (ctx.executor().inEventLoop()) {
+                            schedulePauseCheck(ctx); // (off the loop, ranOffLoop schedules it)
+                        }
                     }
                 }
             }
@@ -348,6 +354,13 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         return limit.exceeded(used, softLimitSince, System.nanoTime());
     }
 
+    private void schedulePauseCheck(ChannelHandlerContext ctx) {
+        if (!pauseCheckScheduled) {
+            pauseCheckScheduled = true;
+            ctx.executor().schedule(() -> checkWhilePaused(ctx), 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * Every second while the client is paused for not reading: a paused client gets no new
      * replies, so this is where it is found over its soft limit for longer than its seconds
@@ -355,9 +368,11 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
      */
     private void checkWhilePaused(ChannelHandlerContext ctx) {
         if (!outputPaused || closing || !ctx.channel().isActive()) {
+            pauseCheckScheduled = false;
             return;
         }
         if (!running && overOutputLimit(ctx)) {
+            pauseCheckScheduled = false;
             closeForOutputLimit(ctx);
             return;
         }

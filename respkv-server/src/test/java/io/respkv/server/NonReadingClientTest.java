@@ -96,6 +96,58 @@ class NonReadingClientTest {
         }
     }
 
+    /**
+     * A paused client gets no new replies, so its soft limit is checked every second while
+     * paused: over {@code normal 0 2mb 1} it is closed a second or two after the pause, on the
+     * event loop and on the command threads alike.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aPausedClientOverItsSoftLimitIsClosed(boolean commandThreads) throws Exception {
+        RespServer.Builder b = RespServer.builder().port(0);
+        if (commandThreads) {
+            b.engine(new CommandThreadsTest.SlowNetworkEngine());
+        }
+        try (RespServer server = b.start().join();
+             RawRespClient admin = RawRespClient.connect(RespTarget.loopback("respkv", server.activePort()))) {
+            String[] rpush = new String[2 + 100];
+            rpush[0] = "RPUSH";
+            rpush[1] = "big";
+            for (int i = 0; i < 100; i++) {
+                rpush[2 + i] = "v".repeat(1000) + i;
+            }
+            admin.call(rpush);
+            assertEquals("OK", admin.call("CONFIG", "SET", "client-output-buffer-limit", "normal 0 2mb 1").text());
+            try (SocketChannel ch = SocketChannel.open()) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+                ch.connect(new InetSocketAddress("127.0.0.1", server.activePort()));
+                ch.configureBlocking(false);
+                ByteBuffer chunk = ByteBuffer.wrap(repeat(RespCommand.of("LRANGE", "big", "0", "-1").encode(), 1000));
+                long start = System.nanoTime();
+                boolean disconnected = false;
+                // bounded: 20 s, 100 MB
+                for (long sent = 0; System.nanoTime() - start < 20_000_000_000L && sent < 100L << 20; ) {
+                    if (!chunk.hasRemaining()) {
+                        chunk.rewind();
+                    }
+                    try {
+                        int n = ch.write(chunk);
+                        sent += n;
+                        if (n == 0) {
+                            Thread.sleep(5);
+                        }
+                    } catch (java.io.IOException reset) {
+                        disconnected = true;
+                        break;
+                    }
+                }
+                assertTrue(disconnected, "a paused client over its soft limit was kept");
+                assertTrue(System.nanoTime() - start < 15_000_000_000L, "closed late");
+            }
+            assertEquals("PONG", admin.call("PING").text());
+        }
+    }
+
     private static byte[] repeat(byte[] one, int times) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < times; i++) {
