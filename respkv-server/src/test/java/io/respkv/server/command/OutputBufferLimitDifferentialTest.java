@@ -66,6 +66,9 @@ class OutputBufferLimitDifferentialTest extends RespkvDifferentialTest {
                     "CONFIG SET client-output-buffer-limit \"normal 1 2 x\"",
                     "CONFIG SET client-output-buffer-limit \"normal 1 2\"",
                     "CONFIG SET client-output-buffer-limit \"master 1 2 3\"",
+                    // an odd number of arguments after SET: a syntax error (found by CommandErrorsDifferentialTest)
+                    "CONFIG SET client-output-buffer-limit \"normal 0 0 0\" timeout",
+                    "CONFIG SET a b c",
                     "CONFIG GET client-output-buffer-limit",
                     "CONFIG SET client-output-buffer-limit \"normal 0 0 0\"",
                     "CONFIG GET client-output-buffer-limit");
