@@ -16,5 +16,5 @@ N=${1:-10000}
 ulimit -n "$((N + 2000))" 2>/dev/null || true
 (( $(ulimit -n) > N + 1000 )) || { echo "ulimit -n is $(ulimit -n): needs more than $((N + 1000))" >&2; exit 2; }
 cd "$ROOT"
-./mvnw -B -q -pl respkv-server test -Dtest=IdleConnectionsHeapTest -Dfuzz.skip=true \
+./mvnw -B -q -pl respkv-server test -Dtest=IdleConnectionsHeapTest \
   -Drespkv.idleConnections="$N" -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | grep -E "idle connections|FAIL|ERROR" || true

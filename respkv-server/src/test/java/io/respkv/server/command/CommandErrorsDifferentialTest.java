@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class CommandErrorsDifferentialTest extends RespkvDifferentialTest {
 
-    private static final int VECTORS_PER_COMMAND = 25;
+    private static final int VECTORS_PER_COMMAND = 50;
 
     /**
      * Left out: replies that differ by design between two servers (ids, times, random picks,
