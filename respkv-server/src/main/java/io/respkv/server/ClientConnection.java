@@ -152,6 +152,29 @@ public final class ClientConnection {
         return lastInteractionMillis;
     }
 
+    /** Bytes received and not yet run (CLIENT LIST {@code qbuf=}), as of the connection's last read. */
+    volatile int queryBufferBytes;
+    /** Room left in the receive buffer without growing it (CLIENT LIST {@code qbuf-free=}). */
+    volatile int queryBufferFree;
+
+    /** Bytes received and not yet run, as of the connection's last read (CLIENT LIST {@code qbuf=}). */
+    public int queryBufferBytes() {
+        return queryBufferBytes;
+    }
+
+    /** Room left in the connection's receive buffer (CLIENT LIST {@code qbuf-free=}). */
+    public int queryBufferFree() {
+        return queryBufferFree;
+    }
+
+    /**
+     * Bytes on their way to the client that the socket has not taken yet: replies and messages in
+     * Netty's outbound buffer plus pub/sub messages still queued (CLIENT LIST {@code omem=}).
+     */
+    public long outputBufferBytes() {
+        return subscriber.pendingBytes();
+    }
+
     /** The name of the last command run, as CLIENT LIST shows it ({@code cmd=}). */
     public String lastCommand() {
         return lastCommand;

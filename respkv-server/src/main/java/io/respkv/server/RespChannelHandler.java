@@ -44,6 +44,16 @@ import java.util.logging.Logger;
  * the replies sent or held before them ({@link #writePushes}); while a command task runs they
  * wait in that queue (the task may change the subscriptions they are checked against) and are
  * drained when it hands back.
+ *
+ * <p>Output: replies go to the socket at the end of each read batch, or early once
+ * {@link #EARLY_WRITE_BYTES} are buffered. When an early write leaves the channel unwritable
+ * (Netty's outbound buffer over its high water mark: a client that does not read), the handler
+ * stops running requests ({@link #outputPaused}) and stops reading, until the socket drains; so
+ * even with no output limit, what one connection holds for its replies is bounded by the high
+ * water mark plus one early-write chunk plus one reply. On top of that, the
+ * {@code client-output-buffer-limit} of the client's class (normal, or pubsub while subscribed)
+ * is checked after every command on the bytes not yet taken by the socket, and a client over it
+ * is closed without its pending replies, as Redis closes it.
  */
 final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
@@ -82,6 +92,16 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
     private Runnable deferredResume;
     /** The channel went inactive while a command task ran: clean up when it hands back. */
     private boolean inactiveWhileRunning;
+    /**
+     * Requests wait because the client does not read its replies (the channel is not writable):
+     * cleared when it becomes writable again. Owned like the input (see the class comment).
+     */
+    private boolean outputPaused;
+    /** A {@link #checkWhilePaused} is scheduled (at most one per connection). Event loop only. */
+    private boolean pauseCheckScheduled;
+    /** When this client was first seen over its soft output limit (Redis's obuf_soft_limit_reached_time). */
+    private final java.util.concurrent.atomic.AtomicLong softLimitSince =
+            new java.util.concurrent.atomic.AtomicLong(io.respkv.server.pubsub.OutputBufferLimits.NOT_OVER_SOFT);
 
     RespChannelHandler(ServerState server) {
         this.server = server;
@@ -152,6 +172,8 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         if (closedOverQueryBufferLimit(ctx, cumulation)) {
             return;
         }
+        client.queryBufferBytes = cumulation.readableBytes();
+        client.queryBufferFree = cumulation.writableBytes();
         if (client.blocked()) {
             if (cumulation.readableBytes() > BLOCKED_INPUT_LIMIT) {
                 ctx.channel().config().setAutoRead(false);
@@ -182,7 +204,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     /** Hands the buffered input to a command task (engines with blocking I/O). Event loop only. */
     private void runOffLoop(ChannelHandlerContext ctx) {
-        if (running || closing || cumulation == null || !cumulation.isReadable()) {
+        if (running || closing || outputPaused || cumulation == null || !cumulation.isReadable()) {
             return;
         }
         running = true;
@@ -212,6 +234,11 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         client.subscriber().resumeDrain(); // pub/sub messages that waited for the task
         if (closing) {
             return;
+        }
+        if (outputPaused && ctx.channel().isWritable()) {
+            outputPaused = false; // (it drained before the pause was recorded: no writability event will come)
+        } else if (outputPaused) {
+            schedulePauseCheck(ctx);
         }
         if (pendingInput != null) {
             ByteBuf in = pendingInput;
@@ -255,7 +282,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         // Off the event loop, consecutive batchable requests of the pipeline run together (dispatchBatch).
         java.util.List<RespRequest> sets = null;
         try {
-            while (!closing && !client.blocked() && decoder.decode(cumulation, request)) {
+            while (!closing && !client.blocked() && !outputPaused && decoder.decode(cumulation, request)) {
                 if (out == null) {
                     out = ctx.alloc().ioBuffer(256);
                     reply.target(out);
@@ -281,8 +308,16 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                 decoder.authenticated(client.authenticated() || !server.acl().authRequired());
                 if (client.closeRequested()) {
                     closing = true;
+                } else if (overOutputLimit(ctx)) {
+                    closeForOutputLimit(ctx);
                 } else if (out.readableBytes() >= EARLY_WRITE_BYTES && (barrier == null || ctx.executor().inEventLoop())) {
                     writeReplies(ctx, false); // (the barrier is event-loop only; off it, replies wait for the hand-back)
+                    if (!ctx.channel().isWritable()) {
+                        outputPaused = true; // the client does not read: run nothing more until it does
+                        if (ctx.executor().inEventLoop()) {
+                            schedulePauseCheck(ctx); // (off the loop, ranOffLoop schedules it)
+                        }
+                    }
                 }
             }
             if (sets != null && !sets.isEmpty()) {
@@ -302,6 +337,62 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         } finally {
             releaseConsumedInput();
         }
+    }
+
+    /**
+     * Whether the bytes this client has not yet taken (the replies of this batch not handed to
+     * the socket, Netty's outbound buffer, queued pub/sub messages) exceed the
+     * {@code client-output-buffer-limit} of its class: pubsub while subscribed, else normal.
+     */
+    private boolean overOutputLimit(ChannelHandlerContext ctx) {
+        io.respkv.server.pubsub.OutputBufferLimits limits = server.pubsub().limits();
+        io.respkv.server.pubsub.OutputBufferLimits.Limit limit = client.subscriber().active() ? limits.pubsub() : limits.normal();
+        if (limit.unlimited()) {
+            return false;
+        }
+        long used = (out == null ? 0 : out.readableBytes()) + client.subscriber().pendingBytes();
+        return limit.exceeded(used, softLimitSince, System.nanoTime());
+    }
+
+    private void schedulePauseCheck(ChannelHandlerContext ctx) {
+        if (!pauseCheckScheduled) {
+            pauseCheckScheduled = true;
+            ctx.executor().schedule(() -> checkWhilePaused(ctx), 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Every second while the client is paused for not reading: a paused client gets no new
+     * replies, so this is where it is found over its soft limit for longer than its seconds
+     * (Redis, which never pauses, finds it at its next reply). On the event loop.
+     */
+    private void checkWhilePaused(ChannelHandlerContext ctx) {
+        if (!outputPaused || closing || !ctx.channel().isActive()) {
+            pauseCheckScheduled = false;
+            return;
+        }
+        if (!running && overOutputLimit(ctx)) {
+            pauseCheckScheduled = false;
+            closeForOutputLimit(ctx);
+            return;
+        }
+        ctx.executor().schedule(() -> checkWhilePaused(ctx), 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
+     * As Redis's {@code closeClientOnOutputBufferLimitReached}: the client is closed and its
+     * replies not yet sent are dropped.
+     */
+    private void closeForOutputLimit(ChannelHandlerContext ctx) {
+        LOG.warning(() -> "Client id=" + client.id() + " addr=" + client.remoteAddress()
+                + " closed for overcoming of output buffer limits.");
+        closing = true;
+        if (out != null) {
+            out.release();
+            out = null;
+        }
+        server.outputLimitDisconnections.increment();
+        ctx.close();
     }
 
     /**
@@ -367,8 +458,12 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             cumulation.release();
             cumulation = null;
             decoder.reset();
+            client.queryBufferBytes = 0;
+            client.queryBufferFree = 0;
         } else {
             cumulation.discardSomeReadBytes();
+            client.queryBufferBytes = cumulation.readableBytes();
+            client.queryBufferFree = cumulation.writableBytes();
         }
     }
 
@@ -411,7 +506,16 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (client != null && ctx.channel().isWritable() && !(client.blocked() && cumulation != null
+        if (client != null && ctx.channel().isWritable() && outputPaused && !running && !closing) {
+            outputPaused = false; // the client read its replies: run the requests that waited
+            if (commandThreads != null) {
+                runOffLoop(ctx);
+            } else {
+                processInput(ctx);
+                writeReplies(ctx, closing);
+            }
+        }
+        if (client != null && ctx.channel().isWritable() && !outputPaused && !(client.blocked() && cumulation != null
                 && cumulation.readableBytes() > BLOCKED_INPUT_LIMIT)) {
             ctx.channel().config().setAutoRead(true);
         }

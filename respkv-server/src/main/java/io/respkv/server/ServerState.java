@@ -37,6 +37,8 @@ public final class ServerState {
     private volatile RespServer server;
     final LongAdder totalConnections = new LongAdder();
     final LongAdder rejectedConnections = new LongAdder();
+    /** Clients closed over their client-output-buffer-limit (normal class; Redis 7.0 has no INFO field for it). */
+    final LongAdder outputLimitDisconnections = new LongAdder();
     public final LongAdder totalCommands = new LongAdder();
     public final LongAdder netInputBytes = new LongAdder();
     public final LongAdder netOutputBytes = new LongAdder();
@@ -412,6 +414,11 @@ public final class ServerState {
 
     public long totalConnections() {
         return totalConnections.sum();
+    }
+
+    /** Clients closed because the replies they had not read went over their client-output-buffer-limit. */
+    public long outputLimitDisconnections() {
+        return outputLimitDisconnections.sum();
     }
 
     public long rejectedConnections() {

@@ -140,9 +140,10 @@ final class ClientCommands {
     }
 
     /**
-     * One CLIENT LIST line, with Redis 7's fields. Buffer-size fields respkv does not track per
-     * client (qbuf, argv-mem, rbs...) are reported as 0; omem is the bytes of pub/sub messages not yet
-     * written to the socket.
+     * One CLIENT LIST line, with Redis 7's fields. qbuf and qbuf-free are the connection's receive
+     * buffer (unrun bytes, room left) as of its last read; omem is the bytes of replies and pub/sub
+     * messages not yet taken by the socket; tot-mem is their sum. Fields respkv does not track
+     * per client (argv-mem, rbs, obl...) are reported as 0.
      */
     static String describe(ExecutionContext ctx, ClientConnection c) {
         return describe(ctx.nowMillis(), c, c == ctx.client() ? ctx.args().string(0).toLowerCase(java.util.Locale.ROOT)
@@ -152,6 +153,7 @@ final class ClientCommands {
 
     /** One CLIENT LIST line at {@code now}, with {@code cmd} as the client's command. */
     static String describe(long now, ClientConnection c, String cmd) {
+        long omem = c.outputBufferBytes();
         return "id=" + c.id()
                 + " addr=" + c.remoteAddress()
                 + " laddr=" + c.localAddress()
@@ -162,8 +164,9 @@ final class ClientCommands {
                 + " flags=" + flags(c) + " db=" + c.db()
                 + " sub=" + c.subscriber().channels() + " psub=" + c.subscriber().patterns()
                 + " ssub=" + c.subscriber().shardChannels() + " multi=" + c.transaction().multiCount()
-                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
-                + " omem=" + c.subscriber().pendingBytes() + " tot-mem=0 events=r"
+                + " qbuf=" + c.queryBufferBytes() + " qbuf-free=" + c.queryBufferFree()
+                + " argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
+                + " omem=" + omem + " tot-mem=" + (c.queryBufferBytes() + c.queryBufferFree() + omem) + " events=r"
                 + " cmd=" + cmd
                 + " user=" + c.user()
                 + " redir=-1 resp=" + (c.protocol() == io.respkv.api.ProtocolVersion.RESP3 ? 3 : 2)

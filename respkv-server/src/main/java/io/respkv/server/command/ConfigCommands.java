@@ -62,7 +62,7 @@ final class ConfigCommands {
     static void set(ExecutionContext ctx) {
         RespRequest args = ctx.args();
         if ((args.count() & 1) == 1) {
-            ctx.reply().error(Errors.arity("config|set"));
+            ctx.reply().error(Errors.SYNTAX); // Redis: parameter/value pairs, else a syntax error (arity is -4)
             return;
         }
         ServerSettings settings = ctx.server().settings();

@@ -7,14 +7,47 @@ import java.util.Locale;
 /**
  * Redis's {@code client-output-buffer-limit}: per client class (normal, replica, pubsub) a hard
  * limit in bytes, a soft limit in bytes and the seconds the soft limit may be exceeded, 0 meaning
- * none. respkv enforces the pubsub class (see {@link Subscriber}); the normal and replica values
- * are kept and shown for tools that read them. Immutable.
+ * none. respkv enforces the pubsub class (see {@link Subscriber}) and the normal class (the
+ * connection handler, on the replies it has not yet handed to the socket); the replica values are
+ * kept and shown for tools that read them (respkv has no Redis replicas). Immutable.
  */
 public final class OutputBufferLimits {
 
     /** One class's limits. */
     public record Limit(long hardBytes, long softBytes, long softSeconds) {
+
+        /** No limit at all ({@code 0 0 0}). */
+        public boolean unlimited() {
+            return hardBytes == 0 && softBytes == 0;
+        }
+
+        /**
+         * Redis's {@code checkClientOutputBufferLimits}: whether a client with {@code used} bytes
+         * waiting for its socket is over this limit: at or over the hard limit, or at or over the
+         * soft limit for more than its seconds. {@code softSince} holds the {@code nanoTime} the
+         * client was first seen over the soft limit ({@link #NOT_OVER_SOFT} when it is not), and
+         * is updated here, as Redis updates {@code obuf_soft_limit_reached_time}.
+         */
+        public boolean exceeded(long used, java.util.concurrent.atomic.AtomicLong softSince, long nowNanos) {
+            boolean hard = hardBytes > 0 && used >= hardBytes;
+            boolean soft = softBytes > 0 && used >= softBytes;
+            if (soft) {
+                long since = softSince.get();
+                if (since == NOT_OVER_SOFT) {
+                    softSince.compareAndSet(NOT_OVER_SOFT, nowNanos);
+                    soft = false; // the first time it is seen over the soft limit
+                } else if (nowNanos - since <= softSeconds * 1_000_000_000L) {
+                    soft = false;
+                }
+            } else {
+                softSince.set(NOT_OVER_SOFT);
+            }
+            return hard || soft;
+        }
     }
+
+    /** The value of a soft-limit clock of a client that is not over its soft limit (see {@link Limit#exceeded}). */
+    public static final long NOT_OVER_SOFT = Long.MIN_VALUE;
 
     /** Redis 7.0's defaults: {@code normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60}. */
     public static final OutputBufferLimits DEFAULT = new OutputBufferLimits(new Limit(0, 0, 0),
@@ -37,6 +70,11 @@ public final class OutputBufferLimits {
     /** The limits of the pubsub class. */
     public Limit pubsub() {
         return pubsub;
+    }
+
+    /** The limits of the normal class (every client that is neither subscribed nor a replica). */
+    public Limit normal() {
+        return normal;
     }
 
     /**

@@ -66,9 +66,8 @@ public final class Subscriber {
     private final ConcurrentLinkedQueue<Push> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    /** {@link System#nanoTime()} when the soft limit was first seen exceeded; {@link #NEVER} if not over it. */
-    private final AtomicLong softLimitSince = new AtomicLong(NEVER);
-    private static final long NEVER = Long.MIN_VALUE;
+    /** {@link System#nanoTime()} when the soft limit was first seen exceeded; {@link OutputBufferLimits#NOT_OVER_SOFT} if not over it. */
+    private final AtomicLong softLimitSince = new AtomicLong(OutputBufferLimits.NOT_OVER_SOFT);
     private volatile boolean closed;
     private volatile Sink sink;
     private final Runnable drainTask = this::drain;
@@ -217,21 +216,7 @@ public final class Subscriber {
 
     /** Redis's {@code checkClientOutputBufferLimits}. */
     private boolean overLimit(long used, OutputBufferLimits.Limit limit) {
-        boolean hard = limit.hardBytes() > 0 && used >= limit.hardBytes();
-        boolean soft = limit.softBytes() > 0 && used >= limit.softBytes();
-        if (soft) {
-            long now = System.nanoTime();
-            long since = softLimitSince.get();
-            if (since == NEVER) {
-                softLimitSince.compareAndSet(NEVER, now);
-                soft = false; // the first time it is seen over the soft limit
-            } else if (now - since <= limit.softSeconds() * 1_000_000_000L) {
-                soft = false;
-            }
-        } else {
-            softLimitSince.set(NEVER);
-        }
-        return hard || soft;
+        return limit.exceeded(used, softLimitSince, System.nanoTime());
     }
 
     private void closeForLimit(long used) {
