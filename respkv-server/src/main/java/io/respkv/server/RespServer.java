@@ -80,6 +80,8 @@ public final class RespServer implements AutoCloseable {
         if (tls != null) {
             state.settings().fixed("tls-port", Integer.toString(tlsPort));
             tls.register(state.settings());
+        } else {
+            ServerTls.registerWithoutTls(state.settings());
         }
     }
 
@@ -184,7 +186,7 @@ public final class RespServer implements AutoCloseable {
     void initPipeline(Channel ch, boolean secure) {
         if (secure) {
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-            ch.pipeline().addLast(ServerTls.HandshakeFailures.INSTANCE);
+            ch.pipeline().addLast("tls-gate", new ServerTls.HandshakeGate());
         }
         ch.pipeline().addLast(new RespChannelHandler(state));
     }

@@ -34,20 +34,49 @@ final class ServerTls {
     }
 
     /**
-     * Ends a connection whose TLS failed (a refused client certificate, a client speaking plain
-     * RESP to the TLS port) quietly, as Redis logs such clients at verbose level only; other
-     * errors go on to the connection handler.
+     * Sits between the TLS handler and the connection handler. Holds the connection's
+     * {@code channelActive} back until the handshake succeeded, so the connection is accepted
+     * (counted, checked against maxclients and protected mode, shown in CLIENT LIST) as Redis
+     * accepts a TLS client: after its handshake, and a refusal such as protected mode's DENIED
+     * error reaches the client encrypted. Ends a connection whose TLS failed (a refused client
+     * certificate, plain RESP sent to the TLS port) quietly, as Redis logs those at verbose level.
      */
-    @io.netty.channel.ChannelHandler.Sharable
-    static final class HandshakeFailures extends io.netty.channel.ChannelInboundHandlerAdapter {
-        static final HandshakeFailures INSTANCE = new HandshakeFailures();
+    static final class HandshakeGate extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private boolean accepted;
+
+        @Override
+        public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+            // not passed on: see userEventTriggered
+        }
+
+        @Override
+        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done) {
+                if (done.isSuccess() && !accepted) {
+                    accepted = true;
+                    ctx.fireChannelActive();
+                } else if (!done.isSuccess()) {
+                    LOG.log(Level.FINE, "TLS handshake failed: {0}", done.cause().toString());
+                    ctx.close();
+                }
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(io.netty.channel.ChannelHandlerContext ctx) {
+            if (accepted) {
+                ctx.fireChannelInactive();
+            }
+        }
 
         @Override
         public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
             Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
                     ? cause.getCause() : cause;
             if (c instanceof SSLException || c instanceof io.netty.handler.ssl.NotSslRecordException) {
-                LOG.log(Level.FINE, "TLS connection failed: {0}", c.getMessage());
+                LOG.log(Level.FINE, "TLS connection failed: {0}", c.toString());
                 ctx.close();
             } else {
                 ctx.fireExceptionCaught(cause);
@@ -95,6 +124,30 @@ final class ServerTls {
                 v -> c -> c.toBuilder().protocols(TlsConfig.splitList(v).toArray(String[]::new)).build()));
         settings.live("tls-ciphers", parameter(c -> String.join(":", c.ciphers()), v -> { },
                 v -> c -> c.toBuilder().ciphers(TlsConfig.splitList(v).toArray(String[]::new)).build()));
+    }
+
+    /**
+     * Without a TLS port the {@code tls-*} parameters are only stored, as Redis's are until TLS
+     * is configured; {@code tls-auth-clients} still refuses values Redis refuses.
+     */
+    static void registerWithoutTls(ServerSettings settings) {
+        String[] value = {settings.get("tls-auth-clients")};
+        settings.live("tls-auth-clients", new ServerSettings.LiveParameter() {
+            @Override
+            public String get() {
+                return value[0];
+            }
+
+            @Override
+            public void check(String v) {
+                TlsConfig.AuthClients.parse(v);
+            }
+
+            @Override
+            public void set(String v) {
+                value[0] = TlsConfig.AuthClients.parse(v).redisName();
+            }
+        });
     }
 
     private interface With {
