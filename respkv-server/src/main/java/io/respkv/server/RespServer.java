@@ -186,7 +186,7 @@ public final class RespServer implements AutoCloseable {
     void initPipeline(Channel ch, boolean secure) {
         if (secure) {
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-            ch.pipeline().addLast("tls-gate", new ServerTls.HandshakeGate());
+            ch.pipeline().addLast("tls-gate", new TlsHandshakeGate());
         }
         ch.pipeline().addLast(new RespChannelHandler(state));
     }
