@@ -147,11 +147,14 @@ public record TlsConfig(Path certFile, Path keyFile, String keyPassword, Path ca
     }
 
     /**
-     * A context for a connecting side: the server verified with the CA (or the JDK's default CAs
-     * if none), and this certificate and key, if any, presented as the client certificate.
+     * A context for a connecting side: the server's chain verified with the CA (or the JDK's
+     * default CAs if none; not its host name, as Redis), and this certificate and key, if any,
+     * presented as the client certificate.
      */
     public SslContext clientContext() throws SSLException {
-        SslContextBuilder b = SslContextBuilder.forClient();
+        // As Redis's tls-cluster / tls-replication: the chain is verified, not the host name (nodes
+        // are addressed by the IPs CLUSTER SLOTS gives, which certificates seldom name).
+        SslContextBuilder b = SslContextBuilder.forClient().endpointIdentificationAlgorithm(null);
         if (caCertFile != null) {
             b.trustManager(caCertFile.toFile());
         }
@@ -159,6 +162,12 @@ public record TlsConfig(Path certFile, Path keyFile, String keyPassword, Path ca
             b.keyManager(certFile.toFile(), keyFile.toFile(), keyPassword);
         }
         return common(b).build();
+    }
+
+    /** {@link #clientContext()} as a JDK {@link javax.net.ssl.SSLContext}, for blocking sockets. */
+    public javax.net.ssl.SSLContext jdkClientContext() throws SSLException {
+        SslContext c = toBuilder().provider(Provider.JDK).build().clientContext();
+        return ((io.netty.handler.ssl.JdkSslContext) c).context();
     }
 
     private SslContextBuilder common(SslContextBuilder b) {
