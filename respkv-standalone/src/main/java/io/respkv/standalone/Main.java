@@ -140,7 +140,7 @@ public final class Main {
             stopped.countDown();
         }, "respkv-signal"));
         System.out.println("respkv " + io.respkv.server.command.ServerInfo.RESPKV_VERSION + " ready on "
-                + options.bind + ":" + (server.activePort() < 0 ? "" : server.activePort())
+                + options.bind + (server.activePort() < 0 ? "" : ":" + server.activePort())
                 + (server.activeTlsPort() < 0 ? "" : " tls:" + server.activeTlsPort() + " (" + server.tlsProvider() + ")")
                 + " (engine " + engine.name()
                 + (raft == null ? "" : ", raft node " + options.raftId) + ")");
