@@ -91,6 +91,14 @@ public record TlsConfig(Path certFile, Path keyFile, String keyPassword, Path ca
         }
     }
 
+    /** Without the key password. */
+    @Override
+    public String toString() {
+        return "TlsConfig[certFile=" + certFile + ", keyFile=" + keyFile + ", keyPassword="
+                + (keyPassword == null ? "none" : "(set)") + ", caCertFile=" + caCertFile + ", authClients="
+                + authClients + ", protocols=" + protocols + ", ciphers=" + ciphers + ", provider=" + provider + "]";
+    }
+
     public static Builder builder() {
         return new Builder();
     }

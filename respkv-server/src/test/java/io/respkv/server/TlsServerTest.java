@@ -256,6 +256,28 @@ class TlsServerTest {
     }
 
     @Test
+    void anEncryptedKeyWithItsPassword() throws Exception {
+        Path key = certs.encryptedServerKey("k3y-pass");
+        assertTrue(java.nio.file.Files.readString(key).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        for (TlsConfig.Provider provider : TlsConfig.Provider.values()) {
+            if (provider == TlsConfig.Provider.OPENSSL && !io.netty.handler.ssl.OpenSsl.isAvailable()) {
+                continue;
+            }
+            TlsConfig tls = TlsConfig.builder().certificate(certs.serverCert(), key).keyPassword("k3y-pass")
+                    .authClients(AuthClients.NO).provider(provider).build();
+            try (RespServer server = RespServer.builder().port(RespServer.DISABLED).tlsPort(0, tls).start().join();
+                 SSLSocket s = connect(certs.clientContextWithoutCertificate(), server.activeTlsPort())) {
+                assertEquals("+PONG\r\n", exchange(s, "PING\r\n", 7));
+                String pass = bulkPair("tls-key-file-pass", "k3y-pass");
+                assertEquals(pass, exchange(s, "CONFIG GET tls-key-file-pass\r\n", pass.length()));
+            }
+            TlsConfig wrong = tls.toBuilder().keyPassword("wrong").build();
+            assertThrows(IllegalArgumentException.class,
+                    () -> RespServer.builder().port(0).tlsPort(0, wrong).build().close());
+        }
+    }
+
+    @Test
     void badFilesFailTheBuild() {
         TlsConfig missing = TlsConfig.builder().certificate(dir.resolve("nope.crt"), certs.serverKey())
                 .authClients(AuthClients.NO).build();

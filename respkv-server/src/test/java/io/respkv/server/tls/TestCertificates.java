@@ -64,6 +64,7 @@ public final class TestCertificates {
     private final PrivateKey clientKey;
     private final X509Certificate foreignClient;
     private final PrivateKey foreignClientKey;
+    private final PrivateKey serverKey;
 
     private TestCertificates(Path dir) throws GeneralSecurityException, IOException {
         this.dir = dir;
@@ -86,7 +87,8 @@ public final class TestCertificates {
         Files.createDirectories(dir);
         writePem(caCert(), ca);
         writePem(serverCert(), server);
-        writePem(serverKey(), new JcaPKCS8Generator(serverKeys.getPrivate(), null));
+        serverKey = serverKeys.getPrivate();
+        writePem(serverKey(), new JcaPKCS8Generator(serverKey, null));
         writePem(clientCert(), client);
         writePem(clientKey(), new JcaPKCS8Generator(clientKey, null));
         writePem(dir.resolve("foreign-ca.crt"), foreignCa);
@@ -121,6 +123,26 @@ public final class TestCertificates {
 
     public Path serverKey() {
         return dir.resolve("server.key");
+    }
+
+    /**
+     * The server key as an encrypted PKCS#8 PEM ({@code -----BEGIN ENCRYPTED PRIVATE KEY-----},
+     * PBE with SHA-1 and 3DES, which the JDK decrypts without BouncyCastle), written on first call.
+     */
+    public Path encryptedServerKey(String password) {
+        Path file = dir.resolve("server-encrypted.key");
+        try {
+            org.bouncycastle.operator.OutputEncryptor encryptor =
+                    new org.bouncycastle.pkcs.jcajce.JcePKCSPBEOutputEncryptorBuilder(
+                            org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pbeWithSHAAnd3_KeyTripleDES_CBC)
+                            .build(password.toCharArray());
+            writePem(file, new JcaPKCS8Generator(serverKey, encryptor));
+            return file;
+        } catch (org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A client certificate signed by the CA. */
