@@ -154,9 +154,9 @@ public final class RespServer implements AutoCloseable {
                 return;
             }
             for (CompletableFuture<Channel> f : List.of(plain, secure)) {
-                Channel ch = f.getNow(null);
+                Channel ch = f.isCompletedExceptionally() ? null : f.getNow(null);
                 if (ch != null) {
-                    ch.close().syncUninterruptibly();
+                    ch.close(); // no waiting: this may run on the channel's own event loop
                 }
             }
             shutdownGroups();

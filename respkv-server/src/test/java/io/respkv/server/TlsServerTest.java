@@ -278,6 +278,17 @@ class TlsServerTest {
     }
 
     @Test
+    void aTakenTlsPortFailsTheStart() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            RespServer server = RespServer.builder().port(0).tlsPort(taken.getLocalPort(), tls(AuthClients.NO)).build();
+            java.util.concurrent.CompletionException e = assertThrows(java.util.concurrent.CompletionException.class,
+                    () -> server.start().join());
+            assertTrue(String.valueOf(e.getCause().getMessage()).contains("in use"), e.toString());
+            server.close();
+        }
+    }
+
+    @Test
     void badFilesFailTheBuild() {
         TlsConfig missing = TlsConfig.builder().certificate(dir.resolve("nope.crt"), certs.serverKey())
                 .authClients(AuthClients.NO).build();
