@@ -148,7 +148,7 @@ public final class RespServer implements AutoCloseable {
                 state.settings().fixed("tls-port", Integer.toString(activeTlsPort));
             }
             return this;
-        }).whenComplete((server, failure) -> {
+        }).whenCompleteAsync((server, failure) -> { // off the event loops: a failure shuts them down
             if (failure == null) {
                 result.complete(server);
                 return;
