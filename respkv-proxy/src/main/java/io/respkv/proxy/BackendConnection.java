@@ -76,7 +76,13 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Fl
                                   BackendPool pool) {
         BackendConnection c = new BackendConnection(loop, node, protocol, pool);
         c.handshake(replica);
-        ChannelFuture f = loop.bootstrap().handler(c).connect(new InetSocketAddress(node.host(), node.port()));
+        ChannelFuture f = loop.bootstrap().handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+            @Override
+            protected void initChannel(io.netty.channel.Channel ch) {
+                loop.config.tls().initBackend(ch, node);
+                ch.pipeline().addLast(c);
+            }
+        }).connect(new InetSocketAddress(node.host(), node.port()));
         c.channel = f.channel();
         f.addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {

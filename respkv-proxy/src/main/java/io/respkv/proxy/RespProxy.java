@@ -121,6 +121,7 @@ public final class RespProxy implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        config.tls().initClient(ch);
                         ch.pipeline().addLast(new ClientSession(loops.of(ch.eventLoop())));
                     }
                 });
@@ -214,6 +215,8 @@ public final class RespProxy implements AutoCloseable {
         private java.nio.file.Path aclFile;
         private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
         private int maxRedirects = 5;
+        private io.respkv.server.TlsConfig tls;
+        private io.respkv.server.TlsConfig backendTls;
 
         private Builder() {
         }
@@ -334,6 +337,27 @@ public final class RespProxy implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Clients connect over TLS (the proxy's port serves TLS only), with this certificate; client
+         * certificates are asked for as its {@code authClients} says (see {@link io.respkv.server.TlsConfig}).
+         * Default none: plain RESP.
+         */
+        public Builder tls(io.respkv.server.TlsConfig tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /**
+         * The proxy connects to the cluster nodes over TLS (nodes with Redis's {@code tls-port} and
+         * {@code tls-cluster yes}, announcing their TLS ports): {@code tls}'s CA verifies each node's
+         * certificate chain (not its host name, as Redis), and its certificate and key, if any, are
+         * the proxy's client certificate (for nodes with {@code tls-auth-clients yes}). Default none.
+         */
+        public Builder backendTls(io.respkv.server.TlsConfig tls) {
+            this.backendTls = tls;
+            return this;
+        }
+
         /** The proxy, not started. */
         public RespProxy build() {
             if (startupNodes.isEmpty()) {
@@ -341,7 +365,7 @@ public final class RespProxy implements AutoCloseable {
             }
             return new RespProxy(new ProxyConfig(bind, port, List.copyOf(startupNodes), slotsReloadInterval,
                     backendConnections, connectTimeout, user, password, readPrefer, requirePass, aclFile,
-                    eventLoopThreads, maxRedirects));
+                    eventLoopThreads, maxRedirects, ProxyTls.of(tls, backendTls)));
         }
 
         /** {@code build().start()}. */

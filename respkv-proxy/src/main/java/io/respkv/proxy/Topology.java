@@ -112,7 +112,8 @@ final class Topology implements AutoCloseable {
         List<String> failures = new ArrayList<>();
         for (ClusterNode node : candidates) {
             try {
-                SlotMap fresh = TopologyClient.fetch(node, config.user(), config.password(), config.connectTimeout());
+                SlotMap fresh = TopologyClient.fetch(node, config.user(), config.password(), config.connectTimeout(),
+                        config.tls());
                 if (fresh.masters().isEmpty()) {
                     failures.add(node + ": no slot assigned");
                     continue;

@@ -27,12 +27,14 @@ final class TopologyClient {
      *
      * @throws IOException if the node cannot be reached, refuses, or answers something else than a slot list
      */
-    static SlotMap fetch(ClusterNode node, String user, String password, Duration timeout) throws IOException {
-        try (Socket socket = new Socket()) {
+    static SlotMap fetch(ClusterNode node, String user, String password, Duration timeout, ProxyTls tls)
+            throws IOException {
+        try (Socket tcp = new Socket()) {
             int millis = (int) Math.max(1, timeout.toMillis());
-            socket.connect(new InetSocketAddress(node.host(), node.port()), millis);
-            socket.setSoTimeout(millis);
-            socket.setTcpNoDelay(true);
+            tcp.connect(new InetSocketAddress(node.host(), node.port()), millis);
+            tcp.setSoTimeout(millis);
+            tcp.setTcpNoDelay(true);
+            Socket socket = tls.wrapBackend(tcp, node); // closed with tcp
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
             ByteBuf buf = Unpooled.buffer(4096);

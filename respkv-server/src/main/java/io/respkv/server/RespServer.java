@@ -63,12 +63,30 @@ public final class RespServer implements AutoCloseable {
     private volatile EventLoopGroup workerGroup;
     private volatile Channel serverChannel;
     private volatile int activePort = -1;
+    private final int tlsPort;
+    private final ServerTls tls;
+    private volatile Channel tlsServerChannel;
+    private volatile int activeTlsPort = -1;
 
-    private RespServer(ServerConfig config, CommandTable commands) {
+    private RespServer(ServerConfig config, CommandTable commands, int tlsPort, ServerTls tls) {
         this.config = config;
         this.state = new ServerState(config, commands);
+        this.tlsPort = tlsPort;
+        this.tls = tls;
         state.server(this);
+        if (config.port() == DISABLED) {
+            state.settings().fixed("port", "0"); // as Redis shows a disabled plain port
+        }
+        if (tls != null) {
+            state.settings().fixed("tls-port", Integer.toString(tlsPort));
+            tls.register(state.settings());
+        } else {
+            ServerTls.registerWithoutTls(state.settings());
+        }
     }
+
+    /** For {@link Builder#port} and {@link Builder#tlsPort}: no listener on that port. */
+    public static final int DISABLED = -1;
 
     public static Builder builder() {
         return new Builder();
@@ -96,7 +114,7 @@ public final class RespServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new RespChannelHandler(state));
+                        initPipeline(ch, false);
                     }
                 });
         CompletableFuture<RespServer> result = new CompletableFuture<>();
@@ -110,18 +128,67 @@ public final class RespServer implements AutoCloseable {
             }
         }
         state.startBackgroundTasks();
-        bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
-                serverChannel = f.channel();
-                activePort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-                result.complete(this);
-            } else {
-                shutdownGroups();
-                state.stopBackgroundTasks();
-                result.completeExceptionally(f.cause());
+        CompletableFuture<Channel> plain = config.port() == DISABLED ? CompletableFuture.completedFuture(null)
+                : bind(bootstrap, config.port());
+        CompletableFuture<Channel> secure = tls == null ? CompletableFuture.completedFuture(null)
+                : bind(bootstrap.clone().childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        initPipeline(ch, true);
+                    }
+                }), tlsPort);
+        plain.thenCombine(secure, (p, s) -> {
+            serverChannel = p;
+            tlsServerChannel = s;
+            if (p != null) {
+                activePort = ((InetSocketAddress) p.localAddress()).getPort();
             }
+            if (s != null) {
+                activeTlsPort = ((InetSocketAddress) s.localAddress()).getPort();
+                state.settings().fixed("tls-port", Integer.toString(activeTlsPort));
+            }
+            return this;
+        }).whenCompleteAsync((server, failure) -> { // off the event loops: a failure shuts them down
+            if (failure == null) {
+                result.complete(server);
+                return;
+            }
+            for (CompletableFuture<Channel> f : List.of(plain, secure)) {
+                Channel ch = f.isCompletedExceptionally() ? null : f.getNow(null);
+                if (ch != null) {
+                    ch.close(); // no waiting: this may run on the channel's own event loop
+                }
+            }
+            shutdownGroups();
+            state.stopBackgroundTasks();
+            result.completeExceptionally(failure instanceof java.util.concurrent.CompletionException
+                    && failure.getCause() != null ? failure.getCause() : failure);
         });
         return result;
+    }
+
+    private CompletableFuture<Channel> bind(ServerBootstrap bootstrap, int port) {
+        CompletableFuture<Channel> bound = new CompletableFuture<>();
+        bootstrap.bind(new InetSocketAddress(config.bind(), port)).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                bound.complete(f.channel());
+            } else {
+                bound.completeExceptionally(f.cause());
+            }
+        });
+        return bound;
+    }
+
+    /**
+     * A connection's handlers: on the TLS port the {@link io.netty.handler.ssl.SslHandler} first,
+     * so everything after it (limits, protected mode, ACL, commands) sees plain RESP either way.
+     */
+    void initPipeline(Channel ch, boolean secure) {
+        if (secure) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+            ch.pipeline().addLast("tls-gate", new TlsHandshakeGate());
+        }
+        ch.pipeline().addLast(new RespChannelHandler(state));
     }
 
     /** What this server's connections share (for tests of the connection handler). */
@@ -132,6 +199,19 @@ public final class RespServer implements AutoCloseable {
     /** The port the server listens on; -1 before it is bound. */
     public int activePort() {
         return activePort;
+    }
+
+    /** The TLS port the server listens on; -1 if it has none or before it is bound. */
+    public int activeTlsPort() {
+        return activeTlsPort;
+    }
+
+    /**
+     * The TLS implementation the TLS port uses ("OPENSSL": BoringSSL from netty-tcnative, or
+     * "JDK"), or null without a TLS port.
+     */
+    public String tlsProvider() {
+        return tls == null ? null : tls.providerName();
     }
 
     /** The address the server listens on. */
@@ -153,9 +233,10 @@ public final class RespServer implements AutoCloseable {
             return stopFuture;
         }
         try {
-            Channel ch = serverChannel;
-            if (ch != null) {
-                ch.close().syncUninterruptibly();
+            for (Channel ch : new Channel[] {serverChannel, tlsServerChannel}) {
+                if (ch != null) {
+                    ch.close().syncUninterruptibly();
+                }
             }
             List<io.netty.channel.ChannelFuture> closes = new ArrayList<>();
             for (ClientConnection c : state.clients()) {
@@ -219,6 +300,8 @@ public final class RespServer implements AutoCloseable {
         private int maxClients = ServerConfig.DEFAULT_MAX_CLIENTS;
         private long idleTimeoutSeconds;
         private long queryBufferLimit = ServerConfig.DEFAULT_QUERY_BUFFER_LIMIT;
+        private int tlsPort = DISABLED;
+        private TlsConfig tlsConfig;
 
         private Builder() {
         }
@@ -268,12 +351,29 @@ public final class RespServer implements AutoCloseable {
             return this;
         }
 
-        /** The port to listen on (default 6379); 0 picks a free port, see {@link RespServer#activePort()}. */
+        /**
+         * The port to listen on for plain RESP (default 6379); 0 picks a free port, see
+         * {@link RespServer#activePort()}; {@link RespServer#DISABLED} for none (a TLS-only server).
+         */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
+            if (port < DISABLED || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
             this.port = port;
+            return this;
+        }
+
+        /**
+         * Redis's {@code tls-port}: a second port serving RESP over TLS with {@code tls}'s
+         * certificate (default: none). 0 picks a free port, see {@link RespServer#activeTlsPort()};
+         * {@link RespServer#DISABLED} for none.
+         */
+        public Builder tlsPort(int port, TlsConfig tls) {
+            if (port < DISABLED || port > 65535) {
+                throw new IllegalArgumentException("tls-port out of range: " + port);
+            }
+            this.tlsPort = port;
+            this.tlsConfig = port == DISABLED ? null : requireNonNull(tls, "tls");
             return this;
         }
 
@@ -406,8 +506,20 @@ public final class RespServer implements AutoCloseable {
             return this;
         }
 
-        /** Builds the server without starting it. */
+        /**
+         * Builds the server without starting it.
+         *
+         * @throws IllegalArgumentException if the TLS certificate, key or CA cannot be loaded
+         */
         public RespServer build() {
+            ServerTls tls = null;
+            if (tlsConfig != null) {
+                try {
+                    tls = new ServerTls(tlsConfig);
+                } catch (javax.net.ssl.SSLException e) {
+                    throw new IllegalArgumentException("TLS configuration: " + e.getMessage(), e);
+                }
+            }
             KeyspaceEngine e = engine;
             boolean owns = ownsEngine;
             if (e == null) {
@@ -425,7 +537,7 @@ public final class RespServer implements AutoCloseable {
             for (io.respkv.api.EngineCommand c : e.commands()) {
                 table.register(c.spec(), c.command());
             }
-            return new RespServer(config, table);
+            return new RespServer(config, table, tlsPort, tls);
         }
 
         /** {@code build().start()}. */

@@ -81,6 +81,12 @@ public final class ServerSettings {
         }
     }
 
+    /** Makes {@code name} a parameter that reflects the server's configuration and cannot change while it runs. */
+    void fixed(String name, String value) {
+        fixed.put(name, value);
+        stored.remove(name);
+    }
+
     /** Makes {@code name} a live parameter handled by {@code parameter} (at server start). */
     void live(String name, LiveParameter parameter) {
         live.put(name, parameter);

@@ -82,9 +82,25 @@ public final class Main {
                 return;
             }
         }
-        RespServer server = RespServer.builder()
+        RespServer.Builder serverBuilder = RespServer.builder();
+        try {
+            if (options.tlsPort != 0) {
+                // as Redis: --port 0 with a TLS port serves TLS only
+                serverBuilder.port(options.port == 0 ? RespServer.DISABLED : options.port)
+                        .tlsPort(options.tlsPort, options.tls.config());
+            } else {
+                serverBuilder.port(options.port);
+            }
+        } catch (IllegalArgumentException e) {
+            engine.close();
+            System.err.println("respkv: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        RespServer server;
+        try {
+            server = serverBuilder
                 .bind(options.bind)
-                .port(options.port)
                 .ownedEngine(engine)
                 .requirePass(options.requirePass)
                 .aclFile(options.aclFile == null ? null : java.nio.file.Path.of(options.aclFile))
@@ -102,6 +118,12 @@ public final class Main {
                 .allowShutdown(true, stopped::countDown)
                 .replication(raft)
                 .build();
+        } catch (IllegalArgumentException e) { // a TLS certificate, key or CA that cannot be loaded
+            engine.close();
+            System.err.println("respkv: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         try {
             server.start().join();
         } catch (RuntimeException e) {
@@ -118,7 +140,9 @@ public final class Main {
             stopped.countDown();
         }, "respkv-signal"));
         System.out.println("respkv " + io.respkv.server.command.ServerInfo.RESPKV_VERSION + " ready on "
-                + options.bind + ":" + server.activePort() + " (engine " + engine.name()
+                + options.bind + (server.activePort() < 0 ? "" : ":" + server.activePort())
+                + (server.activeTlsPort() < 0 ? "" : " tls:" + server.activeTlsPort() + " (" + server.tlsProvider() + ")")
+                + " (engine " + engine.name()
                 + (raft == null ? "" : ", raft node " + options.raftId) + ")");
         stopped.await();
         System.exit(0); // runs the shutdown hook, which stops the server and reports it
@@ -160,6 +184,14 @@ public final class Main {
                   --requirepass PASS        password of the default user (as Redis's requirepass)
                   --aclfile PATH            users file loaded at start, ACL LOAD / ACL SAVE (as Redis's aclfile; default none)
                   --protected-mode yes|no   refuse non-loopback clients while the default user has no password (default yes)
+                  --tls-port N              also serve RESP over TLS on this port (default 0: none; with --port 0, TLS only)
+                  --tls-cert-file PATH      PEM certificate chain of the TLS port
+                  --tls-key-file PATH       its PEM (PKCS#8) private key
+                  --tls-key-file-pass PASS  the key's password, if encrypted
+                  --tls-ca-cert-file PATH   PEM CA certificates that verify client certificates
+                  --tls-auth-clients yes|no|optional  require client certificates (default yes, as Redis)
+                  --tls-protocols LIST      e.g. "TLSv1.2 TLSv1.3" (default: the provider's)
+                  --tls-ciphers LIST        enabled cipher suites (default: the provider's)
                   --maxclients N            most connections at once (default 10000)
                   --timeout SECONDS         close connections idle this long (default 0: never)
                   --client-query-buffer-limit BYTES  close a client with more unparsed input (default 1073741824)
@@ -206,6 +238,8 @@ public final class Main {
         boolean raftLogSync = true;
         io.respkv.api.ConsistencyLevel consistency = io.respkv.api.ConsistencyLevel.LINEARIZABLE;
         long maxBulkLength = 512L * 1024 * 1024;
+        int tlsPort;
+        final TlsFlags tls = new TlsFlags("--tls-");
         final Map<String, String> engineOptions = new LinkedHashMap<>();
 
         static Options parse(String[] argv) {
@@ -220,7 +254,11 @@ public final class Main {
                     throw new IllegalArgumentException("missing value for " + flag);
                 }
                 String value = argv[++i];
+                if (o.tls.accept(flag, value)) {
+                    continue;
+                }
                 switch (flag) {
+                    case "--tls-port" -> o.tlsPort = intValue(flag, value, 0, 65535);
                     case "--port" -> o.port = intValue(flag, value, 0, 65535);
                     case "--bind" -> o.bind = value;
                     case "--engine" -> o.engine = value;
@@ -251,6 +289,9 @@ public final class Main {
                     case "--max-bulk-length" -> o.maxBulkLength = intValue(flag, value, 1, Integer.MAX_VALUE);
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
+            }
+            if (o.tlsPort != 0) {
+                o.tls.config(); // refuses a certificate without its key now, with the flags' names
             }
             if ((o.raftId == null) != (o.raftPeers == null)) {
                 throw new IllegalArgumentException("--raft-id and --raft-peers go together");

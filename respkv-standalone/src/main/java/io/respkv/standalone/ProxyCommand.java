@@ -67,6 +67,9 @@ public final class ProxyCommand {
     static RespProxy.Builder builder(String[] argv) {
         RespProxy.Builder b = RespProxy.builder();
         boolean nodes = false;
+        TlsFlags clientTls = new TlsFlags("--tls-");
+        TlsFlags backendTls = new TlsFlags("--backend-tls-");
+        boolean backendTlsOn = false;
         for (int i = 0; i < argv.length; i++) {
             String flag = argv[i];
             if (i + 1 >= argv.length) {
@@ -74,7 +77,15 @@ public final class ProxyCommand {
             }
             String value = argv[++i];
             try {
+                if (clientTls.accept(flag, value) || backendTls.accept(flag, value)) {
+                    continue;
+                }
                 switch (flag) {
+                    case "--backend-tls" -> backendTlsOn = switch (value) {
+                        case "yes" -> true;
+                        case "no" -> false;
+                        default -> throw new IllegalArgumentException("--backend-tls needs yes or no, got '" + value + "'");
+                    };
                     case "--addr" -> {
                         int colon = value.lastIndexOf(':');
                         if (colon <= 0) {
@@ -112,6 +123,12 @@ public final class ProxyCommand {
         }
         if (!nodes) {
             throw new IllegalArgumentException("--startup-nodes is required");
+        }
+        if (clientTls.given()) {
+            b.tls(clientTls.config());
+        }
+        if (backendTlsOn || backendTls.given()) {
+            b.backendTls(backendTls.config());
         }
         return b;
     }
@@ -156,6 +173,15 @@ public final class ProxyCommand {
                   --requirepass PASS             password clients must give the proxy (AUTH / HELLO AUTH)
                   --aclfile PATH                 the proxy's ACL users (Redis ACL file format; ACL LOAD reloads it)
                   --event-loop-threads N         event loop threads (default: the CPU count)
+                  --tls-cert-file PATH           serve clients over TLS (only) with this PEM certificate chain
+                  --tls-key-file PATH            its PEM (PKCS#8) private key; --tls-key-file-pass PASS if encrypted
+                  --tls-ca-cert-file PATH        PEM CA certificates that verify client certificates
+                  --tls-auth-clients yes|no|optional  require client certificates (default yes, as Redis)
+                  --tls-protocols, --tls-ciphers as the server's
+                  --backend-tls yes|no           connect to the nodes over TLS (default no; implied by a --backend-tls-* file)
+                  --backend-tls-ca-cert-file PATH  PEM CA certificates that verify the nodes (default: the JDK's CAs)
+                  --backend-tls-cert-file PATH   client certificate for nodes with tls-auth-clients yes
+                  --backend-tls-key-file PATH    its key; --backend-tls-key-file-pass PASS if encrypted
                 """);
     }
 }

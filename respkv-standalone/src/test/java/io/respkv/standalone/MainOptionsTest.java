@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The security flags of the standalone server: aclfile, protected mode and the connection limits. */
+/** The security flags of the standalone server: aclfile, protected mode, the connection limits and TLS. */
 class MainOptionsTest {
 
     @Test
@@ -38,5 +38,42 @@ class MainOptionsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> Main.Options.parse(new String[] {"--client-query-buffer-limit", "1000"}));
         assertThrows(IllegalArgumentException.class, () -> Main.Options.parse(new String[] {"--protected-mode", "maybe"}));
+    }
+
+    @Test
+    void tlsFlags() {
+        Main.Options o = Main.Options.parse(new String[] {"--port", "0", "--tls-port", "6380",
+                "--tls-cert-file", "/etc/respkv/server.crt", "--tls-key-file", "/etc/respkv/server.key",
+                "--tls-key-file-pass", "secret", "--tls-ca-cert-file", "/etc/respkv/ca.crt",
+                "--tls-auth-clients", "optional", "--tls-protocols", "TLSv1.2 TLSv1.3", "--tls-ciphers",
+                "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"});
+        assertEquals(0, o.port);
+        assertEquals(6380, o.tlsPort);
+        io.respkv.server.TlsConfig tls = o.tls.config();
+        assertEquals(java.nio.file.Path.of("/etc/respkv/server.crt"), tls.certFile());
+        assertEquals(java.nio.file.Path.of("/etc/respkv/server.key"), tls.keyFile());
+        assertEquals("secret", tls.keyPassword());
+        assertEquals(java.nio.file.Path.of("/etc/respkv/ca.crt"), tls.caCertFile());
+        assertEquals(io.respkv.server.TlsConfig.AuthClients.OPTIONAL, tls.authClients());
+        assertEquals(java.util.List.of("TLSv1.2", "TLSv1.3"), tls.protocols());
+        assertEquals(java.util.List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"), tls.ciphers());
+    }
+
+    @Test
+    void tlsDefaultsAreRedis() {
+        Main.Options o = Main.Options.parse(new String[0]);
+        assertEquals(0, o.tlsPort);
+        assertEquals(io.respkv.server.TlsConfig.AuthClients.YES, o.tls.config().authClients());
+    }
+
+    @Test
+    void badTlsFlagsAreRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> Main.Options.parse(new String[] {"--tls-auth-clients", "maybe"}));
+        assertThrows(IllegalArgumentException.class, () -> Main.Options.parse(new String[] {"--tls-port", "65536"}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Main.Options.parse(
+                new String[] {"--tls-port", "6380", "--tls-cert-file", "/etc/respkv/server.crt"}));
+        assertEquals("--tls-cert-file and --tls-key-file go together", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Main.Options.parse(new String[] {"--tls-nope", "x"}));
     }
 }

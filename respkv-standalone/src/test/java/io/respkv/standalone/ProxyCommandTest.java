@@ -61,6 +61,40 @@ class ProxyCommandTest {
     }
 
     @Test
+    void tlsFlagsBothSides(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        io.respkv.server.tls.TestCertificates certs = io.respkv.server.tls.TestCertificates.create(dir);
+        int tlsPort = EmbeddedRedis.freeLoopbackPort();
+        try (EmbeddedRedis node = EmbeddedRedis.startOneNodeCluster(java.util.List.of("tls-port " + tlsPort,
+                "tls-cluster yes", "tls-auth-clients yes", "tls-cert-file " + certs.serverCert(),
+                "tls-key-file " + certs.serverKey(), "tls-ca-cert-file " + certs.caCert()))) {
+            RespProxy.Builder builder = ProxyCommand.builder(new String[] {
+                "--addr", "127.0.0.1:0",
+                "--startup-nodes", "127.0.0.1:" + tlsPort,
+                "--tls-cert-file", certs.serverCert().toString(),
+                "--tls-key-file", certs.serverKey().toString(),
+                "--tls-ca-cert-file", certs.caCert().toString(),
+                "--tls-auth-clients", "yes",
+                "--backend-tls", "yes",
+                "--backend-tls-ca-cert-file", certs.caCert().toString(),
+                "--backend-tls-cert-file", certs.clientCert().toString(),
+                "--backend-tls-key-file", certs.clientKey().toString()});
+            try (RespProxy proxy = builder.start().join();
+                 redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(
+                         new redis.clients.jedis.HostAndPort("localhost", proxy.activePort()),
+                         redis.clients.jedis.DefaultJedisClientConfig.builder().ssl(true)
+                                 .sslSocketFactory(certs.clientContext().getSocketFactory()).build())) {
+                assertEquals(tlsPort, proxy.masters().get(0).port());
+                assertEquals("OK", jedis.set("k", "v"));
+                assertEquals("v", jedis.get("k"));
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> ProxyCommand.builder(new String[] {
+            "--startup-nodes", "h:1", "--backend-tls", "maybe"}));
+        assertThrows(IllegalArgumentException.class, () -> ProxyCommand.builder(new String[] {
+            "--startup-nodes", "h:1", "--tls-cert-file", "/x.crt"}));
+    }
+
+    @Test
     void rejectsBadFlags() {
         assertEquals("--startup-nodes is required",
                 assertThrows(IllegalArgumentException.class, () -> ProxyCommand.builder(new String[] {"--addr", "127.0.0.1:1"}))

@@ -254,4 +254,28 @@ class StandaloneServerIT {
         assertEquals(2, p.exitValue());
         assertTrue(out.contains("--port needs an integer"), out);
     }
+
+    @Test
+    void servesTlsOnlyFromTheFlags(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        io.respkv.server.tls.TestCertificates certs = io.respkv.server.tls.TestCertificates.create(dir);
+        int tlsPort = freePort();
+        // as Redis: --port 0 with a TLS port serves TLS only; client certificates required (the default)
+        Process p = start("--port", "0", "--tls-port", Integer.toString(tlsPort), "--engine", "memory",
+                "--tls-cert-file", certs.serverCert().toString(), "--tls-key-file", certs.serverKey().toString(),
+                "--tls-ca-cert-file", certs.caCert().toString());
+        String banner = "";
+        for (int i = 0; i < 50 && !banner.contains("ready on"); i++) {
+            banner = readLine(p.getInputStream());
+        }
+        assertTrue(banner.contains("ready on 127.0.0.1 tls:" + tlsPort + " (OPENSSL) (engine memory)"), banner);
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) certs.clientContext().getSocketFactory()
+                .createSocket("127.0.0.1", tlsPort)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("PING\r\n".getBytes(UTF_8));
+            s.getOutputStream().flush();
+            assertEquals("+PONG\r", readLine(s.getInputStream()));
+        }
+        p.toHandle().destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    }
 }

@@ -79,13 +79,24 @@ public final class EmbeddedRedis implements AutoCloseable {
      * @throws IllegalStateException if the cluster is not ok within 20 s (the server is stopped)
      */
     public static EmbeddedRedis startOneNodeCluster() {
+        return startOneNodeCluster(List.of());
+    }
+
+    /**
+     * Like {@link #startOneNodeCluster()}, with extra redis.conf lines (e.g. a {@code tls-port}
+     * and {@code tls-cluster yes}); slots are assigned over the plain port.
+     */
+    public static EmbeddedRedis startOneNodeCluster(List<String> extraConfig) {
         int bus;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             bus = s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EmbeddedRedis node = start("cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-port " + bus);
+        List<String> config = new ArrayList<>(List.of("cluster-enabled yes", "cluster-config-file nodes.conf",
+                "cluster-port " + bus));
+        config.addAll(extraConfig);
+        EmbeddedRedis node = start(config);
         try (RawRespClient c = RawRespClient.connect(node.target())) {
             String added = c.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383").text();
             if (!"OK".equals(added)) {
@@ -293,6 +304,15 @@ public final class EmbeddedRedis implements AutoCloseable {
             return Files.readString(dir.resolve("redis.log"), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(no log: " + e + ")";
+        }
+    }
+
+    /** A loopback port free at the time of the call (for a node's bus or TLS port). */
+    public static int freeLoopbackPort() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
