@@ -57,6 +57,7 @@ public final class ServerState {
     private final io.respkv.server.command.RemoteWakeups remoteWakeups;
     private final WatchRegistry watches;
     private final PubSubRegistry pubsub = new PubSubRegistry();
+    private final io.respkv.server.script.LuaScripting scripts = new io.respkv.server.script.LuaScripting();
     /** The read consistency new connections start with; CONFIG SET respkv-consistency changes it. */
     private volatile io.respkv.api.ConsistencyLevel defaultConsistency;
 
@@ -239,6 +240,11 @@ public final class ServerState {
     }
 
     /** Pub/sub subscriptions, publishing and keyspace notifications. */
+    /** The Lua script cache and engine (EVAL, SCRIPT). */
+    public io.respkv.server.script.LuaScripting scripts() {
+        return scripts;
+    }
+
     public PubSubRegistry pubsub() {
         return pubsub;
     }

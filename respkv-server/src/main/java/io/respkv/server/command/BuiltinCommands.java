@@ -31,6 +31,7 @@ public final class BuiltinCommands {
         ExtensionCommands.register(t);
         PubSubCommands.register(t);
         ConsistencyCommands.register(t);
+        ScriptCommands.register(t);
         t.validate();
         return t;
     }
