@@ -55,6 +55,7 @@ final class Sandbox {
     private static final LuaTable STRING;
     private static final LuaTable TABLE;
     private static final LuaTable BIT;
+    private static final LuaTable STRUCT;
 
     static {
         Globals scratch = new Globals();
@@ -95,6 +96,7 @@ final class Sandbox {
         });
         TABLE = ReadOnlyTable.copyOf(table);
         BIT = ReadOnlyTable.copyOf(LuaBit.table());
+        STRUCT = ReadOnlyTable.copyOf(LuaStruct.table());
     }
 
     private final ReadOnlyGlobals globals = new ReadOnlyGlobals();
@@ -201,6 +203,7 @@ final class Sandbox {
         globals.rawset("string", STRING);
         globals.rawset("table", TABLE);
         globals.rawset("bit", BIT);
+        globals.rawset("struct", STRUCT);
         globals.rawset("redis", ReadOnlyTable.copyOf(new RedisLib(this).table()));
         LuaTable mt = new LuaTable();
         mt.rawset(LuaValue.INDEX, new TwoArgFunction() {
