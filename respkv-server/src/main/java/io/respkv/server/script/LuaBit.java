@@ -15,46 +15,51 @@ final class LuaBit {
     private LuaBit() {
     }
 
-    static int arg(Varargs a, int i) {
-        double d = a.checkdouble(i);
+    static int arg(Varargs a, int i, String fn) {
+        LuaValue v = a.arg(i);
+        if (!v.isnumber()) {
+            throw new LuaError("bad argument #" + i + " to '" + fn + "' (number expected, got "
+                    + (i > a.narg() ? "no value" : v.typename()) + ")");
+        }
+        double d = v.todouble();
         double b = d + 6755399441055744.0; // 2^52 + 2^51: the low 32 bits of the mantissa
         return (int) Double.doubleToRawLongBits(b);
     }
 
     static LuaTable table() {
         LuaTable t = new LuaTable();
-        t.rawset("tobit", Sandbox.fn(a -> LuaValue.valueOf(arg(a, 1))));
-        t.rawset("bnot", Sandbox.fn(a -> LuaValue.valueOf(~arg(a, 1))));
+        t.rawset("tobit", Sandbox.fn(a -> LuaValue.valueOf(arg(a, 1, "tobit"))));
+        t.rawset("bnot", Sandbox.fn(a -> LuaValue.valueOf(~arg(a, 1, "bnot"))));
         t.rawset("band", Sandbox.fn(a -> {
-            int r = arg(a, 1);
+            int r = arg(a, 1, "band");
             for (int i = 2; i <= a.narg(); i++) {
-                r &= arg(a, i);
+                r &= arg(a, i, "band");
             }
             return LuaValue.valueOf(r);
         }));
         t.rawset("bor", Sandbox.fn(a -> {
-            int r = arg(a, 1);
+            int r = arg(a, 1, "bor");
             for (int i = 2; i <= a.narg(); i++) {
-                r |= arg(a, i);
+                r |= arg(a, i, "bor");
             }
             return LuaValue.valueOf(r);
         }));
         t.rawset("bxor", Sandbox.fn(a -> {
-            int r = arg(a, 1);
+            int r = arg(a, 1, "bxor");
             for (int i = 2; i <= a.narg(); i++) {
-                r ^= arg(a, i);
+                r ^= arg(a, i, "bxor");
             }
             return LuaValue.valueOf(r);
         }));
-        t.rawset("lshift", Sandbox.fn(a -> LuaValue.valueOf(arg(a, 1) << (arg(a, 2) & 31))));
-        t.rawset("rshift", Sandbox.fn(a -> LuaValue.valueOf(arg(a, 1) >>> (arg(a, 2) & 31))));
-        t.rawset("arshift", Sandbox.fn(a -> LuaValue.valueOf(arg(a, 1) >> (arg(a, 2) & 31))));
-        t.rawset("rol", Sandbox.fn(a -> LuaValue.valueOf(Integer.rotateLeft(arg(a, 1), arg(a, 2) & 31))));
-        t.rawset("ror", Sandbox.fn(a -> LuaValue.valueOf(Integer.rotateRight(arg(a, 1), arg(a, 2) & 31))));
-        t.rawset("bswap", Sandbox.fn(a -> LuaValue.valueOf(Integer.reverseBytes(arg(a, 1)))));
+        t.rawset("lshift", Sandbox.fn(a -> LuaValue.valueOf(arg(a, 1, "lshift") << (arg(a, 2, "lshift") & 31))));
+        t.rawset("rshift", Sandbox.fn(a -> LuaValue.valueOf(arg(a, 1, "rshift") >>> (arg(a, 2, "rshift") & 31))));
+        t.rawset("arshift", Sandbox.fn(a -> LuaValue.valueOf(arg(a, 1, "arshift") >> (arg(a, 2, "arshift") & 31))));
+        t.rawset("rol", Sandbox.fn(a -> LuaValue.valueOf(Integer.rotateLeft(arg(a, 1, "rol"), arg(a, 2, "rol") & 31))));
+        t.rawset("ror", Sandbox.fn(a -> LuaValue.valueOf(Integer.rotateRight(arg(a, 1, "ror"), arg(a, 2, "ror") & 31))));
+        t.rawset("bswap", Sandbox.fn(a -> LuaValue.valueOf(Integer.reverseBytes(arg(a, 1, "bswap")))));
         t.rawset("tohex", Sandbox.fn(a -> {
-            int b = arg(a, 1);
-            int n = a.isnoneornil(2) ? 8 : arg(a, 2);
+            int b = arg(a, 1, "tohex");
+            int n = a.isnoneornil(2) ? 8 : arg(a, 2, "tohex");
             String digits = "0123456789abcdef";
             if (n < 0) {
                 n = -n;

@@ -56,6 +56,8 @@ final class Sandbox {
     private static final LuaTable TABLE;
     private static final LuaTable BIT;
     private static final LuaTable STRUCT;
+    private static final LuaTable CJSON;
+    private static final LuaTable CMSGPACK;
 
     static {
         Globals scratch = new Globals();
@@ -97,6 +99,8 @@ final class Sandbox {
         TABLE = ReadOnlyTable.copyOf(table);
         BIT = ReadOnlyTable.copyOf(LuaBit.table());
         STRUCT = ReadOnlyTable.copyOf(LuaStruct.table());
+        CJSON = ReadOnlyTable.copyOf(LuaCjson.table());
+        CMSGPACK = ReadOnlyTable.copyOf(LuaCmsgpack.table());
     }
 
     private final ReadOnlyGlobals globals = new ReadOnlyGlobals();
@@ -204,6 +208,8 @@ final class Sandbox {
         globals.rawset("table", TABLE);
         globals.rawset("bit", BIT);
         globals.rawset("struct", STRUCT);
+        globals.rawset("cjson", CJSON);
+        globals.rawset("cmsgpack", CMSGPACK);
         globals.rawset("redis", ReadOnlyTable.copyOf(new RedisLib(this).table()));
         LuaTable mt = new LuaTable();
         mt.rawset(LuaValue.INDEX, new TwoArgFunction() {

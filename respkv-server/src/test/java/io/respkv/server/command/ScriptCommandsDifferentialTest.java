@@ -278,4 +278,78 @@ class ScriptCommandsDifferentialTest extends RespkvDifferentialTest {
             d.check("EXEC");
         }
     }
+
+    @ProtocolTest
+    void bitLibrary(ProtocolVersion protocol) {
+        try (Differential d = open(protocol)) {
+            eval(d, "return {bit.band(0xff, 0x0f), bit.bor(1, 2, 4), bit.bxor(5, 3), bit.bnot(0), bit.tobit(2^32 + 5)}");
+            eval(d, "return {bit.lshift(1, 31), bit.rshift(-1, 28), bit.arshift(-256, 4), bit.rol(0x12345678, 8), bit.ror(1, 1)}");
+            eval(d, "return {bit.tohex(255), bit.tohex(-1, -4), bit.tohex(0x1234, 2), bit.bswap(0x12345678), bit.tobit(1.5), bit.tobit(-2.5)}");
+            eval(d, "return bit.band()");
+        }
+    }
+
+    @ProtocolTest
+    void structLibrary(ProtocolVersion protocol) {
+        try (Differential d = open(protocol)) {
+            eval(d, "return struct.pack('>I4HbB', 0x01020304, 513, -1, 255)");
+            eval(d, "return struct.pack('<i8', -2)");
+            eval(d, "return {struct.unpack('>I4H', struct.pack('>I4H', 7, 9))}");
+            eval(d, "return {struct.unpack('<i2 b', struct.pack('<i2 b', -300, -5))}");
+            eval(d, "return {struct.unpack('s c3', 'hello\\0abc')}");
+            eval(d, "return struct.size('!4 b i4 d')");
+            eval(d, "return struct.pack('!4 b i4', 1, 2)");
+            eval(d, "return {struct.unpack('>d', struct.pack('>d', 1.5))}");
+            eval(d, "return struct.pack('z', 1)");
+            eval(d, "return struct.unpack('I4', 'ab')");
+            eval(d, "return {struct.unpack('B', 'xyz', 2)}");
+        }
+    }
+
+    @ProtocolTest
+    void cjsonLibrary(ProtocolVersion protocol) {
+        try (Differential d = open(protocol)) {
+            eval(d, "return cjson.encode({1, 2, 'three', true, false})");
+            eval(d, "return cjson.encode({a = 1})");
+            eval(d, "return cjson.encode({a = {b = {1.5, 0.1, 1e100, -1}}})");
+            eval(d, "return cjson.encode('quote\\\" slash/ back\\\\ nl\\n tab\\t ctl\\1 del\\127 high\\200')");
+            eval(d, "return cjson.encode({})");
+            eval(d, "return cjson.encode(cjson.null)");
+            eval(d, "return cjson.encode({[1] = 1, [3] = 3})");
+            eval(d, "return cjson.encode({[1] = 1, [100] = 3})");
+            eval(d, "return cjson.encode(1/0)");
+            eval(d, "return cjson.encode(function() end)");
+            eval(d, "return cjson.encode({[true] = 1})");
+            eval(d, "return cjson.encode(123456789012345)");
+            eval(d, "local t = cjson.decode('[1, 2.5, \"x\", true, null, {\"k\": [\"v\"]}]') "
+                    + "return {t[1], t[2], t[3], tostring(t[4]), t[5] == cjson.null, t[6].k[1], #t}");
+            eval(d, "return cjson.decode('\"\\\\u00e9\\\\ud83d\\\\ude00\\\\n\"')");
+            eval(d, "return cjson.decode('{\"a\": }')");
+            eval(d, "return cjson.decode('[1 2]')");
+            eval(d, "return cjson.decode('')");
+            eval(d, "return cjson.decode('nope')");
+            eval(d, "return cjson.decode('\"unterminated')");
+            eval(d, "return cjson.decode('0x10')");
+            eval(d, "return cjson.decode('{\"a\":1} x')");
+            eval(d, "return cjson.encode(cjson.decode('{\"a\":[1,2,{\"b\":null}]}'))");
+        }
+    }
+
+    @ProtocolTest
+    void cmsgpackLibrary(ProtocolVersion protocol) {
+        try (Differential d = open(protocol)) {
+            eval(d, "return cmsgpack.pack(1, -1, 127, 128, -33, 300, -300, 70000, -70000, 5000000000, -5000000000)");
+            eval(d, "return cmsgpack.pack(1.5, 0.1, true, false, nil, 'abc', string.rep('x', 40), string.rep('y', 300))");
+            eval(d, "return cmsgpack.pack({1, 2, 3}, {a = 1}, {})");
+            eval(d, "return {cmsgpack.unpack(cmsgpack.pack(1, 'two', {3}, 4.5))}");
+            eval(d, "local t = cmsgpack.unpack(cmsgpack.pack({a = 'b'})) return t.a");
+            eval(d, "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))}");
+            eval(d, "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 1)}");
+            eval(d, "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}");
+            eval(d, "return cmsgpack.unpack('\\205')");
+            eval(d, "return cmsgpack.unpack('\\193')");
+            eval(d, "return cmsgpack.pack()");
+            eval(d, "local t = {} local cur = t for i = 1, 20 do cur[1] = {} cur = cur[1] end return cmsgpack.pack(t)");
+        }
+    }
 }
