@@ -126,6 +126,11 @@ public final class CommandDispatcher {
             reject(entry, PubSubCommands.notAllowed(spec.name()));
             return;
         }
+        if (!applying && !spec.is(io.respkv.api.CommandFlag.ALLOW_BUSY) && server.scripts().busy()) {
+            entry.rejectedCalls.increment();
+            reject(entry, Errors.BUSY_SCRIPT);
+            return;
+        }
         if (TransactionCommands.queueIfMulti(client, entry, request, reply)) {
             return;
         }

@@ -138,4 +138,7 @@ public final class Errors {
     public static String srandmemberTooMany(long max) {
         return "ERR value is out of range, respkv returns at most " + max + " random members per call";
     }
+
+    /** A script has run longer than busy-reply-threshold (Redis's shared.slowevalerr). */
+    public static final String BUSY_SCRIPT = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 }

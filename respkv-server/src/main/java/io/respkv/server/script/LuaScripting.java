@@ -32,6 +32,8 @@ public final class LuaScripting {
 
     private final ConcurrentHashMap<String, Compiled> cache = new ConcurrentHashMap<>();
     private final ThreadLocal<Sandbox> sandboxes = ThreadLocal.withInitial(Sandbox::new);
+    /** Redis's busy-reply-threshold (lua-time-limit), in milliseconds. */
+    private volatile long busyThresholdMillis = 5000;
     /** Runs in progress (for SCRIPT KILL and the BUSY check). */
     private final Set<ScriptRun> running = ConcurrentHashMap.newKeySet();
 
@@ -158,6 +160,31 @@ public final class LuaScripting {
         } finally {
             running.remove(run);
         }
+    }
+
+    public long busyThresholdMillis() {
+        return busyThresholdMillis;
+    }
+
+    public void busyThresholdMillis(long millis) {
+        this.busyThresholdMillis = millis;
+    }
+
+    /**
+     * Whether a script has been running longer than busy-reply-threshold: other clients then get
+     * BUSY for every command but those flagged allow-busy (SCRIPT KILL, SHUTDOWN...), as in Redis.
+     */
+    public boolean busy() {
+        if (running.isEmpty()) {
+            return false;
+        }
+        long threshold = busyThresholdMillis;
+        for (ScriptRun r : running) {
+            if (r.elapsedMillis() > threshold) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The runs in progress. */
