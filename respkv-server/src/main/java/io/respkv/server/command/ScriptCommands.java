@@ -69,7 +69,8 @@ final class ScriptCommands {
         LuaScripting scripts = ctx.server().scripts();
         LuaScripting.Compiled script;
         if (bySha) {
-            script = args.length(1) == 40 ? scripts.get(args.string(1)) : null;
+            // the log carries scripts as EVAL (see forLog): an EVALSHA there finds no script on any node
+            script = args.length(1) == 40 && !ctx.applyingLog() ? scripts.get(args.string(1)) : null;
             if (script == null) {
                 ctx.reply().error(NOSCRIPT);
                 return;
@@ -234,6 +235,51 @@ final class ScriptCommands {
             }
             return out;
         }
+    }
+
+    /**
+     * Whether a command goes through the replication log (see CommandDispatcher): EVAL, EVALSHA
+     * (and FCALL), whose scripts may write; the _RO forms only read and run locally.
+     */
+    static boolean replicated(CommandSpec spec) {
+        return switch (spec.name()) {
+            case "eval", "evalsha", "fcall" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * {@code request} as the replication log carries it: an EVALSHA becomes the EVAL of its
+     * script's body, since the other nodes need not have the script cached (SCRIPT LOAD is not
+     * replicated); null for an EVALSHA of a script this node does not have either (NOSCRIPT).
+     * Every node then caches the script as it applies the EVAL, as Redis replicas do.
+     */
+    static RespRequest forLog(io.respkv.server.ServerState server, RespRequest request) {
+        if (request.count() < 2 || !(request.is(0, "evalsha"))) {
+            return request;
+        }
+        LuaScripting.Compiled script = request.length(1) == 40 ? server.scripts().get(request.string(1)) : null;
+        if (script == null) {
+            return null;
+        }
+        byte[][] args = request.arguments();
+        args[0] = "EVAL".getBytes(StandardCharsets.US_ASCII);
+        args[1] = script.body();
+        return RespRequest.of(args);
+    }
+
+    /**
+     * The queued commands of a replicated MULTI/EXEC or pipeline batch as the log carries them
+     * ({@link #forLog(io.respkv.server.ServerState, RespRequest)}); an EVALSHA of an unknown
+     * script stays as it is and fails with NOSCRIPT on every node.
+     */
+    static java.util.List<RespRequest> forLog(io.respkv.server.ServerState server, java.util.List<RespRequest> requests) {
+        java.util.List<RespRequest> out = new java.util.ArrayList<>(requests.size());
+        for (RespRequest r : requests) {
+            RespRequest logged = forLog(server, r);
+            out.add(logged == null ? r : logged);
+        }
+        return out;
     }
 
     /**
