@@ -32,6 +32,7 @@ public final class BuiltinCommands {
         PubSubCommands.register(t);
         ConsistencyCommands.register(t);
         ScriptCommands.register(t);
+        FunctionCommands.register(t);
         t.validate();
         return t;
     }

@@ -99,9 +99,23 @@ final class ScriptCommands {
         run(ctx, scripts, script, script.sha(), keys, argv, readOnly || script.noWrites());
     }
 
-    /** Runs a compiled script (EVAL, FCALL) as this command, restoring the connection's state after. */
+    /** Runs a compiled script (EVAL) as this command, restoring the connection's state after. */
     static void run(ExecutionContext ctx, LuaScripting scripts, LuaScripting.Compiled script, String name,
                     byte[][] keys, byte[][] argv, boolean readOnly) {
+        runWith(ctx, name, readOnly, false, (run, out) -> scripts.run(script, keys, argv, run, out));
+    }
+
+    /** What runs a script or function with its run state, writing its reply. */
+    interface Body {
+        void run(ScriptRun run, RespReplyWriter out);
+    }
+
+    /**
+     * Runs a script or function (EVAL, FCALL) as this command: its redis.call commands run in
+     * this execution; the connection's database, protocol, arguments and blocking mode are
+     * restored after.
+     */
+    static void runWith(ExecutionContext ctx, String name, boolean readOnly, boolean function, Body body) {
         ClientConnection client = ctx.client();
         RespReplyWriter reply = ctx.reply();
         RespRequest request = ctx.args();
@@ -109,11 +123,11 @@ final class ScriptCommands {
         ProtocolVersion protocol = reply.protocol();
         boolean denied = client.denyBlocking();
         Caller caller = new Caller(ctx);
-        ScriptRun run = new ScriptRun(caller, name, readOnly, ctx.random().nextLong());
+        ScriptRun run = new ScriptRun(caller, name, readOnly, ctx.random().nextLong(), function);
         caller.run = run;
         client.denyBlocking(true); // blocking commands answer as on a timeout, as in Redis
         try {
-            scripts.run(script, keys, argv, run, reply);
+            body.run(run, reply);
         } finally {
             client.denyBlocking(denied);
             client.db(db); // SELECT inside a script does not change the caller's database

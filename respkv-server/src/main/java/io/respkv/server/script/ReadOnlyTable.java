@@ -15,6 +15,15 @@ final class ReadOnlyTable extends LuaTable {
 
     private boolean sealed;
 
+    /** A sealed read-only copy of {@code source}'s entries, with {@code metatable}. */
+    static ReadOnlyTable copyOf(LuaTable source, LuaValue metatable) {
+        ReadOnlyTable t = copyOf(source);
+        t.sealed = false;
+        t.setmetatable(metatable);
+        t.sealed = true;
+        return t;
+    }
+
     /** A sealed read-only copy of {@code source}'s entries. */
     static ReadOnlyTable copyOf(LuaTable source) {
         ReadOnlyTable t = new ReadOnlyTable();

@@ -106,6 +106,28 @@ final class Sandbox {
     private final ReadOnlyGlobals globals = new ReadOnlyGlobals();
     /** The run in progress on this sandbox, or null. */
     private ScriptRun run;
+    /**
+     * The environment of function libraries (Redis's function engine): an empty read-only table
+     * whose reads go to the load-time API (only {@code redis.register_function}, {@code redis.log}
+     * and the version fields) while FUNCTION LOAD runs the library, and to the full globals when
+     * a function is called, as Redis switches the {@code __index} of its globals.
+     */
+    private final ReadOnlyGlobals functionEnv = new ReadOnlyGlobals();
+    private final LuaTable libraryApi = new LuaTable();
+    /** The functions a library being loaded registered; null outside FUNCTION LOAD. */
+    private java.util.List<Registered> loading;
+    /** Libraries loaded in this sandbox, by the SHA1 of their code: function name -> callback. */
+    private final java.util.Map<String, java.util.Map<String, LuaValue>> libraries =
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, java.util.Map<String, LuaValue>> e) {
+                    return size() > 256;
+                }
+            };
+
+    /** A function registered by redis.register_function. */
+    record Registered(String name, String description, java.util.Set<String> flags, LuaValue callback) {
+    }
 
     Sandbox() {
         globals.load(new BaseLib());
@@ -225,6 +247,242 @@ final class Sandbox {
         globals.setmetatable(ReadOnlyTable.copyOf(mt));
         globals.debuglib = new Watchdog();
         globals.seal();
+
+        LuaTable libraryRedis = new LuaTable();
+        libraryRedis.rawset("register_function", fn(this::registerFunction));
+        LuaValue redis = globals.rawget("redis");
+        for (String apiName : new String[] {"log", "LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING", "REDIS_VERSION",
+                "REDIS_VERSION_NUM"}) {
+            libraryRedis.rawset(apiName, redis.rawget(apiName));
+        }
+        // the load-time redis table errors on a missing field, as Redis's (luaSetErrorMetatable)
+        libraryApi.rawset("redis", ReadOnlyTable.copyOf(libraryRedis, globals.getmetatable()));
+        LuaTable fmt = new LuaTable();
+        fmt.rawset(LuaValue.INDEX, new TwoArgFunction() {
+            @Override
+            public LuaValue call(LuaValue t, LuaValue name) {
+                LuaValue v = loading != null ? libraryApi.rawget(name) : globals.rawget(name);
+                if (v.isnil()) {
+                    throw new LuaError("Script attempted to access nonexistent global variable '"
+                            + name.tojstring() + "'");
+                }
+                return v;
+            }
+        });
+        functionEnv.setmetatable(ReadOnlyTable.copyOf(fmt));
+        functionEnv.debuglib = globals.debuglib;
+        functionEnv.seal();
+    }
+
+    /** Redis's luaRegisterFunction: positional (name, callback) or named arguments. */
+    private Varargs registerFunction(Varargs a) {
+        if (loading == null) {
+            throw new LuaError(LuaReplies.errorTable("redis.register_function can only be called on FUNCTION LOAD command"));
+        }
+        int argc = a.narg();
+        if (argc < 1 || argc > 2) {
+            throw new LuaError(LuaReplies.errorTable("wrong number of arguments to redis.register_function"));
+        }
+        String name;
+        String desc = null;
+        LuaValue callback = null;
+        java.util.Set<String> flags = new java.util.LinkedHashSet<>();
+        if (argc == 1) {
+            if (!a.arg1().istable()) {
+                throw regError("calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).");
+            }
+            LuaTable t = (LuaTable) a.arg1();
+            name = null;
+            LuaValue k = LuaValue.NIL;
+            while (true) {
+                Varargs e = t.next(k);
+                if ((k = e.arg1()).isnil()) {
+                    break;
+                }
+                LuaValue v = e.arg(2);
+                if (!k.isstring()) {
+                    throw regError("named argument key given to redis.register_function is not a string");
+                }
+                String key = k.tojstring().toLowerCase(java.util.Locale.ROOT);
+                switch (key) {
+                    case "function_name" -> {
+                        if (!v.isstring()) {
+                            throw regError("function_name argument given to redis.register_function must be a string");
+                        }
+                        name = v.tojstring();
+                    }
+                    case "description" -> {
+                        if (!v.isstring()) {
+                            throw regError("description argument given to redis.register_function must be a string");
+                        }
+                        desc = v.tojstring();
+                    }
+                    case "callback" -> {
+                        if (!v.isfunction()) {
+                            throw regError("callback argument given to redis.register_function must be a function");
+                        }
+                        callback = v;
+                    }
+                    case "flags" -> {
+                        if (!v.istable()) {
+                            throw regError("flags argument to redis.register_function must be a table representing function flags");
+                        }
+                        LuaValue fk = LuaValue.NIL;
+                        java.util.Set<String> given = new java.util.HashSet<>();
+                        while (true) {
+                            Varargs fe = ((LuaTable) v).next(fk);
+                            if ((fk = fe.arg1()).isnil()) {
+                                break;
+                            }
+                            LuaValue fv = fe.arg(2);
+                            if (!fv.isstring()) {
+                                break;
+                            }
+                            String flag = fv.tojstring().toLowerCase(java.util.Locale.ROOT);
+                            if (!LuaFunctionLibrary.FLAG_ORDER.contains(flag)) {
+                                throw regError("unknown flag given");
+                            }
+                            given.add(flag);
+                        }
+                        for (String f : LuaFunctionLibrary.FLAG_ORDER) {
+                            if (given.contains(f)) {
+                                flags.add(f);
+                            }
+                        }
+                    }
+                    default -> throw regError("unknown argument given to redis.register_function");
+                }
+            }
+            if (name == null) {
+                throw regError("redis.register_function must get a function name argument");
+            }
+            if (callback == null) {
+                throw regError("redis.register_function must get a callback argument");
+            }
+        } else {
+            if (!a.arg1().isstring()) {
+                throw regError("first argument to redis.register_function must be a string");
+            }
+            if (!a.arg(2).isfunction()) {
+                throw regError("second argument to redis.register_function must be a function");
+            }
+            name = a.arg1().tojstring();
+            callback = a.arg(2);
+        }
+        if (!validName(name)) {
+            throw regError("Library names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+        }
+        for (Registered r : loading) {
+            if (r.name().equals(name)) {
+                throw regError("Function already exists in the library");
+            }
+        }
+        loading.add(new Registered(name, desc, java.util.Collections.unmodifiableSet(flags), callback));
+        return LuaValue.NONE;
+    }
+
+    private static LuaError regError(String message) {
+        return new LuaError(LuaReplies.errorTable(message));
+    }
+
+    /** Redis's functionsVerifyName: letters, digits and underscores, at least one. */
+    static boolean validName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs a library's code (after its shebang line, kept as a line feed) with the load-time API
+     * and returns the functions it registered (Redis's luaEngineCreate).
+     */
+    java.util.List<Registered> loadLibrary(byte[] body) throws LuaScripting.CompileException {
+        Prototype p;
+        try {
+            p = LuaC.instance.compile(new java.io.ByteArrayInputStream(body), "@user_function");
+            LuaScripting.withoutTailCalls(p);
+        } catch (LuaError e) {
+            throw new LuaScripting.CompileException("ERR Error compiling function: " + normalize(e.getMessage()));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new LuaScripting.CompileException("ERR Error compiling function: " + e.getMessage());
+        }
+        java.util.List<Registered> registered = new java.util.ArrayList<>();
+        loading = registered;
+        try {
+            new LuaClosure(p, functionEnv).call();
+        } catch (LuaError e) {
+            LuaValue obj = e.getMessageObject();
+            String msg;
+            if (obj != null && obj.istable() && obj.rawget(LuaReplies.ERR).isstring()) {
+                msg = obj.rawget(LuaReplies.ERR).tojstring();
+            } else {
+                msg = "ERR " + (e instanceof PlainLuaError plain ? plain.plain()
+                        : obj == null ? "nil" : normalize(obj.tojstring()));
+            }
+            throw new LuaScripting.CompileException("ERR Error registering functions: " + msg);
+        } catch (StackOverflowError so) {
+            throw new LuaScripting.CompileException("ERR Error registering functions: stack overflow");
+        } finally {
+            loading = null;
+        }
+        return registered;
+    }
+
+    /**
+     * Calls function {@code name} of the library whose code is {@code code} (loading it in this
+     * sandbox if needed) with the keys and arguments tables, writing its reply like a script's.
+     */
+    void callFunction(String sha, byte[] body, String name, byte[][] keys, byte[][] args, ScriptRun r,
+                      RespReplyWriter out) throws LuaScripting.CompileException {
+        java.util.Map<String, LuaValue> callbacks = libraries.get(sha);
+        if (callbacks == null) {
+            callbacks = new java.util.HashMap<>();
+            for (Registered f : loadLibrary(body)) {
+                callbacks.put(f.name(), f.callback());
+            }
+            libraries.put(sha, callbacks);
+        }
+        LuaValue callback = callbacks.get(name);
+        run = r;
+        LuaValue result;
+        try {
+            result = callback.call(array(keys), array(args));
+        } catch (LuaError e) {
+            ScriptAbort abort = r.abort != null ? r.abort : abortOf(e);
+            if (abort != null) {
+                if (abort.original() instanceof ScriptKilledException) {
+                    writeError(out, e.getMessage(), LuaReplies.errorTable(KILLED), r.name);
+                    return;
+                }
+                throw abort.original();
+            }
+            writeError(out, e.getMessage(), e.getMessageObject(),
+                    e instanceof PlainLuaError p ? p.plain() : null, r.name);
+            return;
+        } catch (ScriptAbort abort) {
+            if (abort.original() instanceof ScriptKilledException) {
+                writeError(out, null, LuaReplies.errorTable(KILLED), r.name);
+                return;
+            }
+            throw abort.original();
+        } catch (StackOverflowError deep) {
+            LuaReplies.writeLine(out, '-', ("ERR Error running script, stack overflow script: " + r.name)
+                    .getBytes(StandardCharsets.UTF_8), true);
+            return;
+        } finally {
+            run = null;
+        }
+        if (r.abort != null) {
+            throw r.abort.original();
+        }
+        LuaReplies.write(out, result, r.resp);
     }
 
     private static LuaValue unpack() {

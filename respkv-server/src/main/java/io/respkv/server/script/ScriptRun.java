@@ -28,10 +28,28 @@ public final class ScriptRun {
      * @param seed     the execution's seed: math.random's initial state
      */
     public ScriptRun(CommandCaller caller, String name, boolean readOnly, long seed) {
+        this(caller, name, readOnly, seed, false);
+    }
+
+    /** @param function an FCALL of a library function (rather than an EVAL script) */
+    public ScriptRun(CommandCaller caller, String name, boolean readOnly, long seed, boolean function) {
         this.caller = caller;
         this.name = name;
         this.readOnly = readOnly;
+        this.function = function;
         this.random.state(seed);
+    }
+
+    private final boolean function;
+
+    /** Whether this runs a library function (FCALL) rather than a script (EVAL). */
+    public boolean function() {
+        return function;
+    }
+
+    /** The script's SHA1 or the function's name. */
+    public String name() {
+        return name;
     }
 
     public boolean readOnly() {

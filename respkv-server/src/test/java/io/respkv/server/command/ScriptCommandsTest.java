@@ -162,4 +162,23 @@ class ScriptCommandsTest {
             assertEquals(":1\r\n", text(client.call("EVAL", "return true", "0")));
         }
     }
+
+    @Test
+    void functionLibrariesLiveInTheEngine() throws Exception {
+        io.respkv.server.engine.MemoryEngine engine = new io.respkv.server.engine.MemoryEngine();
+        String lib = "#!lua name=kept\nredis.register_function('twice', function(keys, args) return args[1] * 2 end)";
+        try (RespServer first = RespServer.builder().port(0).engine(engine).start().join();
+             RawRespClient c = RawRespClient.connect(RespTarget.loopback("first", first.activePort()))) {
+            assertEquals("$4\r\nkept\r\n", text(c.call("FUNCTION", "LOAD", lib)));
+            assertEquals(":42\r\n", text(c.call("FCALL", "twice", "0", "21")));
+            assertEquals("+OK\r\n", text(c.call("FLUSHALL")));
+        }
+        // another server over the same engine (a restart of a durable one) finds the library
+        try (RespServer second = RespServer.builder().port(0).engine(engine).start().join();
+             RawRespClient c = RawRespClient.connect(RespTarget.loopback("second", second.activePort()))) {
+            assertEquals(":8\r\n", text(c.call("FCALL", "twice", "0", "4")));
+            assertEquals("+OK\r\n", text(c.call("FUNCTION", "DELETE", "kept")));
+            assertEquals("-ERR Function not found\r\n", text(c.call("FCALL", "twice", "0", "4")));
+        }
+    }
 }
