@@ -110,4 +110,40 @@ class RaftScriptingTest {
         assertEquals(digests.get(0), digests.get(1));
         assertEquals(digests.get(0), digests.get(2));
     }
+
+    @Test
+    void functionsLoadedOnOneNodeRunOnEvery() throws Exception {
+        String lib = "#!lua name=counters\n"
+                + "redis.register_function('bump', function(keys, args) "
+                + "local v = redis.call('incrby', keys[1], math.random(100)) redis.call('rpush', keys[2], v) return v end)\n"
+                + "redis.register_function{function_name='peek', callback=function(keys) return redis.call('get', keys[1]) end, "
+                + "flags={'no-writes'}}";
+        try (Jedis j = client(2)) {
+            assertEquals("counters", j.functionLoad(lib));
+        }
+        for (int node = 0; node < 3; node++) {
+            try (Jedis j = client(node)) {
+                for (int k = 0; k < 20; k++) {
+                    j.fcall("bump", List.of("total", "history"), List.of());
+                }
+            }
+        }
+        cluster.awaitConverged();
+        List<String> digests = new ArrayList<>();
+        String total = null;
+        for (int i = 0; i < 3; i++) {
+            try (Jedis j = client(i)) {
+                digests.add(new String((byte[]) j.sendCommand(() -> "RESPKV.DIGEST".getBytes())));
+                assertEquals(60, j.llen("history"), "node " + i);
+                String peeked = (String) j.fcallReadonly("peek", List.of("total"), List.of());
+                if (total == null) {
+                    total = peeked;
+                }
+                assertEquals(total, peeked, "node " + i);
+                assertEquals(1, j.functionList().size(), "node " + i);
+            }
+        }
+        assertEquals(digests.get(0), digests.get(1));
+        assertEquals(digests.get(0), digests.get(2));
+    }
 }
