@@ -41,6 +41,8 @@ final class FunctionCommands {
         t.register("function|stats", FunctionCommands::stats);
         t.register("function|kill", ScriptCommands::kill);
         t.register("function|help", FunctionCommands::help);
+        t.register("function|dump", FunctionCommands::dump);
+        t.register("function|restore", FunctionCommands::restore);
     }
 
     private static byte[] bytes(String s) {
@@ -219,6 +221,83 @@ final class FunctionCommands {
                 r.bulk(lib.code());
             }
         }
+    }
+
+    /** {@code FUNCTION DUMP}: every library in Redis's payload format (see {@link FunctionPayload}). */
+    static void dump(ExecutionContext ctx) {
+        List<byte[]> codes = new ArrayList<>();
+        for (LuaFunctionLibrary lib : libraries(ctx)) {
+            codes.add(lib.code());
+        }
+        ctx.reply().bulk(FunctionPayload.dump(codes));
+    }
+
+    /**
+     * {@code FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]}: loads the payload's libraries, all
+     * or none: every library is compiled and every collision checked before anything is written.
+     */
+    static void restore(ExecutionContext ctx) {
+        RespRequest args = ctx.args();
+        if (args.count() > 4) {
+            ctx.reply().error("ERR unknown subcommand or wrong number of arguments for '" + args.string(1)
+                    + "'. Try FUNCTION HELP.");
+            return;
+        }
+        String policy = "append";
+        if (args.count() == 4) {
+            if (args.is(3, "append") || args.is(3, "replace") || args.is(3, "flush")) {
+                policy = args.string(3).toLowerCase(java.util.Locale.ROOT);
+            } else {
+                ctx.reply().error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+                return;
+            }
+        }
+        List<LuaFunctionLibrary> incoming = new ArrayList<>();
+        try {
+            for (byte[] code : FunctionPayload.parse(args.bytes(2))) {
+                incoming.add(ctx.server().scripts().library(code));
+            }
+        } catch (FunctionPayload.Invalid e) {
+            ctx.reply().error("ERR " + e.getMessage());
+            return;
+        } catch (LuaScripting.CompileException e) {
+            ctx.reply().error(e.getMessage());
+            return;
+        }
+        Transaction txn = ctx.transaction();
+        // what stays: nothing (FLUSH), or the current libraries minus those replaced
+        java.util.Map<String, LuaFunctionLibrary> result = new java.util.LinkedHashMap<>();
+        if (!policy.equals("flush")) {
+            for (LuaFunctionLibrary lib : libraries(ctx)) {
+                result.put(lib.name(), lib);
+            }
+        }
+        for (LuaFunctionLibrary lib : incoming) {
+            if (result.containsKey(lib.name()) && policy.equals("append")) {
+                ctx.reply().error("ERR Library " + lib.name() + " already exists");
+                return;
+            }
+            result.put(lib.name(), lib);
+        }
+        java.util.Set<String> functions = new java.util.HashSet<>();
+        for (LuaFunctionLibrary lib : result.values()) {
+            for (LuaFunctionLibrary.Function f : lib.functions()) {
+                if (!functions.add(f.name())) {
+                    ctx.reply().error("ERR Function " + f.name() + " already exists");
+                    return;
+                }
+            }
+        }
+        byte[] all = {KeyCodec.FUNCTION};
+        txn.deleteRange(all, KeyCodec.prefixEnd(all));
+        for (LuaFunctionLibrary lib : result.values()) {
+            byte[] name = bytes(lib.name());
+            txn.put(KeyCodec.functionLibraryKey(name), lib.code());
+            for (LuaFunctionLibrary.Function f : lib.functions()) {
+                txn.put(KeyCodec.functionIndexKey(bytes(f.name())), name);
+            }
+        }
+        ctx.reply().ok();
     }
 
     /** {@code FUNCTION STATS}: the running function (if any) and the library and function counts. */

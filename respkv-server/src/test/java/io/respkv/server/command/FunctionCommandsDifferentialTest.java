@@ -100,4 +100,35 @@ class FunctionCommandsDifferentialTest extends RespkvDifferentialTest {
             d.check("FUNCTION", "LIST");
         }
     }
+
+    @ProtocolTest
+    void restoreRedisDumpPayloads(ProtocolVersion protocol) {
+        try (Differential d = open(protocol)) {
+            d.check("FUNCTION", "FLUSH");
+            d.check("FUNCTION", "LOAD", LIB);
+            // Redis's own payload (LZF-compressed code), restored into both
+            byte[] payload = d.sendBoth("FUNCTION", "DUMP").reference().payload();
+            d.check(Differential.bytes("FUNCTION"), Differential.bytes("RESTORE"), payload);
+            d.check(Differential.bytes("FUNCTION"), Differential.bytes("RESTORE"), payload, Differential.bytes("REPLACE"));
+            d.check(Differential.bytes("FUNCTION"), Differential.bytes("RESTORE"), payload, Differential.bytes("FLUSH"));
+            d.check(Differential.bytes("FUNCTION"), Differential.bytes("RESTORE"), payload, Differential.bytes("BOGUS"));
+            d.check(Differential.bytes("FUNCTION"), Differential.bytes("RESTORE"), payload, Differential.bytes("FLUSH"),
+                    Differential.bytes("x"));
+            d.check("FCALL", "myfunc", "1", "k", "arg");
+            d.check("FUNCTION", "RESTORE", "garbage-payload");
+            d.check("FUNCTION", "RESTORE", "");
+            byte[] corrupt = payload.clone();
+            corrupt[3] ^= 1;
+            d.check(Differential.bytes("FUNCTION"), Differential.bytes("RESTORE"), corrupt);
+            d.check("FUNCTION", "HELP");
+            d.check("FUNCTION", "FLUSH");
+            // respkv's payload (uncompressed) restores into Redis too
+            d.check("FUNCTION", "LOAD", RO_LIB);
+            byte[] ours = d.sendBoth("FUNCTION", "DUMP").candidate().payload();
+            d.check("FUNCTION", "FLUSH");
+            d.check(Differential.bytes("FUNCTION"), Differential.bytes("RESTORE"), ours);
+            d.check("FCALL", "writer", "1", "k", "v");
+            d.check("FCALL_RO", "reader", "1", "k");
+        }
+    }
 }
