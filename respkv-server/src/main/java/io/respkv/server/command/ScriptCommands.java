@@ -193,7 +193,7 @@ final class ScriptCommands {
                             ClientCommands.describe(now, client, "eval"), 128);
                     throw new Rejected(switch (denial) {
                         case Acl.DENIED_CMD -> "The user executing the script can't run this command or subcommand";
-                        case Acl.DENIED_KEY -> "The user executing the script can't access at least one of the keys mentioned in the command";
+                        case Acl.DENIED_KEY -> "The user executing the script can't access at least one of the keys mentioned in the command arguments";
                         default -> "The user executing the script can't publish to the channel mentioned in the command";
                     });
                 }

@@ -352,4 +352,22 @@ class ScriptCommandsDifferentialTest extends RespkvDifferentialTest {
             eval(d, "local t = {} local cur = t for i = 1, 20 do cur[1] = {} cur = cur[1] end return cmsgpack.pack(t)");
         }
     }
+
+    @ProtocolTest
+    void aclChecksInsideScripts(ProtocolVersion protocol) {
+        try (Differential d = open(protocol)) {
+            d.check("ACL", "SETUSER", "scripter", "on", ">pw", "~allowed:*", "+@all", "-flushall", "&news");
+            d.check("AUTH", "scripter", "pw");
+            d.check("EVAL", "return redis.call('set', 'allowed:1', 'v')", "0");
+            d.check("EVAL", "return redis.call('set', 'other', 'v')", "0");
+            d.check("EVAL", "return redis.call('flushall')", "0");
+            d.check("EVAL", "return redis.call('publish', 'sports', 'm')", "0");
+            d.check("EVAL", "return redis.pcall('set', 'other', 'v')", "0");
+            d.check("EVAL", "return redis.acl_check_cmd('set', 'other', 'v')", "0");
+            d.check("EVAL", "return redis.acl_check_cmd('get', 'allowed:x')", "0");
+            d.check("EVAL", "return redis.acl_check_cmd('nosuch')", "0");
+            d.check("AUTH", "default", "nopass-is-ignored");
+            d.check("ACL", "DELUSER", "scripter");
+        }
+    }
 }
