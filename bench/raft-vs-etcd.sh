@@ -12,8 +12,8 @@
 #
 # Needs: ./mvnw -B -q -DskipTests package (respkv-standalone/target/respkv.jar), etcd and
 # redis-benchmark on PATH (apt-get install etcd-server redis-tools). Environment: N (requests
-# per run, default 20000), WARM (requests of the warm-up, default 60000), KEYSPACE (100000),
-# DSIZE (64).
+# per run, default 20000), WARM (requests of the warm-up at -P 1, default 60000), WARM16 (at
+# -P 16, default 4 x WARM), KEYSPACE (100000), DSIZE (64).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -74,7 +74,7 @@ done
 
 warm() {
   redis-benchmark -p "$1" -c 50 -n "$WARM" -r "$KEYSPACE" -d "$DSIZE" -t set -P 1 -q >/dev/null 2>&1 || true
-  redis-benchmark -p "$1" -c 50 -n $((WARM * 4)) -r "$KEYSPACE" -d "$DSIZE" -t set -P 16 -q >/dev/null 2>&1 || true
+  redis-benchmark -p "$1" -c 50 -n "${WARM16:-$((WARM * 4))}" -r "$KEYSPACE" -d "$DSIZE" -t set -P 16 -q >/dev/null 2>&1 || true
 }
 rps() { redis-benchmark -p "$1" -c 50 -n "$2" -r "$KEYSPACE" -d "$DSIZE" -t set -P "$3" --csv 2>/dev/null | awk -F'"' '/"SET"/{print $4}'; }
 # the JIT first: with three JVMs on two cores, compiling takes a third of the CPU for the first

@@ -11,8 +11,9 @@ import java.util.Objects;
  * One decoded request, reused from request to request: argument {@code i} is the slice
  * {@code [offset(i), offset(i) + length(i))} of {@link #buffer()}. For a multibulk request that
  * buffer is the receive buffer given to {@link RespRequestDecoder#decode}; for an inline request
- * (whose arguments may be unescaped) it is a scratch buffer owned by this object. Either way the
- * views are valid only until the next {@code decode} into this object or until the receive
+ * (whose arguments may be unescaped) it is a scratch buffer owned by this object; for one made by
+ * {@link #of}, the arguments side by side in a buffer of its own, never reused. The views of a
+ * decoded request are valid only until the next {@code decode} into this object or until the receive
  * buffer is released, discarded or compacted: copy with {@link #bytes(int)} what must outlive that.
  *
  * <p>Not thread-safe; one per connection.
@@ -29,29 +30,32 @@ public final class RespRequest implements CommandArgs {
     private int count;
     /** Where inline arguments are unescaped to; created on the first inline request. */
     private ByteBuf scratch;
+    /** Made by {@link #of}: its buffer is its own and nothing decodes into it again. */
+    private boolean detached;
 
-    /** An empty request (no arguments). */
     /**
      * A request holding {@code args} (argument 0 the command name), as if decoded from the wire:
      * for replaying a logged command, tests and tools. Not for the receive path.
      */
     public static RespRequest of(byte[]... args) {
-        int size = 16;
-        for (byte[] a : args) {
-            size += a.length + 16;
-        }
-        ByteBuf wire = Unpooled.buffer(size);
-        writeDecimalLine(wire, '*', args.length);
-        for (byte[] a : args) {
-            writeDecimalLine(wire, '$', a.length);
-            wire.writeBytes(a).writeByte('\r').writeByte('\n');
-        }
-        RespRequest request = new RespRequest();
-        RespRequestDecoder decoder = new RespRequestDecoder(
-                new RespLimits(Integer.MAX_VALUE - 2, Math.max(1, args.length), RespLimits.DEFAULT.maxInlineLength()));
-        if (args.length == 0 || !decoder.decode(wire, request)) {
+        if (args.length == 0) {
             throw new IllegalArgumentException("a request needs at least the command name");
         }
+        int size = 0;
+        for (byte[] a : args) {
+            size += a.length;
+        }
+        ByteBuf own = Unpooled.buffer(size, size);
+        int[] offsets = new int[args.length];
+        int[] lengths = new int[args.length];
+        for (int i = 0; i < args.length; i++) {
+            offsets[i] = own.writerIndex();
+            lengths[i] = args[i].length;
+            own.writeBytes(args[i]);
+        }
+        RespRequest request = new RespRequest();
+        request.publish(own, 0, offsets, lengths, args.length);
+        request.detached = true;
         return request;
     }
 
@@ -64,11 +68,7 @@ public final class RespRequest implements CommandArgs {
         return of(raw);
     }
 
-    private static void writeDecimalLine(ByteBuf out, char type, int n) {
-        out.writeByte(type).writeCharSequence(Integer.toString(n), java.nio.charset.StandardCharsets.US_ASCII);
-        out.writeByte('\r').writeByte('\n');
-    }
-
+    /** An empty request (no arguments), to decode into. */
     public RespRequest() {
     }
 
@@ -116,9 +116,25 @@ public final class RespRequest implements CommandArgs {
         return args;
     }
 
-    /** A request of copies of this one's arguments: it outlives the buffer this one was decoded from. */
+    /**
+     * A request of copies of this one's arguments: it outlives the buffer this one was decoded
+     * from. A request made by {@link #of} already owns its buffer and is its own copy (a replica
+     * queuing the commands of a replicated MULTI/EXEC copies nothing).
+     */
     public RespRequest copy() {
-        return of(arguments());
+        if (detached) {
+            return this;
+        }
+        int end = 0; // the arguments' region of the buffer, relative to base (headers between them come along)
+        for (int i = 0; i < count; i++) {
+            end = Math.max(end, offsets[i] + lengths[i]);
+        }
+        ByteBuf own = Unpooled.buffer(end, end);
+        own.writeBytes(buffer, base, end);
+        RespRequest copy = new RespRequest();
+        copy.publish(own, 0, java.util.Arrays.copyOf(offsets, count), java.util.Arrays.copyOf(lengths, count), count);
+        copy.detached = true;
+        return copy;
     }
 
     @Override

@@ -137,4 +137,27 @@ class RespRequestTest {
         assertEquals("RespRequest[]", r.toString());
         assertEquals("RespRequest[\"GET\", \"k\"]", decode("GET k\n").toString());
     }
+
+    @Test
+    void copyDetachesADecodedRequestFromItsReceiveBufferAndReturnsARequestMadeByOfItself() {
+        io.netty.buffer.ByteBuf wire = Unpooled.copiedBuffer(Feeder.latin1("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"));
+        RespRequest decoded = new RespRequest();
+        assertTrue(new RespRequestDecoder(RespLimits.DEFAULT).decode(wire, decoded));
+        RespRequest copy = decoded.copy();
+        wire.setByte(wire.readerIndex() - 3, 'x'); // the receive buffer is reused: the copy does not see it
+        assertEquals("x", decoded.string(1));
+        assertEquals("k", copy.string(1));
+        assertTrue(copy != decoded);
+        assertTrue(copy.copy() == copy, "a request made by of() owns its buffer: its own copy");
+        RespRequest made = RespRequest.of("SET", "k", "v");
+        assertTrue(made.copy() == made);
+        for (RespRequest r : both("SET", "k\r\n\u0000", "", "\u00ff")) { // multibulk slices and inline scratch
+            RespRequest c = r.copy();
+            assertEquals(r.count(), c.count());
+            for (int i = 0; i < r.count(); i++) {
+                assertArrayEquals(r.bytes(i), c.bytes(i), "argument " + i);
+            }
+            assertEquals(r.toString(), c.toString());
+        }
+    }
 }

@@ -16,12 +16,13 @@ import io.respkv.codec.RespProtocolException;
 import io.respkv.codec.RespReplyWriter;
 import io.respkv.codec.RespRequest;
 import io.respkv.codec.RespRequestDecoder;
+import io.respkv.server.acl.Acl;
+import io.respkv.server.acl.AclUser;
 import io.respkv.server.command.meta.CommandEntry;
 import io.respkv.server.command.meta.FoundKeys;
 import io.respkv.server.command.meta.KeyFinder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,6 +80,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
     private ByteBuf cumulation;
     private ProtocolVersion protocol = ProtocolVersion.RESP2;
     private boolean authenticated;
+    /** The ACL user this client runs as ({@link ProxyUsers}). */
+    private volatile AclUser user;
     private String name;
     private boolean closed;
     private boolean stopReading;
@@ -119,8 +122,26 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
     ClientSession(LoopContext loop) {
         this.loop = loop;
         this.config = loop.config;
-        this.authenticated = config.requirePass() == null;
+        this.user = loop.users.acl.defaultUser();
+        this.authenticated = loop.users.acl.newConnectionAuthenticated();
         decoder.authenticated(authenticated);
+    }
+
+    /** The ACL user this client runs as. */
+    AclUser user() {
+        return user;
+    }
+
+    /**
+     * Its user was removed ({@code ACL LOAD}): the client is the default user again, not
+     * authenticated, and its connection is closed (from any thread).
+     */
+    void logOut() {
+        channel.eventLoop().execute(() -> {
+            user = loop.users.acl.defaultUser();
+            authenticated(false);
+            channel.close();
+        });
     }
 
     long id() {
@@ -138,6 +159,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        loop.users.opened(this);
         ctx.fireChannelActive();
     }
 
@@ -244,6 +266,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             forwardAnywhere(start, end);
             return;
         }
+        if (entry != null && !user.rules().unrestricted() && !permitted(entry)) {
+            return;
+        }
         if (inMulti && kind != ProxyCommand.EXEC && kind != ProxyCommand.DISCARD && kind != ProxyCommand.MULTI
                 && kind != ProxyCommand.WATCH && kind != ProxyCommand.QUIT) {
             queueInTransaction(entry, start, end);
@@ -260,6 +285,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             case ECHO -> reply(newReply(), w -> w.bulk(request.buffer(), request.offset(1), request.length(1)));
             case HELLO -> hello();
             case AUTH -> auth();
+            case ACL -> acl();
             case SELECT -> select();
             case CLIENT -> client(start, end);
             case QUIT -> {
@@ -761,11 +787,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
         for (int j = next; j < request.count(); j++) {
             int more = request.count() - 1 - j;
             if (request.is(j, "AUTH") && more >= 2) {
-                if (!credentialsValid(request.bytes(j + 1), request.bytes(j + 2))) {
+                if (!logIn(request.bytes(j + 1), request.bytes(j + 2))) {
                     reply(r, w -> w.error("WRONGPASS invalid username-password pair or user is disabled."));
                     return;
                 }
-                authenticated(true);
                 j += 2;
             } else if (request.is(j, "SETNAME") && more >= 1) {
                 String error = validateName(j + 1);
@@ -815,22 +840,21 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             reply(r, w -> w.error("ERR syntax error"));
             return;
         }
-        byte[] user;
+        byte[] userName;
         byte[] pass;
         if (request.count() == 2) {
-            if (config.requirePass() == null) {
+            if (loop.users.acl.defaultUser().rules().nopass()) {
                 reply(r, w -> w.error("ERR AUTH <password> called without any password configured for the default "
                         + "user. Are you sure your configuration is correct?"));
                 return;
             }
-            user = DEFAULT_USER;
+            userName = DEFAULT_USER;
             pass = request.bytes(1);
         } else {
-            user = request.bytes(1);
+            userName = request.bytes(1);
             pass = request.bytes(2);
         }
-        if (credentialsValid(user, pass)) {
-            authenticated(true);
+        if (logIn(userName, pass)) {
             reply(r, RespReplyWriter::ok);
         } else {
             reply(r, w -> w.error("WRONGPASS invalid username-password pair or user is disabled."));
@@ -839,13 +863,109 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
 
     private static final byte[] DEFAULT_USER = "default".getBytes(StandardCharsets.US_ASCII);
 
-    /** The proxy's only user is {@code default}: any password without requirePass, else exactly requirePass. */
-    private boolean credentialsValid(byte[] user, byte[] pass) {
-        if (!MessageDigest.isEqual(user, DEFAULT_USER)) {
+    /**
+     * {@code ACL WHOAMI | USERS | LIST | LOAD | SAVE}: the proxy's own users ({@link ProxyUsers}),
+     * replies as a respkv server's. Users are managed in the ACL file; the subcommands that
+     * change or inspect single users (SETUSER, DELUSER, GETUSER, LOG, DRYRUN...) are refused.
+     */
+    private void acl() {
+        Reply r = newReply();
+        Acl acl = loop.users.acl;
+        String sub = request.string(1).toLowerCase(java.util.Locale.ROOT);
+        boolean known = switch (sub) {
+            case "whoami", "users", "list", "load", "save" -> true;
+            default -> false;
+        };
+        if (!known) {
+            String name = request.string(1);
+            reply(r, w -> w.error("ERR respkv-proxy does not support 'ACL " + name + "': its users come from its ACL "
+                    + "file (aclfile), which ACL LOAD reloads"));
+            return;
+        }
+        if (request.count() != 2) {
+            reply(r, w -> w.error(io.respkv.server.command.Errors.arity("acl|" + sub)));
+            return;
+        }
+        switch (sub) {
+            case "whoami" -> reply(r, w -> w.bulk(user.name().getBytes(StandardCharsets.ISO_8859_1)));
+            case "users", "list" -> {
+                List<AclUser> users = acl.users();
+                reply(r, w -> {
+                    w.array(users.size());
+                    for (AclUser u : users) {
+                        w.bulk((sub.equals("users") ? u.name() : Acl.describe(u)).getBytes(StandardCharsets.ISO_8859_1));
+                    }
+                });
+            }
+            case "load" -> {
+                if (acl.file() == null) {
+                    reply(r, w -> w.error(Acl.NO_FILE_ERROR));
+                    return;
+                }
+                List<AclUser> replaced = new ArrayList<>();
+                String errors = acl.load(replaced);
+                if (errors != null) {
+                    reply(r, w -> w.error("ERR " + errors.replace('\r', ' ').replace('\n', ' ')));
+                    return;
+                }
+                if (replaced.contains(user)) { // this client's own user is gone: logged out after the reply
+                    user = acl.defaultUser();
+                    authenticated(false);
+                    r.closeAfter = true;
+                    stopReading = true;
+                }
+                loop.users.disconnect(replaced, this);
+                reply(r, RespReplyWriter::ok);
+            }
+            default -> { // save
+                if (acl.file() == null) {
+                    reply(r, w -> w.error(Acl.NO_FILE_ERROR));
+                    return;
+                }
+                try {
+                    acl.save();
+                    reply(r, RespReplyWriter::ok);
+                } catch (java.io.IOException e) {
+                    LOG.log(Level.WARNING, "ACL SAVE failed", e);
+                    reply(r, w -> w.error("ERR There was an error trying to save the ACLs. Please check the server "
+                            + "logs for more information"));
+                }
+            }
+        }
+    }
+
+    /** Logs the client in as {@code name} if {@code pass} is right for that enabled user; false otherwise. */
+    private boolean logIn(byte[] name, byte[] pass) {
+        AclUser u = loop.users.acl.authenticate(new String(name, StandardCharsets.ISO_8859_1), pass);
+        if (u == null) {
             return false;
         }
-        String required = config.requirePass();
-        return required == null || MessageDigest.isEqual(required.getBytes(StandardCharsets.UTF_8), pass);
+        user = u;
+        authenticated(true);
+        return true;
+    }
+
+    /**
+     * Redis's ACL check before running a command (processCommand): false after replying
+     * {@code NOPERM} (inside MULTI this dooms EXEC, as Redis's rejectCommand does). Subcommands
+     * are checked by their own name ({@code config|get}).
+     */
+    private boolean permitted(CommandTable.Entry entry) {
+        CommandEntry command = entry.command();
+        if (!command.subcommands().isEmpty() && request.count() >= 2) {
+            CommandEntry sub = commands.subcommand(entry, request);
+            if (sub != null) {
+                command = sub;
+            }
+        }
+        int denial = loop.users.acl.check(user.rules(), command.name(), command.spec(), request, 0, new int[1]);
+        if (denial == Acl.OK) {
+            return true;
+        }
+        txAborted |= inMulti;
+        String error = Acl.deniedError(denial, command.name());
+        reply(newReply(), w -> w.error(error));
+        return false;
     }
 
     private void authenticated(boolean yes) {
@@ -1000,6 +1120,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             return;
         }
         closed = true;
+        loop.users.closed(this);
         for (Reply r : replies) {
             if (r.value != null) {
                 r.value.release();

@@ -23,6 +23,7 @@ final class CommandTable {
             Map.entry("echo", ProxyCommand.ECHO),
             Map.entry("hello", ProxyCommand.HELLO),
             Map.entry("auth", ProxyCommand.AUTH),
+            Map.entry("acl", ProxyCommand.ACL),
             Map.entry("select", ProxyCommand.SELECT),
             Map.entry("client", ProxyCommand.CLIENT),
             Map.entry("quit", ProxyCommand.QUIT),

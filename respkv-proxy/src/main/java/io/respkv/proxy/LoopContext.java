@@ -20,6 +20,7 @@ final class LoopContext {
     final EventLoop loop;
     final ProxyConfig config;
     final Topology topology;
+    final ProxyUsers users;
     private final Bootstrap bootstrap;
     /** Pools by [protocol * 2 + (replica ? 1 : 0)]. */
     @SuppressWarnings("unchecked")
@@ -28,10 +29,12 @@ final class LoopContext {
     private final Runnable flushTask = this::flushAll;
     private boolean flushScheduled;
 
-    LoopContext(EventLoop loop, ProxyConfig config, Topology topology, Class<? extends SocketChannel> channelType) {
+    LoopContext(EventLoop loop, ProxyConfig config, Topology topology, ProxyUsers users,
+                Class<? extends SocketChannel> channelType) {
         this.loop = loop;
         this.config = config;
         this.topology = topology;
+        this.users = users;
         for (int i = 0; i < pools.length; i++) {
             pools[i] = new HashMap<>();
         }

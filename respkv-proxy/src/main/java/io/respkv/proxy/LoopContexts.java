@@ -10,16 +10,18 @@ final class LoopContexts {
 
     private final ProxyConfig config;
     private final Topology topology;
+    private final ProxyUsers users;
     private final Class<? extends SocketChannel> channelType;
     private final Map<EventLoop, LoopContext> contexts = new ConcurrentHashMap<>();
 
-    LoopContexts(ProxyConfig config, Topology topology, Class<? extends SocketChannel> channelType) {
+    LoopContexts(ProxyConfig config, Topology topology, ProxyUsers users, Class<? extends SocketChannel> channelType) {
         this.config = config;
         this.topology = topology;
+        this.users = users;
         this.channelType = channelType;
     }
 
     LoopContext of(EventLoop loop) {
-        return contexts.computeIfAbsent(loop, l -> new LoopContext(l, config, topology, channelType));
+        return contexts.computeIfAbsent(loop, l -> new LoopContext(l, config, topology, users, channelType));
     }
 }

@@ -6,6 +6,8 @@ enum ProxyCommand {
     ROUTE,
     // ---- answered by the proxy itself
     PING, ECHO, HELLO, AUTH, SELECT, CLIENT, QUIT, READONLY, READWRITE,
+    /** ACL: the proxy's own users ({@link ProxyUsers}), answered by the proxy. */
+    ACL,
     // ---- multi-key commands split per slot and merged
     MGET, MSET, SUM_KEYS,
     // ---- keyless commands fanned out over every master

@@ -54,6 +54,8 @@ public final class RespProxy implements AutoCloseable {
 
     private final ProxyConfig config;
     private final Topology topology;
+    /** The clients' users, loaded by {@link #start}. */
+    private volatile ProxyUsers users;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CompletableFuture<Void> stopFuture = new CompletableFuture<>();
@@ -82,6 +84,12 @@ public final class RespProxy implements AutoCloseable {
             throw new IllegalStateException("proxy already started");
         }
         CompletableFuture<RespProxy> result = new CompletableFuture<>();
+        try {
+            users = new ProxyUsers(config.aclFile(), config.requirePass());
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
         topology.start().whenComplete((ok, failure) -> {
             if (failure != null) {
                 topology.close();
@@ -101,7 +109,7 @@ public final class RespProxy implements AutoCloseable {
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("respkv-proxy-accept", true), io);
         workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
                 new DefaultThreadFactory("respkv-proxy-io", true), io);
-        LoopContexts loops = new LoopContexts(config, topology, clientType);
+        LoopContexts loops = new LoopContexts(config, topology, users, clientType);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(serverType)
@@ -203,6 +211,7 @@ public final class RespProxy implements AutoCloseable {
         private String password;
         private ReadPrefer readPrefer = ReadPrefer.MASTER;
         private String requirePass;
+        private java.nio.file.Path aclFile;
         private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
         private int maxRedirects = 5;
 
@@ -296,6 +305,17 @@ public final class RespProxy implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The proxy's ACL file (Redis's {@code aclfile}): the users clients authenticate as and
+         * what each may run, checked by the proxy before routing; loaded at start (an error in
+         * it fails the start) and by {@code ACL LOAD}. Default none: only the {@code default}
+         * user ({@link #requirePass}).
+         */
+        public Builder aclFile(java.nio.file.Path file) {
+            this.aclFile = requireNonNull(file, "file");
+            return this;
+        }
+
         /** Event loop threads serving clients (each with its own backend connections). Default: the CPU count. */
         public Builder eventLoopThreads(int threads) {
             if (threads < 1) {
@@ -320,8 +340,8 @@ public final class RespProxy implements AutoCloseable {
                 throw new IllegalStateException("at least one startup node is required");
             }
             return new RespProxy(new ProxyConfig(bind, port, List.copyOf(startupNodes), slotsReloadInterval,
-                    backendConnections, connectTimeout, user, password, readPrefer, requirePass, eventLoopThreads,
-                    maxRedirects));
+                    backendConnections, connectTimeout, user, password, readPrefer, requirePass, aclFile,
+                    eventLoopThreads, maxRedirects));
         }
 
         /** {@code build().start()}. */

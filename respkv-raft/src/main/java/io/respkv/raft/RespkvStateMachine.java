@@ -116,6 +116,7 @@ final class RespkvStateMachine extends BaseStateMachine {
         if (last == null || last.getIndex() <= 0) {
             return -1;
         }
+        applier.appliedThrough(last.getIndex());
         java.io.File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         EngineSnapshotFile.write(applier.engine(), last.getIndex(), applier.modificationState(), file.toPath());
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);

@@ -26,6 +26,8 @@ final class RaftTestCluster implements AutoCloseable {
     final String[] addresses;
     /** Adjusts each node's Raft options (snapshots, purge gap). */
     java.util.function.UnaryOperator<RaftReplication.Builder> options = b -> b;
+    /** Adjusts node {@code i}'s server (an ACL file, say). */
+    java.util.function.BiFunction<Integer, RespServer.Builder, RespServer.Builder> serverOptions = (i, b) -> b;
 
     RaftTestCluster(int size, Path dir, Function<Path, KeyspaceEngine> engines) throws IOException {
         this(size, size, dir, engines);
@@ -79,7 +81,8 @@ final class RaftTestCluster implements AutoCloseable {
                 nodes[i] = options.apply(RaftReplication.builder().id("n" + i).peers(memberList).storage(dir.resolve("raft-" + i))
                         .timeout(Duration.ofSeconds(5))).build();
                 KeyspaceEngine engine = engines.apply(dir.resolve("engine-" + i));
-                RespServer server = RespServer.builder().port(0).ownedEngine(engine).replication(nodes[i]).commandThreads(8).build();
+                RespServer server = serverOptions.apply(i,
+                        RespServer.builder().port(0).ownedEngine(engine).replication(nodes[i]).commandThreads(8)).build();
                 try {
                     return server.start().join();
                 } catch (RuntimeException e) {

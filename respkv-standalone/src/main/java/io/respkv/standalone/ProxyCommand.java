@@ -13,7 +13,8 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -jar respkv.jar proxy --addr 127.0.0.1:8088 --startup-nodes 10.0.0.1:7000,10.0.0.2:7000
  *     [--slots-reload-interval 3s] [--backend-idle-connections 2] [--connect-timeout 3s]
- *     [--user U] [--password P] [--read-prefer master|replica] [--requirepass P] [--event-loop-threads N]
+ *     [--user U] [--password P] [--read-prefer master|replica] [--requirepass P] [--aclfile PATH]
+ *     [--event-loop-threads N]
  * </pre>
  */
 public final class ProxyCommand {
@@ -95,6 +96,7 @@ public final class ProxyCommand {
                     case "--user" -> b.user(value);
                     case "--password" -> b.password(value);
                     case "--requirepass" -> b.requirePass(value);
+                    case "--aclfile" -> b.aclFile(java.nio.file.Path.of(value));
                     case "--read-prefer" -> b.readPrefer(switch (value) {
                         case "master" -> ReadPrefer.MASTER;
                         case "replica" -> ReadPrefer.REPLICA;
@@ -152,6 +154,7 @@ public final class ProxyCommand {
                   --password PASS                password the proxy gives the nodes
                   --read-prefer master|replica   where read-only commands go (default master)
                   --requirepass PASS             password clients must give the proxy (AUTH / HELLO AUTH)
+                  --aclfile PATH                 the proxy's ACL users (Redis ACL file format; ACL LOAD reloads it)
                   --event-loop-threads N         event loop threads (default: the CPU count)
                 """);
     }

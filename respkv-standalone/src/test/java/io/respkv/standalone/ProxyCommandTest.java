@@ -43,6 +43,24 @@ class ProxyCommandTest {
     }
 
     @Test
+    void aclFileGivesTheProxyItsUsers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path users = dir.resolve("users.acl");
+        java.nio.file.Files.writeString(users, "user default off\nuser app on >apppw ~app:* +get +set\n");
+        try (EmbeddedRedis node = EmbeddedRedis.startOneNodeCluster();
+                RespProxy proxy = ProxyCommand.builder(new String[] {
+                    "--addr", "127.0.0.1:0", "--startup-nodes", "127.0.0.1:" + node.port(), "--aclfile", users.toString()})
+                        .start().join();
+                RawRespClient c = RawRespClient.connect(RespTarget.loopback("proxy", proxy.activePort()))) {
+            assertEquals("NOAUTH Authentication required.", c.call("GET", "app:1").text());
+            assertEquals("OK", c.call("AUTH", "app", "apppw").text());
+            assertEquals("OK", c.call("SET", "app:1", "v").text());
+            assertEquals("NOPERM this user has no permissions to access one of the keys used as arguments",
+                    c.call("SET", "other", "v").text());
+            assertEquals("NOPERM this user has no permissions to run the 'del' command", c.call("DEL", "app:1").text());
+        }
+    }
+
+    @Test
     void rejectsBadFlags() {
         assertEquals("--startup-nodes is required",
                 assertThrows(IllegalArgumentException.class, () -> ProxyCommand.builder(new String[] {"--addr", "127.0.0.1:1"}))

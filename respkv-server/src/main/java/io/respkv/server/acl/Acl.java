@@ -178,6 +178,20 @@ public final class Acl {
 
     // ---- the permission check ----
 
+    /** Redis's reply to ACL LOAD and ACL SAVE without an ACL file. */
+    public static final String NO_FILE_ERROR = "ERR This Redis instance is not configured to use an ACL file. You may "
+            + "want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
+            + "Redis configuration file set) in order to store users in the Redis configuration.";
+
+    /** The error line of a {@link #check} denial of command {@code commandName}, as Redis's processCommand writes it. */
+    public static String deniedError(int denial, String commandName) {
+        return switch (denial) {
+            case DENIED_CMD -> "NOPERM this user has no permissions to run the '" + commandName + "' command";
+            case DENIED_KEY -> "NOPERM this user has no permissions to access one of the keys used as arguments";
+            default -> "NOPERM this user has no permissions to access one of the channels used as arguments";
+        };
+    }
+
     /**
      * Redis's {@code ACLCheckAllUserCommandPerm} for the command named by argument
      * {@code offset} of {@code args} (0 normally, 3 for ACL DRYRUN): {@link #OK} or a denial,
@@ -291,11 +305,31 @@ public final class Acl {
     public synchronized String load(List<AclUser> replaced) {
         String text;
         try {
-            text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+            text = readFile();
         } catch (IOException e) {
-            String reason = e instanceof java.nio.file.NoSuchFileException ? "No such file or directory" : e.getMessage();
-            return "Error loading ACLs, opening file '" + file + "': " + reason;
+            return openError(e);
         }
+        return loadText(text, file.toString(), replaced);
+    }
+
+    /** The ACL file's content (ISO-8859-1: bytes as chars, like the rules). */
+    public String readFile() throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+    }
+
+    /** Redis's error line for an ACL file it could not open. */
+    public String openError(IOException e) {
+        String reason = e instanceof java.nio.file.NoSuchFileException ? "No such file or directory" : e.getMessage();
+        return "Error loading ACLs, opening file '" + file + "': " + reason;
+    }
+
+    /**
+     * {@link #load} of ACL file content {@code text} read elsewhere: {@code source} names it in
+     * errors (the file's path). Under Raft replication every replica loads the content the node
+     * that ran ACL LOAD read from its file, and a restarted replica its last replicated users
+     * ({@link #text}).
+     */
+    public synchronized String loadText(String text, String source, List<AclUser> replaced) {
         StringBuilder errors = new StringBuilder();
         Map<String, AclRules> loaded = new TreeMap<>();
         String[] lines = text.split("\n", -1);
@@ -307,13 +341,13 @@ public final class Acl {
             }
             String[] argv = line.split(" ", -1);
             if (!argv[0].equals("user") || argv.length < 2) {
-                errors.append(file).append(':').append(lineNumber)
+                errors.append(source).append(':').append(lineNumber)
                         .append(" should start with user keyword followed by the username. ");
                 continue;
             }
             String name = argv[1];
             if (hasSpaces(name)) {
-                errors.append("'").append(file).append(':').append(lineNumber).append(": username '").append(name)
+                errors.append("'").append(source).append(':').append(lineNumber).append(": username '").append(name)
                         .append("' contains invalid characters. ");
                 continue;
             }
@@ -327,7 +361,7 @@ public final class Acl {
             boolean syntaxError = false;
             List<String> ops = mergeSelectors(argv);
             if (ops == null) {
-                errors.append(file).append(':').append(lineNumber).append(": Unmatched parenthesis in selector definition.");
+                errors.append(source).append(':').append(lineNumber).append(": Unmatched parenthesis in selector definition.");
                 ops = List.of();
             }
             for (String rule : ops) {
@@ -338,11 +372,11 @@ public final class Acl {
                 }
                 if (err.equals(AclRules.UNKNOWN)) {
                     // a command name is no secret: Redis names the rule
-                    errors.append(file).append(':').append(lineNumber).append(": Error in applying operation '")
+                    errors.append(source).append(':').append(lineNumber).append(": Error in applying operation '")
                             .append(op).append("': ").append(err).append(". ");
                 } else if (!syntaxError) {
                     // other rules may hold passwords: only the first error, without the rule
-                    errors.append(file).append(':').append(lineNumber).append(": ").append(err).append(". ");
+                    errors.append(source).append(':').append(lineNumber).append(": ").append(err).append(". ");
                     syntaxError = true;
                 }
             }
@@ -366,18 +400,24 @@ public final class Acl {
 
     /** Redis's {@code ACLSaveToFile}: every user's ACL LIST line, written through a temporary file. */
     public synchronized void save() throws IOException {
-        StringBuilder s = new StringBuilder();
-        for (AclUser u : users.values()) {
-            s.append(describe(u)).append('\n');
-        }
+        String text = text();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
                 + System.currentTimeMillis());
         try {
-            Files.write(tmp, s.toString().getBytes(StandardCharsets.ISO_8859_1));
+            Files.write(tmp, text.getBytes(StandardCharsets.ISO_8859_1));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Every user in ACL file format: each user's ACL LIST line, by name ({@link #loadText} reads it back). */
+    public synchronized String text() {
+        StringBuilder s = new StringBuilder();
+        for (AclUser u : users.values()) {
+            s.append(describe(u)).append('\n');
+        }
+        return s.toString();
     }
 
     /** Redis's {@code ACLMergeSelectorArguments}: "(a" "b)" becomes "(a b)"; null if a "(" is not closed. */

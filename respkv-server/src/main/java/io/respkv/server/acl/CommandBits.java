@@ -32,14 +32,7 @@ public final class CommandBits {
 
     /** The commands of Redis 7.0.15 plus the commands of {@code table} Redis does not have. */
     public static CommandBits of(CommandTable table) {
-        CommandBits bits = new CommandBits();
-        CommandCatalog catalog = CommandCatalog.redis();
-        for (io.respkv.server.command.meta.CommandEntry top : catalog.topLevel()) {
-            int id = bits.add(top.name(), -1, top.spec(), top);
-            for (io.respkv.server.command.meta.CommandEntry sub : top.subcommands()) {
-                bits.add(sub.name(), id, sub.spec(), sub);
-            }
-        }
+        CommandBits bits = redis();
         for (io.respkv.server.command.CommandEntry e : table.commands()) {
             Integer id = bits.byName.get(e.name());
             if (id == null) {
@@ -49,6 +42,19 @@ public final class CommandBits {
                 if (!bits.byName.containsKey(sub.name())) {
                     bits.add(sub.name(), id, sub.spec(), null);
                 }
+            }
+        }
+        return bits;
+    }
+
+    /** Redis 7.0's commands and subcommands with their categories (the proxy's universe: it runs none itself). */
+    public static CommandBits redis() {
+        CommandBits bits = new CommandBits();
+        CommandCatalog catalog = CommandCatalog.redis();
+        for (io.respkv.server.command.meta.CommandEntry top : catalog.topLevel()) {
+            int id = bits.add(top.name(), -1, top.spec(), top);
+            for (io.respkv.server.command.meta.CommandEntry sub : top.subcommands()) {
+                bits.add(sub.name(), id, sub.spec(), sub);
             }
         }
         return bits;

@@ -7,6 +7,7 @@ import io.respkv.server.acl.Acl;
 import io.respkv.server.acl.AclLog;
 import io.respkv.server.acl.AclUser;
 import io.respkv.server.acl.CommandBits;
+import io.respkv.server.replication.ReplicatedEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,9 +24,9 @@ final class AclCommands {
     }
 
     static void register(CommandTable t) {
-        t.register("acl|setuser", AclCommands::setuser);
+        t.registerReplicated("acl|setuser", AclCommands::setuser);
         t.register("acl|getuser", AclCommands::getuser);
-        t.register("acl|deluser", AclCommands::deluser);
+        t.registerReplicated("acl|deluser", AclCommands::deluser);
         t.register("acl|list", ctx -> list(ctx, false));
         t.register("acl|users", ctx -> list(ctx, true));
         t.register("acl|whoami", ctx -> ctx.reply().bulk(latin1(ctx.client().user())));
@@ -75,6 +76,7 @@ final class AclCommands {
         if (existing != null) {
             killPubsubClientsIfNeeded(ctx, existing, before, existing.rules());
         }
+        ctx.usersChanged();
         ctx.reply().ok();
     }
 
@@ -170,6 +172,9 @@ final class AclCommands {
             }
         }
         disconnect(ctx, gone);
+        if (deleted > 0) {
+            ctx.usersChanged();
+        }
         ctx.reply().integer(deleted);
     }
 
@@ -351,9 +356,7 @@ final class AclCommands {
         }
     }
 
-    private static final String NO_FILE = "ERR This Redis instance is not configured to use an ACL file. You may want "
-            + "to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
-            + "configuration file set) in order to store users in the Redis configuration.";
+    private static final String NO_FILE = Acl.NO_FILE_ERROR;
 
     /** {@code ACL SAVE}: writes the users to the ACL file. */
     static void save(ExecutionContext ctx) {
@@ -372,20 +375,46 @@ final class AclCommands {
         }
     }
 
-    /** {@code ACL LOAD}: replaces the users with the ACL file's (all or nothing). */
+    /**
+     * {@code ACL LOAD}: replaces the users with the ACL file's (all or nothing). Under a
+     * replicated log, this node reads its file and the log carries the content to every
+     * replica ({@link ReplicatedEntry#aclLoad}), each loading it as this node would.
+     */
     static void load(ExecutionContext ctx) {
         Acl acl = ctx.server().acl();
         if (acl.file() == null) {
             ctx.reply().error(NO_FILE);
             return;
         }
+        String text;
+        try {
+            text = acl.readFile();
+        } catch (IOException e) {
+            ctx.reply().error("ERR " + acl.openError(e));
+            return;
+        }
+        if (ctx.replication() != null) {
+            try {
+                ctx.reply().target().writeBytes(ctx.replication().submit(
+                        ReplicatedEntry.aclLoad(acl.file().toString(), text)));
+            } catch (io.respkv.server.replication.ReplicationUnavailableException unavailable) {
+                ctx.reply().error(Errors.NO_REPLICAS);
+            }
+            return;
+        }
+        loadText(ctx, text, acl.file().toString());
+    }
+
+    /** Loads ACL file content {@code text} ({@code source} names it in errors) and replies as ACL LOAD. */
+    static void loadText(ExecutionContext ctx, String text, String source) {
         List<AclUser> replaced = new ArrayList<>();
-        String errors = acl.load(replaced);
+        String errors = ctx.server().acl().loadText(text, source, replaced);
         if (errors != null) {
             ctx.reply().error("ERR " + errors.replace('\r', ' ').replace('\n', ' '));
             return;
         }
         disconnect(ctx, replaced);
+        ctx.usersChanged();
         ctx.reply().ok();
     }
 

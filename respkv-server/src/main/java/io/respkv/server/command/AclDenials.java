@@ -24,15 +24,6 @@ final class AclDenials {
                 ClientCommands.describe(now, c, cmd), max);
     }
 
-    /** The error line of a denial, as processCommand writes it. */
-    static String error(int denial, String commandName) {
-        return switch (denial) {
-            case Acl.DENIED_CMD -> "NOPERM this user has no permissions to run the '" + commandName + "' command";
-            case Acl.DENIED_KEY -> "NOPERM this user has no permissions to access one of the keys used as arguments";
-            default -> "NOPERM this user has no permissions to access one of the channels used as arguments";
-        };
-    }
-
     static AclLog.Reason reason(int denial) {
         return switch (denial) {
             case Acl.DENIED_CMD -> AclLog.Reason.COMMAND;

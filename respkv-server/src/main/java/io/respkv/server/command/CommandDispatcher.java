@@ -8,6 +8,7 @@ import io.respkv.codec.RespReplyWriter;
 import io.respkv.codec.RespRequest;
 import io.respkv.server.ClientConnection;
 import io.respkv.server.ServerState;
+import io.respkv.server.acl.Acl;
 import io.respkv.server.keyspace.WrongTypeException;
 import io.respkv.server.replication.Replication;
 import io.respkv.server.replication.ReplicatedEntry;
@@ -84,6 +85,22 @@ public final class CommandDispatcher {
         }
     }
 
+    /**
+     * Applies a replicated ACL LOAD ({@link ReplicatedEntry#aclLoad}) as the log entry at
+     * {@code position}: every replica loads the content the node that ran it read from its file.
+     */
+    void applyAclLoad(String path, String text, long nowMillis, long seed, long position) {
+        ctx.reset(RespRequest.of("ACL", "LOAD"), nowMillis, seed);
+        ctx.appliedIndex(position);
+        try {
+            AclCommands.loadText(ctx, text, path);
+            ctx.commit();
+        } catch (RuntimeException e) {
+            ctx.rollback();
+            throw e;
+        }
+    }
+
     /** Whether replies written since the last call must wait for the engine's group sync; clears it. */
     public boolean takeSyncPending() {
         return ctx.takeSyncPending();
@@ -135,7 +152,7 @@ public final class CommandDispatcher {
             return;
         }
         if (replication != null) {
-            if (replicated(spec)) {
+            if (entry.replicated()) { // (EXEC decides inside, see TransactionCommands: its queue is one entry)
                 submit(entry, request);
                 return;
             }
@@ -165,17 +182,8 @@ public final class CommandDispatcher {
         long now = System.currentTimeMillis();
         AclDenials.log(server, client, AclDenials.reason(denial), object, client.user(), now, entry.name());
         entry.rejectedCalls.increment();
-        reject(entry, AclDenials.error(denial, entry.name()));
+        reject(entry, Acl.deniedError(denial, entry.name()));
         return false;
-    }
-
-    /**
-     * Whether a command goes through the log rather than running here: the writes, and PUBLISH
-     * (applied on every replica, so subscribers of every node receive it). EXEC decides inside
-     * ({@link TransactionCommands}): its queue is one entry.
-     */
-    private static boolean replicated(CommandSpec spec) {
-        return spec.isWrite() || spec.name().equals("publish") || ScriptCommands.replicated(spec);
     }
 
     /**
@@ -266,7 +274,7 @@ public final class CommandDispatcher {
             return false;
         }
         CommandSpec spec = entry.spec();
-        return replicated(spec) && spec.arityAccepts(request.count()) && entry.isExecutable()
+        return entry.replicated() && spec.arityAccepts(request.count()) && entry.isExecutable()
                 && !spec.is(io.respkv.api.CommandFlag.BLOCKING) && !spec.is(io.respkv.api.CommandFlag.NO_MULTI);
     }
 

@@ -17,6 +17,8 @@ public final class CommandEntry {
     private final CommandSpec spec;
     private Command<? super ExecutionContext> command;
     private final Map<String, CommandEntry> subcommands = new TreeMap<>();
+    /** Not a write, yet applied on every replica of a replicated log (see {@link #replicated}). */
+    private boolean replicatedAlthoughNotWrite;
     final LongAdder calls = new LongAdder();
     final LongAdder micros = new LongAdder();
     final LongAdder rejectedCalls = new LongAdder();
@@ -37,6 +39,20 @@ public final class CommandEntry {
 
     Command<? super ExecutionContext> command() {
         return command;
+    }
+
+    /**
+     * Whether the command goes through the replicated log (Raft) instead of running on the node
+     * the client is connected to: the writes (Redis's {@code write} flag), and the commands
+     * registered with {@link CommandTable#registerReplicated}: PUBLISH (subscribers of every
+     * node receive the message), ACL SETUSER and ACL DELUSER (every node has the same users).
+     */
+    public boolean replicated() {
+        return replicatedAlthoughNotWrite || spec.isWrite();
+    }
+
+    void replicatedAlthoughNotWrite(boolean replicated) {
+        this.replicatedAlthoughNotWrite = replicated;
     }
 
     /** Whether this is a container whose behaviour lives in subcommands. */

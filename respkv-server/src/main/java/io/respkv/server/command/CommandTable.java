@@ -43,6 +43,17 @@ public final class CommandTable {
         return register(specOf(name), command);
     }
 
+    /**
+     * Registers a command that is not a write but still goes through a replicated log, applied
+     * on every replica in log order ({@link CommandEntry#replicated}).
+     */
+    public CommandTable registerReplicated(String name, Command<? super ExecutionContext> command) {
+        register(name, command);
+        CommandEntry entry = get(name);
+        entry.replicatedAlthoughNotWrite(true);
+        return this;
+    }
+
     /** Registers a command with an explicit spec (respkv extensions). */
     public CommandTable register(CommandSpec spec, Command<? super ExecutionContext> command) {
         requireNonNull(command, "command");

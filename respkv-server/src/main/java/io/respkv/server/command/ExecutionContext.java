@@ -50,6 +50,8 @@ public final class ExecutionContext implements CommandContext {
     private final io.respkv.server.replication.Replication replication;
     /** The log entry this execution applies, or -1 (see {@link #appliedIndex(long)}). */
     private long appliedIndex = -1;
+    /** A command changed the ACL users while applying the log: the commit stores them (see {@link #usersChanged}). */
+    private boolean usersChanged;
     /** The keys this execution's transaction changed, for WATCH (see {@link WatchRegistry}). */
     private final KeyChanges changes = new KeyChanges();
     /** What runs once this execution has committed (EXEC ending the transaction); null if nothing. */
@@ -125,7 +127,21 @@ public final class ExecutionContext implements CommandContext {
         this.ownPushed = 0;
         this.afterCommit = null;
         this.appliedIndex = -1;
+        this.usersChanged = false;
         this.changes.clear();
+    }
+
+    /**
+     * Called by a command that changed the ACL users (ACL SETUSER, DELUSER, LOAD). Applying the
+     * replicated log, the commit then stores every user with the entry's position
+     * ({@link ReplicaApplier#recordUsers}), so a restarted replica has the users of the log
+     * position its engine holds; otherwise nothing.
+     */
+    void usersChanged() {
+        if (appliedIndex >= 0) {
+            usersChanged = true;
+            transaction(); // (a commit without a transaction records nothing)
+        }
     }
 
     /** Switches the arguments to a queued command's (EXEC runs its queue in one execution). */
@@ -228,6 +244,9 @@ public final class ExecutionContext implements CommandContext {
             try {
                 if (appliedIndex >= 0) {
                     ReplicaApplier.recordApplied(t, appliedIndex);
+                    if (usersChanged) {
+                        ReplicaApplier.recordUsers(t, server.acl());
+                    }
                 }
                 TransactionState own = client.transaction();
                 server.watches().commit(t, changes, own.executing ? own : null);
@@ -253,6 +272,7 @@ public final class ExecutionContext implements CommandContext {
     /** Discards the transaction if one was opened. */
     void rollback() {
         events = null;
+        usersChanged = false;
         Transaction t = txn;
         afterCommit = null;
         changes.clear();

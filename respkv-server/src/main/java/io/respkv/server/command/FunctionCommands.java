@@ -32,7 +32,7 @@ final class FunctionCommands {
     }
 
     static void register(CommandTable t) {
-        t.register("fcall", ctx -> fcall(ctx, false));
+        t.registerReplicated("fcall", ctx -> fcall(ctx, false)); // one log entry under replication
         t.register("fcall_ro", ctx -> fcall(ctx, true));
         t.register("function|load", FunctionCommands::load);
         t.register("function|delete", FunctionCommands::delete);

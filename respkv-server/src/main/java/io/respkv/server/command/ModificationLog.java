@@ -54,7 +54,8 @@ final class ModificationLog {
                     db = recordCommand(db, args, index);
                 }
             }
-            default -> databases.put(entry.db(), index); // an expiry step: some keys of that database
+            case ReplicatedEntry.EXPIRE -> databases.put(entry.db(), index); // some keys of that database
+            default -> { } // ACL LOAD: no keys
         }
         if (index % PRUNE_EVERY == 0) {
             prune(index - WINDOW);

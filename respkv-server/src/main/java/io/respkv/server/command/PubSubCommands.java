@@ -41,7 +41,7 @@ final class PubSubCommands {
         t.register("unsubscribe", ctx -> unsubscribe(ctx, Kind.CHANNEL, "unsubscribe"));
         t.register("punsubscribe", ctx -> unsubscribe(ctx, Kind.PATTERN, "punsubscribe"));
         t.register("sunsubscribe", ctx -> unsubscribe(ctx, Kind.SHARD, "sunsubscribe"));
-        t.register("publish", ctx -> publish(ctx, false));
+        t.registerReplicated("publish", ctx -> publish(ctx, false));
         t.register("spublish", ctx -> publish(ctx, true));
         t.register("pubsub|channels", ctx -> channels(ctx, false));
         t.register("pubsub|shardchannels", ctx -> channels(ctx, true));

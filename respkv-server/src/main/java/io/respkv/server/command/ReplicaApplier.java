@@ -24,6 +24,11 @@ import java.nio.ByteBuffer;
  * are applied again from the log. An entry that changed nothing records nothing; applying it
  * again changes nothing either.
  *
+ * <p>The log also carries the ACL users (ACL SETUSER, DELUSER, LOAD): an entry that changes them
+ * stores every user, in ACL file format, under {@code 'R' | "acl"} in the same transaction, and
+ * a replica starting, or loading a snapshot into its engine, takes its users from there: the
+ * users of the log position its engine holds.
+ *
  * <p>Entries arrive one at a time, in log order, from one thread.
  */
 public final class ReplicaApplier {
@@ -33,6 +38,8 @@ public final class ReplicaApplier {
      * the log index in the high 48 bits and the place in a group in the low {@link #SUB_BITS}.
      */
     static final byte[] APPLIED_KEY = KeyCodec.replicationKey("applied");
+    /** Engine key of the ACL users as of the applied position: {@code 'R' | "acl"} -> ACL file text (ISO-8859-1). */
+    static final byte[] USERS_KEY = KeyCodec.replicationKey("acl");
     private static final byte[] NOTHING = new byte[0];
     /** Bits of a log position that number the members of a group (fewer than 65,535 per entry). */
     static final int SUB_BITS = 16;
@@ -59,6 +66,32 @@ public final class ReplicaApplier {
             stored = t.get(APPLIED_KEY);
         }
         this.applied = stored == null ? WHOLE : ByteBuffer.wrap(stored).getLong(); // (nothing: index 0, whole)
+        loadStoredUsers();
+    }
+
+    /**
+     * Replaces the server's ACL users with those the engine stored for its applied position, if
+     * the log ever changed them (else the node keeps its configured users: aclfile, requirepass).
+     */
+    private void loadStoredUsers() {
+        byte[] text;
+        try (Transaction t = server.engine().begin()) {
+            text = t.get(USERS_KEY);
+        }
+        if (text == null) {
+            return;
+        }
+        java.util.List<io.respkv.server.acl.AclUser> replaced = new java.util.ArrayList<>();
+        String errors = server.acl().loadText(new String(text, java.nio.charset.StandardCharsets.ISO_8859_1),
+                "replicated users", replaced);
+        if (errors != null) {
+            throw new IllegalStateException("the replicated ACL users do not load: " + errors);
+        }
+        for (ClientConnection c : server.clients()) {
+            if (replaced.contains(c.aclUser())) {
+                c.channel().close(); // (connected while the snapshot was loading: their user is gone)
+            }
+        }
     }
 
     /** The server's active expiry: what the leader's expiry entries run, and how it finds due keys. */
@@ -76,6 +109,23 @@ public final class ReplicaApplier {
      * else replaced): entries up to it count as applied.
      */
     public synchronized void restored(long index) {
+        recordAppliedThrough(index);
+        loadStoredUsers();
+    }
+
+    /**
+     * Every entry up to log {@code index} has been applied, including those that changed
+     * nothing and so recorded nothing (an expiry step that found no key): records it. Before a
+     * snapshot at {@code index}, so that a restart does not take the engine for behind the
+     * snapshot and load the whole snapshot into it again.
+     */
+    public synchronized void appliedThrough(long index) {
+        if (((index << SUB_BITS) | WHOLE) > applied) {
+            recordAppliedThrough(index);
+        }
+    }
+
+    private void recordAppliedThrough(long index) {
         long position = (index << SUB_BITS) | WHOLE; // all of it, a group's members too
         server.engine().transact(txn -> {
             recordApplied(txn, position);
@@ -132,6 +182,11 @@ public final class ReplicaApplier {
             case ReplicatedEntry.EXPIRE -> {
                 ActiveExpiry expiry = server.activeExpiry();
                 expiry.expireBatch(entry.db(), nowMillis, entry.expireLimit(), txn -> recordApplied(txn, position));
+            }
+            case ReplicatedEntry.ACL_LOAD -> {
+                byte[][] pathAndText = entry.requests().get(0);
+                dispatcher.applyAclLoad(new String(pathAndText[0], java.nio.charset.StandardCharsets.UTF_8),
+                        new String(pathAndText[1], java.nio.charset.StandardCharsets.ISO_8859_1), nowMillis, seed, position);
             }
             default -> throw new IllegalStateException("unknown entry kind " + entry.kind());
         }
@@ -196,6 +251,11 @@ public final class ReplicaApplier {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Writes every ACL user into {@code txn}, the transaction of the entry that changed them. */
+    static void recordUsers(Transaction txn, io.respkv.server.acl.Acl acl) {
+        txn.put(USERS_KEY, acl.text().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     /** Writes the applied log position into {@code txn}, the transaction of the entry's changes. */

@@ -38,8 +38,9 @@ final class ScriptCommands {
     }
 
     static void register(CommandTable t) {
-        t.register("eval", ctx -> eval(ctx, false, false));
-        t.register("evalsha", ctx -> eval(ctx, true, false));
+        // scripts may write: under replication each is one log entry (see forLog for EVALSHA)
+        t.registerReplicated("eval", ctx -> eval(ctx, false, false));
+        t.registerReplicated("evalsha", ctx -> eval(ctx, true, false));
         t.register("eval_ro", ctx -> eval(ctx, false, true));
         t.register("evalsha_ro", ctx -> eval(ctx, true, true));
         t.register("script|load", ScriptCommands::load);
@@ -249,17 +250,6 @@ final class ScriptCommands {
             }
             return out;
         }
-    }
-
-    /**
-     * Whether a command goes through the replication log (see CommandDispatcher): EVAL, EVALSHA
-     * (and FCALL), whose scripts may write; the _RO forms only read and run locally.
-     */
-    static boolean replicated(CommandSpec spec) {
-        return switch (spec.name()) {
-            case "eval", "evalsha", "fcall" -> true;
-            default -> false;
-        };
     }
 
     /**

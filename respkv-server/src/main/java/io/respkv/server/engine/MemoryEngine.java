@@ -32,19 +32,33 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class MemoryEngine implements KeyspaceEngine {
 
-    /** A key's place in both maps; {@link #head} is its newest committed version. */
+    /**
+     * A key's place in both maps; {@link #head} is its newest committed version. It is also its
+     * own key in the hash index (equal to a {@link HashKey} of the same bytes), which spares an
+     * object per key.
+     */
     static final class Slot {
         final byte[] key;
-        final HashKey hashKey;
+        private final int hash;
         volatile Version head;
 
-        Slot(byte[] key, HashKey hashKey) {
+        Slot(byte[] key, int hash) {
             this.key = key;
-            this.hashKey = hashKey;
+            this.hash = hash;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || HashKey.sameKey(o, hash, key);
         }
     }
 
-    /** A byte[] with value equality, for the hash index. */
+    /** A byte[] with value equality, to look a key up in the hash index (whose keys are {@link Slot}s). */
     static final class HashKey {
         final byte[] bytes;
         private final int hash;
@@ -61,7 +75,15 @@ public final class MemoryEngine implements KeyspaceEngine {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof HashKey k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+            return sameKey(o, hash, bytes);
+        }
+
+        /** Whether {@code o}, a HashKey or a Slot, holds {@code key} (whose hash is {@code hash}). */
+        static boolean sameKey(Object o, int hash, byte[] key) {
+            if (o instanceof HashKey k) {
+                return k.hash == hash && Arrays.equals(k.bytes, key);
+            }
+            return o instanceof Slot s && s.hash == hash && Arrays.equals(s.key, key);
         }
     }
 
@@ -79,7 +101,8 @@ public final class MemoryEngine implements KeyspaceEngine {
     }
 
     final ConcurrentNavigableMap<byte[], Slot> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
-    private final ConcurrentHashMap<HashKey, Slot> index = new ConcurrentHashMap<>();
+    /** Keys are the {@link Slot}s themselves, looked up with a {@link HashKey}. */
+    private final ConcurrentHashMap<Object, Slot> index = new ConcurrentHashMap<>();
     private final ReentrantLock commitLock = new ReentrantLock();
     /** The highest committed sequence number; every version with seq <= it is fully installed. */
     private volatile long visibleSeq;
@@ -229,12 +252,12 @@ public final class MemoryEngine implements KeyspaceEngine {
             if (value == null) {
                 return;
             }
-            slot = new Slot(key, hashKey);
+            slot = new Slot(key, hashKey.hashCode());
             slot.head = new Version(value, seq, null);
             // Ordered map first: a scan may find the key a moment before a point read does,
             // never the other way round for a committed, visible key.
             map.put(key, slot);
-            index.put(hashKey, slot);
+            index.put(slot, slot);
             return;
         }
         slot.head = new Version(value, seq, slot.head);
@@ -261,7 +284,7 @@ public final class MemoryEngine implements KeyspaceEngine {
         if (head.value == null) {
             // Only a deletion is left and no snapshot can see an older value: forget the key.
             map.remove(slot.key, slot);
-            index.remove(slot.hashKey, slot);
+            index.remove(slot, slot);
         }
         return false;
     }

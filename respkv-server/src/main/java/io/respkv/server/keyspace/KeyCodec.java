@@ -8,7 +8,8 @@ package io.respkv.server.keyspace;
  * expiry index     'X' | db:u16 | expire-at ms:u64 | user key          -> empty
  * element entry    'E' | db:u16 | key length:u32 | user key | version:u64 | sub key  (collections)
  * garbage marker   'G' | db:u16 | key length:u32 | user key | version:u64            -> empty
- * replication      'R' | name (ASCII)                                   -> the replica's state (respkv-raft)
+ * replication      'R' | name (ASCII)                                   -> the replica's state (respkv-raft):
+ *                  "applied" (the log position applied), "acl" (the ACL users as of it)
  * </pre>
  *
  * All integers are big-endian so that byte order is numeric order: the expiry index scans in

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a replica applies: one command, one MULTI/EXEC transaction, or one step of active
- * expiry, with what the command needs from its connection (protocol and database). The log
+ * What a replica applies: one command, one MULTI/EXEC transaction, one step of active expiry,
+ * or an ACL LOAD, with what the command needs from its connection (protocol and database). The log
  * carries these bytes; the leader adds the time and seed (see respkv-raft).
  *
  * <pre>
@@ -21,6 +21,8 @@ import java.util.List;
  *           unless the log modified a watched key after the watch index (watch index -1: none)
  * kind 'X'  active expiry of database db: count = 1, a request of one argument, the
  *           number of keys to look at as 4 big-endian bytes
+ * kind 'A'  ACL LOAD: count = 1, a request of two arguments: the ACL file's path on the node
+ *           that read it (UTF-8, named in errors) and its content (the file's bytes)
  * </pre>
  *
  * All integers big-endian. Arguments are bytes, never text.
@@ -36,6 +38,7 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, long 
     public static final byte COMMAND = 'C';
     public static final byte TRANSACTION = 'T';
     public static final byte EXPIRE = 'X';
+    public static final byte ACL_LOAD = 'A';
 
     /** One command of a connection using {@code protocol} and database {@code db}. */
     public static byte[] command(ProtocolVersion protocol, int db, RespRequest request) {
@@ -59,6 +62,12 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, long 
     public static byte[] expire(int db, int keys) {
         byte[] limit = ByteBuffer.allocate(4).putInt(keys).array();
         return encode(EXPIRE, ProtocolVersion.RESP2, db, -1, List.of(), List.<byte[][]>of(new byte[][] {limit}));
+    }
+
+    /** ACL LOAD of the content {@code text} of the ACL file at {@code path}: every replica gets those users. */
+    public static byte[] aclLoad(String path, String text) {
+        return encode(ACL_LOAD, ProtocolVersion.RESP2, 0, -1, List.of(), List.<byte[][]>of(new byte[][] {
+                path.getBytes(java.nio.charset.StandardCharsets.UTF_8), text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)}));
     }
 
     /** First byte of a group of entries ({@link #group}); an entry starts with {@link #FORMAT}. */
@@ -157,7 +166,7 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, long 
         return out.array();
     }
 
-    /** Parses what {@link #command}, {@link #transaction} or {@link #expire} wrote. */
+    /** Parses what {@link #command}, {@link #transaction}, {@link #expire} or {@link #aclLoad} wrote. */
     public static ReplicatedEntry decode(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         byte format = in.get();
@@ -165,7 +174,7 @@ public record ReplicatedEntry(byte kind, ProtocolVersion protocol, int db, long 
             throw new IllegalArgumentException("unknown replicated entry format " + format);
         }
         byte kind = in.get();
-        if (kind != COMMAND && kind != TRANSACTION && kind != EXPIRE) {
+        if (kind != COMMAND && kind != TRANSACTION && kind != EXPIRE && kind != ACL_LOAD) {
             throw new IllegalArgumentException("unknown replicated entry kind " + kind);
         }
         ProtocolVersion protocol = in.get() == 3 ? ProtocolVersion.RESP3 : ProtocolVersion.RESP2;
