@@ -143,10 +143,13 @@ public final class CommandDispatcher {
             reject(entry, PubSubCommands.notAllowed(spec.name()));
             return;
         }
-        if (!applying && !spec.is(io.respkv.api.CommandFlag.ALLOW_BUSY) && server.scripts().busy()) {
-            entry.rejectedCalls.increment();
-            reject(entry, Errors.BUSY_SCRIPT);
-            return;
+        if (!applying && !spec.is(io.respkv.api.CommandFlag.ALLOW_BUSY)) {
+            io.respkv.server.script.ScriptRun busy = server.scripts().busyRun();
+            if (busy != null) {
+                entry.rejectedCalls.increment();
+                reject(entry, busy.function() ? Errors.BUSY_FUNCTION : Errors.BUSY_SCRIPT);
+                return;
+            }
         }
         if (TransactionCommands.queueIfMulti(client, entry, request, reply)) {
             return;

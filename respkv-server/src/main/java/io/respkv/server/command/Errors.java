@@ -141,4 +141,7 @@ public final class Errors {
 
     /** A script has run longer than busy-reply-threshold (Redis's shared.slowevalerr). */
     public static final String BUSY_SCRIPT = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+    /** A function has run longer than busy-reply-threshold (Redis's shared.slowscripterr). */
+    public static final String BUSY_FUNCTION = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 }

@@ -39,7 +39,7 @@ final class FunctionCommands {
         t.register("function|flush", FunctionCommands::flush);
         t.register("function|list", FunctionCommands::list);
         t.register("function|stats", FunctionCommands::stats);
-        t.register("function|kill", ScriptCommands::kill);
+        t.register("function|kill", ctx -> ScriptCommands.kill(ctx, false));
         t.register("function|help", FunctionCommands::help);
         t.register("function|dump", FunctionCommands::dump);
         t.register("function|restore", FunctionCommands::restore);

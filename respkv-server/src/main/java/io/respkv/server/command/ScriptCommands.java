@@ -46,7 +46,7 @@ final class ScriptCommands {
         t.register("script|load", ScriptCommands::load);
         t.register("script|exists", ScriptCommands::exists);
         t.register("script|flush", ScriptCommands::flush);
-        t.register("script|kill", ScriptCommands::kill);
+        t.register("script|kill", ctx -> kill(ctx, true));
         t.register("script|help", ScriptCommands::help);
     }
 
@@ -332,10 +332,11 @@ final class ScriptCommands {
     }
 
     /**
-     * {@code SCRIPT KILL}: stops the scripts running now if none of them wrote; NOTBUSY if none
-     * runs, UNKILLABLE if one wrote.
+     * {@code SCRIPT KILL} ({@code eval}) and {@code FUNCTION KILL}: stops the scripts running now
+     * if none of them wrote, as Redis's scriptKill: NOTBUSY if none runs, UNKILLABLE if one wrote,
+     * BUSY if what runs is a function for SCRIPT KILL (or a script for FUNCTION KILL).
      */
-    static void kill(ExecutionContext ctx) {
+    static void kill(ExecutionContext ctx, boolean eval) {
         java.util.Set<ScriptRun> running = ctx.server().scripts().running();
         if (running.isEmpty()) {
             ctx.reply().error("NOTBUSY No scripts in execution right now.");
@@ -346,6 +347,16 @@ final class ScriptCommands {
                 ctx.reply().error("UNKILLABLE Sorry the script already executed write commands against the dataset. "
                         + "You can either wait the script termination or kill the server in a hard way using the "
                         + "SHUTDOWN NOSAVE command.");
+                return;
+            }
+        }
+        for (ScriptRun r : running) {
+            if (eval && r.function()) {
+                ctx.reply().error(Errors.BUSY_FUNCTION);
+                return;
+            }
+            if (!eval && !r.function()) {
+                ctx.reply().error(Errors.BUSY_SCRIPT);
                 return;
             }
         }

@@ -112,6 +112,22 @@ class ScriptCommandsTest {
                     looping.get(30, TimeUnit.SECONDS));
             assertEquals("+PONG\r\n", text(other.call("PING")));
 
+            // a looping function: FUNCTION KILL's wording, and SCRIPT KILL may not kill it
+            assertEquals("$4\r\nspin\r\n", text(other.call("FUNCTION", "LOAD",
+                    "#!lua name=spin\nredis.register_function('spin', function() local i = 0 while true do i = i + 1 end end)")));
+            Future<String> spinning = pool.submit(() -> {
+                try (RawRespClient runner = connect()) {
+                    return text(runner.call("FCALL", "spin", "0"));
+                }
+            });
+            assertEquals("-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.\r\n",
+                    awaitBusy(other));
+            assertEquals("-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.\r\n",
+                    text(other.call("SCRIPT", "KILL")));
+            assertEquals("+OK\r\n", text(other.call("FUNCTION", "KILL")));
+            assertEquals("-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.\r\n",
+                    spinning.get(30, TimeUnit.SECONDS));
+
             // a script that wrote cannot be killed: it runs to its end
             String writer = "redis.call('set', 'w', '1') local i = 0 while i < 3e7 do i = i + 1 end return i";
             Future<String> writing = pool.submit(() -> {
