@@ -192,6 +192,85 @@ public final class LuaScripting {
         return null;
     }
 
+    /** Libraries described by the SHA1 of their code (what FUNCTION LOAD registered). */
+    private final ConcurrentHashMap<String, LuaFunctionLibrary> libraries = new ConcurrentHashMap<>();
+
+    /**
+     * Parses and runs a library's code (FUNCTION LOAD): its name and functions, or the error
+     * Redis replies (metadata, engine, compile and registration errors). Cached by code.
+     */
+    public LuaFunctionLibrary library(byte[] code) throws CompileException {
+        String sha = sha1hex(code);
+        LuaFunctionLibrary known = libraries.get(sha);
+        if (known != null) {
+            return known;
+        }
+        int nl = 0;
+        if (code.length < 2 || code[0] != '#' || code[1] != '!') {
+            throw new CompileException("ERR Missing library metadata");
+        }
+        while (nl < code.length && code[nl] != '\n') {
+            nl++;
+        }
+        if (nl == code.length) {
+            throw new CompileException("ERR Invalid library metadata");
+        }
+        String[] parts = new String(code, 0, nl, StandardCharsets.UTF_8).trim().split("[ \\t\\r]+");
+        String engine = parts[0].substring(2);
+        String name = null;
+        for (int i = 1; i < parts.length; i++) {
+            if (parts[i].regionMatches(true, 0, "name=", 0, 5)) {
+                if (name != null) {
+                    throw new CompileException("ERR Invalid metadata value, name argument was given multiple times");
+                }
+                name = parts[i].substring(5);
+                continue;
+            }
+            throw new CompileException("ERR Invalid metadata value given: " + parts[i]);
+        }
+        if (name == null) {
+            throw new CompileException("ERR Library name was not given");
+        }
+        if (!Sandbox.validName(name)) {
+            throw new CompileException("ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+        }
+        if (!engine.equalsIgnoreCase("lua")) {
+            throw new CompileException("ERR Engine '" + engine + "' not found");
+        }
+        byte[] body = java.util.Arrays.copyOfRange(code, nl, code.length);
+        java.util.List<Sandbox.Registered> registered = sandboxes.get().loadLibrary(body);
+        if (registered.isEmpty()) {
+            throw new CompileException("ERR No functions registered");
+        }
+        java.util.List<LuaFunctionLibrary.Function> functions = new java.util.ArrayList<>();
+        for (Sandbox.Registered r : registered) {
+            functions.add(new LuaFunctionLibrary.Function(r.name(), r.description(), r.flags()));
+        }
+        LuaFunctionLibrary lib = new LuaFunctionLibrary(name, code.clone(), java.util.List.copyOf(functions));
+        libraries.putIfAbsent(sha, lib);
+        return lib;
+    }
+
+    /**
+     * Calls {@code function} of {@code library} (FCALL) on this thread's sandbox, writing its
+     * reply; propagates a conflict, an unavailable engine, as {@link #run} does.
+     */
+    public void call(LuaFunctionLibrary library, String function, byte[][] keys, byte[][] args, ScriptRun run,
+                     RespReplyWriter out) throws CompileException {
+        byte[] code = library.code();
+        int nl = 0;
+        while (code[nl] != '\n') {
+            nl++;
+        }
+        running.add(run);
+        try {
+            sandboxes.get().callFunction(sha1hex(code), java.util.Arrays.copyOfRange(code, nl, code.length), function,
+                    keys, args, run, out);
+        } finally {
+            running.remove(run);
+        }
+    }
+
     /** The runs in progress. */
     public Set<ScriptRun> running() {
         return running;
