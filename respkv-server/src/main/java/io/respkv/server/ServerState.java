@@ -59,6 +59,7 @@ public final class ServerState {
     private final io.respkv.server.command.RemoteWakeups remoteWakeups;
     private final WatchRegistry watches;
     private final PubSubRegistry pubsub = new PubSubRegistry();
+    private final io.respkv.server.script.LuaScripting scripts = new io.respkv.server.script.LuaScripting();
     /** The read consistency new connections start with; CONFIG SET respkv-consistency changes it. */
     private volatile io.respkv.api.ConsistencyLevel defaultConsistency;
 
@@ -82,6 +83,32 @@ public final class ServerState {
         settings.requirePassListener(acl::updateDefaultPassword);
         this.limits = new ConnectionLimits(config);
         limits.register(settings);
+        ServerSettings.LiveParameter busy = new ServerSettings.LiveParameter() {
+            @Override
+            public String get() {
+                return Long.toString(scripts.busyThresholdMillis());
+            }
+
+            @Override
+            public void check(String value) {
+                long v;
+                try {
+                    v = Long.parseLong(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("argument couldn't be parsed into an integer");
+                }
+                if (v < 0) {
+                    throw new IllegalArgumentException("argument must be between 0 and 9223372036854775807 inclusive");
+                }
+            }
+
+            @Override
+            public void set(String value) {
+                scripts.busyThresholdMillis(Long.parseLong(value));
+            }
+        };
+        settings.live("busy-reply-threshold", busy); // lua-time-limit is its old name, the same value
+        settings.live("lua-time-limit", busy);
         if (config.aclFile() != null) {
             String errors = acl.load(new java.util.ArrayList<>());
             if (errors != null) {
@@ -241,6 +268,11 @@ public final class ServerState {
     }
 
     /** Pub/sub subscriptions, publishing and keyspace notifications. */
+    /** The Lua script cache and engine (EVAL, SCRIPT). */
+    public io.respkv.server.script.LuaScripting scripts() {
+        return scripts;
+    }
+
     public PubSubRegistry pubsub() {
         return pubsub;
     }

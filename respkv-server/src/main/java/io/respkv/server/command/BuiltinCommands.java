@@ -31,6 +31,8 @@ public final class BuiltinCommands {
         ExtensionCommands.register(t);
         PubSubCommands.register(t);
         ConsistencyCommands.register(t);
+        ScriptCommands.register(t);
+        FunctionCommands.register(t);
         t.validate();
         return t;
     }

@@ -143,6 +143,14 @@ public final class CommandDispatcher {
             reject(entry, PubSubCommands.notAllowed(spec.name()));
             return;
         }
+        if (!applying && !spec.is(io.respkv.api.CommandFlag.ALLOW_BUSY)) {
+            io.respkv.server.script.ScriptRun busy = server.scripts().busyRun();
+            if (busy != null) {
+                entry.rejectedCalls.increment();
+                reject(entry, busy.function() ? Errors.BUSY_FUNCTION : Errors.BUSY_SCRIPT);
+                return;
+            }
+        }
         if (TransactionCommands.queueIfMulti(client, entry, request, reply)) {
             return;
         }
@@ -187,6 +195,15 @@ public final class CommandDispatcher {
      */
     private void submit(CommandEntry entry, RespRequest request) {
         long start = System.nanoTime();
+        request = ScriptCommands.forLog(server, request);
+        if (request == null) { // EVALSHA of a script this node does not have
+            entry.calls.increment();
+            entry.failedCalls.increment();
+            server.errorReplies.increment();
+            reply.error(ScriptCommands.NOSCRIPT);
+            client.lastCommandName(entry.name());
+            return;
+        }
         try {
             byte[] replied = replication.submit(ReplicatedEntry.command(client.protocol(), client.db(), request));
             if (io.respkv.server.replication.WouldBlock.is(replied)) {
@@ -279,7 +296,8 @@ public final class CommandDispatcher {
         CommandEntry first = table.lookup(requests.get(0), 0);
         server.totalCommands.add(requests.size());
         try {
-            byte[] replied = replication.submit(ReplicatedEntry.transaction(client.protocol(), client.db(), requests, -1, List.of()));
+            byte[] replied = replication.submit(ReplicatedEntry.transaction(client.protocol(), client.db(),
+                    ScriptCommands.forLog(server, requests), -1, List.of()));
             int header = arrayHeaderLength(replied, requests.size());
             if (header < 0) {
                 LOG.warning("a replicated batch of " + requests.size() + " commands got no array of replies");

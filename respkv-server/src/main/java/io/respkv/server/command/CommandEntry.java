@@ -45,7 +45,8 @@ public final class CommandEntry {
      * Whether the command goes through the replicated log (Raft) instead of running on the node
      * the client is connected to: the writes (Redis's {@code write} flag), and the commands
      * registered with {@link CommandTable#registerReplicated}: PUBLISH (subscribers of every
-     * node receive the message), ACL SETUSER and ACL DELUSER (every node has the same users).
+     * node receive the message), ACL SETUSER and ACL DELUSER (every node has the same users),
+     * EVAL, EVALSHA and FCALL (a script or function may write: one log entry).
      */
     public boolean replicated() {
         return replicatedAlthoughNotWrite || spec.isWrite();

@@ -138,4 +138,10 @@ public final class Errors {
     public static String srandmemberTooMany(long max) {
         return "ERR value is out of range, respkv returns at most " + max + " random members per call";
     }
+
+    /** A script has run longer than busy-reply-threshold (Redis's shared.slowevalerr). */
+    public static final String BUSY_SCRIPT = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+    /** A function has run longer than busy-reply-threshold (Redis's shared.slowscripterr). */
+    public static final String BUSY_FUNCTION = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 }

@@ -108,6 +108,11 @@ public final class ExecutionContext implements CommandContext {
         this.appliedIndex = position;
     }
 
+    /** Whether this execution applies an entry of the replicated log (on any node, the leader too). */
+    boolean applyingLog() {
+        return appliedIndex >= 0;
+    }
+
     void reset(RespRequest request, long nowMillis, long randomSeed) {
         this.args = request;
         this.now = nowMillis;

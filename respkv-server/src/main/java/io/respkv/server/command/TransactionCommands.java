@@ -274,6 +274,7 @@ final class TransactionCommands {
         for (TransactionState.Queued q : tx.queue()) {
             queued.add(q.request());
         }
+        queued = ScriptCommands.forLog(ctx.server(), queued);
         List<io.respkv.server.replication.ReplicatedEntry.WatchedKey> watched = new java.util.ArrayList<>();
         for (WatchRegistry.Watched w : tx.watched()) {
             watched.add(new io.respkv.server.replication.ReplicatedEntry.WatchedKey(w.db, w.key, w.expired));

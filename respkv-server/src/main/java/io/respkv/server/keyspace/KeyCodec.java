@@ -29,10 +29,36 @@ public final class KeyCodec {
     /** State of a replica of the replicated log, outside every database (see ReplicaApplier). */
     public static final byte REPLICATION = 'R';
 
+    /** Function libraries (FUNCTION LOAD), outside every database: {@code F l name} and {@code F f function}. */
+    public static final byte FUNCTION = 'F';
+
     /** The highest database count the layout can address. */
     public static final int MAX_DATABASES = 1 << 16;
 
     private KeyCodec() {
+    }
+
+    /** {@code F | 'l' | library name}: the library's whole code. */
+    public static byte[] functionLibraryKey(byte[] name) {
+        return functionKey('l', name);
+    }
+
+    /** {@code F | 'f' | function name}: the name of the library that registered it. */
+    public static byte[] functionIndexKey(byte[] name) {
+        return functionKey('f', name);
+    }
+
+    /** {@code F | kind}: the prefix of every library ('l') or function index ('f') entry. */
+    public static byte[] functionPrefix(char kind) {
+        return new byte[] {FUNCTION, (byte) kind};
+    }
+
+    private static byte[] functionKey(char kind, byte[] name) {
+        byte[] k = new byte[2 + name.length];
+        k[0] = FUNCTION;
+        k[1] = (byte) kind;
+        System.arraycopy(name, 0, k, 2, name.length);
+        return k;
     }
 
     /** {@code R | name}: a replica's own state, such as the last log index it applied. */
