@@ -73,9 +73,9 @@ public final class ConnectionLimits {
 
     /** Registers the four parameters with CONFIG GET/SET. */
     void register(ServerSettings settings) {
-        settings.live("maxclients", longParameter(1, 4294967295L, () -> maxClients,
+        settings.live("maxclients", ServerSettings.longParameter(1, 4294967295L, () -> maxClients,
                 v -> maxClients = (int) Math.min(Integer.MAX_VALUE, v)));
-        settings.live("timeout", longParameter(0, Integer.MAX_VALUE, () -> idleTimeoutSeconds, v -> idleTimeoutSeconds = v));
+        settings.live("timeout", ServerSettings.longParameter(0, Integer.MAX_VALUE, () -> idleTimeoutSeconds, v -> idleTimeoutSeconds = v));
         settings.live("client-query-buffer-limit", new ServerSettings.LiveParameter() {
             @Override
             public String get() {
@@ -113,34 +113,6 @@ public final class ConnectionLimits {
                 protectedMode = value.equalsIgnoreCase("yes");
             }
         });
-    }
-
-    private static ServerSettings.LiveParameter longParameter(long min, long max, java.util.function.LongSupplier get,
-                                                              java.util.function.LongConsumer set) {
-        return new ServerSettings.LiveParameter() {
-            @Override
-            public String get() {
-                return Long.toString(get.getAsLong());
-            }
-
-            @Override
-            public void check(String value) {
-                long v;
-                try {
-                    v = Long.parseLong(value);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("argument couldn't be parsed into an integer");
-                }
-                if (v < min || v > max) {
-                    throw new IllegalArgumentException("argument must be between " + min + " and " + max + " inclusive");
-                }
-            }
-
-            @Override
-            public void set(String value) {
-                set.accept(Long.parseLong(value));
-            }
-        };
     }
 
     /** Redis's {@code memtoull}: a number with an optional unit (k, kb, m, mb, g, gb; b). */

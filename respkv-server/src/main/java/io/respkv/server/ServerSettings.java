@@ -50,6 +50,38 @@ public final class ServerSettings {
         void set(String value);
     }
 
+    /**
+     * A live integer parameter from {@code min} to {@code max}, with Redis's errors for a value
+     * that is not an integer or out of range (its numeric config type).
+     */
+    public static LiveParameter longParameter(long min, long max, java.util.function.LongSupplier get,
+                                               java.util.function.LongConsumer set) {
+        return new LiveParameter() {
+            @Override
+            public String get() {
+                return Long.toString(get.getAsLong());
+            }
+
+            @Override
+            public void check(String value) {
+                long v;
+                try {
+                    v = Long.parseLong(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("argument couldn't be parsed into an integer");
+                }
+                if (v < min || v > max) {
+                    throw new IllegalArgumentException("argument must be between " + min + " and " + max + " inclusive");
+                }
+            }
+
+            @Override
+            public void set(String value) {
+                set.accept(Long.parseLong(value));
+            }
+        };
+    }
+
     ServerSettings(ServerConfig config) {
         this.requirePass = config.requirePass();
         loadDefaults();

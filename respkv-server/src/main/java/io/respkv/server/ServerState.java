@@ -83,30 +83,8 @@ public final class ServerState {
         settings.requirePassListener(acl::updateDefaultPassword);
         this.limits = new ConnectionLimits(config);
         limits.register(settings);
-        ServerSettings.LiveParameter busy = new ServerSettings.LiveParameter() {
-            @Override
-            public String get() {
-                return Long.toString(scripts.busyThresholdMillis());
-            }
-
-            @Override
-            public void check(String value) {
-                long v;
-                try {
-                    v = Long.parseLong(value);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("argument couldn't be parsed into an integer");
-                }
-                if (v < 0) {
-                    throw new IllegalArgumentException("argument must be between 0 and 9223372036854775807 inclusive");
-                }
-            }
-
-            @Override
-            public void set(String value) {
-                scripts.busyThresholdMillis(Long.parseLong(value));
-            }
-        };
+        ServerSettings.LiveParameter busy = ServerSettings.longParameter(0, Long.MAX_VALUE, scripts::busyThresholdMillis,
+                scripts::busyThresholdMillis);
         settings.live("busy-reply-threshold", busy); // lua-time-limit is its old name, the same value
         settings.live("lua-time-limit", busy);
         if (config.aclFile() != null) {

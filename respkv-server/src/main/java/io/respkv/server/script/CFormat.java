@@ -45,12 +45,12 @@ final class CFormat {
             out = e(d, p - 1, alt, upper);
             if (!alt) {
                 int ePos = out.indexOf(upper ? 'E' : 'e');
-                out = stripZeros(out.substring(0, ePos)) + out.substring(ePos);
+                out = io.respkv.server.util.DecimalFormatting.trimFraction(out.substring(0, ePos)) + out.substring(ePos);
             }
         } else {
             out = f(d, p - 1 - exponent, alt);
             if (!alt) {
-                out = stripZeros(out);
+                out = io.respkv.server.util.DecimalFormatting.trimFraction(out);
             }
         }
         return out;
@@ -107,20 +107,6 @@ final class CFormat {
             s += ".";
         }
         return s;
-    }
-
-    private static String stripZeros(String s) {
-        if (s.indexOf('.') < 0) {
-            return s;
-        }
-        int end = s.length();
-        while (s.charAt(end - 1) == '0') {
-            end--;
-        }
-        if (s.charAt(end - 1) == '.') {
-            end--;
-        }
-        return s.substring(0, end);
     }
 
     private static boolean isNegativeNan(double d) {

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * near the ends of the x87 range cost one big multiplication or division, not a 16000-digit
  * decimal expansion.
  */
-final class DecimalFormatting {
+public final class DecimalFormatting {
 
     private static final BigInteger TEN17 = BigInteger.TEN.pow(17);
     private static final double LOG10_2 = 0.30102999566398120;
@@ -138,7 +138,7 @@ final class DecimalFormatting {
     }
 
     /** Drops trailing zeros after a decimal point, and the point if nothing follows it. */
-    private static String trimFraction(String s) {
+    public static String trimFraction(String s) {
         if (s.indexOf('.') < 0) {
             return s;
         }
