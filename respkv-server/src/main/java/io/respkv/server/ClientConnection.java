@@ -169,10 +169,24 @@ public final class ClientConnection {
 
     /**
      * Bytes on their way to the client that the socket has not taken yet: replies and messages in
-     * Netty's outbound buffer plus pub/sub messages still queued (CLIENT LIST {@code omem=}).
+     * Netty's outbound buffer, pub/sub messages still queued, and replies held for the engine's
+     * group sync (CLIENT LIST {@code omem=}).
      */
     public long outputBufferBytes() {
-        return subscriber.pendingBytes();
+        return subscriber.pendingBytes() + heldReplyBytes;
+    }
+
+    /** Replies held for the engine's group sync ({@link ReplyBarrier}), not yet given to the socket. */
+    private volatile long heldReplyBytes;
+
+    /** Replies the group sync holds for this client (part of {@link #outputBufferBytes}). */
+    long heldReplyBytes() {
+        return heldReplyBytes;
+    }
+
+    /** {@code delta} bytes of replies more (or, negative, fewer) held for the group sync; on the event loop. */
+    void heldReplies(long delta) {
+        heldReplyBytes += delta;
     }
 
     /** The name of the last command run, as CLIENT LIST shows it ({@code cmd=}). */

@@ -148,18 +148,20 @@ final class ReplyBarrier {
                 }
                 continue;
             }
+            int bytes = h.replies().readableBytes();
             if (failure != null) {
                 h.replies().release();
                 h.ctx().close();
-                continue;
-            }
-            if (h.thenClose()) {
+            } else if (h.thenClose()) {
                 h.ctx().writeAndFlush(h.replies()).addListener(ChannelFutureListener.CLOSE);
             } else {
                 h.ctx().writeAndFlush(h.replies());
                 if (!h.ctx().channel().isWritable()) {
                     h.ctx().channel().config().setAutoRead(false);
                 }
+            }
+            if (h.ctx().handler() instanceof RespChannelHandler handler) {
+                handler.heldRepliesWritten(h.ctx(), bytes); // (counted in its output buffer until now)
             }
         }
         if (held.isEmpty()) {

@@ -235,7 +235,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         if (closing) {
             return;
         }
-        if (outputPaused && ctx.channel().isWritable()) {
+        if (outputPaused && writable(ctx)) {
             outputPaused = false; // (it drained before the pause was recorded: no writability event will come)
         } else if (outputPaused) {
             schedulePauseCheck(ctx);
@@ -312,7 +312,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                     closeForOutputLimit(ctx);
                 } else if (out.readableBytes() >= EARLY_WRITE_BYTES && (barrier == null || ctx.executor().inEventLoop())) {
                     writeReplies(ctx, false); // (the barrier is event-loop only; off it, replies wait for the hand-back)
-                    if (!ctx.channel().isWritable()) {
+                    if (!writable(ctx)) {
                         outputPaused = true; // the client does not read: run nothing more until it does
                         if (ctx.executor().inEventLoop()) {
                             schedulePauseCheck(ctx); // (off the loop, ranOffLoop schedules it)
@@ -350,7 +350,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         if (limit.unlimited()) {
             return false;
         }
-        long used = (out == null ? 0 : out.readableBytes()) + client.subscriber().pendingBytes();
+        long used = (out == null ? 0 : out.readableBytes()) + client.outputBufferBytes();
         return limit.exceeded(used, softLimitSince, System.nanoTime());
     }
 
@@ -444,7 +444,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         }
         server.netOutputBytes.add(pushes.readableBytes());
         if (barrier != null && barrier.holding()) {
-            barrier.hold(ctx, pushes, false);
+            holdForSync(ctx, pushes, false);
         } else {
             ctx.writeAndFlush(pushes);
         }
@@ -484,7 +484,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                 boolean served = servedAwaitsSync;
                 servedAwaitsSync = false;
                 if (barrier != null && (dispatcher.takeSyncPending() | served || barrier.holding())) {
-                    barrier.hold(ctx, pending, thenClose);
+                    holdForSync(ctx, pending, thenClose);
                     return;
                 }
                 if (thenClose) {
@@ -504,9 +504,36 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Whether the client takes its replies: Netty's outbound buffer plus the replies held for it
+     * by the group sync are under the channel's high water mark (held replies reach Netty only
+     * after the sync, so a client that does not read would otherwise never make its channel
+     * unwritable while it is held).
+     */
+    private boolean writable(ChannelHandlerContext ctx) {
+        return ctx.channel().isWritable() && client.heldReplyBytes() < ctx.channel().bytesBeforeUnwritable();
+    }
+
+    /** Gives {@code replies} to the group sync to send once the commits before them are durable. */
+    private void holdForSync(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose) {
+        client.heldReplies(replies.readableBytes()); // (part of the client's output buffer until written)
+        barrier.hold(ctx, replies, thenClose);
+    }
+
+    /** The group sync wrote {@code bytes} of replies it held for this client to the socket: it may run again. */
+    void heldRepliesWritten(ChannelHandlerContext ctx, int bytes) {
+        client.heldReplies(-bytes);
+        resumeIfWritable(ctx);
+    }
+
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (client != null && ctx.channel().isWritable() && outputPaused && !running && !closing) {
+        resumeIfWritable(ctx);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void resumeIfWritable(ChannelHandlerContext ctx) {
+        if (client != null && writable(ctx) && outputPaused && !running && !closing) {
             outputPaused = false; // the client read its replies: run the requests that waited
             if (commandThreads != null) {
                 runOffLoop(ctx);
@@ -519,7 +546,6 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                 && cumulation.readableBytes() > BLOCKED_INPUT_LIMIT)) {
             ctx.channel().config().setAutoRead(true);
         }
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
