@@ -30,6 +30,7 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
@@ -309,6 +310,40 @@ public final class RocksDbEngine implements KeyspaceEngine {
      * Applies one commit's serialized batch; unless {@code deferSync}, also flushes the WAL
      * through it (fsyncing with SYNC) before returning. Call holding the commit gate.
      */
+    /**
+     * Range tombstones a memtable may collect before it is flushed. RocksDB checks every range
+     * tombstone of the memtable on each point read, fragmenting them again after each new one, so
+     * a memtable that took thousands of them (a test suite running FLUSHALL before every test)
+     * made every GET and SET slower and slower: 18,000 FLUSHALLs of CommandErrorsDifferentialTest
+     * kept one SET's read busy for minutes. Flushed to a table file, tombstones are fragmented
+     * once and searched by binary search, and compaction drops them.
+     */
+    static final int RANGE_DELETES_BEFORE_FLUSH = 256;
+    private final java.util.concurrent.atomic.AtomicInteger memtableRangeDeletes = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A commit wrote {@code n} range tombstones: past {@link #RANGE_DELETES_BEFORE_FLUSH}, the memtable is flushed (in the background). */
+    void rangeDeletesWritten(int n) {
+        if (memtableRangeDeletes.addAndGet(n) < RANGE_DELETES_BEFORE_FLUSH) {
+            return;
+        }
+        memtableRangeDeletes.set(0);
+        long stamp = closeGate.readLock();
+        try (FlushOptions background = new FlushOptions().setWaitForFlush(false)) {
+            if (!closed) {
+                db.flush(background);
+                memtableFlushesForRangeDeletes.incrementAndGet();
+            }
+        } catch (RocksDBException e) {
+            java.util.logging.Logger.getLogger(RocksDbEngine.class.getName()).log(java.util.logging.Level.WARNING,
+                    "flushing a memtable full of range deletes failed", e);
+        } finally {
+            closeGate.unlockRead(stamp);
+        }
+    }
+
+    /** Memtable flushes {@link #rangeDeletesWritten} asked for (for tests). */
+    final java.util.concurrent.atomic.AtomicLong memtableFlushesForRangeDeletes = new java.util.concurrent.atomic.AtomicLong();
+
     void write(byte[] batch, boolean deferSync) {
         long commit;
         long stamp = closeGate.readLock();

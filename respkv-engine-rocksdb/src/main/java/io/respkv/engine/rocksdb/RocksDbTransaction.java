@@ -106,6 +106,9 @@ final class RocksDbTransaction extends LockingTransaction<RocksDbCursor> {
             }
         }
         engine.write(batch(writes, deletedRanges), deferSync);
+        if (!deletedRanges.isEmpty()) {
+            engine.rangeDeletesWritten(deletedRanges.size());
+        }
     }
 
     @Override

@@ -549,6 +549,24 @@ class RocksDbEngineTest {
     }
 
     @Test
+    void aMemtableFullOfRangeDeletesIsFlushedAndKeepsItsData() {
+        RocksDbEngine engine = open();
+        put(engine, b("keep"));
+        // what a test suite running FLUSHALL before every test does to the memtable
+        for (int i = 0; i < RocksDbEngine.RANGE_DELETES_BEFORE_FLUSH + 10; i++) {
+            int n = i;
+            engine.transact(txn -> {
+                txn.put(b(String.format("r%05d", n)), b("v"));
+                txn.deleteRange(b(String.format("r%05d", n)), b(String.format("r%05d", n + 1)));
+                return null;
+            });
+        }
+        assertEquals(1, engine.memtableFlushesForRangeDeletes.get());
+        put(engine, b("r99999"));
+        assertEquals(List.of(hex(b("keep")), hex(b("r99999"))), keys(engine));
+    }
+
+    @Test
     void unboundedRangeDeleteConflictsWithAKeyAddedBeyondIt() {
         RocksDbEngine engine = open();
         put(engine, b("m1"), b("m2"));
