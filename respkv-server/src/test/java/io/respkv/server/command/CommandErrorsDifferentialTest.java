@@ -25,7 +25,14 @@ import org.junit.jupiter.api.Test;
  */
 class CommandErrorsDifferentialTest extends RespkvDifferentialTest {
 
-    private static final int VECTORS_PER_COMMAND = 50;
+    /**
+     * Vectors per command: 50 on the memory engine (respkv-server's own run); 5 when an engine
+     * module reruns this test over its engine. Arguments are parsed before the engine is touched,
+     * and every vector starts with a FLUSHALL: 18,000 of them on an engine where a range delete
+     * leaves tombstones that later scans step over (LevelDB, the TiKV stand-in's MVCC) take minutes.
+     */
+    private static final int VECTORS_PER_COMMAND =
+            System.getProperty(ENGINE_PROPERTY, "memory").equals("memory") ? 50 : 5;
 
     /**
      * Left out: replies that differ by design between two servers (ids, times, random picks,
