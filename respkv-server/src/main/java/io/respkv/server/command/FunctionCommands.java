@@ -367,11 +367,7 @@ final class FunctionCommands {
             ctx.reply().error("ERR Bad number of keys provided");
             return;
         }
-        if (numkeys > args.count() - 3) {
-            ctx.reply().error("ERR Number of keys can't be greater than number of args");
-            return;
-        } else if (numkeys < 0) {
-            ctx.reply().error("ERR Number of keys can't be negative");
+        if (!ScriptCommands.numkeysFit(ctx, numkeys)) {
             return;
         }
         if (readOnly && !f.noWrites()) {

@@ -51,20 +51,28 @@ final class ScriptCommands {
     }
 
     /**
+     * Whether {@code numkeys} (argument 2 of EVAL, EVALSHA, FCALL and their _RO forms) fits the
+     * arguments that follow it; false after replying Redis's error.
+     */
+    static boolean numkeysFit(ExecutionContext ctx, long numkeys) {
+        if (numkeys > ctx.args().count() - 3) {
+            ctx.reply().error("ERR Number of keys can't be greater than number of args");
+            return false;
+        } else if (numkeys < 0) {
+            ctx.reply().error("ERR Number of keys can't be negative");
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * {@code EVAL script numkeys [key ...] [arg ...]}, {@code EVALSHA sha1 numkeys ...} and their
      * {@code _RO} forms: the script's result converted as Redis converts it, or its error.
      */
     static void eval(ExecutionContext ctx, boolean bySha, boolean readOnly) {
         RespRequest args = ctx.args();
         Long numkeys = ctx.longArg(2);
-        if (numkeys == null) {
-            return;
-        }
-        if (numkeys > args.count() - 3) {
-            ctx.reply().error("ERR Number of keys can't be greater than number of args");
-            return;
-        } else if (numkeys < 0) {
-            ctx.reply().error("ERR Number of keys can't be negative");
+        if (numkeys == null || !numkeysFit(ctx, numkeys)) {
             return;
         }
         LuaScripting scripts = ctx.server().scripts();
