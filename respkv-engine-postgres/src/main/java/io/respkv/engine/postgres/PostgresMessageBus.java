@@ -12,10 +12,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -57,11 +59,21 @@ import org.postgresql.PGNotification;
  * </ul>
  *
  * <h2>Who listens</h2>
- * The listening session's {@code application_name} is the bus channel's name, so an instance
- * knows whether another one is connected from {@code pg_stat_activity} (looked at every
- * {@value #PRESENCE_CHECK_MILLIS} ms), and at once from the {@code hello} notification a listener
- * sends when it connects. {@link #othersListening()} is that knowledge: with a single instance on a
- * schema, PUBLISH costs no database work at all.
+ * The listening session's {@code application_name} is the bus channel's name and the instance
+ * ({@code <channel> <instance>}), so an instance knows whether another one is connected from
+ * {@code pg_stat_activity} (looked at every {@value #PRESENCE_CHECK_MILLIS} ms), and at once from
+ * the {@code hello} notification a listener sends when it connects. {@link #othersListening()} is
+ * that knowledge: with a single instance on a schema, PUBLISH costs no database work at all.
+ *
+ * <p>Because PUBLISH skips the bus while this instance believes nobody else listens, a listener
+ * that (re)connects counts as connected ({@link #listenerConnects()}, and the constructor's
+ * return) only once every other listener it found in {@code pg_stat_activity} has shown it knows
+ * somebody listens: a {@code here} notification (the answer to any {@code hello}, sent after the
+ * answering instance set {@link #othersListening()}), or a {@code hello} saying so (a listener that
+ * connected after this one's {@code hello} and found it in {@code pg_stat_activity}). Without that
+ * handshake, a message published on another instance right after this one reconnected was dropped
+ * there, unsent, while its listener thread had not read the {@code hello} yet. The wait is bounded
+ * ({@value #ANSWER_WAIT_MILLIS} ms: an instance that does not answer is counted as not there).
  *
  * <p>The sender's session runs with {@code synchronous_commit = off}: a NOTIFY transaction has
  * nothing to make durable, and so it costs no WAL flush.
@@ -79,7 +91,11 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
     static final long PRESENCE_CHECK_MILLIS = 1_000;
     /** How long the listener waits for notifications before looking at anything else. */
     private static final int LISTEN_POLL_MILLIS = 200;
+    /** How long a (re)connected listener waits for the other listeners to answer its hello. */
+    static final long ANSWER_WAIT_MILLIS = 5_000;
     private static final String HELLO = "hello";
+    /** The answer to a hello: the sender knows another instance listens. */
+    private static final String HERE = "here";
 
     private final String url;
     private final Properties properties;
@@ -129,8 +145,9 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
         receiver.start();
         sender.start();
         try {
-            // A server started over this engine listens before it accepts clients (unless the database is down).
-            firstListen.await(Math.max(1_000, connectTimeoutMillis), TimeUnit.MILLISECONDS);
+            // A server started over this engine listens before it accepts clients (unless the database is down),
+            // and the other instances know it does.
+            firstListen.await(Math.max(1_000, connectTimeoutMillis) + ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -190,7 +207,10 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
         return duplicates.sum();
     }
 
-    /** How many times the listener (re)connected. */
+    /**
+     * How many times the listener (re)connected: listened, and was answered by the other listeners
+     * (or waited {@value #ANSWER_WAIT_MILLIS} ms for them).
+     */
     long listenerConnects() {
         return listenerConnects.get();
     }
@@ -319,35 +339,57 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
         Connection conn = null;
         Map<String, Long> lastSeq = new HashMap<>();
         Map<String, Partial> partials = new HashMap<>();
+        // the other listeners found when this one connected that have not shown yet that they know it listens
+        Set<String> unanswered = new HashSet<>();
+        boolean counted = true;
+        long answerDeadline = 0;
         long checkedAt = 0;
         while (!closed) {
             try {
                 if (conn == null) {
                     partials.clear();
-                    conn = connect(channel);
+                    conn = connect(channel + " " + instance);
                     try (Statement st = conn.createStatement()) {
                         st.execute("LISTEN " + channel);
                     }
-                    try (PreparedStatement ps = conn.prepareStatement("SELECT pg_notify(?, ?)")) {
-                        ps.setString(1, channel);
-                        ps.setString(2, instance + " " + HELLO);
-                        ps.execute();
-                    }
-                    listenerConnects.incrementAndGet();
-                    othersListening = othersConnected(conn);
+                    // Listening first, then looking: a listener that connects later either is seen
+                    // here or receives the hello below (and answers it).
+                    Set<String> others = otherListeners(conn);
+                    othersListening = !others.isEmpty();
                     checkedAt = System.nanoTime();
-                    firstListen.countDown();
+                    // "hello 1": this instance knows another one listens (which is the answer a
+                    // listener waiting for its own hello's answers needs from it)
+                    notify(conn, instance + " " + HELLO + (others.isEmpty() ? " 0" : " 1"));
+                    unanswered.clear();
+                    unanswered.addAll(others);
+                    counted = false;
+                    answerDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_WAIT_MILLIS);
                 }
                 PGNotification[] notes = conn.unwrap(PGConnection.class).getNotifications(LISTEN_POLL_MILLIS);
+                boolean answer = false;
                 if (notes != null) {
                     for (PGNotification n : notes) {
                         if (channel.equals(n.getName())) {
-                            onPayload(n.getParameter(), lastSeq, partials);
+                            answer |= onPayload(n.getParameter(), lastSeq, partials, unanswered);
                         }
                     }
                 }
+                if (answer) {
+                    notify(conn, instance + " " + HERE); // one answer serves every hello just read
+                }
+                if (!counted && (unanswered.isEmpty() || System.nanoTime() - answerDeadline > 0)) {
+                    if (!unanswered.isEmpty()) {
+                        LOG.fine("postgres message bus: no answer to hello from " + unanswered + " within "
+                                + ANSWER_WAIT_MILLIS + " ms");
+                        unanswered.clear();
+                    }
+                    counted = true;
+                    listenerConnects.incrementAndGet();
+                    firstListen.countDown();
+                }
                 if (System.nanoTime() - checkedAt > TimeUnit.MILLISECONDS.toNanos(PRESENCE_CHECK_MILLIS)) {
-                    othersListening = othersConnected(conn);
+                    // A listener that sent a hello was connected before this query: it cannot turn the flag back off.
+                    othersListening = !otherListeners(conn).isEmpty();
                     checkedAt = System.nanoTime();
                 }
             } catch (SQLException | RuntimeException e) {
@@ -363,35 +405,62 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
         close(conn);
     }
 
-    /** Whether a listener session of another instance is connected to this schema's bus. */
-    private boolean othersConnected(Connection conn) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT count(*) FROM pg_stat_activity"
-                + " WHERE application_name = ? AND pid <> pg_backend_pid()")) {
+    /** One notification on the bus channel, sent from the listener's session. */
+    private void notify(Connection conn, String payload) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT pg_notify(?, ?)")) {
             ps.setString(1, channel);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) > 0;
-            }
+            ps.setString(2, payload);
+            ps.execute();
         }
     }
 
-    private void onPayload(String payload, Map<String, Long> lastSeq, Map<String, Partial> partials) {
+    /** The instances of the other listener sessions connected to this schema's bus. */
+    private Set<String> otherListeners(Connection conn) throws SQLException {
+        // application_name is "<channel> <instance>"; not this session, nor an old one of this instance
+        // (a session whose connection broke can linger a while)
+        try (PreparedStatement ps = conn.prepareStatement("SELECT split_part(application_name, ' ', 2)"
+                + " FROM pg_stat_activity WHERE split_part(application_name, ' ', 1) = ? AND pid <> pg_backend_pid()")) {
+            ps.setString(1, channel);
+            Set<String> others = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String other = rs.getString(1);
+                    if (!other.isEmpty() && !other.equals(instance)) {
+                        others.add(other);
+                    }
+                }
+            }
+            return others;
+        }
+    }
+
+    /**
+     * Handles one notification's payload; true if it was another instance's hello, which this one
+     * answers. {@code unanswered} loses an instance that shows it knows another one listens.
+     */
+    private boolean onPayload(String payload, Map<String, Long> lastSeq, Map<String, Partial> partials,
+            Set<String> unanswered) {
         if (payload == null) {
-            return;
+            return false;
         }
         String[] parts = payload.split(" ", 5);
         if (parts.length < 2 || parts[0].equals(instance)) {
-            return;
+            return false;
         }
         String from = parts[0];
-        if (parts.length == 2) {
-            if (HELLO.equals(parts[1])) {
-                othersListening = true; // a new instance: the next publish goes to the bus
+        if (parts.length == 2 && HERE.equals(parts[1])) {
+            unanswered.remove(from);
+            return false;
+        }
+        if (parts.length <= 3 && HELLO.equals(parts[1])) {
+            othersListening = true; // a new instance: the next publish goes to the bus
+            if (parts.length == 3 && "1".equals(parts[2])) {
+                unanswered.remove(from);
             }
-            return;
+            return true;
         }
         if (parts.length != 5) {
-            return;
+            return false;
         }
         long seq;
         int index;
@@ -401,14 +470,14 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
             index = Integer.parseInt(parts[2]);
             count = Integer.parseInt(parts[3]);
         } catch (NumberFormatException e) {
-            return;
+            return false;
         }
         Long last = lastSeq.get(from);
         if (last != null && seq <= last) {
             if (index == 0) {
                 duplicates.increment();
             }
-            return;
+            return false;
         }
         Partial p = partials.computeIfAbsent(from, f -> new Partial());
         if (index == 0) {
@@ -418,12 +487,12 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
             p.base64.setLength(0);
         } else if (p.seq != seq || p.next != index || p.count != count) {
             p.seq = -1; // a piece out of place: cannot happen within one transaction; drop what was gathered
-            return;
+            return false;
         }
         p.base64.append(parts[4]);
         p.next++;
         if (p.next < p.count) {
-            return;
+            return false;
         }
         lastSeq.put(from, seq);
         p.seq = -1;
@@ -431,7 +500,7 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
         try {
             frame = Base64.getDecoder().decode(p.base64.toString());
         } catch (IllegalArgumentException e) {
-            return;
+            return false;
         } finally {
             p.base64.setLength(0);
             if (p.base64.capacity() > 1 << 16) {
@@ -450,6 +519,7 @@ final class PostgresMessageBus implements MessageBus, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "postgres message bus: the listener failed", e);
         }
+        return false;
     }
 
     // ---- connections ----
