@@ -14,10 +14,13 @@ import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
 import io.respkv.api.TransactionConflictException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -146,6 +149,13 @@ public final class PostgresEngine implements KeyspaceEngine {
     private final java.util.concurrent.atomic.AtomicBoolean replicaDownLogged = new java.util.concurrent.atomic.AtomicBoolean();
     private final LongAdder replicaReads = new LongAdder();
     private final LongAdder replicaFallbacks = new LongAdder();
+    /**
+     * While the replica lacks respkv's table (a standby that has not replayed its creation yet, or
+     * a replica database without it), when to look again ({@link System#nanoTime}); 0 when it has it.
+     */
+    private volatile long replicaSchemaRecheckAt;
+    /** How long STALE reads go to the primary before the replica is looked at again when it lacked the table. */
+    static final long REPLICA_SCHEMA_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final BackgroundLeases leases;
     /** Combines the one-statement commits of concurrent plain SETs (see {@link #commitUnread}). */
     private final StatementCombiner<UnreadWrite, Boolean> unreadWrites;
@@ -609,8 +619,16 @@ public final class PostgresEngine implements KeyspaceEngine {
      */
     Connection borrowReplica() {
         ensureOpen();
+        long recheckAt = replicaSchemaRecheckAt;
+        if (recheckAt != 0 && System.nanoTime() - recheckAt < 0) {
+            replicaFallbacks.increment(); // logged when it was found missing
+            return null;
+        }
         try {
             Connection c = replicaPool.borrow();
+            if (recheckAt != 0 && !replicaHasTable(c)) {
+                return null;
+            }
             replicaReads.increment();
             if (replicaDownLogged.compareAndSet(true, false)) {
                 LOG.info("postgres: replica " + replicaUrl + " is reachable again; STALE reads go to it");
@@ -626,6 +644,45 @@ public final class PostgresEngine implements KeyspaceEngine {
             replicaUnavailable(e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * Whether the replica has respkv's table now, after a STALE read found it missing; if not, the
+     * connection goes back to the pool and STALE reads keep going to the primary for a while.
+     */
+    private boolean replicaHasTable(Connection c) throws SQLException {
+        boolean has;
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, sql.table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                has = rs.getBoolean(1);
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        if (has) {
+            replicaSchemaRecheckAt = 0;
+            LOG.info("postgres: replica " + replicaUrl + " has " + sql.table + " now; STALE reads go to it");
+            return true;
+        }
+        c.close();
+        replicaSchemaRecheckAt = recheckTime();
+        replicaFallbacks.increment();
+        return false;
+    }
+
+    private static long recheckTime() {
+        long t = System.nanoTime() + REPLICA_SCHEMA_RECHECK_NANOS;
+        return t == 0 ? 1 : t; // 0 means "has the table"
+    }
+
+    /** Whether {@code e} says a relation or schema is not there (respkv's, on the replica: not replayed yet). */
+    static boolean isSchemaMissing(SQLException e) {
+        String state = e.getSQLState();
+        return "42P01".equals(state)    // undefined_table
+                || "3F000".equals(state); // invalid_schema_name
     }
 
     private void replicaUnavailable(String why) {
@@ -645,6 +702,19 @@ public final class PostgresEngine implements KeyspaceEngine {
             conflicts.increment();
             return new TransactionConflictException("postgres replica: " + what + " conflicts with replication ("
                     + e.getMessage() + ")", e);
+        }
+        if (isSchemaMissing(e)) {
+            // The replica has not (yet) got respkv's table: like a replica that cannot be reached,
+            // retried by the caller as a conflict is, and the retry reads the primary; the replica
+            // is looked at again after a while.
+            boolean first = replicaSchemaRecheckAt == 0;
+            replicaSchemaRecheckAt = recheckTime();
+            if (first) {
+                LOG.warning("postgres: replica " + replicaUrl + " lacks respkv's table (" + e.getMessage()
+                        + "), not replayed yet?; STALE reads go to the primary until it has it");
+            }
+            return new TransactionConflictException("postgres: " + what + " on the replica " + replicaUrl
+                    + " failed: " + e.getMessage() + "; read the primary instead", e);
         }
         if (ConnectionPool.isUnreachable(e)) {
             // Retried by the caller as a conflict is: the retry's transaction finds the replica

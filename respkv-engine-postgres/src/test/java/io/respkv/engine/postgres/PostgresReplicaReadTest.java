@@ -40,7 +40,8 @@ import redis.clients.jedis.commands.ProtocolCommand;
  * backup taken with the low-level API ({@code pg_backup_start} / copying the data directory /
  * {@code pg_backup_stop}: zonky ships no {@code pg_basebackup}) and streaming from it. Pausing the
  * standby's replay makes the difference visible: a write through respkv is read back by a default
- * connection and not (yet) by a READONLY one.
+ * connection and not (yet) by a READONLY one; and while the standby has not replayed respkv's
+ * table at all, STALE reads go to the primary.
  */
 @Timeout(180)
 class PostgresReplicaReadTest {
@@ -155,18 +156,26 @@ class PostgresReplicaReadTest {
         return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
     }
 
-    /**
-     * GET on a STALE connection while the standby may not have replayed respkv's schema yet (the
-     * engine created it on the primary a moment ago): its "relation does not exist" means not yet.
-     */
-    private static String getBeforeReplayed(Jedis stale, String key) {
-        try {
-            return stale.get(key);
-        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
-            if (e.getMessage().contains("[SQLSTATE 42P01]")) {
-                return null;
+    /** The primary's current WAL position. */
+    private static String walPosition(EmbeddedPostgres primary) throws Exception {
+        try (Connection c = DriverManager.getConnection(primary.getJdbcUrl("postgres", "postgres"));
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Whether the standby itself has replayed the WAL up to {@code lsn}. */
+    private static boolean replayed(EmbeddedPostgres replica, String lsn) {
+        try (Connection c = DriverManager.getConnection(replica.getJdbcUrl("postgres", "postgres"));
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn")) {
+            ps.setString(1, lsn);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
             }
-            throw e;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -193,6 +202,8 @@ class PostgresReplicaReadTest {
             assertTrue(rs.getBoolean(1), "the second server is a standby");
         }
 
+        // The standby replays nothing until told: respkv's schema, created by the engine below, is not there.
+        sql(replica, "SELECT pg_wal_replay_pause()");
         PostgresEngine engine = PostgresEngine.builder().url(primary.getJdbcUrl("postgres", "postgres")).user("postgres")
                 .replicaUrl(replica.getJdbcUrl("postgres", "postgres")).poolSize(2).build();
         RespServer server = closing(RespServer.builder().port(0).ownedEngine(engine).start().join());
@@ -203,7 +214,19 @@ class PostgresReplicaReadTest {
         assertEquals("OK", linear.set("k", "v1"));
         assertEquals("OK", stale.readonly());
         assertEquals("STALE", consistency(stale));
-        await(() -> "v1".equals(getBeforeReplayed(stale, "k")), "the replica has v1");
+        // The standby lacks respkv's table: STALE reads go to the primary (before: ERR internal error
+        // ... relation "respkv.respkv_kv" does not exist [SQLSTATE 42P01]).
+        long fallbacksBefore = engine.replicaFallbacks();
+        assertEquals("v1", stale.get("k"), "the primary's value");
+        assertEquals(List.of("v1"), stale.mget("k"));
+        assertTrue(engine.replicaFallbacks() >= fallbacksBefore + 2);
+        String lsn = walPosition(primary);
+        sql(replica, "SELECT pg_wal_replay_resume()");
+        await(() -> replayed(replica, lsn), "the replica has replayed respkv's table and v1");
+        await(() -> {
+            long fallbacks = engine.replicaFallbacks();
+            return "v1".equals(stale.get("k")) && engine.replicaFallbacks() == fallbacks;
+        }, "STALE reads go to the replica");
 
         sql(replica, "SELECT pg_wal_replay_pause()");
         assertEquals("OK", linear.set("k", "v2"));
