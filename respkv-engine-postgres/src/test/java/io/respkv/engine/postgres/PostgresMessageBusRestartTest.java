@@ -103,6 +103,9 @@ class PostgresMessageBusRestartTest {
         assertEquals(0L, publisher.publish("news", "while-down"));
         pg = startPostgres(port);
         assertTrue(await(() -> busB.listenerConnects() > connects, 30), "B's listener reconnected by itself");
+        // B counts as reconnected only once A knows somebody listens: else A drops the next PUBLISH
+        // unsent (A's listener may have reconnected first and found nobody; see PostgresMessageBusJoinTest)
+        assertTrue(busA.othersListening(), "A knows B listens again");
 
         publisher.publish("news", "after");
         // "while-down" arrives too if A's sender sent it after B listened again; nothing arrives twice
