@@ -17,5 +17,10 @@ public enum EngineFeature {
      * {@link KeyspaceEngine#syncCommitted()} makes them durable together (group commit): the
      * server then acknowledges a batch of writes after one sync instead of one sync each.
      */
-    GROUP_COMMIT
+    GROUP_COMMIT,
+    /**
+     * {@link Transaction#putExpecting} can write a key without reading it first (the engine checks
+     * the expectation at commit). Without it the server never calls {@code putExpecting}.
+     */
+    UNREAD_WRITES
 }

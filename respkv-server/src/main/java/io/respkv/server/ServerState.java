@@ -64,6 +64,8 @@ public final class ServerState {
     private volatile io.respkv.api.ConsistencyLevel defaultConsistency;
 
     private final boolean groupCommit;
+    /** The engine takes writes of unread keys ({@link io.respkv.api.EngineFeature#UNREAD_WRITES}). */
+    public final boolean unreadWrites;
     /** Runs the engine syncs of group commit (see {@link ReplyBarrier}); one thread: syncs serialize anyway. */
     private final java.util.concurrent.ExecutorService syncThread =
             java.util.concurrent.Executors.newSingleThreadExecutor(new io.netty.util.concurrent.DefaultThreadFactory("respkv-sync", true));
@@ -74,6 +76,7 @@ public final class ServerState {
 
     ServerState(ServerConfig config, CommandTable commands) {
         this.groupCommit = config.engine().has(io.respkv.api.EngineFeature.GROUP_COMMIT);
+        this.unreadWrites = config.engine().has(io.respkv.api.EngineFeature.UNREAD_WRITES);
         this.sampledSets = config.replication() == null ? new io.respkv.server.keyspace.SampledSets() : null;
         this.config = config;
         this.commands = commands;

@@ -181,6 +181,8 @@ public final class Main {
                   --pg-replica-url URL      postgres engine: a replica's JDBC URL, read by STALE connections (default none)
                   --pd HOST:PORT[,...]      tikv engine: PD endpoints of the TiKV cluster (required)
                   --tikv-prefix PREFIX      tikv engine: prefix of every TiKV key respkv uses; one per deployment (default respkv/)
+                  --engine-option NAME=VALUE  any option of the engine's provider, repeatable (docs/engines.md), e.g.
+                                            --engine-option block-cache-size=256mb --engine-option write-buffer-size=8mb
                   --requirepass PASS        password of the default user (as Redis's requirepass)
                   --aclfile PATH            users file loaded at start, ACL LOAD / ACL SAVE (as Redis's aclfile; default none)
                   --protected-mode yes|no   refuse non-loopback clients while the default user has no password (default yes)
@@ -271,6 +273,13 @@ public final class Main {
                     case "--pg-replica-url" -> o.engineOptions.put("replica-url", value);
                     case "--pd" -> o.engineOptions.put("pd", value);
                     case "--tikv-prefix" -> o.engineOptions.put("prefix", value);
+                    case "--engine-option" -> {
+                        int eq = value.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException("--engine-option takes NAME=VALUE, got '" + value + "'");
+                        }
+                        o.engineOptions.put(value.substring(0, eq), value.substring(eq + 1));
+                    }
                     case "--consistency" -> o.consistency = consistencyValue(value);
                     case "--pg-pool-size" -> o.engineOptions.put("pool-size", Integer.toString(intValue(flag, value, 1, 10_000)));
                     case "--requirepass" -> o.requirePass = value;

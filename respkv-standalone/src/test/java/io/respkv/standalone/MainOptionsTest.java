@@ -22,6 +22,16 @@ class MainOptionsTest {
     }
 
     @Test
+    void engineOptionsPassToTheProvider() {
+        Main.Options o = Main.Options.parse(new String[] {"--dir", "/var/lib/respkv", "--engine-option",
+                "write-buffer-size=8mb", "--engine-option", "block-cache-size=1gb=x"});
+        assertEquals(java.util.Map.of("dir", "/var/lib/respkv", "write-buffer-size", "8mb", "block-cache-size", "1gb=x"),
+                o.engineOptions);
+        assertThrows(IllegalArgumentException.class, () -> Main.Options.parse(new String[] {"--engine-option", "8mb"}));
+        assertThrows(IllegalArgumentException.class, () -> Main.Options.parse(new String[] {"--engine-option", "=8mb"}));
+    }
+
+    @Test
     void defaultsAreRedis() {
         Main.Options o = Main.Options.parse(new String[0]);
         assertEquals(null, o.aclFile);

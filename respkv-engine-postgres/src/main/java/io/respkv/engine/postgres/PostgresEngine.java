@@ -129,7 +129,8 @@ public final class PostgresEngine implements KeyspaceEngine {
 
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PostgresEngine.class.getName());
     private static final Set<EngineFeature> FEATURES = Set.of(EngineFeature.PERSISTENT,
-            EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.SHARED_STORE, EngineFeature.BLOCKING_IO);
+            EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.SHARED_STORE, EngineFeature.BLOCKING_IO,
+            EngineFeature.UNREAD_WRITES);
 
     private final String url;
     private final String user;

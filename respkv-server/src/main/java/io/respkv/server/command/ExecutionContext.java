@@ -196,7 +196,8 @@ public final class ExecutionContext implements CommandContext {
     public Keyspace keyspace() {
         int db = client.db();
         if (keyspace == null) {
-            keyspace = new Keyspace(transaction(), db, now, changes).sampledSets(server.sampledSets);
+            keyspace = new Keyspace(transaction(), db, now, changes).sampledSets(server.sampledSets)
+                    .unreadWrites(server.unreadWrites);
             if (KeyspaceEvents.enabled(server.pubsub().notifyFlags(), KeyspaceEvents.NEW | KeyspaceEvents.EXPIRED)) {
                 keyspace.listener(keyEvents);
             }
@@ -309,7 +310,7 @@ public final class ExecutionContext implements CommandContext {
             own.clear();
             Transaction t = beginCommand();
             try {
-                Keyspace ks = new Keyspace(t, client.db(), now, own);
+                Keyspace ks = new Keyspace(t, client.db(), now, own).unreadWrites(server.unreadWrites);
                 T result = body.apply(ks);
                 server.watches().commit(t, own, null);
                 syncPending |= server.groupCommit();

@@ -6,7 +6,6 @@ import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -202,12 +201,12 @@ public final class MemoryEngine implements KeyspaceEngine {
      *
      * @param reads     keys read with the version sequence seen (0 = absent)
      * @param rangeDeletes ranges deleted, applied before {@code writes}
-     * @param writes    puts ({@code value != null}) and deletes ({@code value == null}) by key
+     * @param writes    puts ({@code value != null}) and deletes ({@code value == null})
      * @param scanned   whether the transaction scanned: its point reads are then validated even
      *                  if it wrote nothing, so they agree with what its scans saw
      * @return false if a read was invalidated by a concurrent commit
      */
-    boolean commit(ReadSet reads, java.util.List<byte[][]> rangeDeletes, Map<byte[], byte[]> writes, boolean scanned) {
+    boolean commit(ReadSet reads, java.util.List<byte[][]> rangeDeletes, BufferedWrites writes, boolean scanned) {
         if (writes.isEmpty() && rangeDeletes.isEmpty() && reads.size <= 1 && !scanned) {
             // A read-only transaction that read one key saw one committed version: nothing to
             // validate, and no reason to take the commit lock (GET, EXISTS, TTL...).
@@ -235,8 +234,8 @@ public final class MemoryEngine implements KeyspaceEngine {
                     }
                 }
             }
-            for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
-                install(w.getKey(), w.getValue(), seq, oldest);
+            for (int i = 0; i < writes.size(); i++) {
+                install(writes.key(i), writes.value(i), seq, oldest);
             }
             visibleSeq = seq;
             return true;
@@ -291,12 +290,15 @@ public final class MemoryEngine implements KeyspaceEngine {
 
     /** Keys read by a transaction and the version sequence each had (0 = absent). */
     static final class ReadSet {
-        byte[][] keys = new byte[4][];
-        long[] seqs = new long[4];
+        byte[][] keys;
+        long[] seqs;
         int size;
 
         void add(byte[] key, long seq) {
-            if (size == keys.length) {
+            if (keys == null) {
+                keys = new byte[2][];
+                seqs = new long[2];
+            } else if (size == keys.length) {
                 keys = Arrays.copyOf(keys, size * 2);
                 seqs = Arrays.copyOf(seqs, size * 2);
             }

@@ -6,23 +6,22 @@ import io.respkv.api.TransactionConflictException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A {@link MemoryEngine} transaction: writes are buffered in key order, point reads are recorded
- * with the version they saw and validated at commit.
+ * A {@link MemoryEngine} transaction: writes are buffered ({@link BufferedWrites}), point reads
+ * are recorded with the version they saw and validated at commit.
  */
 final class MemoryTransaction implements Transaction {
 
-    /** Marks a buffered deletion (compared by identity). */
+    /** Marks a deletion in the sorted copy of the writes a scan merges (compared by identity). */
     private static final byte[] TOMBSTONE = new byte[0];
 
     private final MemoryEngine engine;
     private final MemoryEngine.ReadSet reads = new MemoryEngine.ReadSet();
-    private TreeMap<byte[], byte[]> writes;
+    private final BufferedWrites writes = new BufferedWrites();
     private List<byte[][]> rangeDeletes = List.of();
     private boolean finished;
     /** The snapshot sequence number scans read at; -1 until the first scan. */
@@ -35,11 +34,9 @@ final class MemoryTransaction implements Transaction {
     @Override
     public byte[] get(byte[] key) {
         ensureActive();
-        if (writes != null) {
-            byte[] own = writes.get(key);
-            if (own != null) {
-                return own == TOMBSTONE ? null : own;
-            }
+        int own = writes.find(key);
+        if (own >= 0) {
+            return writes.value(own);
         }
         if (inDeletedRange(key)) {
             return null;
@@ -62,10 +59,14 @@ final class MemoryTransaction implements Transaction {
         }
         Iterator<Map.Entry<byte[], MemoryEngine.Slot>> committed =
                 MemorySnapshot.range(engine.map, low, high, reverse);
-        if (writes == null && rangeDeletes.isEmpty()) {
+        if (writes.isEmpty() && rangeDeletes.isEmpty()) {
             return new MemorySnapshot.VersionCursor(committed, scanSeq);
         }
-        TreeMap<byte[], byte[]> own = writes == null ? new TreeMap<>(Arrays::compareUnsigned) : new TreeMap<>(writes);
+        TreeMap<byte[], byte[]> own = new TreeMap<>(Arrays::compareUnsigned);
+        for (int i = 0; i < writes.size(); i++) {
+            byte[] value = writes.value(i);
+            own.put(writes.key(i), value == null ? TOMBSTONE : value);
+        }
         return new MergingCursor(committed, MemorySnapshot.range(own, low, high, reverse), reverse,
                 List.copyOf(rangeDeletes), scanSeq);
     }
@@ -73,21 +74,19 @@ final class MemoryTransaction implements Transaction {
     @Override
     public void put(byte[] key, byte[] value) {
         ensureActive();
-        buffer().put(key, value);
+        writes.put(key, value);
     }
 
     @Override
     public void delete(byte[] key) {
         ensureActive();
-        buffer().put(key, TOMBSTONE);
+        writes.put(key, null);
     }
 
     @Override
     public void deleteRange(byte[] low, byte[] high) {
         ensureActive();
-        if (writes != null) {
-            (high == null ? writes.tailMap(low, true) : writes.subMap(low, true, high, false)).clear();
-        }
+        writes.removeRange(low, high);
         if (rangeDeletes.isEmpty()) {
             rangeDeletes = new ArrayList<>();
         }
@@ -98,18 +97,9 @@ final class MemoryTransaction implements Transaction {
     public void commit() {
         ensureActive();
         finished = true;
-        Map<byte[], byte[]> toInstall;
-        if (writes == null) {
-            toInstall = Map.of();
-        } else {
-            toInstall = new LinkedHashMap<>(writes.size() * 2);
-            for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
-                toInstall.put(w.getKey(), w.getValue() == TOMBSTONE ? null : w.getValue());
-            }
-        }
         boolean ok;
         try {
-            ok = engine.commit(reads, rangeDeletes, toInstall, scanSeq >= 0);
+            ok = engine.commit(reads, rangeDeletes, writes, scanSeq >= 0);
         } finally {
             releaseScanSnapshot();
         }
@@ -129,13 +119,6 @@ final class MemoryTransaction implements Transaction {
             engine.releaseSnapshot(scanSeq);
             scanSeq = -1;
         }
-    }
-
-    private TreeMap<byte[], byte[]> buffer() {
-        if (writes == null) {
-            writes = new TreeMap<>(Arrays::compareUnsigned);
-        }
-        return writes;
     }
 
     private boolean inDeletedRange(byte[] key) {

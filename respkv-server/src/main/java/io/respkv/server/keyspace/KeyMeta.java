@@ -34,19 +34,27 @@ public final class KeyMeta {
     private final long size;
     /** A list's head position; 0 for other types. */
     private final long head;
-    private final byte[] value;
+    /** A string's value; for a decoded string, null until {@link #value()} first copies it out of {@link #encoded}. */
+    private byte[] value;
+    /**
+     * The encoded string entry this was decoded from, or null: many readers of a string's
+     * metadata want only its type and deadline (SET, EXISTS, TTL...), so the value is not copied
+     * out until asked for.
+     */
+    private final byte[] encoded;
 
     private KeyMeta(RedisType type, long expireAt, long version, long size, byte[] value) {
-        this(type, expireAt, version, size, 0, value);
+        this(type, expireAt, version, size, 0, value, null);
     }
 
-    private KeyMeta(RedisType type, long expireAt, long version, long size, long head, byte[] value) {
+    private KeyMeta(RedisType type, long expireAt, long version, long size, long head, byte[] value, byte[] encoded) {
         this.type = type;
         this.expireAt = expireAt;
         this.version = version;
         this.size = size;
         this.head = head;
         this.value = value;
+        this.encoded = encoded;
     }
 
     public static KeyMeta string(byte[] value, long expireAt) {
@@ -65,7 +73,7 @@ public final class KeyMeta {
      * {@code version} (see {@link RedisList} for the element layout).
      */
     public static KeyMeta list(long expireAt, long version, long size, long head) {
-        return new KeyMeta(RedisType.LIST, expireAt, version, size, head, null);
+        return new KeyMeta(RedisType.LIST, expireAt, version, size, head, null, null);
     }
 
     public RedisType type() {
@@ -103,15 +111,18 @@ public final class KeyMeta {
 
     /** The value of a string key (shared, do not modify). */
     public byte[] value() {
+        if (value == null && encoded != null) {
+            value = Arrays.copyOfRange(encoded, HEADER, encoded.length);
+        }
         return value;
     }
 
     public KeyMeta withExpireAt(long newExpireAt) {
-        return new KeyMeta(type, newExpireAt, version, size, head, value);
+        return new KeyMeta(type, newExpireAt, version, size, head, value, encoded);
     }
 
     public KeyMeta withSize(long newSize) {
-        return new KeyMeta(type, expireAt, version, newSize, head, value);
+        return new KeyMeta(type, expireAt, version, newSize, head, value, encoded);
     }
 
     /** The same collection metadata (size, expiry, a list's head) under another element version. */
@@ -119,12 +130,14 @@ public final class KeyMeta {
         if (type == RedisType.STRING) {
             throw new IllegalStateException("a string has no version");
         }
-        return new KeyMeta(type, expireAt, newVersion, size, head, value);
+        return new KeyMeta(type, expireAt, newVersion, size, head, value, encoded);
     }
 
     public byte[] encode() {
         byte[] out;
-        if (type == RedisType.STRING) {
+        if (type == RedisType.STRING && value == null) {
+            out = encoded.clone(); // the value as decoded, the header rewritten below
+        } else if (type == RedisType.STRING) {
             out = new byte[HEADER + value.length];
             System.arraycopy(value, 0, out, HEADER, value.length);
         } else {
@@ -148,10 +161,10 @@ public final class KeyMeta {
         RedisType type = RedisType.ofCode(raw[1]);
         long expireAt = KeyCodec.getLong(raw, 2);
         if (type == RedisType.STRING) {
-            return new KeyMeta(type, expireAt, 0, 0, Arrays.copyOfRange(raw, HEADER, raw.length));
+            return new KeyMeta(type, expireAt, 0, 0, 0, null, raw);
         }
         long head = type == RedisType.LIST && raw.length >= LIST_LENGTH ? KeyCodec.getLong(raw, COLLECTION_LENGTH) : 0;
-        return new KeyMeta(type, expireAt, KeyCodec.getLong(raw, HEADER), KeyCodec.getLong(raw, HEADER + 8), head, null);
+        return new KeyMeta(type, expireAt, KeyCodec.getLong(raw, HEADER), KeyCodec.getLong(raw, HEADER + 8), head, null, null);
     }
 
     /**

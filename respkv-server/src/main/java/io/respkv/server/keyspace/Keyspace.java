@@ -32,8 +32,13 @@ public final class Keyspace {
     /** Shared by every database view of this transaction (see {@link #database}). */
     private final Tally tally;
 
-    /** The last metadata entry read, raw (possibly expired), so a read-then-write reads once. */
+    /**
+     * The last metadata entry read or written, raw (possibly expired), so a read-then-write reads
+     * once; and its engine key, so the write does not encode the key again (engine keys are never
+     * modified once made, so one array serves the read and the write).
+     */
     private byte[] cachedKey;
+    private byte[] cachedMetaKey;
     private byte[] cachedRaw;
 
     public Keyspace(Transaction txn, int db, long nowMillis) {
@@ -64,6 +69,8 @@ public final class Keyspace {
         final KeyChanges changes;
         /** The server's memory of sets drawn from; null: none. */
         SampledSets sampledSets;
+        /** Whether the engine may take writes of unread keys ({@link Transaction#putExpecting}). */
+        boolean unreadWrites;
 
         Tally(KeyChanges changes) {
             this.changes = changes;
@@ -95,6 +102,16 @@ public final class Keyspace {
      */
     public Keyspace sampledSets(SampledSets sampledSets) {
         tally.sampledSets = sampledSets;
+        return this;
+    }
+
+    /**
+     * Tells this transaction's views that the engine declares
+     * {@link io.respkv.api.EngineFeature#UNREAD_WRITES}; without it {@link #overwriteStringUnread}
+     * answers false at once instead of encoding a write the engine would refuse.
+     */
+    public Keyspace unreadWrites(boolean engineTakesThem) {
+        tally.unreadWrites = engineTakesThem;
         return this;
     }
 
@@ -138,18 +155,35 @@ public final class Keyspace {
     }
 
     private byte[] rawMeta(byte[] key) {
-        if (cachedKey != null && Arrays.equals(cachedKey, key)) {
+        if (isCached(key)) {
             return cachedRaw;
         }
-        byte[] raw = txn.get(KeyCodec.metaKey(db, key));
+        byte[] metaKey = KeyCodec.metaKey(db, key);
+        byte[] raw = txn.get(metaKey);
         cachedKey = key;
+        cachedMetaKey = metaKey;
         cachedRaw = raw;
         return raw;
     }
 
-    private void remember(byte[] key, byte[] raw) {
+    private boolean isCached(byte[] key) {
+        return cachedKey != null && Arrays.equals(cachedKey, key);
+    }
+
+    /** The engine key of {@code key}'s metadata: the cached one after a read of it. */
+    private byte[] metaKey(byte[] key) {
+        return isCached(key) ? cachedMetaKey : KeyCodec.metaKey(db, key);
+    }
+
+    /** Records that {@code key}'s metadata, at engine key {@code metaKey}, is now {@code raw}. */
+    private void remember(byte[] key, byte[] metaKey, byte[] raw) {
         cachedKey = key;
+        cachedMetaKey = metaKey;
         cachedRaw = raw;
+    }
+
+    private void forget() {
+        remember(null, null, null);
     }
 
     /** The live metadata of {@code key}, or null if it does not exist or has expired. */
@@ -226,6 +260,7 @@ public final class Keyspace {
      */
     public void put(byte[] key, KeyMeta meta) {
         byte[] old = rawMeta(key);
+        byte[] metaKey = cachedMetaKey; // rawMeta just cached this key's
         Listener listener = tally.listener;
         if (old != null) {
             if (isExpired(old)) {
@@ -240,11 +275,11 @@ public final class Keyspace {
             listener.created(db, key);
         }
         byte[] encoded = meta.encode();
-        txn.put(KeyCodec.metaKey(db, key), encoded);
+        txn.put(metaKey, encoded);
         if (meta.hasExpiry()) {
             txn.put(KeyCodec.expiryKey(db, meta.expireAt(), key), EMPTY);
         }
-        remember(key, encoded);
+        remember(key, metaKey, encoded);
         changed(key);
     }
 
@@ -267,20 +302,24 @@ public final class Keyspace {
      * count (see {@link KeyMeta#persistentStringHeader}).
      */
     public boolean overwriteStringUnread(byte[] key, byte[] value, long expireAt) {
-        if (cachedKey != null && Arrays.equals(cachedKey, key)) {
+        if (!tally.unreadWrites) {
+            return false;
+        }
+        if (isCached(key)) {
             return false; // read already: the usual path costs nothing more
         }
         if (tally.listener != null) {
             return false; // keyspace notifications need to know whether the key is new or expired
         }
         byte[] encoded = KeyMeta.string(value, expireAt).encode();
-        if (!txn.putExpecting(KeyCodec.metaKey(db, key), encoded, PERSISTENT_STRING_HEADER)) {
+        byte[] metaKey = KeyCodec.metaKey(db, key);
+        if (!txn.putExpecting(metaKey, encoded, PERSISTENT_STRING_HEADER)) {
             return false;
         }
         if (expireAt != KeyMeta.NO_EXPIRY) {
             txn.put(KeyCodec.expiryKey(db, expireAt, key), EMPTY);
         }
-        remember(key, encoded);
+        remember(key, metaKey, encoded);
         changed(key);
         return true;
     }
@@ -310,8 +349,9 @@ public final class Keyspace {
         }
         // Same type and same deadline: the expiry-index entry stays as it is.
         byte[] encoded = KeyMeta.string(value, current.expireAt()).encode();
-        txn.put(KeyCodec.metaKey(db, key), encoded);
-        remember(key, encoded);
+        byte[] metaKey = metaKey(key);
+        txn.put(metaKey, encoded);
+        remember(key, metaKey, encoded);
         changed(key);
     }
 
@@ -321,6 +361,7 @@ public final class Keyspace {
      */
     public boolean delete(byte[] key) {
         byte[] old = rawMeta(key);
+        byte[] metaKey = cachedMetaKey; // rawMeta just cached this key's
         if (old == null) {
             return false;
         }
@@ -332,8 +373,8 @@ public final class Keyspace {
             }
         }
         retire(key, old, -1);
-        txn.delete(KeyCodec.metaKey(db, key));
-        remember(key, null);
+        txn.delete(metaKey);
+        remember(key, metaKey, null);
         changed(key);
         return live;
     }
@@ -432,13 +473,14 @@ public final class Keyspace {
         for (byte[] indexKey : due) {
             byte[] key = KeyCodec.userKeyOfExpiry(indexKey);
             byte[] raw = rawMeta(key);
+            byte[] metaKey = cachedMetaKey; // rawMeta just cached this key's
             if (raw != null && KeyMeta.expireAtOf(raw) == KeyCodec.expireAtOfExpiryKey(indexKey)) {
                 if (tally.listener != null) {
                     tally.listener.expired(db, key);
                 }
                 retire(key, raw, -1);
-                txn.delete(KeyCodec.metaKey(db, key));
-                remember(key, null);
+                txn.delete(metaKey);
+                remember(key, metaKey, null);
                 changed(key);
                 expired++;
             } else {
@@ -464,7 +506,7 @@ public final class Keyspace {
             byte[] prefix = KeyCodec.familyPrefix(family, db);
             txn.deleteRange(prefix, KeyCodec.prefixEnd(prefix));
         }
-        remember(null, null);
+        forget();
         if (tally.changes != null) {
             tally.changes.flushed(db);
         }
