@@ -213,7 +213,7 @@ public final class RespProxy implements AutoCloseable {
         private ReadPrefer readPrefer = ReadPrefer.MASTER;
         private String requirePass;
         private java.nio.file.Path aclFile;
-        private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
+        private int eventLoopThreads = defaultEventLoopThreads();
         private int maxRedirects = 5;
         private io.respkv.server.TlsConfig tls;
         private io.respkv.server.TlsConfig backendTls;
@@ -319,13 +319,26 @@ public final class RespProxy implements AutoCloseable {
             return this;
         }
 
-        /** Event loop threads serving clients (each with its own backend connections). Default: the CPU count. */
+        /**
+         * Event loop threads serving clients (each with its own backend connections). Default:
+         * {@link #defaultEventLoopThreads()}.
+         */
         public Builder eventLoopThreads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("eventLoopThreads must be at least 1: " + threads);
             }
             this.eventLoopThreads = threads;
             return this;
+        }
+
+        /**
+         * Half the CPUs, at least one: the kernel's network work for every byte the proxy moves
+         * (most of its CPU time) needs the other half, and a proxy usually shares its machine
+         * with clients or nodes. On a 2-CPU machine one loop beat two on every figure of
+         * bench/proxy-vs-direct.sh (docs/benchmarks.md, "Cluster-routing proxy").
+         */
+        public static int defaultEventLoopThreads() {
+            return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         }
 
         /** How many MOVED/ASK redirections one command may follow before the client sees the last one. Default 5. */

@@ -172,7 +172,7 @@ public final class ProxyCommand {
                   --read-prefer master|replica   where read-only commands go (default master)
                   --requirepass PASS             password clients must give the proxy (AUTH / HELLO AUTH)
                   --aclfile PATH                 the proxy's ACL users (Redis ACL file format; ACL LOAD reloads it)
-                  --event-loop-threads N         event loop threads (default: the CPU count)
+                  --event-loop-threads N         event loop threads (default: half the CPU count, at least 1)
                   --tls-cert-file PATH           serve clients over TLS (only) with this PEM certificate chain
                   --tls-key-file PATH            its PEM (PKCS#8) private key; --tls-key-file-pass PASS if encrypted
                   --tls-ca-cert-file PATH        PEM CA certificates that verify client certificates

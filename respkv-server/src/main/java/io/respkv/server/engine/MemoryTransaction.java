@@ -21,7 +21,10 @@ final class MemoryTransaction implements Transaction {
 
     private final MemoryEngine engine;
     private final MemoryEngine.ReadSet reads = new MemoryEngine.ReadSet();
-    private final BufferedWrites writes = new BufferedWrites();
+    /** Null until the first write: most transactions only read. */
+    private BufferedWrites writes;
+    /** What a transaction that wrote nothing commits; never written to. */
+    private static final BufferedWrites NO_WRITES = new BufferedWrites();
     private List<byte[][]> rangeDeletes = List.of();
     private boolean finished;
     /** The snapshot sequence number scans read at; -1 until the first scan. */
@@ -34,7 +37,7 @@ final class MemoryTransaction implements Transaction {
     @Override
     public byte[] get(byte[] key) {
         ensureActive();
-        int own = writes.find(key);
+        int own = writes == null ? -1 : writes.find(key);
         if (own >= 0) {
             return writes.value(own);
         }
@@ -59,11 +62,11 @@ final class MemoryTransaction implements Transaction {
         }
         Iterator<Map.Entry<byte[], MemoryEngine.Slot>> committed =
                 MemorySnapshot.range(engine.map, low, high, reverse);
-        if (writes.isEmpty() && rangeDeletes.isEmpty()) {
+        if (writes == null && rangeDeletes.isEmpty()) {
             return new MemorySnapshot.VersionCursor(committed, scanSeq);
         }
         TreeMap<byte[], byte[]> own = new TreeMap<>(Arrays::compareUnsigned);
-        for (int i = 0; i < writes.size(); i++) {
+        for (int i = 0; writes != null && i < writes.size(); i++) {
             byte[] value = writes.value(i);
             own.put(writes.key(i), value == null ? TOMBSTONE : value);
         }
@@ -74,19 +77,21 @@ final class MemoryTransaction implements Transaction {
     @Override
     public void put(byte[] key, byte[] value) {
         ensureActive();
-        writes.put(key, value);
+        buffer().put(key, value);
     }
 
     @Override
     public void delete(byte[] key) {
         ensureActive();
-        writes.put(key, null);
+        buffer().put(key, null);
     }
 
     @Override
     public void deleteRange(byte[] low, byte[] high) {
         ensureActive();
-        writes.removeRange(low, high);
+        if (writes != null) {
+            writes.removeRange(low, high);
+        }
         if (rangeDeletes.isEmpty()) {
             rangeDeletes = new ArrayList<>();
         }
@@ -99,7 +104,7 @@ final class MemoryTransaction implements Transaction {
         finished = true;
         boolean ok;
         try {
-            ok = engine.commit(reads, rangeDeletes, writes, scanSeq >= 0);
+            ok = engine.commit(reads, rangeDeletes, writes == null ? NO_WRITES : writes, scanSeq >= 0);
         } finally {
             releaseScanSnapshot();
         }
@@ -119,6 +124,13 @@ final class MemoryTransaction implements Transaction {
             engine.releaseSnapshot(scanSeq);
             scanSeq = -1;
         }
+    }
+
+    private BufferedWrites buffer() {
+        if (writes == null) {
+            writes = new BufferedWrites();
+        }
+        return writes;
     }
 
     private boolean inDeletedRange(byte[] key) {
