@@ -4,13 +4,17 @@
 # Starts the standalone respkv jar twice, on ENGINE_A and on ENGINE_B (e.g. leveldb rocksdb),
 # each on a free loopback port with a fresh temp --dir, runs the redis-benchmark suite against
 # them alternating A/B per test for ROUNDS rounds (side-by-side.sh), prints medians, ratios and
-# server CPU per request, and stops both.
+# server CPU per request, and stops both. The same engine twice compares settings or builds:
+# A_JAVA_OPTS / B_JAVA_OPTS, A_ARGS / B_ARGS and A_JAR / B_JAR apply to one side only, e.g.
+#   B_ARGS="--event-loop-threads 2" TESTS="set:16 get:16" bench/engines-side-by-side.sh memory memory 3
+#   A_JAVA_OPTS="-XX:+UseG1GC" bench/engines-side-by-side.sh memory memory 3
+#   A_JAR=/tmp/old-respkv.jar bench/engines-side-by-side.sh rocksdb rocksdb 3
 #
 # Needs: a built jar (./mvnw -B -q -DskipTests package) and redis-benchmark on PATH (Debian:
 # apt-get install redis-tools). Environment passes through to side-by-side.sh / redis-bench.sh:
 # TESTS (default "set:16 get:16 lpush:16 hset:16 zadd:16"), N, N_P16, CLIENTS, KEYSPACE, DSIZE,
 # MODE. JAVA_OPTS (default -XX:+UseParallelGC) and RESPKV_ARGS (e.g. "--durability async") add to
-# both servers' command lines.
+# both servers' command lines (a side's A_/B_JAVA_OPTS replaces JAVA_OPTS for it).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -19,7 +23,10 @@ B=${2:?usage: $0 ENGINE_A ENGINE_B [ROUNDS]}
 export ROUNDS=${3:-3}
 export TESTS=${TESTS:-"set:16 get:16 lpush:16 hset:16 zadd:16"}
 JAR=$ROOT/respkv-standalone/target/respkv.jar
-[[ -f $JAR ]] || { echo "build first: ./mvnw -B -q -DskipTests package" >&2; exit 2; }
+A_JAR=${A_JAR:-$JAR}; B_JAR=${B_JAR:-$JAR}
+for jar in "$A_JAR" "$B_JAR"; do
+  [[ -f $jar ]] || { echo "no jar $jar (build first: ./mvnw -B -q -DskipTests package)" >&2; exit 2; }
+done
 command -v redis-benchmark >/dev/null && command -v redis-cli >/dev/null \
   || { echo "needs redis-benchmark and redis-cli (apt-get install redis-tools)" >&2; exit 2; }
 
@@ -33,18 +40,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start() { # engine port -> pid
+start() { # engine port jar java-opts side-args -> pid
   local args=(--engine "$1")
   [[ $1 != memory ]] && args+=(--dir "$WORK/$1-$2")
   # shellcheck disable=SC2086
-  java ${JAVA_OPTS:--XX:+UseParallelGC} -jar "$JAR" --port "$2" "${args[@]}" ${RESPKV_ARGS:-} >"$WORK/$1-$2.log" 2>&1 &
+  java $4 -jar "$3" --port "$2" "${args[@]}" ${RESPKV_ARGS:-} $5 >"$WORK/$1-$2.log" 2>&1 &
   echo $!
 }
-PID_A=$(start "$A" "$PA")
-PID_B=$(start "$B" "$PB")
+DEFAULT_OPTS=${JAVA_OPTS:--XX:+UseParallelGC}
+PID_A=$(start "$A" "$PA" "$A_JAR" "${A_JAVA_OPTS:-$DEFAULT_OPTS}" "${A_ARGS:-}")
+PID_B=$(start "$B" "$PB" "$B_JAR" "${B_JAVA_OPTS:-$DEFAULT_OPTS}" "${B_ARGS:-}")
 for _ in $(seq 1 100); do
   redis-cli -p "$PA" ping >/dev/null 2>&1 && redis-cli -p "$PB" ping >/dev/null 2>&1 && break
   sleep 0.2
 done
-echo "# respkv-$A on $PA pid $PID_A vs respkv-$B on $PB pid $PID_B; ${RESPKV_ARGS:-default durability}; $(nproc) cores; $(date -Is)"
-SRV_CPU=1 SRV_PID_A=$PID_A SRV_PID_B=$PID_B "$HERE/side-by-side.sh" "$PA" "$A" "$PB" "$B"
+redis-cli -p "$PA" ping >/dev/null && redis-cli -p "$PB" ping >/dev/null || { cat "$WORK"/*.log >&2; exit 1; }
+NAME_A=$A; NAME_B=$B
+[[ $A == "$B" ]] && NAME_A=A-$A && NAME_B=B-$B
+echo "# respkv-$A on $PA pid $PID_A (${A_JAVA_OPTS:-$DEFAULT_OPTS} ${A_ARGS:-}) vs respkv-$B on $PB pid $PID_B (${B_JAVA_OPTS:-$DEFAULT_OPTS} ${B_ARGS:-}); ${RESPKV_ARGS:-default durability}; $(nproc) cores; $(date -Is)"
+SRV_CPU=1 SRV_PID_A=$PID_A SRV_PID_B=$PID_B "$HERE/side-by-side.sh" "$PA" "$NAME_A" "$PB" "$NAME_B"

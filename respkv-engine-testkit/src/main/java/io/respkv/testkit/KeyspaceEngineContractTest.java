@@ -417,6 +417,20 @@ public abstract class KeyspaceEngineContractTest {
             assertThrows(UnsupportedOperationException.class, () -> engine.checkpoint(target));
             assertFalse(Files.exists(target));
         }
+        // UNREAD_WRITES: the server tries putExpecting only where it is declared, so an engine
+        // that takes such writes without declaring it, or declares it and takes none, is wrong.
+        try (Transaction t = engine.begin()) {
+            boolean taken = t.putExpecting(b("unread"), b("v1"), b("v"));
+            assertEquals(engine.has(EngineFeature.UNREAD_WRITES), taken, "putExpecting of an absent key");
+            if (!taken) {
+                t.put(b("unread"), b("v1"));
+            }
+            assertArrayEquals(b("v1"), t.get(b("unread")), "own unread write");
+            t.commit();
+        }
+        try (Snapshot s = engine.snapshot()) {
+            assertArrayEquals(b("v1"), s.get(b("unread")));
+        }
         if (!engine.has(EngineFeature.PERSISTENT)) {
             putAll(b("volatile"));
             engine.close();

@@ -262,7 +262,7 @@ class PostgresEngineTest {
         assertEquals("off", async.sessionSetting("synchronous_commit"));
         assertEquals("30s", async.sessionSetting("statement_timeout"));
         assertEquals(Set.of(EngineFeature.PERSISTENT, EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.SHARED_STORE,
-                EngineFeature.BLOCKING_IO), sync.features());
+                EngineFeature.BLOCKING_IO, EngineFeature.UNREAD_WRITES), sync.features());
     }
 
     @Test
