@@ -60,7 +60,12 @@ final class StringCommands {
 
     /** {@code GET key}: the value, or nil. */
     static void get(ExecutionContext ctx) {
-        ctx.reply().bulk(readString(ctx, ctx.arg(1)));
+        KeyMeta meta = readStringMeta(ctx, ctx.arg(1));
+        if (meta == null) {
+            ctx.reply().nullBulk();
+        } else {
+            meta.replyValue(ctx.reply());
+        }
     }
 
     /**
@@ -309,8 +314,8 @@ final class StringCommands {
 
     /** {@code STRLEN key}: the value's length, 0 if missing. */
     static void strlen(ExecutionContext ctx) {
-        byte[] value = readString(ctx, ctx.arg(1));
-        ctx.reply().integer(value == null ? 0 : value.length);
+        KeyMeta meta = readStringMeta(ctx, ctx.arg(1));
+        ctx.reply().integer(meta == null ? 0 : meta.valueLength());
     }
 
     /**

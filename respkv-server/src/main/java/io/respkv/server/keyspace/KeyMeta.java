@@ -1,5 +1,6 @@
 package io.respkv.server.keyspace;
 
+import io.respkv.api.ReplySink;
 import java.util.Arrays;
 
 /**
@@ -115,6 +116,20 @@ public final class KeyMeta {
             value = Arrays.copyOfRange(encoded, HEADER, encoded.length);
         }
         return value;
+    }
+
+    /** The length of a string's value, without copying it out. */
+    public int valueLength() {
+        return value == null && encoded != null ? encoded.length - HEADER : value.length;
+    }
+
+    /** Replies a string's value as a bulk string, straight from the decoded entry (no copy). */
+    public void replyValue(ReplySink reply) {
+        if (value == null && encoded != null) {
+            reply.bulk(encoded, HEADER, encoded.length - HEADER);
+        } else {
+            reply.bulk(value);
+        }
     }
 
     public KeyMeta withExpireAt(long newExpireAt) {
