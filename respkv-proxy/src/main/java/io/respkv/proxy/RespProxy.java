@@ -334,8 +334,9 @@ public final class RespProxy implements AutoCloseable {
         /**
          * Half the CPUs, at least one: the kernel's network work for every byte the proxy moves
          * (most of its CPU time) needs the other half, and a proxy usually shares its machine
-         * with clients or nodes. On a 2-CPU machine one loop beat two on every figure of
-         * bench/proxy-vs-direct.sh (docs/benchmarks.md, "Cluster-routing proxy").
+         * with clients or nodes. On a 2-CPU machine one loop matched or beat two on the
+         * throughput of bench/proxy-vs-direct.sh and halved the p99 added at -P 1
+         * (docs/benchmarks.md, "Cluster-routing proxy").
          */
         public static int defaultEventLoopThreads() {
             return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
