@@ -38,9 +38,9 @@ public final class KeyMeta {
     /** A string's value; for a decoded string, null until {@link #value()} first copies it out of {@link #encoded}. */
     private byte[] value;
     /**
-     * The encoded string entry this was decoded from, or null: many readers of a string's
-     * metadata want only its type and deadline (SET, EXISTS, TTL...), so the value is not copied
-     * out until asked for.
+     * The encoded string entry this was decoded from, or null; when set, it holds the value (after
+     * the header): many readers of a string's metadata want only its type and deadline (SET,
+     * EXISTS, TTL...), so the value is not copied out until asked for.
      */
     private final byte[] encoded;
 
@@ -120,12 +120,12 @@ public final class KeyMeta {
 
     /** The length of a string's value, without copying it out. */
     public int valueLength() {
-        return value == null && encoded != null ? encoded.length - HEADER : value.length;
+        return encoded != null ? encoded.length - HEADER : value.length;
     }
 
     /** Replies a string's value as a bulk string, straight from the decoded entry (no copy). */
     public void replyValue(ReplySink reply) {
-        if (value == null && encoded != null) {
+        if (encoded != null) {
             reply.bulk(encoded, HEADER, encoded.length - HEADER);
         } else {
             reply.bulk(value);
@@ -150,8 +150,8 @@ public final class KeyMeta {
 
     public byte[] encode() {
         byte[] out;
-        if (type == RedisType.STRING && value == null) {
-            out = encoded.clone(); // the value as decoded, the header rewritten below
+        if (encoded != null) {
+            out = encoded.clone(); // the string as decoded, the header rewritten below
         } else if (type == RedisType.STRING) {
             out = new byte[HEADER + value.length];
             System.arraycopy(value, 0, out, HEADER, value.length);
