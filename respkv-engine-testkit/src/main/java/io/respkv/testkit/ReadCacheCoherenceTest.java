@@ -1,6 +1,7 @@
 package io.respkv.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,35 @@ public abstract class ReadCacheCoherenceTest {
                 return null;
             });
             assertNull(engine.transact(txn -> txn.get(b("c1"))));
+        }
+    }
+
+    @Test
+    void blindWritesStayOutOfTheCacheAndWritesOfCachedKeysReplaceTheirEntries() {
+        try (KeyspaceEngine engine = openAsync(dir)) {
+            engine.transact(txn -> {
+                for (int i = 0; i < 100; i++) {
+                    txn.put(b("blind" + i), b("v" + i));
+                }
+                return null;
+            });
+            assertEquals(0, cachedEntries(engine), "keys written without being read were cached");
+
+            assertArrayEquals(b("v7"), engine.transact(txn -> txn.get(b("blind7")))); // cached now
+            assertEquals(1, cachedEntries(engine));
+            engine.transact(txn -> {
+                txn.put(b("blind7"), b("new"));
+                txn.delete(b("blind8"));
+                return null;
+            });
+            assertEquals(1, cachedEntries(engine));
+            assertArrayEquals(b("new"), engine.transact(txn -> txn.get(b("blind7"))));
+            assertNull(engine.transact(txn -> txn.get(b("blind8"))));
+            engine.transact(txn -> {
+                txn.delete(b("blind7"));
+                return null;
+            });
+            assertNull(engine.transact(txn -> txn.get(b("blind7"))), "deleted key served from the cache");
         }
     }
 

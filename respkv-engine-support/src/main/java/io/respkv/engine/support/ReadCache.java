@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Recently read and written values of an engine's latest committed state, on the Java heap, so a
+ * Recently read values of an engine's latest committed state, on the Java heap, so a
  * transaction's point read of a hot key costs a hash lookup instead of a JNI call and a memtable
  * skip-list search (on RocksDB those were a third of a SET's server time: every command reads its
  * key's metadata first). Absent keys are cached too ({@link #ABSENT}), so creating a key does not
@@ -125,9 +125,13 @@ public final class ReadCache {
     }
 
     /**
-     * Records the values a commit wrote ({@code tombstone}, compared by identity, for a deletion)
-     * as the keys' cached values at {@code epoch}. The committing transaction still holds the
-     * keys' locks and the commit gate.
+     * Replaces the entries of the keys a commit wrote that are cached with the values it wrote
+     * ({@code tombstone}, compared by identity, for a deletion), valid at {@code epoch}. Keys
+     * that are not cached stay out: a read-modify-write read its key first, which cached it, so
+     * what is left out are blind writes (a pushed list's elements, a sorted set's score index
+     * entries, deletions), which are rarely read back soon and, cached, evicted the hot keys that
+     * are (1,000,000 LPUSHes pushed every string key out and made the next GETs miss). The
+     * committing transaction still holds the keys' locks and the commit gate.
      */
     public void putCommitted(NavigableMap<byte[], byte[]> writes, byte[] tombstone, long epoch) {
         if (writes == null || !enabled()) {
@@ -135,7 +139,12 @@ public final class ReadCache {
         }
         for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
             byte[] v = w.getValue();
-            put(new KeyLockTable.Key(w.getKey()), v == tombstone ? ABSENT : v, epoch);
+            KeyLockTable.Key key = new KeyLockTable.Key(w.getKey());
+            byte[] value = v == tombstone ? ABSENT : v;
+            Entry old = entries.replace(key, new Entry(value, epoch));
+            if (old != null && usedBytes.addAndGet(weight(key, value) - weight(key, old.value)) > capacityBytes) {
+                evict();
+            }
         }
     }
 
