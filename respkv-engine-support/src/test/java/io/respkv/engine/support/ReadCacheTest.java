@@ -1,6 +1,8 @@
 package io.respkv.engine.support;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -20,6 +22,51 @@ class ReadCacheTest {
             assertTrue(cache.usedBytes() <= 10_000, "over capacity after " + i);
         }
         assertTrue(cache.size() > 10, "eviction must keep most of the capacity in use");
+    }
+
+    @Test
+    void keysWrittenWithoutBeingReadNeverEvictKeysThatWereRead() {
+        ReadCache cache = new ReadCache(100_000);
+        RangeDeleteLog ranges = new RangeDeleteLog();
+        for (int i = 0; i < 50; i++) {
+            byte[] value = b("read" + i);
+            cache.readLocked(new KeyLockTable.Key(b("r" + i)), ranges, k -> value);
+        }
+        for (int i = 0; i < 10_000; i++) {
+            cache.putCommitted(writes("w" + i, new byte[10]), LockingTransaction.TOMBSTONE, ranges.epoch());
+            assertTrue(cache.usedBytes() <= 100_000, "over capacity after " + i);
+        }
+        for (int i = 0; i < 50; i++) {
+            assertArrayEquals(b("read" + i), cache.get(new KeyLockTable.Key(b("r" + i))).value(), "r" + i + " evicted");
+        }
+        assertTrue(cache.writtenOnlySize() > 500, "written-only entries should fill the free room: " + cache.writtenOnlySize());
+    }
+
+    @Test
+    void aKeyWrittenWithoutBeingReadIsServedAndMovesAmongTheReadOnesWhenRead() {
+        ReadCache cache = new ReadCache(100_000);
+        RangeDeleteLog ranges = new RangeDeleteLog();
+        cache.putCommitted(writes("w", b("v")), LockingTransaction.TOMBSTONE, ranges.epoch());
+        assertEquals(1, cache.writtenOnlySize());
+        KeyLockTable.Key w = new KeyLockTable.Key(b("w"));
+        assertArrayEquals(b("v"), cache.readLocked(w, ranges, k -> {
+            throw new AssertionError("not served from the cache");
+        }));
+        assertEquals(0, cache.writtenOnlySize());
+        assertEquals(1, cache.size());
+        cache.putCommitted(writes("w", b("new")), LockingTransaction.TOMBSTONE, ranges.epoch());
+        assertEquals(0, cache.writtenOnlySize(), "a read key's write stays among the read entries");
+        assertArrayEquals(b("new"), cache.get(w).value());
+        cache.putCommitted(writes("w", LockingTransaction.TOMBSTONE), LockingTransaction.TOMBSTONE, ranges.epoch());
+        assertNull(cache.readLocked(w, ranges, k -> {
+            throw new AssertionError("not served from the cache");
+        }));
+    }
+
+    private static java.util.NavigableMap<byte[], byte[]> writes(String key, byte[] value) {
+        java.util.TreeMap<byte[], byte[]> writes = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+        writes.put(b(key), value);
+        return writes;
     }
 
     @Test
