@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * that finds an older epoch asks the engine whether a range deleted since covers the key (then the
  * entry is dropped) before trusting it. Snapshots and cursors never use the cache.
  *
- * <p>Keys a commit wrote without reading them first are kept apart until they are read, and are
- * evicted first (see {@link #putCommitted}).
+ * <p>Keys a commit wrote without reading them first are kept apart and evicted first (see
+ * {@link #putCommitted}).
  *
  * <p>Bounded by the bytes of its keys and values plus {@link #ENTRY_OVERHEAD} per entry: past
  * the limit, entries are evicted in the map's iteration order from where the last eviction
@@ -123,7 +123,7 @@ public final class ReadCache {
     private final long capacityBytes;
     /** Keys read (and then perhaps rewritten) by transactions. */
     private final Segment read = new Segment();
-    /** Keys written without being read first, until read: evicted first. */
+    /** Keys written without being read first: evicted first. */
     private final Segment written = new Segment();
 
     /** @param capacityBytes 0 disables the cache */
@@ -162,26 +162,18 @@ public final class ReadCache {
      * cache's entry if it is still exact, else {@code load}ed from the store (null: absent) and
      * cached. An entry older than the last range delete is trusted only once {@code ranges} shows
      * no range deleted since covers the key (it is then re-stamped). A key found among the
-     * written-only entries moves to the read ones. With the cache disabled, just loads.
+     * written-only entries stays there: read once, as a popped element is just before its delete,
+     * it is no hot key. With the cache disabled, just loads.
      */
     public byte[] readLocked(KeyLockTable.Key key, RangeDeleteLog ranges, Function<byte[], byte[]> load) {
         if (!enabled()) {
             return load.apply(key.bytes());
         }
-        Entry entry = read.entries.get(key);
-        boolean fromWritten = false;
-        if (entry == null) {
-            entry = written.entries.get(key);
-            fromWritten = entry != null;
-        }
+        Entry entry = get(key);
         if (entry != null) {
             long epoch = ranges.epoch();
             if (entry.epoch == epoch || !ranges.deletedSinceLocking(entry.epoch, key.bytes())) {
                 entry.epoch = epoch;
-                if (fromWritten) {
-                    written.remove(key);
-                    read.put(key, entry); // same weight: no eviction needed
-                }
                 return entry.value == ABSENT ? null : entry.value;
             }
             remove(key);
@@ -196,12 +188,12 @@ public final class ReadCache {
      * Records the values a commit wrote ({@code tombstone}, compared by identity, for a deletion)
      * as the keys' cached values at {@code epoch}. A key among the read entries has its entry
      * replaced there (a read-modify-write read its key first, which put it there); any other key
-     * goes to the written-only entries, which take the room read entries leave and are evicted
-     * first (down to {@link #WRITE_WINDOW_SHARE} of the capacity) when the cache is full. Blind
-     * writes (a pushed list's elements, a sorted set's score index entries, deletions) may be read
-     * back soon (LPUSH then LPOP) but must not evict the keys that are read: cached with them, a
-     * million LPUSHes pushed every string key out and made the next GETs miss. The committing
-     * transaction still holds the keys' locks and the commit gate.
+     * written goes to the written-only entries (a deleted one leaves them), which take the room
+     * read entries leave and are evicted first (down to {@link #WRITE_WINDOW_SHARE} of the
+     * capacity) when the cache is full. Blind writes (a pushed list's elements, a sorted set's
+     * score index entries) may be read back soon (LPUSH then LPOP) but must not evict the keys
+     * that are read: cached with them, a million LPUSHes pushed every string key out and made the
+     * next GETs miss. The committing transaction still holds the keys' locks and the commit gate.
      */
     public void putCommitted(NavigableMap<byte[], byte[]> writes, byte[] tombstone, long epoch) {
         if (writes == null || !enabled()) {
@@ -211,7 +203,14 @@ public final class ReadCache {
             byte[] v = w.getValue();
             KeyLockTable.Key key = new KeyLockTable.Key(w.getKey());
             Entry entry = new Entry(v == tombstone ? ABSENT : v, epoch);
-            if (!read.replace(key, entry)) {
+            if (read.replace(key, entry)) {
+                continue;
+            }
+            if (v == tombstone) {
+                // A blind delete's key is rarely read next (a popped element, a sorted set's old
+                // score index entry): forget it rather than cache its absence.
+                written.remove(key);
+            } else {
                 written.put(key, entry);
             }
         }

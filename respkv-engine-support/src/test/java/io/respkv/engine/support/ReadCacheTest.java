@@ -43,7 +43,7 @@ class ReadCacheTest {
     }
 
     @Test
-    void aKeyWrittenWithoutBeingReadIsServedAndMovesAmongTheReadOnesWhenRead() {
+    void aKeyWrittenWithoutBeingReadIsServedThenForgottenWhenDeleted() {
         ReadCache cache = new ReadCache(100_000);
         RangeDeleteLog ranges = new RangeDeleteLog();
         cache.putCommitted(writes("w", b("v")), LockingTransaction.TOMBSTONE, ranges.epoch());
@@ -52,14 +52,20 @@ class ReadCacheTest {
         assertArrayEquals(b("v"), cache.readLocked(w, ranges, k -> {
             throw new AssertionError("not served from the cache");
         }));
-        assertEquals(0, cache.writtenOnlySize());
-        assertEquals(1, cache.size());
+        assertEquals(1, cache.writtenOnlySize(), "read once, as a popped element is, it stays among the written-only keys");
         cache.putCommitted(writes("w", b("new")), LockingTransaction.TOMBSTONE, ranges.epoch());
-        assertEquals(0, cache.writtenOnlySize(), "a read key's write stays among the read entries");
         assertArrayEquals(b("new"), cache.get(w).value());
         cache.putCommitted(writes("w", LockingTransaction.TOMBSTONE), LockingTransaction.TOMBSTONE, ranges.epoch());
-        assertNull(cache.readLocked(w, ranges, k -> {
-            throw new AssertionError("not served from the cache");
+        assertEquals(0, cache.size(), "a blind delete caches no absence");
+        assertNull(cache.readLocked(w, ranges, k -> null));
+
+        // A key that was read keeps its entry through writes and deletes.
+        KeyLockTable.Key r = new KeyLockTable.Key(b("r"));
+        cache.readLocked(r, ranges, k -> b("old"));
+        cache.putCommitted(writes("r", LockingTransaction.TOMBSTONE), LockingTransaction.TOMBSTONE, ranges.epoch());
+        assertEquals(0, cache.writtenOnlySize());
+        assertNull(cache.readLocked(r, ranges, k -> {
+            throw new AssertionError("the deletion of a read key is cached");
         }));
     }
 
