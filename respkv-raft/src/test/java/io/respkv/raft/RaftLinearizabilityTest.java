@@ -24,6 +24,12 @@ class RaftLinearizabilityTest {
 
     private static final int CLIENTS = 6;
     private static final int OPS_PER_CLIENT = 120;
+    /**
+     * The pause between a client's operations: 120 of them then span at least 2.4 s, past both the
+     * leader's stop (at 0.8 s) and its restart (at 2 s), however fast the machine answers (six
+     * clients once did all their operations within 0.8 s, before the failover).
+     */
+    private static final long PACE_MILLIS = 20;
     private static final String[] KEYS = {"r0", "r1", "r2"};
 
     @TempDir
@@ -67,6 +73,14 @@ class RaftLinearizabilityTest {
         int node = firstNode;
         Jedis j = null;
         for (int i = 0; i < OPS_PER_CLIENT; i++) {
+            if (i > 0) {
+                try {
+                    Thread.sleep(PACE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             int k = random.nextInt(KEYS.length);
             int choice = random.nextInt(3);
             long value = random.nextLong(1_000);
