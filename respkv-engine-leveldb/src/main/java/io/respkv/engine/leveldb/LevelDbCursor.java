@@ -70,8 +70,12 @@ final class LevelDbCursor extends NativeResource implements KvCursor {
         return scan.key();
     }
 
+    /** Read from the native iterator on first use (see {@link MergedScan}), hence under the monitor. */
     @Override
-    public byte[] value() {
+    public synchronized byte[] value() {
+        if (released()) {
+            throw engine.isClosed() ? engine.closedException() : new IllegalStateException("cursor is closed");
+        }
         return scan.value();
     }
 

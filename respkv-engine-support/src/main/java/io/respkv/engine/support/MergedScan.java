@@ -61,8 +61,15 @@ public final class MergedScan {
     private Base base;
     /** The committed entry the base iterator is on (null: exhausted). */
     private byte[] baseKey;
+    /**
+     * The current entry is the committed one the base iterator is still on: its value is read
+     * from the iterator only if asked for, and the iterator moves on at the next {@link #next()},
+     * not before (a scan that stops after n entries reads n, not n + 1).
+     */
+    private boolean onBase;
     private Map.Entry<byte[], byte[]> nextOwn;
     private byte[] key;
+    /** The current value; null while {@link #onBase} and not read yet. */
     private byte[] value;
 
     /**
@@ -105,6 +112,10 @@ public final class MergedScan {
 
     /** Advances to the next entry; false when the range is exhausted. */
     public boolean next() {
+        if (onBase) {
+            onBase = false;
+            advanceBase();
+        }
         while (baseKey != null || nextOwn != null) {
             int cmp;
             if (baseKey == null) {
@@ -119,8 +130,8 @@ public final class MergedScan {
             }
             if (cmp < 0) {
                 key = baseKey;
-                value = base.value();
-                advanceBase();
+                value = null;
+                onBase = true;
                 return true;
             }
             Map.Entry<byte[], byte[]> o = nextOwn;
@@ -144,6 +155,9 @@ public final class MergedScan {
     }
 
     public byte[] value() {
+        if (value == null && onBase) {
+            value = base.value();
+        }
         return value;
     }
 
@@ -151,6 +165,7 @@ public final class MergedScan {
     public void clear() {
         base = null;
         baseKey = null;
+        onBase = false;
         nextOwn = null;
     }
 

@@ -180,7 +180,10 @@ public final class ReadCache {
         }
         long epoch = ranges.epoch(); // before the read: a range delete racing it makes the entry look older, never newer
         byte[] value = load.apply(key.bytes());
-        put(key, value == null ? ABSENT : value, epoch);
+        // The key is in neither segment now (not found, or just removed as stale): no need to
+        // take it out of the written-only entries as put does.
+        read.put(key, new Entry(value == null ? ABSENT : value, epoch));
+        evictIfFull();
         return value;
     }
 

@@ -26,6 +26,8 @@ class MergedScanTest {
         private final byte[] high;
         private int pos = -1;
         int seeks;
+        int values;
+        int steps;
 
         MapBase(NavigableMap<byte[], byte[]> data, byte[] low, byte[] high) {
             this.keys = new ArrayList<>(data.keySet());
@@ -45,11 +47,13 @@ class MergedScanTest {
 
         @Override
         public byte[] value() {
+            values++;
             return key();
         }
 
         @Override
         public void next() {
+            steps++;
             pos++;
         }
 
@@ -170,5 +174,36 @@ class MergedScanTest {
             }
         };
         assertEquals(List.of("b=b", "c=c"), run(new MergedScan(b("b"), b("d"), false, null, TOMBSTONE, List.of()), unbounded));
+    }
+
+    @Test
+    void committedValuesAreReadOnlyWhenAskedForAndTheBaseDoesNotReadAhead() {
+        NavigableMap<byte[], byte[]> committed = map("a", "b", "c", "d", "e");
+        NavigableMap<byte[], byte[]> own = new TreeMap<>(Arrays::compareUnsigned);
+        own.put(b("b"), b("B"));
+        MapBase base = new MapBase(committed, null, null);
+        MergedScan scan = new MergedScan(null, null, false, own, TOMBSTONE, List.of());
+        scan.start(base);
+        assertEquals(true, scan.next());
+        assertEquals("a", new String(scan.key(), UTF_8));
+        assertEquals(0, base.steps, "the base stays on the entry it returned");
+        assertEquals(true, scan.next()); // b: the own write shadows the committed b
+        assertEquals("B", new String(scan.value(), UTF_8));
+        assertEquals(true, scan.next());
+        assertEquals("c", new String(scan.key(), UTF_8));
+        assertEquals("c", new String(scan.value(), UTF_8));
+        assertEquals("c", new String(scan.value(), UTF_8));
+        assertEquals(1, base.values, "only c's value was read, once");
+        assertEquals(2, base.steps, "a and b stepped over, c not yet");
+        // a key-only scan of the whole range reads no value at all
+        MapBase keysOnly = new MapBase(committed, null, null);
+        MergedScan all = new MergedScan(null, null, true, null, TOMBSTONE, List.of());
+        all.start(keysOnly);
+        int n = 0;
+        while (all.next()) {
+            n++;
+        }
+        assertEquals(5, n);
+        assertEquals(0, keysOnly.values);
     }
 }
