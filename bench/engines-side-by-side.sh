@@ -13,7 +13,8 @@
 # Needs: a built jar (./mvnw -B -q -DskipTests package) and redis-benchmark on PATH (Debian:
 # apt-get install redis-tools). Environment passes through to side-by-side.sh / redis-bench.sh:
 # TESTS (default "set:16 get:16 lpush:16 hset:16 zadd:16"), N, N_P16, CLIENTS, KEYSPACE, DSIZE,
-# MODE. JAVA_OPTS (default -XX:+UseParallelGC) and RESPKV_ARGS (e.g. "--durability async") add to
+# MODE. JAVA_OPTS (default -XX:+UseParallelGC -Xms1g -Xmx1g -XX:+AlwaysPreTouch,
+# the README's server settings) and RESPKV_ARGS (e.g. "--durability async") add to
 # both servers' command lines (a side's A_/B_JAVA_OPTS replaces JAVA_OPTS for it).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -47,7 +48,7 @@ start() { # engine port jar java-opts side-args -> pid
   java $4 -jar "$3" --port "$2" "${args[@]}" ${RESPKV_ARGS:-} $5 >"$WORK/$1-$2.log" 2>&1 &
   echo $!
 }
-DEFAULT_OPTS=${JAVA_OPTS:--XX:+UseParallelGC}
+DEFAULT_OPTS=${JAVA_OPTS:--XX:+UseParallelGC -Xms1g -Xmx1g -XX:+AlwaysPreTouch}
 PID_A=$(start "$A" "$PA" "$A_JAR" "${A_JAVA_OPTS:-$DEFAULT_OPTS}" "${A_ARGS:-}")
 PID_B=$(start "$B" "$PB" "$B_JAR" "${B_JAVA_OPTS:-$DEFAULT_OPTS}" "${B_ARGS:-}")
 for _ in $(seq 1 100); do

@@ -9,7 +9,8 @@
 # Needs: a built jar (./mvnw -B -q -DskipTests package), redis-server and redis-benchmark on PATH
 # (Debian: apt-get install redis-server redis-tools). Environment passes through to
 # side-by-side.sh / redis-bench.sh: TESTS, N, N_P16, CLIENTS, KEYSPACE, DSIZE, MODE.
-# JAVA_OPTS (default -XX:+UseParallelGC) and RESPKV_ARGS add to respkv's command line.
+# JAVA_OPTS (default -XX:+UseParallelGC -Xms1g -Xmx1g -XX:+AlwaysPreTouch, the README's server
+# settings: a fixed, pre-touched heap) and RESPKV_ARGS add to respkv's command line.
 # RESPKV_JAR runs another build of the standalone jar (default respkv-standalone/target/respkv.jar).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +44,7 @@ REDIS_PID=$!
 engine_args=(--engine "$ENGINE")
 [[ $ENGINE != memory ]] && engine_args+=(--dir "$WORK/respkv/data")
 # shellcheck disable=SC2086
-java ${JAVA_OPTS:--XX:+UseParallelGC} -jar "$JAR" --port "$KP" "${engine_args[@]}" ${RESPKV_ARGS:-} >"$WORK/respkv.log" 2>&1 &
+java ${JAVA_OPTS:--XX:+UseParallelGC -Xms1g -Xmx1g -XX:+AlwaysPreTouch} -jar "$JAR" --port "$KP" "${engine_args[@]}" ${RESPKV_ARGS:-} >"$WORK/respkv.log" 2>&1 &
 RESPKV_PID=$!
 for _ in $(seq 1 100); do
   redis-cli -p "$RP" ping >/dev/null 2>&1 && redis-cli -p "$KP" ping >/dev/null 2>&1 && break
