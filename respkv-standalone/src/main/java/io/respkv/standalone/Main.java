@@ -144,6 +144,10 @@ public final class Main {
                 + (server.activeTlsPort() < 0 ? "" : " tls:" + server.activeTlsPort() + " (" + server.tlsProvider() + ")")
                 + " (engine " + engine.name()
                 + (raft == null ? "" : ", raft node " + options.raftId) + ")");
+        String heapHint = HeapAdvice.forThisJvm();
+        if (heapHint != null) {
+            System.err.println(heapHint);
+        }
         stopped.await();
         System.exit(0); // runs the shutdown hook, which stops the server and reports it
     }
