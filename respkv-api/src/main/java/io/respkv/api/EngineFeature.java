@@ -22,5 +22,13 @@ public enum EngineFeature {
      * {@link Transaction#putExpecting} can write a key without reading it first (the engine checks
      * the expectation at commit). Without it the server never calls {@code putExpecting}.
      */
-    UNREAD_WRITES
+    UNREAD_WRITES,
+    /**
+     * {@link Transaction#get} locks the key until the transaction ends (two-phase locking): no
+     * other transaction writes a key this one read before this one commits or closes. Reading a
+     * collection's metadata then serializes every writer of the collection, so a command that
+     * changes elements but not the metadata need not rewrite it to conflict with them (engines
+     * that validate reads at commit instead need that rewrite: a scan's entries join no read set).
+     */
+    LOCKING_READS
 }

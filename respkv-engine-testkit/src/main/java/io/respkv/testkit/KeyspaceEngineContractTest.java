@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -386,6 +387,37 @@ public abstract class KeyspaceEngineContractTest {
     }
 
     // ---- persistence and features ----
+
+    @Test
+    void lockingReadsHoldOffWritersUntilTheReaderEnds() throws Exception {
+        if (!engine.has(EngineFeature.LOCKING_READS)) {
+            return; // an engine that validates reads at commit may let the writer go first
+        }
+        putAll(b("locked"));
+        AtomicBoolean readerEnded = new AtomicBoolean();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Transaction reader = engine.begin()) {
+            assertArrayEquals(b("locked"), reader.get(b("locked")));
+            Future<Boolean> writer = pool.submit(() -> {
+                try (Transaction w = engine.begin()) {
+                    w.put(b("locked"), b("written"));
+                    boolean afterReader = readerEnded.get();
+                    w.commit();
+                    return afterReader;
+                }
+            });
+            Thread.sleep(200);
+            assertFalse(writer.isDone(), "a write of a key another open transaction read went ahead");
+            readerEnded.set(true);
+            reader.commit();
+            assertTrue(writer.get(10, TimeUnit.SECONDS), "the write went ahead before the reader ended");
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Snapshot s = engine.snapshot()) {
+            assertArrayEquals(b("written"), s.get(b("locked")));
+        }
+    }
 
     @Test
     void reopenKeepsCommittedDataWhenPersistent() throws Exception {

@@ -66,6 +66,8 @@ public final class ServerState {
     private final boolean groupCommit;
     /** The engine takes writes of unread keys ({@link io.respkv.api.EngineFeature#UNREAD_WRITES}). */
     public final boolean unreadWrites;
+    /** The engine's reads lock keys ({@link io.respkv.api.EngineFeature#LOCKING_READS}). */
+    public final boolean lockingReads;
     /** Runs the engine syncs of group commit (see {@link ReplyBarrier}); one thread: syncs serialize anyway. */
     private final java.util.concurrent.ExecutorService syncThread =
             java.util.concurrent.Executors.newSingleThreadExecutor(new io.netty.util.concurrent.DefaultThreadFactory("respkv-sync", true));
@@ -77,6 +79,7 @@ public final class ServerState {
     ServerState(ServerConfig config, CommandTable commands) {
         this.groupCommit = config.engine().has(io.respkv.api.EngineFeature.GROUP_COMMIT);
         this.unreadWrites = config.engine().has(io.respkv.api.EngineFeature.UNREAD_WRITES);
+        this.lockingReads = config.engine().has(io.respkv.api.EngineFeature.LOCKING_READS);
         this.sampledSets = config.replication() == null ? new io.respkv.server.keyspace.SampledSets() : null;
         this.config = config;
         this.commands = commands;

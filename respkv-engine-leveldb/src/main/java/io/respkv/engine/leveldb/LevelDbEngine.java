@@ -166,8 +166,9 @@ public final class LevelDbEngine implements KeyspaceEngine {
         this.lockTimeout = b.lockTimeout;
         this.readCacheSize = b.readCacheSize;
         this.features = durability == Durability.SYNC
-                ? Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.GROUP_COMMIT)
-                : Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT);
+                ? Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.GROUP_COMMIT,
+                        EngineFeature.LOCKING_READS)
+                : Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.LOCKING_READS);
         try {
             Files.createDirectories(path);
         } catch (IOException e) {
@@ -218,7 +219,8 @@ public final class LevelDbEngine implements KeyspaceEngine {
     }
 
     /**
-     * {@code PERSISTENT} and {@code CHECKPOINT}, plus {@code GROUP_COMMIT} with SYNC (with ASYNC
+     * {@code PERSISTENT}, {@code CHECKPOINT} and {@code LOCKING_READS} (its key locks), plus
+     * {@code GROUP_COMMIT} with SYNC (with ASYNC
      * every commit is already as durable as ASYNC promises when it returns: nothing to group).
      */
     @Override

@@ -121,10 +121,11 @@ class LevelDbEngineTest {
 
     @Test
     void declaresGroupCommitWithSyncOnlyAndNoNativeRangeDelete() {
-        assertEquals(Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT), open().features());
+        assertEquals(Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.LOCKING_READS),
+                open().features());
         try (LevelDbEngine sync = open(dir.resolve("sync"), Durability.SYNC)) {
-            assertEquals(Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.GROUP_COMMIT),
-                    sync.features());
+            assertEquals(Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.GROUP_COMMIT,
+                    EngineFeature.LOCKING_READS), sync.features());
             assertEquals("leveldb", sync.name());
         }
     }

@@ -156,7 +156,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
     static final long METADATA_BLOCK_SIZE = 4096;
 
     private static final Set<EngineFeature> FEATURES = Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT,
-            EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT);
+            EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT, EngineFeature.LOCKING_READS);
 
     private final Path path;
     private final Durability durability;

@@ -120,9 +120,9 @@ class RocksDbEngineTest {
     }
 
     @Test
-    void declaresPersistentCheckpointNativeRangeDeleteAndGroupCommit() {
+    void declaresPersistentCheckpointNativeRangeDeleteGroupCommitAndLockingReads() {
         Set<EngineFeature> all = Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT,
-                EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT);
+                EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT, EngineFeature.LOCKING_READS);
         assertEquals(all, open().features());
         try (RocksDbEngine sync = open(dir.resolve("sync"), Durability.SYNC)) {
             assertEquals(all, sync.features());

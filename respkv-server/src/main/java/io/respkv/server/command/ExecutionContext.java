@@ -197,7 +197,7 @@ public final class ExecutionContext implements CommandContext {
         int db = client.db();
         if (keyspace == null) {
             keyspace = new Keyspace(transaction(), db, now, changes).sampledSets(server.sampledSets)
-                    .unreadWrites(server.unreadWrites);
+                    .unreadWrites(server.unreadWrites).lockingReads(server.lockingReads);
             if (KeyspaceEvents.enabled(server.pubsub().notifyFlags(), KeyspaceEvents.NEW | KeyspaceEvents.EXPIRED)) {
                 keyspace.listener(keyEvents);
             }
@@ -310,7 +310,8 @@ public final class ExecutionContext implements CommandContext {
             own.clear();
             Transaction t = beginCommand();
             try {
-                Keyspace ks = new Keyspace(t, client.db(), now, own).unreadWrites(server.unreadWrites);
+                Keyspace ks = new Keyspace(t, client.db(), now, own).unreadWrites(server.unreadWrites)
+                        .lockingReads(server.lockingReads);
                 T result = body.apply(ks);
                 server.watches().commit(t, own, null);
                 syncPending |= server.groupCommit();

@@ -71,6 +71,8 @@ public final class Keyspace {
         SampledSets sampledSets;
         /** Whether the engine may take writes of unread keys ({@link Transaction#putExpecting}). */
         boolean unreadWrites;
+        /** Whether the engine's reads lock keys until the transaction ends. */
+        boolean lockingReads;
 
         Tally(KeyChanges changes) {
             this.changes = changes;
@@ -113,6 +115,25 @@ public final class Keyspace {
     public Keyspace unreadWrites(boolean engineTakesThem) {
         tally.unreadWrites = engineTakesThem;
         return this;
+    }
+
+    /**
+     * Tells this transaction's views that the engine declares
+     * {@link io.respkv.api.EngineFeature#LOCKING_READS}: reading a key's metadata then holds off
+     * every other writer of the key until this transaction ends (see {@link #metadataSerializesWriters}).
+     */
+    public Keyspace lockingReads(boolean engineLocksReads) {
+        tally.lockingReads = engineLocksReads;
+        return this;
+    }
+
+    /**
+     * Whether having read a key's metadata is enough to serialize this transaction with every
+     * other writer of the key's collection, so a change that leaves the metadata as it was need
+     * not rewrite it to make concurrent writers conflict.
+     */
+    public boolean metadataSerializesWriters() {
+        return tally.lockingReads;
     }
 
     /** The server's memory of sets drawn from, or null. */

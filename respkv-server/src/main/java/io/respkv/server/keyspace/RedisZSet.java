@@ -33,8 +33,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Changes are written as they are made; {@link #save()} then writes the metadata (size), or
  * deletes the key when the set became empty, as Redis does. Every command that changes the set
- * must call it: rewriting the metadata is what makes two writers of one set conflict (their
- * element scans do not join the read set, the metadata read does).
+ * must call it: on an engine that validates reads at commit, rewriting the metadata is what makes
+ * two writers of one set conflict (their element scans do not join the read set, the metadata read
+ * does); where reads lock ({@link io.respkv.api.EngineFeature#LOCKING_READS}) the metadata read
+ * already serializes them, and a change that keeps the size leaves the metadata alone.
  */
 public final class RedisZSet {
 
@@ -64,6 +66,8 @@ public final class RedisZSet {
     private final byte[] scorePrefix;
     private final byte[] scoreEnd;
     private final boolean stored;
+    /** The size the stored metadata holds. */
+    private final long storedSize;
     private long size;
     /** null until known: whether Redis would hold this set as a skiplist. */
     private Boolean skiplist;
@@ -76,6 +80,7 @@ public final class RedisZSet {
         this.version = version;
         this.expireAt = expireAt;
         this.size = size;
+        this.storedSize = size;
         this.stored = stored;
         this.skiplist = skiplist;
         byte[] prefix = KeyCodec.elementPrefix(ks.db(), key, version);
@@ -212,6 +217,13 @@ public final class RedisZSet {
             if (stored) {
                 ks.delete(key);
             }
+            return;
+        }
+        if (stored && size == storedSize && ks.metadataSerializesWriters()) {
+            // Scores changed, the size did not (ZADD or ZINCRBY of existing members): the
+            // metadata read already holds off every other writer of this set, so it stays as it is
+            // (one write fewer of four per score update, and no expiry-index rewrite).
+            ks.touched(key);
             return;
         }
         ks.put(key, KeyMeta.collection(RedisType.ZSET, expireAt, version, size));

@@ -13,6 +13,8 @@ final class CountingTransaction implements Transaction {
     int gets;
     int scans;
     long scanned;
+    /** Keys written (put or deleted), in order. */
+    final java.util.List<byte[]> written = new java.util.ArrayList<>();
 
     CountingTransaction(Transaction delegate) {
         this.delegate = delegate;
@@ -22,6 +24,7 @@ final class CountingTransaction implements Transaction {
         gets = 0;
         scans = 0;
         scanned = 0;
+        written.clear();
     }
 
     @Override
@@ -63,11 +66,13 @@ final class CountingTransaction implements Transaction {
 
     @Override
     public void put(byte[] key, byte[] value) {
+        written.add(key);
         delegate.put(key, value);
     }
 
     @Override
     public void delete(byte[] key) {
+        written.add(key);
         delegate.delete(key);
     }
 

@@ -404,6 +404,49 @@ class RedisZSetTest {
         });
     }
 
+    @Test
+    void whereReadsLockAScoreUpdateLeavesTheMetadataAlone() {
+        run(ks -> {
+            RedisZSet z = RedisZSet.create(ks, b("z"), new SplittableRandom(12));
+            z.insert(b("a"), 1);
+            z.insert(b("b"), 2);
+            z.save();
+        });
+        byte[] metaKey = KeyCodec.metaKey(0, b("z"));
+        for (boolean lockingReads : new boolean[] {false, true}) {
+            try (CountingTransaction txn = new CountingTransaction(engine.begin())) {
+                Keyspace ks = new Keyspace(txn, 0, NOW).lockingReads(lockingReads);
+                RedisZSet z = RedisZSet.find(ks, b("z"));
+                z.update(b("a"), 1, 5);
+                z.save();
+                long metaWrites = txn.written.stream().filter(k -> Arrays.equals(k, metaKey)).count();
+                // member entry, old and new score index entries; the metadata only where reads do not lock
+                assertEquals(lockingReads ? 3 : 4, txn.written.size(), "writes with lockingReads " + lockingReads);
+                assertEquals(lockingReads ? 0 : 1, metaWrites, "metadata writes with lockingReads " + lockingReads);
+                txn.commit();
+            }
+        }
+        // a change of size still writes it
+        try (CountingTransaction txn = new CountingTransaction(engine.begin())) {
+            Keyspace ks = new Keyspace(txn, 0, NOW).lockingReads(true);
+            RedisZSet z = RedisZSet.find(ks, b("z"));
+            z.insert(b("c"), 3);
+            z.save();
+            assertEquals(1, txn.written.stream().filter(k -> Arrays.equals(k, metaKey)).count());
+            txn.commit();
+        }
+        run(ks -> {
+            RedisZSet z = RedisZSet.find(ks, b("z"));
+            assertEquals(3, z.size());
+            assertEquals(5.0, z.score(b("a")));
+            List<String> byScore = new ArrayList<>();
+            for (Entry e : z.byRank(0, 2)) {
+                byScore.add(new String(e.member(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            assertEquals(List.of("b", "c", "a"), byScore, "the score index follows the updates");
+        });
+    }
+
     // ---------------------------------------------------------------- cost of reads
 
     @Test
