@@ -147,6 +147,11 @@ public final class ReadCache {
             return;
         }
         written.remove(key);
+        cacheRead(key, value, epoch);
+    }
+
+    /** Caches {@code key}'s value among the read entries; it is not among the written-only ones. */
+    private void cacheRead(KeyLockTable.Key key, byte[] value, long epoch) {
         read.put(key, new Entry(value, epoch));
         evictIfFull();
     }
@@ -182,8 +187,7 @@ public final class ReadCache {
         byte[] value = load.apply(key.bytes());
         // The key is in neither segment now (not found, or just removed as stale): no need to
         // take it out of the written-only entries as put does.
-        read.put(key, new Entry(value == null ? ABSENT : value, epoch));
-        evictIfFull();
+        cacheRead(key, value == null ? ABSENT : value, epoch);
         return value;
     }
 

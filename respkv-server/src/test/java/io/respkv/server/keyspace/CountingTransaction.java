@@ -2,6 +2,8 @@ package io.respkv.server.keyspace;
 
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A transaction decorator that counts point reads, cursors opened and entries the cursors
@@ -14,7 +16,7 @@ final class CountingTransaction implements Transaction {
     int scans;
     long scanned;
     /** Keys written (put or deleted), in order. */
-    final java.util.List<byte[]> written = new java.util.ArrayList<>();
+    final List<byte[]> written = new ArrayList<>();
 
     CountingTransaction(Transaction delegate) {
         this.delegate = delegate;
