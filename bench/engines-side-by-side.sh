@@ -5,7 +5,8 @@
 # each on a free loopback port with a fresh temp --dir, runs the redis-benchmark suite against
 # them alternating A/B per test for ROUNDS rounds (side-by-side.sh), prints medians, ratios and
 # server CPU per request, and stops both. The same engine twice compares settings or builds:
-# A_JAVA_OPTS / B_JAVA_OPTS, A_ARGS / B_ARGS and A_JAR / B_JAR apply to one side only, e.g.
+# A_JAVA_OPTS / B_JAVA_OPTS, A_ARGS / B_ARGS, A_JAR / B_JAR and A_ENV / B_ENV (NAME=VALUE
+# words for the server's environment) apply to one side only, e.g.
 #   B_ARGS="--event-loop-threads 2" TESTS="set:16 get:16" bench/engines-side-by-side.sh memory memory 3
 #   A_JAVA_OPTS="-XX:+UseG1GC" bench/engines-side-by-side.sh memory memory 3
 #   A_JAR=/tmp/old-respkv.jar bench/engines-side-by-side.sh rocksdb rocksdb 3
@@ -41,16 +42,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start() { # engine port jar java-opts side-args -> pid
+start() { # engine port jar java-opts side-args side-env -> pid
   local args=(--engine "$1")
   [[ $1 != memory ]] && args+=(--dir "$WORK/$1-$2")
   # shellcheck disable=SC2086
-  java $4 -jar "$3" --port "$2" "${args[@]}" ${RESPKV_ARGS:-} $5 >"$WORK/$1-$2.log" 2>&1 &
+  env $6 java $4 -jar "$3" --port "$2" "${args[@]}" ${RESPKV_ARGS:-} $5 >"$WORK/$1-$2.log" 2>&1 &
   echo $!
 }
 DEFAULT_OPTS=${JAVA_OPTS:--XX:+UseParallelGC -Xms1g -Xmx1g -XX:+AlwaysPreTouch}
-PID_A=$(start "$A" "$PA" "$A_JAR" "${A_JAVA_OPTS:-$DEFAULT_OPTS}" "${A_ARGS:-}")
-PID_B=$(start "$B" "$PB" "$B_JAR" "${B_JAVA_OPTS:-$DEFAULT_OPTS}" "${B_ARGS:-}")
+PID_A=$(start "$A" "$PA" "$A_JAR" "${A_JAVA_OPTS:-$DEFAULT_OPTS}" "${A_ARGS:-}" "${A_ENV:-}")
+PID_B=$(start "$B" "$PB" "$B_JAR" "${B_JAVA_OPTS:-$DEFAULT_OPTS}" "${B_ARGS:-}" "${B_ENV:-}")
 for _ in $(seq 1 100); do
   redis-cli -p "$PA" ping >/dev/null 2>&1 && redis-cli -p "$PB" ping >/dev/null 2>&1 && break
   sleep 0.2
@@ -58,5 +59,5 @@ done
 redis-cli -p "$PA" ping >/dev/null && redis-cli -p "$PB" ping >/dev/null || { cat "$WORK"/*.log >&2; exit 1; }
 NAME_A=$A; NAME_B=$B
 [[ $A == "$B" ]] && NAME_A=A-$A && NAME_B=B-$B
-echo "# respkv-$A on $PA pid $PID_A (${A_JAVA_OPTS:-$DEFAULT_OPTS} ${A_ARGS:-}) vs respkv-$B on $PB pid $PID_B (${B_JAVA_OPTS:-$DEFAULT_OPTS} ${B_ARGS:-}); ${RESPKV_ARGS:-default durability}; $(nproc) cores; $(date -Is)"
+echo "# respkv-$A on $PA pid $PID_A (${A_ENV:-}${A_ENV:+ }${A_JAVA_OPTS:-$DEFAULT_OPTS} ${A_ARGS:-}) vs respkv-$B on $PB pid $PID_B (${B_ENV:-}${B_ENV:+ }${B_JAVA_OPTS:-$DEFAULT_OPTS} ${B_ARGS:-}); ${RESPKV_ARGS:-default durability}; $(nproc) cores; $(date -Is)"
 SRV_CPU=1 SRV_PID_A=$PID_A SRV_PID_B=$PID_B "$HERE/side-by-side.sh" "$PA" "$NAME_A" "$PB" "$NAME_B"

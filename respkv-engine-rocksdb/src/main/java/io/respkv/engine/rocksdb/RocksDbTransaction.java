@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  * a database iterator with that map in {@link RocksDbCursor}. The commit serializes everything into
  * one {@link WriteBatchRep} (range deletes first, then the surviving own writes, which is the order
  * they took effect in: an own write inside a range deleted later was dropped from the map when the
- * range was deleted) and writes it with one JNI call.
+ * range was deleted) and writes it with one JNI call. A commit without range deletes hands its
+ * writes to the engine's {@link PendingWrites} instead, written together with the other commits of
+ * its group (see {@link RocksDbEngine}, "Write coalescing").
  *
  * <p>Used by one thread at a time, like every {@link Transaction}.
  */
@@ -62,6 +64,7 @@ final class RocksDbTransaction extends LockingTransaction<RocksDbCursor> {
 
     @Override
     protected void startCursor(RocksDbCursor cursor) {
+        engine.writePending(); // the iterator must see every commit made so far
         cursor.start();
     }
 
@@ -105,8 +108,10 @@ final class RocksDbTransaction extends LockingTransaction<RocksDbCursor> {
                 throw new TransactionConflictException("rocksdb: a key was added beyond an unbounded range delete concurrently");
             }
         }
-        engine.write(batch(writes, deletedRanges), deferSync);
-        if (!deletedRanges.isEmpty()) {
+        if (deletedRanges.isEmpty()) {
+            engine.commit(writes, deferSync);
+        } else {
+            engine.writeNow(batch(writes, deletedRanges), deferSync);
             engine.rangeDeletesWritten(deletedRanges.size());
         }
     }

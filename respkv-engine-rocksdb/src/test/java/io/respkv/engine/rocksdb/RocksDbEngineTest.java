@@ -149,6 +149,185 @@ class RocksDbEngineTest {
         }
     }
 
+    // ---- write coalescing ----
+
+    /** A deferred commit putting {@code value} under {@code key}. */
+    private static void deferredPut(RocksDbEngine engine, byte[] key, byte[] value) {
+        try (Transaction txn = engine.beginDeferringSync()) {
+            txn.put(key, value);
+            txn.commit();
+        }
+    }
+
+    @Test
+    void deferredCommitsAreReadableAtOnceAndWrittenAsOneBatchAtTheSync() {
+        // no read cache: every point read below goes past it, to the pending commits or RocksDB
+        RocksDbEngine engine = RocksDbEngine.builder().path(dir.resolve("coalesce")).readCacheSize(0).build();
+        toClose.add(engine);
+        long batches = engine.batchesWritten();
+        for (int i = 0; i < 100; i++) {
+            deferredPut(engine, b("k" + (i % 10)), b("v" + i)); // ten keys, each written ten times
+        }
+        assertEquals(batches, engine.batchesWritten(), "deferred commits wait for the sync");
+        assertArrayEquals(b("v99"), engine.transact(txn -> txn.get(b("k9"))));
+        assertArrayEquals(b("v90"), engine.transact(txn -> txn.get(b("k0"))));
+        try (Transaction txn = engine.beginDeferringSync()) {
+            txn.delete(b("k5"));
+            txn.commit();
+        }
+        assertNull(engine.transact(txn -> txn.get(b("k5"))), "a pending delete hides the key");
+
+        engine.syncCommitted();
+        assertEquals(batches + 1, engine.batchesWritten(), "one RocksDB write for the 101 commits");
+        assertEquals(101, engine.commitsWritten());
+        // each key's latest write only: ten memtable entries (nine values and a tombstone), not 101
+        assertEquals("10", engine.property("rocksdb.num-entries-active-mem-table"));
+        assertArrayEquals(b("v98"), engine.transact(txn -> txn.get(b("k8"))));
+        assertNull(engine.transact(txn -> txn.get(b("k5"))));
+        engine.syncCommitted();
+        assertEquals(batches + 1, engine.batchesWritten(), "nothing pending, nothing written");
+    }
+
+    @Test
+    void snapshotsAndScansSeeEveryCommitMadeBeforeThem() {
+        RocksDbEngine engine = open();
+        deferredPut(engine, b("a"), b("1"));
+        deferredPut(engine, b("b"), b("2"));
+        try (Snapshot s = engine.snapshot()) {
+            deferredPut(engine, b("c"), b("3"));
+            assertEquals(List.of(hex(b("a")), hex(b("b"))), keys(s, null, null, false));
+            assertArrayEquals(b("2"), s.get(b("b")));
+            assertNull(s.get(b("c")), "a commit after the snapshot stays out of it");
+        }
+        assertEquals(List.of(hex(b("a")), hex(b("b")), hex(b("c"))),
+                engine.transact(txn -> keys(txn, null, null, false)));
+        assertEquals(List.of(hex(b("c")), hex(b("b"))), engine.transact(txn -> keys(txn, b("b"), null, true)));
+    }
+
+    @Test
+    void aRangeDeleteTakesEffectAfterThePendingCommitsBeforeIt() {
+        RocksDbEngine engine = open();
+        deferredPut(engine, b("a"), b("1"));
+        deferredPut(engine, b("b"), b("2"));
+        deferredPut(engine, b("c"), b("3"));
+        try (Transaction txn = engine.beginDeferringSync()) {
+            txn.deleteRange(b("a"), b("c"));
+            txn.commit();
+        }
+        deferredPut(engine, b("b"), b("4")); // after the range delete: survives it
+        engine.syncCommitted();
+        assertEquals(List.of(hex(b("b")), hex(b("c"))), keys(engine));
+        assertArrayEquals(b("4"), engine.transact(txn -> txn.get(b("b"))));
+        assertNull(engine.transact(txn -> txn.get(b("a"))));
+    }
+
+    @Test
+    void aCommitThatDoesNotDeferWritesThePendingOnesWithIt() {
+        RocksDbEngine engine = open(dir.resolve("db"), Durability.SYNC);
+        long batches = engine.batchesWritten();
+        long flushes = walFlushes(engine);
+        deferredPut(engine, b("a"), b("1"));
+        deferredPut(engine, b("b"), b("2"));
+        put(engine, b("c"));
+        assertEquals(batches + 1, engine.batchesWritten());
+        assertEquals(flushes + 1, walFlushes(engine), "one fsync covers all three");
+        engine.syncCommitted();
+        assertEquals(flushes + 1, walFlushes(engine), "nothing left to sync");
+    }
+
+    @Test
+    void deferredReadModifyWritesLoseNothingWhileOthersSyncAndScan() throws Exception {
+        Path path = dir.resolve("db");
+        RocksDbEngine engine = RocksDbEngine.builder().path(path).lockTimeout(Duration.ofSeconds(5)).build();
+        int writers = 4;
+        int perWriter = 1500;
+        int keys = 5;
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 2);
+        AtomicBoolean done = new AtomicBoolean();
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                work.add(pool.submit(() -> {
+                    for (int i = 0; i < perWriter; i++) {
+                        byte[] key = b("n" + ((id + i) % keys));
+                        while (true) {
+                            try (Transaction txn = engine.beginDeferringSync()) {
+                                byte[] old = txn.get(key);
+                                long n = old == null ? 0 : Long.parseLong(new String(old, UTF_8));
+                                txn.put(key, b(Long.toString(n + 1)));
+                                txn.commit();
+                                break;
+                            } catch (TransactionConflictException retry) {
+                                // a lock wait timed out: try again
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            Future<?> syncer = pool.submit(() -> {
+                while (!done.get()) {
+                    engine.syncCommitted();
+                }
+                return null;
+            });
+            Future<?> scanner = pool.submit(() -> {
+                long lastTotal = 0;
+                while (!done.get()) {
+                    long total = 0;
+                    try (Snapshot s = engine.snapshot(); KvCursor c = s.scan(b("n"), b("o"), false)) {
+                        while (c.next()) {
+                            total += Long.parseLong(new String(c.value(), UTF_8));
+                        }
+                    }
+                    assertTrue(total >= lastTotal, "a later snapshot lost increments: " + total + " < " + lastTotal);
+                    lastTotal = total;
+                }
+                return null;
+            });
+            for (Future<?> f : work) {
+                f.get(50, TimeUnit.SECONDS);
+            }
+            done.set(true);
+            syncer.get(10, TimeUnit.SECONDS);
+            scanner.get(10, TimeUnit.SECONDS);
+        } finally {
+            done.set(true);
+            pool.shutdownNow();
+        }
+        engine.close();
+        try (RocksDbEngine reopened = RocksDbEngine.builder().path(path).build()) {
+            long total = 0;
+            for (int k = 0; k < keys; k++) {
+                byte[] key = b("n" + k);
+                byte[] v = reopened.transact(txn -> txn.get(key));
+                total += Long.parseLong(new String(v, UTF_8));
+            }
+            assertEquals((long) writers * perWriter, total);
+        }
+    }
+
+    @Test
+    void pendingCommitsAreWrittenOnceTheyOutgrowTheLimitAndWhenTheEngineCloses() {
+        Path path = dir.resolve("db");
+        RocksDbEngine engine = RocksDbEngine.builder().path(path).build();
+        long batches = engine.batchesWritten();
+        byte[] big = new byte[1 << 20];
+        int commits = RocksDbEngine.PENDING_WRITE_LIMIT / big.length + 1;
+        for (int i = 0; i < commits; i++) {
+            deferredPut(engine, b("big" + i), big);
+        }
+        assertEquals(batches + 1, engine.batchesWritten(), "the commit past the limit wrote them");
+        deferredPut(engine, b("last"), b("x"));
+        engine.close(); // neither synced nor written: close writes and fsyncs it
+        try (RocksDbEngine reopened = RocksDbEngine.builder().path(path).build()) {
+            assertArrayEquals(b("x"), reopened.transact(txn -> txn.get(b("last"))));
+            assertEquals(big.length, reopened.transact(txn -> txn.get(b("big0"))).length);
+        }
+        assertThrows(IllegalStateException.class, () -> deferredPut(engine, b("late"), b("y")));
+    }
+
     // ---- durability ----
 
     @Test
