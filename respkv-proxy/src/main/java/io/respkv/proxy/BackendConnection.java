@@ -18,7 +18,7 @@ import java.util.logging.Logger;
 
 /**
  * One connection to a cluster node, on the event loop of the clients it serves. Requests are
- * written as they come (flushed once per batch) and replies matched to them in order: each reply
+ * gathered as they come and written together once per batch ({@link FrameWriter}) and replies matched to them in order: each reply
  * frame is cut with {@link RespFrameScanner} and handed on as a retained slice of the receive
  * buffer, never decoded. Requests sent while connecting wait and go out after the handshake
  * ({@code HELLO 3} for RESP3 pools, {@code AUTH}, {@code READONLY} for replica pools), whose
@@ -57,6 +57,8 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Fl
     private boolean active;
     private boolean closed;
     private boolean flushQueued;
+    /** Requests written since the last flush, sent together at the flush. */
+    private final FrameWriter output = new FrameWriter();
     private ByteBuf cumulation;
     private Listener listener;
     private boolean passThrough;
@@ -145,9 +147,9 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Fl
         ArrayList<ByteBuf> queued = waiting;
         waiting = null;
         for (ByteBuf b : queued) {
-            channel.write(b, channel.voidPromise());
+            output.write(channel, b);
         }
-        channel.flush();
+        output.flush(channel);
     }
 
     /** Whether this connection is closed or failed (it accepts no more requests). */
@@ -180,7 +182,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Fl
             waiting.add(request);
             return;
         }
-        channel.write(request, channel.voidPromise());
+        output.write(channel, request);
         if (!flushQueued) {
             flushQueued = true;
             loop.flushLater(this);
@@ -205,7 +207,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Fl
     public void flushNow() {
         flushQueued = false;
         if (active) {
-            channel.flush();
+            output.flush(channel);
         }
     }
 
@@ -303,6 +305,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Fl
             }
             waiting = null;
         }
+        output.discard();
         Callback c;
         while ((c = pending.poll()) != null) {
             c.onFailure(reason);

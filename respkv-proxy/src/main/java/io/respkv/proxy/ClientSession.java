@@ -74,6 +74,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
     private final RespRequest request = new RespRequest();
     private final RespReplyWriter writer = new RespReplyWriter();
     private final ArrayDeque<Reply> replies = new ArrayDeque<>();
+    /** Replies written since the last flush, sent together at the flush. */
+    private final FrameWriter output = new FrameWriter();
     private final long id = IDS.incrementAndGet();
     private final long createdMillis = System.currentTimeMillis();
     private Channel channel;
@@ -1069,11 +1071,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
         while ((head = replies.peekFirst()) != null && head.value != null) {
             replies.pollFirst();
             if (head.closeAfter) {
-                channel.writeAndFlush(head.value).addListener(ChannelFutureListener.CLOSE);
+                output.flushLast(channel, head.value).addListener(ChannelFutureListener.CLOSE);
                 closeSession();
                 return;
             }
-            channel.write(head.value, channel.voidPromise());
+            output.write(channel, head.value);
             wrote = true;
         }
         if (wrote && !flushQueued) {
@@ -1092,7 +1094,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
     public void flushNow() {
         flushQueued = false;
         if (!closed) {
-            channel.flush();
+            output.flush(channel);
         }
     }
 
@@ -1128,6 +1130,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             }
         }
         replies.clear();
+        output.discard();
         releaseTxBuffered();
         if (cumulation != null) {
             cumulation.release();
