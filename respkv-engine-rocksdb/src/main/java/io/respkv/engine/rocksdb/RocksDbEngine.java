@@ -439,8 +439,12 @@ public final class RocksDbEngine implements KeyspaceEngine {
             ensureNotFailed();
             writePendingLocked();
             commit = pending.reserve();
-            writeBatch(batch);
-            writtenCommits = commit;
+            try {
+                writeBatch(batch);
+            } finally {
+                // written, or failed (the committer gets the exception): nothing left to write either way
+                writtenCommits = commit;
+            }
         }
         if (!deferSync) {
             flushWalThrough(commit);
