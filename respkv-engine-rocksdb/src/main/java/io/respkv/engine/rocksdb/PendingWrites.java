@@ -25,13 +25,7 @@ final class PendingWrites {
         /** The batch in RocksDB's write-batch form, in key order ({@link LockingTransaction#TOMBSTONE} = delete). */
         byte[] serialize() {
             WriteBatchRep rep = new WriteBatchRep(bytes);
-            for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
-                if (w.getValue() == LockingTransaction.TOMBSTONE) {
-                    rep.delete(w.getKey());
-                } else {
-                    rep.put(w.getKey(), w.getValue());
-                }
-            }
+            rep.writeAll(writes);
             return rep.toBytes();
         }
     }

@@ -8,7 +8,6 @@ import io.respkv.api.TransactionConflictException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -142,13 +141,7 @@ final class RocksDbTransaction extends LockingTransaction<RocksDbCursor> {
             }
         }
         if (writes != null) {
-            for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
-                if (w.getValue() == TOMBSTONE) {
-                    rep.delete(w.getKey());
-                } else {
-                    rep.put(w.getKey(), w.getValue());
-                }
-            }
+            rep.writeAll(writes);
         }
         return rep.toBytes();
     }

@@ -1,6 +1,8 @@
 package io.respkv.engine.rocksdb;
 
+import io.respkv.engine.support.LockingTransaction;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Builds a RocksDB write batch in its serialized form in Java, so a commit crosses JNI once to
@@ -55,6 +57,17 @@ final class WriteBatchRep {
         slice(begin);
         slice(end);
         count++;
+    }
+
+    /** Appends a put or (for {@link LockingTransaction#TOMBSTONE}) a delete of each key, in the map's order. */
+    void writeAll(Map<byte[], byte[]> writes) {
+        for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
+            if (w.getValue() == LockingTransaction.TOMBSTONE) {
+                delete(w.getKey());
+            } else {
+                put(w.getKey(), w.getValue());
+            }
+        }
     }
 
     int count() {
