@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -372,10 +373,6 @@ public final class RocksDbEngine implements KeyspaceEngine {
     }
 
     /**
-     * Applies one commit's serialized batch; unless {@code deferSync}, also flushes the WAL
-     * through it (fsyncing with SYNC) before returning. Call holding the commit gate.
-     */
-    /**
      * Range tombstones a memtable may collect before it is flushed. RocksDB checks every range
      * tombstone of the memtable on each point read, fragmenting them again after each new one, so
      * a memtable that took thousands of them (a test suite running FLUSHALL before every test)
@@ -417,7 +414,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
      * pending commits; unless {@code deferSync}, those are then written and the WAL flushed through
      * them (fsynced with SYNC) before returning. Call holding the commit gate shared.
      */
-    void commit(java.util.NavigableMap<byte[], byte[]> writes, boolean deferSync) {
+    void commit(NavigableMap<byte[], byte[]> writes, boolean deferSync) {
         ensureNotFailed();
         long commit = pending.add(writes);
         if (!deferSync) {
@@ -558,7 +555,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
      * Records the values a commit wrote as the keys' cached values; the committing transaction
      * still holds their locks and the commit gate.
      */
-    void cacheCommitted(java.util.NavigableMap<byte[], byte[]> writes) {
+    void cacheCommitted(NavigableMap<byte[], byte[]> writes) {
         cache.putCommitted(writes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
     }
 
