@@ -8,6 +8,7 @@ import io.respkv.api.TransactionConflictException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -35,8 +36,6 @@ final class RocksDbTransaction extends LockingTransaction<RocksDbCursor> {
     private final RocksDbEngine engine;
     /** Whether commit leaves the WAL flush (and fsync) to {@link RocksDbEngine#syncCommitted()}. */
     private final boolean deferSync;
-    /** Bytes the own writes take in a batch (an estimate to size it). */
-    private int writeBytes;
     /** The native end of each deleted range (high, or past the greatest key for an unbounded one). */
     private List<byte[]> rangeEnds = List.of();
     /** For unbounded range deletes: at commit, no database key may be >= any of these. */
@@ -70,11 +69,6 @@ final class RocksDbTransaction extends LockingTransaction<RocksDbCursor> {
     @Override
     protected void unregisterCursor(RocksDbCursor cursor) {
         engine.unregister(cursor);
-    }
-
-    @Override
-    protected void buffered(byte[] key, byte[] value) {
-        writeBytes += WriteBatchRep.recordBytes(key.length, value.length);
     }
 
     @Override
@@ -129,7 +123,12 @@ final class RocksDbTransaction extends LockingTransaction<RocksDbCursor> {
 
     /** The commit's write batch: range deletes first, then the own writes that survived them. */
     private byte[] batch(NavigableMap<byte[], byte[]> writes, List<byte[][]> deletedRanges) {
-        int bytes = WriteBatchRep.HEADER + writeBytes;
+        int bytes = WriteBatchRep.HEADER;
+        if (writes != null) {
+            for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
+                bytes += WriteBatchRep.recordBytes(w.getKey().length, w.getValue().length);
+            }
+        }
         for (byte[][] r : deletedRanges) {
             bytes += WriteBatchRep.recordBytes(r[0].length, r[1] == null ? 0 : r[1].length);
         }

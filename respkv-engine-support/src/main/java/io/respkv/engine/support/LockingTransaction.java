@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  *
  * <p>A subclass says how a locked key is read from committed state, how a scan cursor is opened,
  * started and unregistered, how the commit batch is written and cached, and may keep its own
- * bookkeeping of writes and range deletes through {@link #buffered} and {@link #rangeDeleting}.
+ * bookkeeping of range deletes through {@link #rangeDeleting}.
  *
  * <p>Used by one thread at a time, like every {@link Transaction}.
  *
@@ -94,10 +94,6 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
     /** Throws if the engine is closed. */
     protected abstract void ensureEngineOpen();
 
-    /** Called after {@code value} (or {@link #TOMBSTONE}) was buffered for {@code key}. */
-    protected void buffered(byte[] key, byte[] value) {
-    }
-
     /**
      * Called when a non-empty range delete is accepted, before the own writes in it are dropped
      * ({@code high} null = unbounded).
@@ -152,7 +148,6 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
         ensureActive();
         lockTable.lock(locks, new KeyLockTable.Key(key));
         ownWrites().put(key, value);
-        buffered(key, value);
     }
 
     @Override
@@ -160,7 +155,6 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
         ensureActive();
         lockTable.lock(locks, new KeyLockTable.Key(key));
         ownWrites().put(key, TOMBSTONE);
-        buffered(key, TOMBSTONE);
     }
 
     @Override
