@@ -24,7 +24,7 @@ final class FrameWriter {
 
     /** A frame no other has joined yet: written as it is if none does. */
     private ByteBuf lone;
-    /** Frames copied together; null until a second frame comes. */
+    /** Frames copied together; null until a second frame comes. Never set together with {@link #lone}. */
     private ByteBuf gathered;
 
     /** Adds {@code frame} (ownership passes here) to what {@code channel} gets at the next flush. */
@@ -69,25 +69,24 @@ final class FrameWriter {
 
     /** Frees what was gathered and not written (the connection is closing). */
     void discard() {
-        if (lone != null) {
-            lone.release();
-            lone = null;
-        }
-        if (gathered != null) {
-            gathered.release();
-            gathered = null;
+        ByteBuf out = takeGathered();
+        if (out != null) {
+            out.release();
         }
     }
 
     private void writeGathered(Channel channel) {
-        if (lone != null) {
-            ByteBuf out = lone;
-            lone = null;
-            channel.write(out, channel.voidPromise());
-        } else if (gathered != null) {
-            ByteBuf out = gathered;
-            gathered = null;
+        ByteBuf out = takeGathered();
+        if (out != null) {
             channel.write(out, channel.voidPromise());
         }
+    }
+
+    /** What was gathered (the lone frame or the copies), or null; this writer holds nothing after. */
+    private ByteBuf takeGathered() {
+        ByteBuf out = lone != null ? lone : gathered;
+        lone = null;
+        gathered = null;
+        return out;
     }
 }
