@@ -2,6 +2,7 @@ package io.respkv.server.keyspace;
 
 import io.respkv.api.KvCursor;
 import io.respkv.api.ReadView;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -218,6 +219,141 @@ public final class PositionSampler {
     }
 
     /**
+     * A run keeps an element with probability min(1, RUN_CAP * mean / G). Higher than a draw's
+     * {@link #CAP}: a sum of a run's many gaps strays less from its mean than a draw's
+     * {@value #WINDOW}, so a higher cap still flattens it, and keeps more of what was read.
+     */
+    private static final double RUN_CAP = 0.7;
+    /** The longest run {@link #drawRun} reads. */
+    public static final int MAX_RUN = 256;
+
+    /**
+     * Random elements to pop from later ({@link PopPool}), drawn with chances like
+     * {@link #draw}'s but read together: the {@code length} inner elements from one landing, each
+     * kept with probability {@code min(1, C / G)}, where {@code G} is now the sum of the
+     * {@code length} gaps ending at the element and {@code C} {@value #RUN_CAP} of its mean; plus
+     * for about two in three places a random edge element with probability edges / n, so the
+     * edges keep their share. Reads the run and about one and a half runs before the landing; for
+     * elements that fill the positions evenly about two thirds of the run are kept, so about four
+     * entries are read per element returned, where a draw reads a dozen or two (and opens a
+     * cursor or two) for one.
+     *
+     * <p>Why the chances match: element {@code e} is in the run when the landing is one of the
+     * {@code length} elements ending at {@code e}; landings weigh their gaps, so {@code e} is in a
+     * run with probability proportional to {@code G} (the landing weight of the first inner
+     * element, {@code length} mean gaps here, makes up for the landings that precede the first
+     * elements). Kept with probability {@code min(1, C / G)}, it is returned with probability
+     * proportional to {@code min(G, C)}: the same for every element whose {@code length} gaps add
+     * up to at least {@code C}, which a sum of many gaps mostly does for evenly filled positions. The elements of one run are neighbours: a caller mixes many runs (see
+     * {@link PopPool}). Elements may repeat across runs, and a run may return an element removed
+     * since the model was learned: the caller checks.
+     */
+    public List<byte[]> drawRun(RandomGenerator random, int length) {
+        if (length < 1 || length > MAX_RUN) {
+            throw new IllegalArgumentException("run length must be 1 to " + MAX_RUN + ": " + length);
+        }
+        if (edges == null) {
+            learn();
+        }
+        int expectedKept = (int) Math.ceil(length * RUN_CAP);
+        draws += expectedKept;
+        List<byte[]> kept = new ArrayList<>(length);
+        for (int i = 0; i < expectedKept; i++) {
+            if (random.nextLong(size) < edges.size()) {
+                kept.add(edges.get(random.nextInt(edges.size())));
+            }
+        }
+        if (innerSize <= 0) {
+            return kept;
+        }
+        if (lastPosition <= firstPosition) {
+            kept.add(first); // one inner element
+            return kept;
+        }
+        // The mean gap now: a reused model's elements may have thinned out since it was learned
+        // (a set being popped), and a window scaled to the learned gap would then read too few
+        // elements behind the landing and reject too many.
+        double gap = innerSize > 1 ? Math.max(meanGap, (lastPosition - firstPosition) / (double) (innerSize - 1)) : meanGap;
+        long runFirstWeight = Math.max(1, (long) (length * gap));
+        double runCap = RUN_CAP * length * gap;
+        long u = random.nextLong(runFirstWeight + (lastPosition - firstPosition));
+        long probe = u < runFirstWeight ? firstPosition : firstPosition + 1 + (u - runFirstWeight);
+        byte[] landing = u < runFirstWeight ? first : probeKey(probe);
+        if (Arrays.compareUnsigned(landing, last) > 0) {
+            landing = last;
+        }
+        // One forward read from before the probe, as in walk(): the `length` elements before the
+        // landing give the first run elements their G. Starting half a run further back than
+        // needed makes a second, reverse read rare.
+        long back = (long) ((length + length / 2 + 4) * gap);
+        boolean fromStart = probe - back <= firstPosition || Arrays.compareUnsigned(landing, innerLow) <= 0;
+        byte[] from = fromStart ? innerLow : probeKey(probe - back);
+        if (Arrays.compareUnsigned(from, innerLow) <= 0) {
+            from = innerLow;
+            fromStart = true;
+        } else if (Arrays.compareUnsigned(from, landing) > 0) {
+            from = landing;
+        }
+        int budget = runBehindBudget(length);
+        ArrayDeque<byte[]> behind = new ArrayDeque<>(length + 1);
+        int before = 0;
+        List<byte[]> run = new ArrayList<>(length);
+        boolean overBudget = false;
+        try (KvCursor c = view.scan(from, innerHigh, false)) {
+            while (run.size() < length && c.next()) {
+                byte[] k = c.key();
+                if (run.isEmpty() && Arrays.compareUnsigned(k, landing) < 0) {
+                    if (++before > budget) {
+                        overBudget = true;
+                        break;
+                    }
+                    behind.addLast(k.clone());
+                    if (behind.size() > length) {
+                        behind.removeFirst();
+                    }
+                } else {
+                    run.add(k.clone());
+                }
+            }
+        }
+        boolean reachesFirst = fromStart;
+        if (overBudget || (behind.size() < length && !fromStart)) {
+            if (overBudget) {
+                run = read(landing, innerHigh, false, length);
+                behind.clear();
+            }
+            // The rest of the window lies before what was read.
+            byte[] readFrom = !behind.isEmpty() ? behind.peekFirst() : !run.isEmpty() ? run.get(0) : landing;
+            List<byte[]> earlier = read(innerLow, readFrom, true, length - behind.size());
+            reachesFirst = earlier.size() < length - behind.size();
+            earlier.forEach(behind::addFirst);
+        }
+        long[] positions = new long[behind.size() + run.size()];
+        int n = 0;
+        for (byte[] k : behind) {
+            positions[n++] = position(k);
+        }
+        for (byte[] k : run) {
+            positions[n++] = position(k);
+        }
+        for (int j = 0; j < run.size(); j++) {
+            int at = behind.size() + j;
+            // Fewer than `length` elements before this one only when they reach the first.
+            long windowStart = at >= length ? positions[at - length] : firstPosition - runFirstWeight;
+            long window = positions[at] - windowStart;
+            if (window <= runCap || random.nextDouble() * window < runCap) {
+                kept.add(run.get(j));
+            }
+        }
+        return kept;
+    }
+
+    /** Elements a run of {@code length} reads before its landing at most, in its forward read. */
+    private static int runBehindBudget(int length) {
+        return 4 * length;
+    }
+
+    /**
      * A remembered element; if this sampler is reused and the element is gone, a draw from a
      * model learned afresh.
      */
@@ -239,6 +375,11 @@ public final class PositionSampler {
     private static final int BEHIND_BUDGET = 4 * WINDOW;
     /** Entries one attempt of a draw reads at most. */
     public static final int MOST_READ_PER_ATTEMPT = BEHIND_BUDGET + 1 + 2 * WINDOW;
+
+    /** Entries a run of {@code length} reads at most: those before the landing, the run, and the window of its first element. */
+    static int mostReadPerRun(int length) {
+        return runBehindBudget(length) + 1 + 2 * length;
+    }
 
     /**
      * The element {@code step} after the landing (the first element at or after {@code landing},

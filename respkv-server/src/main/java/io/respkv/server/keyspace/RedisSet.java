@@ -27,7 +27,9 @@ import java.util.random.RandomGenerator;
  * whole and draw exactly; larger sets are sampled with an {@link PositionSampler}, which reads a
  * bounded number of entries per draw and is close to uniform for evenly spread members but not
  * exactly uniform (see there for its bias); the server keeps a set's sampler between commands
- * ({@link SampledSets}), so a stream of SPOPs does not relearn it each time. Replacing a set (the
+ * ({@link SampledSets}), so a stream of SPOPs does not relearn it each time, and single SPOPs of
+ * sets of at least {@value #POOLED_POP_MIN} members take their members from a {@link PopPool}
+ * drawn ahead in runs. Replacing a set (the
  * STORE commands, popping most of a set, or a set drained by single pops: see
  * {@link #REWRITE_MAX}) writes the new members under a new version and retires the old one in
  * O(1).
@@ -286,7 +288,9 @@ public final class RedisSet {
             List<byte[]> all = members(key, meta);
             member = all.get(random.nextInt(all.size()));
         } else {
-            byte[] drawn = sampler(state, prefix, meta.size()).draw(random);
+            byte[] drawn = meta.size() >= POOLED_POP_MIN
+                    ? pooledDraw(state, prefix, meta.size(), random)
+                    : sampler(state, prefix, meta.size()).draw(random);
             state.sampler.removed(drawn);
             member = subKey(key, drawn);
         }
@@ -374,6 +378,40 @@ public final class RedisSet {
 
     private PositionSampler sampler(byte[] key, KeyMeta meta) {
         return new PositionSampler(txn, KeyCodec.elementPrefix(db, key, meta.version()), meta.size());
+    }
+
+    /**
+     * Sets of at least this many members pop single members from a {@link PopPool}: a read of
+     * {@value PopPool#RUN} neighbours from a random place per twenty or so pops, instead of a
+     * sampler draw (a dozen or two entries read through a new cursor, most of a pop's cost) per
+     * pop. The pool holds up to {@value PopPool#LOW} members, at most a quarter of a set this
+     * large.
+     */
+    static final int POOLED_POP_MIN = 4 * PopPool.LOW;
+    /** Pooled members checked (and found gone) in one pop before it draws on its own. */
+    private static final int POOLED_TRIES = 16;
+
+    /**
+     * The engine key of a random member for a single pop from the set's {@link PopPool}, refilled
+     * as needed; members the pool held that are gone (popped or removed meanwhile) are passed
+     * over.
+     */
+    private byte[] pooledDraw(SampledSets.State state, byte[] prefix, long size, RandomGenerator random) {
+        PositionSampler sampler = sampler(state, prefix, size);
+        PopPool pool = state.pool;
+        for (int tries = 0; tries < POOLED_TRIES; tries++) {
+            for (int runs = 0; pool.low() && runs < PopPool.RUNS_PER_POP; runs++) {
+                pool.addAll(sampler.drawRun(random, PopPool.RUN));
+            }
+            if (pool.size() == 0) {
+                break;
+            }
+            byte[] drawn = pool.take(random);
+            if (txn.get(drawn) != null) {
+                return drawn;
+            }
+        }
+        return sampler.draw(random);
     }
 
     /** The remembered sampler of a set version if it can be reused, else a new one (remembered). */

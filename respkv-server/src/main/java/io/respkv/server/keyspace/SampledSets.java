@@ -25,6 +25,8 @@ public final class SampledSets {
     static final class State {
         /** The sampler to reuse, or null. */
         PositionSampler sampler;
+        /** Members drawn ahead for single pops of a set of at least {@link RedisSet#POOLED_POP_MIN} members. */
+        final PopPool pool = new PopPool();
         /**
          * Members this server popped one by one from this version: a lower bound on the
          * tombstones among its elements (see {@link RedisSet#pop(byte[], KeyMeta, java.util.random.RandomGenerator)}).

@@ -176,6 +176,77 @@ class PositionSamplerTest {
         }
     }
 
+    /** Runs of 16 that return each element about 100 times (about two thirds of a run are kept), like DRAWS draws. */
+    private static final int RUNS_OF_16 = 3 * DRAWS / 2 / 16;
+
+    /** How often each element is in a run, over {@code runs} runs of {@code length}: the distance from uniform. */
+    private double runDistanceFromUniform(IntFunction<byte[]> element, int length, int runs) {
+        byte[] prefix = store(ELEMENTS, element);
+        Map<ByteBuffer, Integer> counts = new HashMap<>();
+        long total = 0;
+        try (Transaction txn = engine.begin()) {
+            PositionSampler sampler = new PositionSampler(txn, prefix, ELEMENTS);
+            for (int i = 0; i < runs; i++) {
+                for (byte[] key : sampler.drawRun(random, length)) {
+                    assertTrue(startsWith(key, prefix) && txn.get(key) != null, "drew a key outside the range");
+                    counts.merge(ByteBuffer.wrap(key), 1, Integer::sum);
+                    total++;
+                }
+            }
+        }
+        double distance = (ELEMENTS - counts.size()) / (double) ELEMENTS;
+        for (int n : counts.values()) {
+            distance += Math.abs(n / (double) total - 1.0 / ELEMENTS);
+        }
+        return distance / 2;
+    }
+
+    @Test
+    void runsCoverDecimalStringsEvenlyIncludingTheFirstAndTheEdges() {
+        double d = runDistanceFromUniform(i -> b(Integer.toString(i)), 16, RUNS_OF_16);
+        assertTrue(d < 0.06, "distance " + d);
+    }
+
+    @Test
+    void runsCoverRandomBinaryIdsEvenly() {
+        SplittableRandom ids = new SplittableRandom(3);
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < ELEMENTS; i++) {
+            byte[] id = new byte[12];
+            ids.nextBytes(id);
+            all.add(id);
+        }
+        double d = runDistanceFromUniform(all::get, 16, RUNS_OF_16);
+        assertTrue(d < 0.06, "distance " + d);
+    }
+
+    @Test
+    void aRunReadsAboutItsLength() {
+        int size = 50_000;
+        byte[] prefix = store(size, i -> b(String.format("id:%08d", i * 13)));
+        try (Transaction txn = engine.begin()) {
+            CountingTransaction counting = new CountingTransaction(txn);
+            PositionSampler sampler = new PositionSampler(counting, prefix, size);
+            sampler.draw(random); // learns
+            long scanned = 0;
+            long returned = 0;
+            int runs = 200;
+            for (int i = 0; i < runs; i++) {
+                counting.reset();
+                List<byte[]> run = sampler.drawRun(random, 64);
+                assertTrue(run.size() <= 64 + 32, "run of " + run.size());
+                returned += run.size();
+                scanned += counting.scanned;
+                assertTrue(counting.scanned <= PositionSampler.mostReadPerRun(64),
+                        "a run read " + counting.scanned);
+            }
+            // Evenly spread elements: about two thirds of the run kept.
+            assertTrue(returned > runs * 64 * 0.5 && returned < runs * 64 * 0.9, "runs returned " + returned);
+            // The run and about one and a half runs before its landing.
+            assertTrue(scanned < runs * 64 * 3, "runs read " + scanned);
+        }
+    }
+
     @Test
     void anEmptyRangeIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new PositionSampler(null, b("p"), 0));

@@ -314,7 +314,7 @@ class RedisSetTest {
 
     @Test
     void setAlgebraMatchesJavaSets() {
-        SplittableRandom data = new SplittableRandom(3);
+        SplittableRandom data = new SplittableRandom(42);
         List<Set<String>> expected = new ArrayList<>();
         List<byte[]> keys = new ArrayList<>();
         int[] sizes = {0, 1, 5, 40, 200, 200};
@@ -466,6 +466,63 @@ class RedisSetTest {
         // A remembered sampler does not relearn the edges on every pop (that alone reads 66).
         double mean = scannedTotal / (double) sampledPops;
         assertTrue(mean < 2 * PositionSampler.EDGE, "a pop read " + mean + " entries on average");
+    }
+
+    @Test
+    void singlePopsOfALargeSetComeFromAPoolOfRunsAndOpenACursorEveryFewPops() {
+        int size = RedisSet.POOLED_POP_MIN + 5_000; // stays pooled through the pops below
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            all.add(b(String.format("element:%012d", i * 7)));
+        }
+        run((sets, txn) -> assertEquals(size, sets.add(KEY, all, random)));
+        List<String> order = strings(all); // sorted: fixed-width numbers
+        SampledSets sampled = new SampledSets();
+        Set<String> popped = new HashSet<>();
+        List<Integer> ranks = new ArrayList<>();
+        long scannedTotal = 0;
+        long cursorsTotal = 0;
+        int pops = 4_000;
+        for (int i = 0; i < pops; i++) {
+            String[] out = new String[1];
+            long[] scanned = new long[2];
+            boolean removeSome = i % 500 == 0;
+            runSampled(sampled, (sets, txn) -> {
+                out[0] = s(sets.pop(KEY, sets.meta(KEY), random));
+                scanned[0] = txn.scanned;
+                scanned[1] = txn.scans;
+                if (removeSome) {
+                    // Removed behind the pool's back: never popped afterwards.
+                    List<byte[]> first = sets.members(KEY, sets.meta(KEY)).subList(0, 3);
+                    first.forEach(m -> assertTrue(popped.add(s(m))));
+                    assertEquals(3, sets.remove(KEY, first));
+                }
+            });
+            assertTrue(popped.add(out[0]), "popped twice or after its removal: " + out[0]);
+            ranks.add(java.util.Collections.binarySearch(order, out[0]));
+            scannedTotal += scanned[0];
+            cursorsTotal += scanned[1];
+        }
+        assertEquals(size - pops - 3 * (pops / 500), meta(KEY).size());
+        // A run (a cursor reading about 80 entries) keeps about 16 members, and the sampler
+        // learns anew now and then; a draw per pop opened a cursor or two and read 20 to 40.
+        double perPop = scannedTotal / (double) pops;
+        assertTrue(perPop < 8, "a pop read " + perPop + " entries on average");
+        double cursorsPerPop = cursorsTotal / (double) pops;
+        assertTrue(cursorsPerPop < 0.15, "a pop opened " + cursorsPerPop + " cursors on average");
+        // Runs are mixed: the next pop is rarely the neighbour of the last one.
+        int neighbours = 0;
+        for (int i = 1; i < ranks.size(); i++) {
+            neighbours += Math.abs(ranks.get(i) - ranks.get(i - 1)) == 1 ? 1 : 0;
+        }
+        assertTrue(neighbours < pops / 50, neighbours + " pops were the neighbour of the one before");
+        // And they come from the whole set: each tenth of it gives about a tenth of the pops
+        // (some 25 runs each: about 20% apart by chance; PositionSamplerTest measures the chances).
+        int[] tenths = new int[10];
+        ranks.forEach(r -> tenths[r * 10 / size]++);
+        for (int n : tenths) {
+            assertTrue(n > pops / 10 * 0.6 && n < pops / 10 * 1.4, "pops per tenth " + Arrays.toString(tenths));
+        }
     }
 
     @Test
