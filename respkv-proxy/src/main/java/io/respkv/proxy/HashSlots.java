@@ -14,7 +14,16 @@ public final class HashSlots {
     /** The number of hash slots of a Redis Cluster. */
     public static final int SLOTS = 16384;
 
+    /** One byte: {@code crc' = (crc << 8) ^ TABLE[(crc >>> 8) ^ b]} (16 bits). */
     private static final int[] TABLE = new int[256];
+    /**
+     * Two bytes at a time: {@code crc' = PAIR_HIGH[(crc >>> 8) ^ b0] ^ TABLE[(crc & 0xFF) ^ b1]}.
+     * The CRC is linear, so the second byte's table lookup splits into the part from the low
+     * register byte and the second input byte ({@code TABLE}) and the part from the first byte's
+     * lookup ({@code PAIR_HIGH}); the two lookups are independent, which halves the chain of
+     * dependent lookups a key costs (most of the slot's time).
+     */
+    private static final int[] PAIR_HIGH = new int[256];
 
     static {
         for (int i = 0; i < 256; i++) {
@@ -24,6 +33,17 @@ public final class HashSlots {
             }
             TABLE[i] = crc & 0xFFFF;
         }
+        for (int i = 0; i < 256; i++) {
+            PAIR_HIGH[i] = ((TABLE[i] & 0xFF) << 8) ^ TABLE[TABLE[i] >>> 8];
+        }
+    }
+
+    private static int crcPair(int crc, int b0, int b1) {
+        return PAIR_HIGH[((crc >>> 8) ^ b0) & 0xFF] ^ TABLE[(crc ^ b1) & 0xFF];
+    }
+
+    private static int crcByte(int crc, int b) {
+        return ((crc << 8) ^ TABLE[((crc >>> 8) ^ b) & 0xFF]) & 0xFFFF;
     }
 
     private HashSlots() {
@@ -52,8 +72,12 @@ public final class HashSlots {
             }
         }
         int crc = 0;
-        for (int i = start; i < end; i++) {
-            crc = ((crc << 8) ^ TABLE[((crc >>> 8) ^ key[i]) & 0xFF]) & 0xFFFF;
+        int i = start;
+        for (; i + 1 < end; i += 2) {
+            crc = crcPair(crc, key[i], key[i + 1]);
+        }
+        if (i < end) {
+            crc = crcByte(crc, key[i]);
         }
         return crc & (SLOTS - 1);
     }
@@ -74,17 +98,28 @@ public final class HashSlots {
         // reference count) for every byte, 7% of the proxy's own CPU on GET.
         Crc16 crc = new Crc16();
         buf.forEachByte(start, end - start, crc);
-        return crc.value & (SLOTS - 1);
+        return crc.finish() & (SLOTS - 1);
     }
 
-    /** CRC-16/XMODEM over the bytes it is shown. */
+    /** CRC-16/XMODEM over the bytes it is shown, two at a time. */
     private static final class Crc16 implements ByteProcessor {
-        int value;
+        private int value;
+        /** The first byte of a pair, or -1. */
+        private int first = -1;
 
         @Override
         public boolean process(byte b) {
-            value = ((value << 8) ^ TABLE[((value >>> 8) ^ b) & 0xFF]) & 0xFFFF;
+            if (first < 0) {
+                first = b & 0xFF;
+            } else {
+                value = crcPair(value, first, b);
+                first = -1;
+            }
             return true;
+        }
+
+        int finish() {
+            return first < 0 ? value : crcByte(value, first);
         }
     }
 }
