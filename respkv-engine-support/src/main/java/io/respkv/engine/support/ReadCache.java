@@ -1,11 +1,11 @@
 package io.respkv.engine.support;
 
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.function.Function;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.StampedLock;
+import java.util.function.Function;
 
 /**
  * Recently read and written values of an engine's latest committed state, on the Java heap, so a
@@ -26,8 +26,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #putCommitted}).
  *
  * <p>Bounded by the bytes of its keys and values plus {@link #ENTRY_OVERHEAD} per entry: past
- * the limit, entries are evicted in the map's iteration order from where the last eviction
- * stopped (about random with respect to use, like Redis's sampled eviction, and O(1) per entry).
+ * the limit, entries are evicted in table order from where the last eviction stopped (about
+ * random with respect to use, like Redis's sampled eviction, and O(1) per entry).
+ *
+ * <h2>Layout</h2>
+ * A lookup is a few dependent memory reads, each likely a cache miss in a table of a hundred
+ * thousand keys, and on RocksDB it ran for every command (a SET's metadata read: 15% of its
+ * server CPU in a {@code ConcurrentHashMap}, whose lookup reads the table, a node, the key
+ * object, its bytes and the value's holder). So the entries live in {@value #STRIPES} open
+ * addressing tables (linear probing, at most half full; a key's stripe from the high bits of its
+ * hash, its slot from the low ones), and an {@link Entry} holds the key's bytes, its hash and the
+ * value: a hit reads the slot, the entry and the key's bytes. Read and written-only entries share
+ * the tables (a flag tells them apart), so a miss probes once. Lookups read without locking
+ * ({@link StampedLock} optimistic reads, retried under the read lock if a writer came by), so
+ * the event loops and the committing thread do not bounce a lock's cache line between them;
+ * writes take their stripe's write lock.
  */
 public final class ReadCache {
 
@@ -42,14 +55,26 @@ public final class ReadCache {
      */
     public static final double WRITE_WINDOW_SHARE = 0.0625;
 
-    /** A value and the range-delete epoch at which it was known current. */
+    /** Tables, each with its own lock (a power of two). */
+    static final int STRIPES = 64;
+    private static final int STRIPE_SHIFT = Integer.SIZE - Integer.numberOfTrailingZeros(STRIPES);
+    private static final int INITIAL_SLOTS = 16;
+
+    /** A key, its value and the range-delete epoch at which the value was known current. */
     public static final class Entry {
+        private final byte[] key;
+        private final int hash;
         private final byte[] value;
+        /** Written without being read since: evicted first. */
+        private final boolean writtenOnly;
         private volatile long epoch;
 
-        Entry(byte[] value, long epoch) {
+        Entry(KeyLockTable.Key key, byte[] value, long epoch, boolean writtenOnly) {
+            this.key = key.bytes();
+            this.hash = key.hashCode();
             this.value = value;
             this.epoch = epoch;
+            this.writtenOnly = writtenOnly;
         }
 
         /** The value, or {@link #ABSENT}. */
@@ -65,80 +90,189 @@ public final class ReadCache {
         public void epoch(long epoch) {
             this.epoch = epoch;
         }
+
+        boolean matches(byte[] key, int hash) {
+            return this.hash == hash && Arrays.equals(this.key, key);
+        }
+
+        long weight() {
+            return (long) key.length + value.length + ENTRY_OVERHEAD;
+        }
     }
 
-    /** A map of entries and the bytes they weigh. */
-    private static final class Segment {
-        final ConcurrentHashMap<KeyLockTable.Key, Entry> entries = new ConcurrentHashMap<>();
-        final AtomicLong usedBytes = new AtomicLong();
-        /** Where eviction resumes; guarded by the cache. */
-        private Iterator<Map.Entry<KeyLockTable.Key, Entry>> evictionCursor;
+    /** One open-addressing table: linear probing, at most half full, deletion by backward shift. */
+    private static final class Stripe {
+        final StampedLock lock = new StampedLock();
+        /** Replaced (never changed in place) only by a resize or clear, under the write lock. */
+        Entry[] table = new Entry[INITIAL_SLOTS];
+        int size;
+        int writtenOnly;
+        /** Where the next eviction scan starts; guarded by the write lock. */
+        int evictAt;
 
-        void put(KeyLockTable.Key key, Entry entry) {
-            Entry old = entries.put(key, entry);
-            usedBytes.addAndGet(weight(key, entry.value) - (old == null ? 0 : weight(key, old.value)));
-        }
-
-        /** Replaces the entry of a cached key; false if the key is not cached here. */
-        boolean replace(KeyLockTable.Key key, Entry entry) {
-            Entry old = entries.replace(key, entry);
-            if (old == null) {
-                return false;
+        /**
+         * The entry of the key, or null. Safe to run without the lock (a concurrent write may
+         * make it miss or find a stale entry, which the caller's validation catches): it reads
+         * one table and stops after a full lap.
+         */
+        Entry find(byte[] key, int hash) {
+            Entry[] t = table;
+            int mask = t.length - 1;
+            for (int i = hash & mask, probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+                Entry e = t[i];
+                if (e == null) {
+                    return null;
+                }
+                if (e.matches(key, hash)) {
+                    return e;
+                }
             }
-            usedBytes.addAndGet(weight(key, entry.value) - weight(key, old.value));
-            return true;
+            return null;
         }
 
-        void remove(KeyLockTable.Key key) {
-            Entry old = entries.remove(key);
-            if (old != null) {
-                usedBytes.addAndGet(-weight(key, old.value));
+        /** The slot of the key, or -1. Under the write lock. */
+        int slotOf(byte[] key, int hash) {
+            Entry[] t = table;
+            int mask = t.length - 1;
+            for (int i = hash & mask; ; i = (i + 1) & mask) {
+                Entry e = t[i];
+                if (e == null) {
+                    return -1;
+                }
+                if (e.matches(key, hash)) {
+                    return i;
+                }
             }
         }
 
-        void clear() {
-            entries.clear();
-            usedBytes.set(0);
+        /** Puts {@code entry} in place of the key's entry, or in a free slot; returns the replaced entry or null. Under the write lock. */
+        Entry put(Entry entry) {
+            Entry[] t = table;
+            int mask = t.length - 1;
+            int i = entry.hash & mask;
+            for (Entry e; (e = t[i]) != null; i = (i + 1) & mask) {
+                if (e.matches(entry.key, entry.hash)) {
+                    t[i] = entry;
+                    writtenOnly += (entry.writtenOnly ? 1 : 0) - (e.writtenOnly ? 1 : 0);
+                    return e;
+                }
+            }
+            t[i] = entry;
+            size++;
+            writtenOnly += entry.writtenOnly ? 1 : 0;
+            if (size * 2 > t.length) {
+                resize(t.length * 2);
+            }
+            return null;
+        }
+
+        /** Empties slot {@code i}, shifting back the entries after it that probed past it. Under the write lock. */
+        Entry removeAt(int i) {
+            Entry[] t = table;
+            int mask = t.length - 1;
+            Entry removed = t[i];
+            t[i] = null;
+            size--;
+            writtenOnly -= removed.writtenOnly ? 1 : 0;
+            for (int j = (i + 1) & mask; t[j] != null; j = (j + 1) & mask) {
+                int home = t[j].hash & mask;
+                // t[j] may fill the hole at i unless its home slot lies cyclically in (i, j].
+                boolean homeBetween = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+                if (!homeBetween) {
+                    t[i] = t[j];
+                    t[j] = null;
+                    i = j;
+                }
+            }
+            return removed;
+        }
+
+        private void resize(int slots) {
+            Entry[] old = table;
+            Entry[] t = new Entry[slots];
+            int mask = slots - 1;
+            for (Entry e : old) {
+                if (e != null) {
+                    int i = e.hash & mask;
+                    while (t[i] != null) {
+                        i = (i + 1) & mask;
+                    }
+                    t[i] = e;
+                }
+            }
+            table = t;
+            evictAt = 0;
         }
 
         /**
-         * Evicts the next entry in the map's iteration order from where the last eviction
-         * stopped (about random with respect to use); false if the segment is empty.
+         * Removes the next entry from where the last eviction stopped, a written-only one if
+         * {@code writtenOnlyOnly}; null if there is none. Under the write lock.
          */
-        boolean evictOne() {
-            if (evictionCursor == null || !evictionCursor.hasNext()) {
-                evictionCursor = entries.entrySet().iterator();
-                if (!evictionCursor.hasNext()) {
-                    return false;
+        Entry evictOne(boolean writtenOnlyOnly) {
+            if (size == 0 || (writtenOnlyOnly && writtenOnly == 0)) {
+                return null;
+            }
+            Entry[] t = table;
+            int mask = t.length - 1;
+            for (int n = 0, i = evictAt & mask; n < t.length; n++, i = (i + 1) & mask) {
+                Entry e = t[i];
+                if (e != null && (!writtenOnlyOnly || e.writtenOnly)) {
+                    evictAt = i; // a shifted-back neighbour lands here: it goes next, about random still
+                    return removeAt(i);
                 }
             }
-            Map.Entry<KeyLockTable.Key, Entry> e = evictionCursor.next();
-            if (entries.remove(e.getKey(), e.getValue())) {
-                usedBytes.addAndGet(-weight(e.getKey(), e.getValue().value));
-            }
-            return true;
+            return null;
+        }
+
+        void clear() {
+            table = new Entry[INITIAL_SLOTS];
+            size = 0;
+            writtenOnly = 0;
+            evictAt = 0;
         }
     }
 
     private final long capacityBytes;
-    /** Keys read (and then perhaps rewritten) by transactions. */
-    private final Segment read = new Segment();
-    /** Keys written without being read first: evicted first. */
-    private final Segment written = new Segment();
+    private final Stripe[] stripes = new Stripe[STRIPES];
+    /** Bytes of the entries of keys read (and then perhaps rewritten) by transactions. */
+    private final AtomicLong readBytes = new AtomicLong();
+    /** Bytes of the entries of keys written without being read first: evicted first. */
+    private final AtomicLong writtenBytes = new AtomicLong();
+    /** The stripe the next eviction starts in; guarded by this cache. */
+    private int evictStripe;
 
     /** @param capacityBytes 0 disables the cache */
     public ReadCache(long capacityBytes) {
         this.capacityBytes = capacityBytes;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Stripe();
+        }
     }
 
     public boolean enabled() {
         return capacityBytes > 0;
     }
 
+    private Stripe stripe(int hash) {
+        return stripes[hash >>> STRIPE_SHIFT];
+    }
+
     /** The entry of {@code key}, or null. The caller holds the key's lock. */
     public Entry get(KeyLockTable.Key key) {
-        Entry entry = read.entries.get(key);
-        return entry != null ? entry : written.entries.get(key);
+        byte[] bytes = key.bytes();
+        int hash = key.hashCode();
+        Stripe s = stripe(hash);
+        long stamp = s.lock.tryOptimisticRead();
+        Entry e = s.find(bytes, hash);
+        if (s.lock.validate(stamp)) {
+            return e;
+        }
+        stamp = s.lock.readLock();
+        try {
+            return s.find(bytes, hash);
+        } finally {
+            s.lock.unlockRead(stamp);
+        }
     }
 
     /** Records {@code value} ({@link #ABSENT} for none) as {@code key}'s current value, read. The caller holds its lock. */
@@ -146,20 +280,48 @@ public final class ReadCache {
         if (capacityBytes <= 0) {
             return;
         }
-        written.remove(key);
-        cacheRead(key, value, epoch);
+        store(new Entry(key, value, epoch, false));
+        evictIfFull();
     }
 
-    /** Caches {@code key}'s value among the read entries; it is not among the written-only ones. */
-    private void cacheRead(KeyLockTable.Key key, byte[] value, long epoch) {
-        read.put(key, new Entry(value, epoch));
-        evictIfFull();
+    /** Puts {@code entry} in its stripe, accounting the bytes. */
+    private void store(Entry entry) {
+        Stripe s = stripe(entry.hash);
+        long stamp = s.lock.writeLock();
+        Entry old;
+        try {
+            old = s.put(entry);
+        } finally {
+            s.lock.unlockWrite(stamp);
+        }
+        account(entry, 1);
+        if (old != null) {
+            account(old, -1);
+        }
+    }
+
+    private void account(Entry e, int sign) {
+        (e.writtenOnly ? writtenBytes : readBytes).addAndGet(sign * e.weight());
     }
 
     /** Forgets {@code key}. The caller holds its lock. */
     public void remove(KeyLockTable.Key key) {
-        read.remove(key);
-        written.remove(key);
+        byte[] bytes = key.bytes();
+        int hash = key.hashCode();
+        Stripe s = stripe(hash);
+        long stamp = s.lock.writeLock();
+        Entry removed = null;
+        try {
+            int i = s.slotOf(bytes, hash);
+            if (i >= 0) {
+                removed = s.removeAt(i);
+            }
+        } finally {
+            s.lock.unlockWrite(stamp);
+        }
+        if (removed != null) {
+            account(removed, -1);
+        }
     }
 
     /**
@@ -181,13 +343,11 @@ public final class ReadCache {
                 entry.epoch = epoch;
                 return entry.value == ABSENT ? null : entry.value;
             }
-            remove(key);
         }
         long epoch = ranges.epoch(); // before the read: a range delete racing it makes the entry look older, never newer
         byte[] value = load.apply(key.bytes());
-        // The key is in neither segment now (not found, or just removed as stale): no need to
-        // take it out of the written-only entries as put does.
-        cacheRead(key, value == null ? ABSENT : value, epoch);
+        // Replaces a stale entry, if there was one.
+        put(key, value == null ? ABSENT : value, epoch);
         return value;
     }
 
@@ -209,16 +369,34 @@ public final class ReadCache {
         for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
             byte[] v = w.getValue();
             KeyLockTable.Key key = new KeyLockTable.Key(w.getKey());
-            Entry entry = new Entry(v == tombstone ? ABSENT : v, epoch);
-            if (read.replace(key, entry)) {
-                continue;
+            Stripe s = stripe(key.hashCode());
+            Entry added = null;
+            Entry old;
+            long stamp = s.lock.writeLock();
+            try {
+                int i = s.slotOf(key.bytes(), key.hashCode());
+                old = i >= 0 ? s.table[i] : null;
+                if (old != null && !old.writtenOnly) {
+                    added = new Entry(key, v == tombstone ? ABSENT : v, epoch, false);
+                    s.put(added);
+                } else if (v == tombstone) {
+                    // A blind delete's key is rarely read next (a popped element, a sorted set's
+                    // old score index entry): forget it rather than cache its absence.
+                    if (old != null) {
+                        s.removeAt(i);
+                    }
+                } else {
+                    added = new Entry(key, v, epoch, true);
+                    s.put(added);
+                }
+            } finally {
+                s.lock.unlockWrite(stamp);
             }
-            if (v == tombstone) {
-                // A blind delete's key is rarely read next (a popped element, a sorted set's old
-                // score index entry): forget it rather than cache its absence.
-                written.remove(key);
-            } else {
-                written.put(key, entry);
+            if (added != null) {
+                account(added, 1);
+            }
+            if (old != null) {
+                account(old, -1);
             }
         }
         evictIfFull();
@@ -226,7 +404,7 @@ public final class ReadCache {
 
     /**
      * Past the capacity, evicts down to 7/8 of it: written-only entries first, as long as they
-     * take more than {@link #WRITE_WINDOW_SHARE} of the capacity, then read ones.
+     * take more than {@link #WRITE_WINDOW_SHARE} of the capacity, then any.
      */
     private void evictIfFull() {
         if (usedBytes() <= capacityBytes) {
@@ -235,36 +413,82 @@ public final class ReadCache {
         synchronized (this) {
             long target = capacityBytes - capacityBytes / 8;
             long writtenFloor = (long) (capacityBytes * WRITE_WINDOW_SHARE);
-            while (usedBytes() > target && written.usedBytes.get() > writtenFloor && written.evictOne()) {
+            while (usedBytes() > target && writtenBytes.get() > writtenFloor && evictOne(true)) {
                 // keep going
             }
-            while (usedBytes() > target && (read.evictOne() || written.evictOne())) {
+            while (usedBytes() > target && evictOne(false)) {
                 // keep going
             }
         }
     }
 
+    /** Evicts one entry (a written-only one if asked), trying the stripes in turn; false if none. */
+    private boolean evictOne(boolean writtenOnlyOnly) {
+        for (int n = 0; n < STRIPES; n++) {
+            Stripe s = stripes[evictStripe];
+            evictStripe = (evictStripe + 1) & (STRIPES - 1);
+            Entry evicted;
+            long stamp = s.lock.writeLock();
+            try {
+                evicted = s.evictOne(writtenOnlyOnly);
+            } finally {
+                s.lock.unlockWrite(stamp);
+            }
+            if (evicted != null) {
+                account(evicted, -1);
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Forgets everything (e.g. after the engine's data changed underneath). */
     public void clear() {
-        read.clear();
-        written.clear();
+        for (Stripe s : stripes) {
+            long stamp = s.lock.writeLock();
+            try {
+                Entry[] t = s.table;
+                s.clear();
+                for (Entry e : t) {
+                    if (e != null) {
+                        account(e, -1);
+                    }
+                }
+            } finally {
+                s.lock.unlockWrite(stamp);
+            }
+        }
     }
 
     public long usedBytes() {
-        return read.usedBytes.get() + written.usedBytes.get();
+        return readBytes.get() + writtenBytes.get();
     }
 
     /** Entries cached, read and written-only. */
     public int size() {
-        return read.entries.size() + written.entries.size();
+        int n = 0;
+        for (Stripe s : stripes) {
+            long stamp = s.lock.readLock();
+            try {
+                n += s.size;
+            } finally {
+                s.lock.unlockRead(stamp);
+            }
+        }
+        return n;
     }
 
     /** Entries of keys written without being read since. */
     public int writtenOnlySize() {
-        return written.entries.size();
-    }
-
-    private static long weight(KeyLockTable.Key key, byte[] value) {
-        return (long) key.bytes().length + value.length + ENTRY_OVERHEAD;
+        int n = 0;
+        for (Stripe s : stripes) {
+            long stamp = s.lock.readLock();
+            try {
+                n += s.writtenOnly;
+            } finally {
+                s.lock.unlockRead(stamp);
+            }
+        }
+        return n;
     }
 }

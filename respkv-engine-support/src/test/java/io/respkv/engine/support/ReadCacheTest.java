@@ -81,4 +81,116 @@ class ReadCacheTest {
         cache.put(new KeyLockTable.Key(b("k")), b("v"), 0);
         assertEquals(0, cache.size());
     }
+
+    @Test
+    void manyKeysSurviveGrowthAndRemovalInAnyOrder() {
+        ReadCache cache = new ReadCache(1L << 30);
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            cache.put(new KeyLockTable.Key(b("k" + i)), b("v" + i), 0);
+        }
+        assertEquals(n, cache.size());
+        // Remove every third key: backward shifts must keep every other key reachable.
+        for (int i = 0; i < n; i += 3) {
+            cache.remove(new KeyLockTable.Key(b("k" + i)));
+        }
+        for (int i = 0; i < n; i++) {
+            ReadCache.Entry e = cache.get(new KeyLockTable.Key(b("k" + i)));
+            if (i % 3 == 0) {
+                assertNull(e, "k" + i);
+            } else {
+                assertArrayEquals(b("v" + i), e.value(), "k" + i);
+            }
+        }
+        long expectedBytes = 0;
+        for (int i = 0; i < n; i++) {
+            if (i % 3 != 0) {
+                expectedBytes += ("k" + i).length() + ("v" + i).length() + ReadCache.ENTRY_OVERHEAD;
+            }
+        }
+        assertEquals(expectedBytes, cache.usedBytes());
+        cache.clear();
+        assertEquals(0, cache.size());
+        assertEquals(0, cache.usedBytes());
+    }
+
+    /**
+     * Threads that each own their keys (as a transaction owns the keys it locked) read back
+     * exactly what they last wrote, or nothing once evicted, while the others' keys grow the
+     * tables, shift entries back on removal and get evicted around them: the lock-free lookups
+     * must never see another key's entry, a lost entry or a stale one.
+     */
+    @Test
+    void lookupsStayExactWhileOtherThreadsGrowRemoveAndEvict() throws Exception {
+        ReadCache cache = concurrentOwners(400_000); // small: evicting all the time
+        assertTrue(cache.usedBytes() <= 400_000, "over capacity: " + cache.usedBytes());
+        assertTrue(cache.size() > 100, "eviction must keep most of the capacity in use: " + cache.size());
+    }
+
+    @Test
+    void withoutEvictionNoEntryIsEverMissedWhileOtherThreadsGrowAndRemove() throws Exception {
+        concurrentOwners(1L << 30);
+    }
+
+    /** Runs the owners of {@link #lookupsStayExactWhileOtherThreadsGrowRemoveAndEvict}; with room for every key, a lookup must also find every key last written. */
+    private static ReadCache concurrentOwners(long capacity) throws Exception {
+        ReadCache cache = new ReadCache(capacity);
+        boolean evicting = capacity < 1L << 30;
+        RangeDeleteLog ranges = new RangeDeleteLog();
+        int threads = 4;
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(threads);
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread thread = new Thread(() -> {
+                try {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(id);
+                    int keys = 3_000;
+                    byte[][] last = new byte[keys][];
+                    for (int op = 0; op < 200_000; op++) {
+                        int k = random.nextInt(keys);
+                        KeyLockTable.Key key = new KeyLockTable.Key(b("t" + id + ":" + k));
+                        switch (random.nextInt(4)) {
+                            case 0 -> {
+                                byte[] v = b(id + "/" + k + "/" + op);
+                                cache.put(key, v, ranges.epoch());
+                                last[k] = v;
+                            }
+                            case 1 -> {
+                                cache.remove(key);
+                                last[k] = null;
+                            }
+                            case 2 -> {
+                                byte[] v = b(id + "/" + k + "/" + op);
+                                java.util.TreeMap<byte[], byte[]> w = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+                                w.put(key.bytes(), v);
+                                cache.putCommitted(w, LockingTransaction.TOMBSTONE, ranges.epoch());
+                                last[k] = v;
+                            }
+                            default -> {
+                                ReadCache.Entry e = cache.get(key);
+                                if (e == null && last[k] != null && !evicting) {
+                                    throw new AssertionError("t" + id + ":" + k + " missed");
+                                }
+                                if (e != null && (last[k] == null || !java.util.Arrays.equals(e.value(), last[k]))) {
+                                    throw new AssertionError("t" + id + ":" + k + " read " + new String(e.value(), StandardCharsets.UTF_8)
+                                            + ", last wrote " + (last[k] == null ? "nothing" : new String(last[k], StandardCharsets.UTF_8)));
+                                }
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done.countDown();
+                }
+            });
+            thread.start();
+        }
+        assertTrue(done.await(60, java.util.concurrent.TimeUnit.SECONDS), "threads did not finish");
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        return cache;
+    }
 }
