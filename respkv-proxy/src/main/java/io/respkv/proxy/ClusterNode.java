@@ -30,6 +30,19 @@ public record ClusterNode(String host, int port) {
         }
     }
 
+    // Written out: every forwarded request looks its backend pool up by node, and a record's
+    // generated hashCode/equals go through a method-handle call site each time (1.4% of the
+    // proxy's CPU on GET -P 16 went to that lookup).
+    @Override
+    public int hashCode() {
+        return 31 * host.hashCode() + port;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o == this || (o instanceof ClusterNode other && port == other.port && host.equals(other.host));
+    }
+
     @Override
     public String toString() {
         return host + ":" + port;
