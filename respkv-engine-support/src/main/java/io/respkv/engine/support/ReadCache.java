@@ -339,7 +339,12 @@ public final class ReadCache {
         Entry entry = get(key);
         if (entry != null) {
             long epoch = ranges.epoch();
-            if (entry.epoch == epoch || !ranges.deletedSinceLocking(entry.epoch, key.bytes())) {
+            long at = entry.epoch;
+            if (at == epoch) {
+                // No volatile store when nothing changed: a hit then writes nothing shared.
+                return entry.value == ABSENT ? null : entry.value;
+            }
+            if (!ranges.deletedSinceLocking(at, key.bytes())) {
                 entry.epoch = epoch;
                 return entry.value == ABSENT ? null : entry.value;
             }
