@@ -471,25 +471,20 @@ public final class ReadCache {
 
     /** Entries cached, read and written-only. */
     public int size() {
-        int n = 0;
-        for (Stripe s : stripes) {
-            long stamp = s.lock.readLock();
-            try {
-                n += s.size;
-            } finally {
-                s.lock.unlockRead(stamp);
-            }
-        }
-        return n;
+        return sum(s -> s.size);
     }
 
     /** Entries of keys written without being read since. */
     public int writtenOnlySize() {
+        return sum(s -> s.writtenOnly);
+    }
+
+    private int sum(java.util.function.ToIntFunction<Stripe> count) {
         int n = 0;
         for (Stripe s : stripes) {
             long stamp = s.lock.readLock();
             try {
-                n += s.writtenOnly;
+                n += count.applyAsInt(s);
             } finally {
                 s.lock.unlockRead(stamp);
             }

@@ -76,10 +76,14 @@ class PositionSamplerTest {
 
     /** Draws {@link #DRAWS} times with one sampler; returns the distance from uniform. */
     private double distanceFromUniform(IntFunction<byte[]> element) {
-        Map<ByteBuffer, Integer> counts = drawCounts(store(ELEMENTS, element), ELEMENTS, DRAWS);
+        return distanceFromUniform(drawCounts(store(ELEMENTS, element), ELEMENTS, DRAWS), DRAWS);
+    }
+
+    /** The total variation distance between {@code counts} (of {@code total}) and uniform over {@link #ELEMENTS}. */
+    private static double distanceFromUniform(Map<ByteBuffer, Integer> counts, long total) {
         double distance = (ELEMENTS - counts.size()) / (double) ELEMENTS;
         for (int n : counts.values()) {
-            distance += Math.abs(n / (double) DRAWS - 1.0 / ELEMENTS);
+            distance += Math.abs(n / (double) total - 1.0 / ELEMENTS);
         }
         return distance / 2;
     }
@@ -88,16 +92,21 @@ class PositionSamplerTest {
         return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
-    @Test
-    void randomBinaryIds() {
-        SplittableRandom ids = new SplittableRandom(1);
+    /** {@link #ELEMENTS} random 12-byte ids. */
+    private static List<byte[]> randomIds(long seed) {
+        SplittableRandom ids = new SplittableRandom(seed);
         List<byte[]> all = new ArrayList<>();
         for (int i = 0; i < ELEMENTS; i++) {
             byte[] id = new byte[12];
             ids.nextBytes(id);
             all.add(id);
         }
-        double d = distanceFromUniform(all::get);
+        return all;
+    }
+
+    @Test
+    void randomBinaryIds() {
+        double d = distanceFromUniform(randomIds(1)::get);
         assertTrue(d < 0.06, "distance " + d);
     }
 
@@ -194,11 +203,7 @@ class PositionSamplerTest {
                 }
             }
         }
-        double distance = (ELEMENTS - counts.size()) / (double) ELEMENTS;
-        for (int n : counts.values()) {
-            distance += Math.abs(n / (double) total - 1.0 / ELEMENTS);
-        }
-        return distance / 2;
+        return distanceFromUniform(counts, total);
     }
 
     @Test
@@ -209,14 +214,7 @@ class PositionSamplerTest {
 
     @Test
     void runsCoverRandomBinaryIdsEvenly() {
-        SplittableRandom ids = new SplittableRandom(3);
-        List<byte[]> all = new ArrayList<>();
-        for (int i = 0; i < ELEMENTS; i++) {
-            byte[] id = new byte[12];
-            ids.nextBytes(id);
-            all.add(id);
-        }
-        double d = runDistanceFromUniform(all::get, 16, RUNS_OF_16);
+        double d = runDistanceFromUniform(randomIds(3)::get, 16, RUNS_OF_16);
         assertTrue(d < 0.06, "distance " + d);
     }
 
