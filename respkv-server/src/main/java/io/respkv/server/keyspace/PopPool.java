@@ -32,7 +32,7 @@ final class PopPool {
     /** Runs one pop reads at most: a new pool fills over its first few pops. */
     static final int RUNS_PER_POP = 8;
 
-    private final List<byte[]> keys = new ArrayList<>(LOW + 2 * RUN);
+    private final List<byte[]> keys = new ArrayList<>();
     private final Set<ByteBuffer> held = new HashSet<>();
 
     int size() {

@@ -244,9 +244,10 @@ public final class PositionSampler {
      * element, {@code length} mean gaps here, makes up for the landings that precede the first
      * elements). Kept with probability {@code min(1, C / G)}, it is returned with probability
      * proportional to {@code min(G, C)}: the same for every element whose {@code length} gaps add
-     * up to at least {@code C}, which a sum of many gaps mostly does for evenly filled positions. The elements of one run are neighbours: a caller mixes many runs (see
-     * {@link PopPool}). Elements may repeat across runs, and a run may return an element removed
-     * since the model was learned: the caller checks.
+     * up to at least {@code C}, which a sum of many gaps mostly does for evenly filled positions.
+     * The elements of one run are neighbours: a caller mixes many runs (see {@link PopPool}).
+     * Elements may repeat across runs, and a run may return an element removed since the model
+     * was learned: the caller checks.
      */
     public List<byte[]> drawRun(RandomGenerator random, int length) {
         if (length < 1 || length > MAX_RUN) {
