@@ -30,17 +30,17 @@ import java.util.function.Function;
  * random with respect to use, like Redis's sampled eviction, and O(1) per entry).
  *
  * <h2>Layout</h2>
- * A lookup is a few dependent memory reads, each likely a cache miss in a table of a hundred
- * thousand keys, and on RocksDB it ran for every command (a SET's metadata read: 15% of its
- * server CPU in a {@code ConcurrentHashMap}, whose lookup reads the table, a node, the key
- * object, its bytes and the value's holder). So the entries live in {@value #STRIPES} open
- * addressing tables (linear probing, at most half full; a key's stripe from the high bits of its
- * hash, its slot from the low ones), and an {@link Entry} holds the key's bytes, its hash and the
- * value: a hit reads the slot, the entry and the key's bytes. Read and written-only entries share
- * the tables (a flag tells them apart), so a miss probes once. Lookups read without locking
- * ({@link StampedLock} optimistic reads, retried under the read lock if a writer came by), so
- * the event loops and the committing thread do not bounce a lock's cache line between them;
- * writes take their stripe's write lock.
+ * {@value #STRIPES} open-addressing tables (linear probing, at most half full; a key's stripe from
+ * the high bits of its hash, its slot from the low ones, each slot's hash in an array beside it
+ * so a probe dereferences only an entry whose hash matches), whose {@link Entry} holds the key's
+ * bytes, its hash and the value. Read and written-only entries share the tables (a flag tells
+ * them apart), so a miss probes once. Lookups read without locking ({@link StampedLock}
+ * optimistic reads, retried under the read lock if a writer came by), so the event loops and the
+ * committing thread do not bounce a lock's cache line between them; writes take their stripe's
+ * write lock. It replaced two {@code ConcurrentHashMap}s of key objects to value holders (two
+ * objects more per key): alone its operations cost the same within the noise
+ * ({@code ReadCacheBenchmark}), in the server CPU per request came out 1-12% lower
+ * (docs/benchmarks.md).
  */
 public final class ReadCache {
 
@@ -105,6 +105,12 @@ public final class ReadCache {
         final StampedLock lock = new StampedLock();
         /** Replaced (never changed in place) only by a resize or clear, under the write lock. */
         Entry[] table = new Entry[INITIAL_SLOTS];
+        /**
+         * The hash of each slot's entry, beside it: a probe compares these and dereferences only
+         * an entry whose hash matches, so a miss, and a hit away from its home slot, reads no
+         * entry of another key (each would be a cache miss). Replaced with {@link #table}.
+         */
+        int[] hashes = new int[INITIAL_SLOTS];
         int size;
         int writtenOnly;
         /** Where the next eviction scan starts; guarded by the write lock. */
@@ -117,53 +123,61 @@ public final class ReadCache {
          */
         Entry find(byte[] key, int hash) {
             Entry[] t = table;
-            int mask = t.length - 1;
+            int[] h = hashes;
+            int mask = Math.min(t.length, h.length) - 1; // both replaced together; a racing read may see one of each
             for (int i = hash & mask, probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
                 Entry e = t[i];
                 if (e == null) {
                     return null;
                 }
-                if (e.matches(key, hash)) {
+                if (h[i] == hash && e.matches(key, hash)) {
                     return e;
                 }
             }
             return null;
         }
 
-        /** The slot of the key, or -1. Under the write lock. */
-        int slotOf(byte[] key, int hash) {
+        /** The slot of the key, or {@code ~slot} of the free slot where it would go. Under the write lock. */
+        int probe(byte[] key, int hash) {
             Entry[] t = table;
             int mask = t.length - 1;
             for (int i = hash & mask; ; i = (i + 1) & mask) {
                 Entry e = t[i];
                 if (e == null) {
-                    return -1;
+                    return ~i;
                 }
-                if (e.matches(key, hash)) {
+                if (hashes[i] == hash && e.matches(key, hash)) {
                     return i;
                 }
             }
         }
 
-        /** Puts {@code entry} in place of the key's entry, or in a free slot; returns the replaced entry or null. Under the write lock. */
-        Entry put(Entry entry) {
+        /**
+         * Puts {@code entry} at {@code slot}, a {@link #probe} result for its key: in place of the
+         * key's entry, or in the free slot. Returns the replaced entry or null. Under the write lock.
+         */
+        Entry putAt(int slot, Entry entry) {
             Entry[] t = table;
-            int mask = t.length - 1;
-            int i = entry.hash & mask;
-            for (Entry e; (e = t[i]) != null; i = (i + 1) & mask) {
-                if (e.matches(entry.key, entry.hash)) {
-                    t[i] = entry;
-                    writtenOnly += (entry.writtenOnly ? 1 : 0) - (e.writtenOnly ? 1 : 0);
-                    return e;
-                }
+            if (slot >= 0) {
+                Entry old = t[slot];
+                t[slot] = entry;
+                writtenOnly += (entry.writtenOnly ? 1 : 0) - (old.writtenOnly ? 1 : 0);
+                return old;
             }
+            int i = ~slot;
             t[i] = entry;
+            hashes[i] = entry.hash;
             size++;
             writtenOnly += entry.writtenOnly ? 1 : 0;
             if (size * 2 > t.length) {
                 resize(t.length * 2);
             }
             return null;
+        }
+
+        /** Puts {@code entry} in place of the key's entry, or in a free slot; returns the replaced entry or null. Under the write lock. */
+        Entry put(Entry entry) {
+            return putAt(probe(entry.key, entry.hash), entry);
         }
 
         /** Empties slot {@code i}, shifting back the entries after it that probed past it. Under the write lock. */
@@ -175,11 +189,12 @@ public final class ReadCache {
             size--;
             writtenOnly -= removed.writtenOnly ? 1 : 0;
             for (int j = (i + 1) & mask; t[j] != null; j = (j + 1) & mask) {
-                int home = t[j].hash & mask;
+                int home = hashes[j] & mask;
                 // t[j] may fill the hole at i unless its home slot lies cyclically in (i, j].
                 boolean homeBetween = i <= j ? (i < home && home <= j) : (i < home || home <= j);
                 if (!homeBetween) {
                     t[i] = t[j];
+                    hashes[i] = hashes[j];
                     t[j] = null;
                     i = j;
                 }
@@ -190,6 +205,7 @@ public final class ReadCache {
         private void resize(int slots) {
             Entry[] old = table;
             Entry[] t = new Entry[slots];
+            int[] h = new int[slots];
             int mask = slots - 1;
             for (Entry e : old) {
                 if (e != null) {
@@ -198,9 +214,11 @@ public final class ReadCache {
                         i = (i + 1) & mask;
                     }
                     t[i] = e;
+                    h[i] = e.hash;
                 }
             }
             table = t;
+            hashes = h;
             evictAt = 0;
         }
 
@@ -226,6 +244,7 @@ public final class ReadCache {
 
         void clear() {
             table = new Entry[INITIAL_SLOTS];
+            hashes = new int[INITIAL_SLOTS];
             size = 0;
             writtenOnly = 0;
             evictAt = 0;
@@ -294,14 +313,28 @@ public final class ReadCache {
         } finally {
             s.lock.unlockWrite(stamp);
         }
-        account(entry, 1);
-        if (old != null) {
-            account(old, -1);
-        }
+        replaced(old, entry);
     }
 
     private void account(Entry e, int sign) {
         (e.writtenOnly ? writtenBytes : readBytes).addAndGet(sign * e.weight());
+    }
+
+    /** Accounts {@code added} (or nothing) in place of {@code old} (or nothing): one update when both are of one kind. */
+    private void replaced(Entry old, Entry added) {
+        if (old != null && added != null && old.writtenOnly == added.writtenOnly) {
+            long delta = added.weight() - old.weight();
+            if (delta != 0) {
+                (added.writtenOnly ? writtenBytes : readBytes).addAndGet(delta);
+            }
+            return;
+        }
+        if (added != null) {
+            account(added, 1);
+        }
+        if (old != null) {
+            account(old, -1);
+        }
     }
 
     /** Forgets {@code key}. The caller holds its lock. */
@@ -312,7 +345,7 @@ public final class ReadCache {
         long stamp = s.lock.writeLock();
         Entry removed = null;
         try {
-            int i = s.slotOf(bytes, hash);
+            int i = s.probe(bytes, hash);
             if (i >= 0) {
                 removed = s.removeAt(i);
             }
@@ -379,11 +412,11 @@ public final class ReadCache {
             Entry old;
             long stamp = s.lock.writeLock();
             try {
-                int i = s.slotOf(key.bytes(), key.hashCode());
+                int i = s.probe(key.bytes(), key.hashCode());
                 old = i >= 0 ? s.table[i] : null;
                 if (old != null && !old.writtenOnly) {
                     added = new Entry(key, v == tombstone ? ABSENT : v, epoch, false);
-                    s.put(added);
+                    s.putAt(i, added);
                 } else if (v == tombstone) {
                     // A blind delete's key is rarely read next (a popped element, a sorted set's
                     // old score index entry): forget it rather than cache its absence.
@@ -392,17 +425,12 @@ public final class ReadCache {
                     }
                 } else {
                     added = new Entry(key, v, epoch, true);
-                    s.put(added);
+                    s.putAt(i, added);
                 }
             } finally {
                 s.lock.unlockWrite(stamp);
             }
-            if (added != null) {
-                account(added, 1);
-            }
-            if (old != null) {
-                account(old, -1);
-            }
+            replaced(old, added);
         }
         evictIfFull();
     }
