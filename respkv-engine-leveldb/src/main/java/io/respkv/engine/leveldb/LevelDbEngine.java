@@ -109,8 +109,6 @@ public final class LevelDbEngine implements KeyspaceEngine {
     public static final Duration DEFAULT_WAL_SYNC_INTERVAL = Duration.ofSeconds(1);
     /** A lock wait longer than this fails the transaction, which is then retried. */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
-    /** Bytes of keys and values the {@link ReadCache} holds by default. */
-    public static final long DEFAULT_READ_CACHE_SIZE = 64L << 20;
 
     private final Path path;
     private final Durability durability;
@@ -600,7 +598,7 @@ public final class LevelDbEngine implements KeyspaceEngine {
         private boolean compression = true;
         private Duration walSyncInterval = DEFAULT_WAL_SYNC_INTERVAL;
         private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
-        private long readCacheSize = DEFAULT_READ_CACHE_SIZE;
+        private long readCacheSize = ReadCache.defaultCapacity();
 
         private Builder() {
         }
@@ -672,7 +670,7 @@ public final class LevelDbEngine implements KeyspaceEngine {
         /**
          * Bytes of keys and values (plus about 100 bytes per entry) of recently read and written
          * keys kept on the Java heap so a transaction's reads of hot keys skip LevelDB (default
-         * 64 MiB); 0 disables it.
+         * {@link ReadCache#defaultCapacity()}: a quarter of the maximum heap); 0 disables it.
          */
         public Builder readCacheSize(long bytes) {
             if (bytes < 0) {

@@ -19,7 +19,7 @@ import java.util.Map;
  *   <tr><td>{@code dir}</td><td>database directory</td><td>{@code ./respkv-data}</td></tr>
  *   <tr><td>{@code durability}</td><td>{@code sync} | {@code async}</td><td>{@code sync}</td></tr>
  *   <tr><td>{@code block-cache-size}</td><td>bytes, e.g. {@code 256mb} (0 = LevelDB's 8 MiB)</td><td>64mb</td></tr>
- *   <tr><td>{@code read-cache-size}</td><td>bytes of hot keys and values on the Java heap (0 = none)</td><td>64mb</td></tr>
+ *   <tr><td>{@code read-cache-size}</td><td>bytes of hot keys and values on the Java heap (0 = none)</td><td>a quarter of the maximum heap</td></tr>
  *   <tr><td>{@code write-buffer-size}</td><td>bytes, e.g. {@code 32mb}</td><td>16mb</td></tr>
  *   <tr><td>{@code compression}</td><td>{@code snappy} | {@code none}</td><td>{@code snappy}</td></tr>
  *   <tr><td>{@code wal-sync-interval-ms}</td><td>ms between log syncs with async (0 = OS decides)</td><td>1000</td></tr>

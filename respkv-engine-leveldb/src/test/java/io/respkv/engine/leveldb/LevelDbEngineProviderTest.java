@@ -65,7 +65,7 @@ class LevelDbEngineProviderTest {
             assertEquals(64L << 20, engine.blockCacheSize());
             assertEquals(16L << 20, engine.writeBufferSize());
             assertTrue(engine.compression());
-            assertEquals(64L << 20, engine.readCacheSize());
+            assertEquals(io.respkv.engine.support.ReadCache.defaultCapacity(), engine.readCacheSize());
             assertEquals(Duration.ofSeconds(1), engine.walSyncInterval());
             assertEquals(Duration.ofSeconds(1), engine.lockTimeout());
         }

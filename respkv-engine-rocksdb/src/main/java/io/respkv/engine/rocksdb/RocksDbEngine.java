@@ -167,8 +167,6 @@ public final class RocksDbEngine implements KeyspaceEngine {
     /** A lock wait longer than this fails the transaction, which is then retried. */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
 
-    /** Bytes of keys and values the {@link ReadCache} holds by default. */
-    public static final long DEFAULT_READ_CACHE_SIZE = 64L << 20;
     /**
      * The share of the block cache reserved for index and filter blocks (its high-priority pool):
      * data blocks streaming through the cache do not evict them.
@@ -874,7 +872,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
         private Compression compression = Compression.LZ4;
         private Duration walSyncInterval = DEFAULT_WAL_SYNC_INTERVAL;
         private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
-        private long readCacheSize = DEFAULT_READ_CACHE_SIZE;
+        private long readCacheSize = ReadCache.defaultCapacity();
 
         private Builder() {
         }
@@ -946,7 +944,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
         /**
          * Bytes of keys and values (plus about 100 bytes per entry) of recently read and written
          * keys kept on the Java heap so a transaction's reads of hot keys skip RocksDB (default
-         * 64 MiB); 0 disables it.
+         * {@link ReadCache#defaultCapacity()}: a quarter of the maximum heap); 0 disables it.
          */
         public Builder readCacheSize(long bytes) {
             if (bytes < 0) {

@@ -62,6 +62,7 @@ class RocksDbEngineProviderTest {
             assertEquals(64L << 20, engine.blockCacheSize());
             assertEquals(16L << 20, engine.writeBufferSize());
             assertEquals(RocksDbEngine.Compression.LZ4, engine.compression());
+            assertEquals(Runtime.getRuntime().maxMemory() / 4, engine.readCacheSize(), "a quarter of the heap");
             assertEquals(Duration.ofSeconds(1), engine.walSyncInterval());
             assertEquals(Duration.ofSeconds(1), engine.lockTimeout());
         }
