@@ -95,11 +95,13 @@ public class ReadCacheBenchmark {
             byte[] value = new byte[80];
             value[0] = (byte) i;
             commits[i] = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
-            commits[i].put(cached[i], value.clone());
+            // The cache holds copies: a command looks its key up with an array it just built,
+            // never the one the cache keeps (Arrays.equals of an array with itself returns at once).
+            commits[i].put(cached[i].clone(), value.clone());
             if (cache.equals("readcache")) {
-                readCache.put(new KeyLockTable.Key(cached[i]), value, ranges.epoch());
+                readCache.put(new KeyLockTable.Key(cached[i].clone()), value, ranges.epoch());
             } else {
-                read.put(new KeyLockTable.Key(cached[i]), new Holder(value));
+                read.put(new KeyLockTable.Key(cached[i].clone()), new Holder(value));
             }
         }
     }
