@@ -7,5 +7,5 @@ import java.util.List;
 record ProxyConfig(String bind, int port, List<ClusterNode> startupNodes, Duration slotsReloadInterval,
                    int backendConnections, Duration connectTimeout, String user, String password,
                    ReadPrefer readPrefer, String requirePass, java.nio.file.Path aclFile, int eventLoopThreads,
-                   int maxRedirects, ProxyTls tls) {
+                   int maxRedirects, ProxyTls tls, io.respkv.server.NetTransport transport) {
 }

@@ -12,14 +12,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -102,10 +95,9 @@ public final class RespProxy implements AutoCloseable {
     }
 
     private void bind(CompletableFuture<RespProxy> result) {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        IoHandlerFactory io = config.transport().ioHandlerFactory();
+        Class<? extends ServerChannel> serverType = config.transport().serverChannelType();
+        Class<? extends SocketChannel> clientType = config.transport().socketChannelType();
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("respkv-proxy-accept", true), io);
         workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
                 new DefaultThreadFactory("respkv-proxy-io", true), io);
@@ -214,6 +206,7 @@ public final class RespProxy implements AutoCloseable {
         private String requirePass;
         private java.nio.file.Path aclFile;
         private int eventLoopThreads = defaultEventLoopThreads();
+        private io.respkv.server.NetTransport transport = io.respkv.server.NetTransport.AUTO;
         private int maxRedirects = 5;
         private io.respkv.server.TlsConfig tls;
         private io.respkv.server.TlsConfig backendTls;
@@ -342,6 +335,16 @@ public final class RespProxy implements AutoCloseable {
             return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         }
 
+        /**
+         * How the event loops do I/O, towards clients and backends (default
+         * {@link io.respkv.server.NetTransport#AUTO}: epoll on Linux, NIO elsewhere). A transport
+         * named explicitly must be available: {@link #build()} fails with the reason otherwise.
+         */
+        public Builder transport(io.respkv.server.NetTransport transport) {
+            this.transport = requireNonNull(transport, "transport");
+            return this;
+        }
+
         /** How many MOVED/ASK redirections one command may follow before the client sees the last one. Default 5. */
         public Builder maxRedirects(int redirects) {
             if (redirects < 0) {
@@ -379,7 +382,7 @@ public final class RespProxy implements AutoCloseable {
             }
             return new RespProxy(new ProxyConfig(bind, port, List.copyOf(startupNodes), slotsReloadInterval,
                     backendConnections, connectTimeout, user, password, readPrefer, requirePass, aclFile,
-                    eventLoopThreads, maxRedirects, ProxyTls.of(tls, backendTls)));
+                    eventLoopThreads, maxRedirects, ProxyTls.of(tls, backendTls), transport.resolve().requireAvailable()));
         }
 
         /** {@code build().start()}. */

@@ -72,6 +72,30 @@ class ProxyClientsTest {
                 DefaultJedisClientConfig.builder().protocol(protocol).clientName("jedis-proxy").build());
     }
 
+    /** Each transport this machine runs carries a pipeline spread over every master, client side and node side. */
+    @ParameterizedTest
+    @EnumSource(value = io.respkv.server.NetTransport.class, names = {"IO_URING", "EPOLL", "NIO"})
+    void eachAvailableTransportRoutesAPipeline(io.respkv.server.NetTransport transport) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(transport.isAvailable(),
+                () -> transport + " not available here: " + transport.unavailabilityCause());
+        try (RespProxy p = RespProxy.builder().startupNodes(CLUSTER.cluster().startupNodes()).port(0)
+                .transport(transport).start().join();
+             Jedis j = new Jedis(new HostAndPort("127.0.0.1", p.activePort()), DefaultJedisClientConfig.builder().build())) {
+            String prefix = "transport:" + transport.configName() + ":";
+            Pipeline pipe = j.pipelined();
+            for (int i = 0; i < 300; i++) {
+                pipe.set(prefix + i, Integer.toString(i));
+                pipe.get(prefix + i);
+            }
+            List<Object> replies = pipe.syncAndReturnAll();
+            for (int i = 0; i < 300; i++) {
+                assertEquals("OK", replies.get(2 * i));
+                assertEquals(Integer.toString(i), replies.get(2 * i + 1));
+            }
+            assertEquals(List.of("0", "299"), j.mget(prefix + 0, prefix + 299));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = RedisProtocol.class, names = {"RESP2", "RESP3"})
     void jedisCommandsAndPipeline(RedisProtocol protocol) {

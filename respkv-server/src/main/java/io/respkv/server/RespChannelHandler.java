@@ -97,6 +97,14 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
      * cleared when it becomes writable again. Owned like the input (see the class comment).
      */
     private boolean outputPaused;
+    /**
+     * The client's output bytes when {@link #outputPaused} was set. While paused, the limit check
+     * counts at least these: the buffer stops growing only because respkv stopped running the
+     * client's requests (Redis would have run them and grown it further), and how much of it the
+     * kernel takes after the pause depends on the transport (io_uring hands a write to the kernel
+     * after the buffer was counted, epoll before).
+     */
+    private long outputAtPause;
     /** A {@link #checkWhilePaused} is scheduled (at most one per connection). Event loop only. */
     private boolean pauseCheckScheduled;
     /** When this client was first seen over its soft output limit (Redis's obuf_soft_limit_reached_time). */
@@ -314,6 +322,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                     writeReplies(ctx, false); // (the barrier is event-loop only; off it, replies wait for the hand-back)
                     if (!writable(ctx)) {
                         outputPaused = true; // the client does not read: run nothing more until it does
+                        outputAtPause = outputBytes();
                         if (ctx.executor().inEventLoop()) {
                             schedulePauseCheck(ctx); // (off the loop, ranOffLoop schedules it)
                         }
@@ -350,8 +359,13 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         if (limit.unlimited()) {
             return false;
         }
-        long used = (out == null ? 0 : out.readableBytes()) + client.outputBufferBytes();
+        long used = outputPaused ? Math.max(outputBytes(), outputAtPause) : outputBytes();
         return limit.exceeded(used, softLimitSince, System.nanoTime());
+    }
+
+    /** Bytes the client has not taken: this batch's replies not yet written, plus {@link ClientConnection#outputBufferBytes}. */
+    private long outputBytes() {
+        return (out == null ? 0 : out.readableBytes()) + client.outputBufferBytes();
     }
 
     private void schedulePauseCheck(ChannelHandlerContext ctx) {

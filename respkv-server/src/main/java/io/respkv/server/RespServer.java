@@ -13,12 +13,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.codec.RespLimits;
@@ -97,9 +92,8 @@ public final class RespServer implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("server already started");
         }
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        IoHandlerFactory io = config.transport().ioHandlerFactory();
+        Class<? extends ServerChannel> channelType = config.transport().serverChannelType();
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("respkv-accept", true), io);
         workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
                 new DefaultThreadFactory("respkv-io", true), io);
@@ -290,6 +284,7 @@ public final class RespServer implements AutoCloseable {
         private int maxArguments = RespLimits.DEFAULT.maxArguments();
         private int maxInlineLength = RespLimits.DEFAULT.maxInlineLength();
         private int eventLoopThreads = 1;
+        private NetTransport transport = NetTransport.AUTO;
         private boolean allowShutdown;
         private Runnable shutdownHook;
         private int commandThreads = DEFAULT_COMMAND_THREADS;
@@ -455,6 +450,16 @@ public final class RespServer implements AutoCloseable {
         }
 
         /**
+         * How the event loops do I/O (default {@link NetTransport#AUTO}: epoll on Linux, NIO
+         * elsewhere). A transport named explicitly must be available: {@link #build()} fails with
+         * the reason otherwise.
+         */
+        public Builder transport(NetTransport transport) {
+            this.transport = requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
          * Whether the SHUTDOWN command may stop this server (default false: an embedded server
          * refuses it, the host application owns the lifecycle). {@code onShutdown} runs after the
          * server stopped through SHUTDOWN; null for nothing.
@@ -510,6 +515,7 @@ public final class RespServer implements AutoCloseable {
          * Builds the server without starting it.
          *
          * @throws IllegalArgumentException if the TLS certificate, key or CA cannot be loaded
+         * @throws IllegalStateException if the transport named with {@link #transport} is not available here
          */
         public RespServer build() {
             ServerTls tls = null;
@@ -529,7 +535,7 @@ public final class RespServer implements AutoCloseable {
             ServerConfig config = new ServerConfig(bind, port, e, owns, requirePass, databases,
                     new RespLimits(maxBulkLength, maxArguments, maxInlineLength), eventLoopThreads,
                     allowShutdown, shutdownHook, commandThreads, consistency, replication, aclFile, protectedMode,
-                    maxClients, idleTimeoutSeconds, queryBufferLimit);
+                    maxClients, idleTimeoutSeconds, queryBufferLimit, transport.resolve().requireAvailable());
             CommandTable table = BuiltinCommands.table(CommandCatalog.redis()::spec);
             if (replication != null) {
                 replication.registerCommands(table);

@@ -26,12 +26,14 @@ import io.respkv.codec.RespLimits;
  * @param maxClients         Redis's {@code maxclients}
  * @param idleTimeoutSeconds Redis's {@code timeout} (0: never)
  * @param queryBufferLimit   Redis's {@code client-query-buffer-limit} in bytes
+ * @param transport          how the event loops do I/O (resolved: never {@link NetTransport#AUTO})
  */
 public record ServerConfig(String bind, int port, KeyspaceEngine engine, boolean ownsEngine, String requirePass,
                            int databases, RespLimits limits, int eventLoopThreads, boolean allowShutdown,
                            Runnable shutdownHook, int commandThreads, ConsistencyLevel consistency,
                            io.respkv.server.replication.Replication replication, java.nio.file.Path aclFile,
-                           boolean protectedMode, int maxClients, long idleTimeoutSeconds, long queryBufferLimit) {
+                           boolean protectedMode, int maxClients, long idleTimeoutSeconds, long queryBufferLimit,
+                           NetTransport transport) {
 
     /** Redis's defaults for {@code maxclients} and {@code client-query-buffer-limit}. */
     public static final int DEFAULT_MAX_CLIENTS = 10_000;
@@ -44,6 +46,6 @@ public record ServerConfig(String bind, int port, KeyspaceEngine engine, boolean
                         io.respkv.server.replication.Replication replication) {
         this(bind, port, engine, ownsEngine, requirePass, databases, limits, eventLoopThreads, allowShutdown,
                 shutdownHook, commandThreads, consistency, replication, null, true, DEFAULT_MAX_CLIENTS, 0,
-                DEFAULT_QUERY_BUFFER_LIMIT);
+                DEFAULT_QUERY_BUFFER_LIMIT, NetTransport.AUTO.resolve());
     }
 }

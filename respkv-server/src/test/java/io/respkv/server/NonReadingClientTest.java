@@ -16,7 +16,10 @@ import java.nio.channels.SocketChannel;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A client that pipelines requests with large replies and does not read them, with no output
@@ -27,12 +30,28 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NonReadingClientTest {
 
+    /**
+     * Commands on the event loop and on the command threads, each over the default transport and
+     * io_uring where it runs (it hands writes to the kernel later than epoll: the pause and the
+     * limits must not depend on that).
+     */
+    static List<Arguments> threadsAndTransports() {
+        List<Arguments> cases = new ArrayList<>();
+        for (boolean commandThreads : new boolean[] {false, true}) {
+            cases.add(Arguments.of(commandThreads, NetTransport.AUTO));
+            if (NetTransport.IO_URING.isAvailable()) {
+                cases.add(Arguments.of(commandThreads, NetTransport.IO_URING));
+            }
+        }
+        return cases;
+    }
+
     private static final Pattern OMEM = Pattern.compile(" omem=(\\d+) ");
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void aNonReadingClientIsPausedWithBoundedOutput(boolean commandThreads) throws Exception {
-        RespServer.Builder b = RespServer.builder().port(0);
+    @MethodSource("threadsAndTransports")
+    void aNonReadingClientIsPausedWithBoundedOutput(boolean commandThreads, NetTransport transport) throws Exception {
+        RespServer.Builder b = RespServer.builder().port(0).transport(transport);
         if (commandThreads) {
             b.engine(new CommandThreadsTest.SlowNetworkEngine());
         }
@@ -102,9 +121,9 @@ class NonReadingClientTest {
      * event loop and on the command threads alike.
      */
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void aPausedClientOverItsSoftLimitIsClosed(boolean commandThreads) throws Exception {
-        RespServer.Builder b = RespServer.builder().port(0);
+    @MethodSource("threadsAndTransports")
+    void aPausedClientOverItsSoftLimitIsClosed(boolean commandThreads, NetTransport transport) throws Exception {
+        RespServer.Builder b = RespServer.builder().port(0).transport(transport);
         if (commandThreads) {
             b.engine(new CommandThreadsTest.SlowNetworkEngine());
         }

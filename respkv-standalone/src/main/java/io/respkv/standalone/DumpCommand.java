@@ -45,7 +45,7 @@ public final class DumpCommand {
     /** Flags of the server that mean nothing to a dump: refused rather than silently ignored. */
     private static final Set<String> SERVER_ONLY = Set.of("--port", "--bind", "--requirepass", "--aclfile", "--protected-mode", "--maxclients", "--timeout",
             "--client-query-buffer-limit", "--databases",
-            "--event-loop-threads", "--command-threads", "--max-bulk-length");
+            "--event-loop-threads", "--transport", "--command-threads", "--max-bulk-length");
 
     /** Milliseconds between two redraws of the progress bar. */
     private static final long REDRAW_MILLIS = 200;

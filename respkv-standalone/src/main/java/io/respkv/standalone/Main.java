@@ -110,6 +110,7 @@ public final class Main {
                 .queryBufferLimit(options.queryBufferLimit)
                 .databases(options.databases)
                 .eventLoopThreads(options.eventLoopThreads)
+                .transport(options.transport)
                 .commandThreads(options.commandThreads != null ? options.commandThreads
                         // under Raft a command thread waits out its write's round trip: more of them, more writes per log entry
                         : raft != null ? RAFT_COMMAND_THREADS : io.respkv.server.RespServer.DEFAULT_COMMAND_THREADS)
@@ -118,7 +119,7 @@ public final class Main {
                 .allowShutdown(true, stopped::countDown)
                 .replication(raft)
                 .build();
-        } catch (IllegalArgumentException e) { // a TLS certificate, key or CA that cannot be loaded
+        } catch (IllegalArgumentException | IllegalStateException e) { // a TLS certificate, key or CA that cannot be loaded; a transport this machine lacks
             engine.close();
             System.err.println("respkv: " + e.getMessage());
             System.exit(1);
@@ -203,6 +204,7 @@ public final class Main {
                   --client-query-buffer-limit BYTES  close a client with more unparsed input (default 1073741824)
                   --databases N             number of databases (default 16)
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
+                  --transport NAME          event-loop I/O: auto (default: epoll on Linux, else nio), io_uring, epoll, nio
                   --command-threads N       threads running commands for network engines and Raft (default 16; 64 with --raft-id)
                   --consistency LEVEL       read consistency connections start with: linearizable (default), lease, stale
                   --max-bulk-length BYTES   longest bulk string a request may carry (default 536870912)
@@ -236,6 +238,7 @@ public final class Main {
         long queryBufferLimit = 1024L * 1024 * 1024;
         int databases = 16;
         int eventLoopThreads = 1;
+        io.respkv.server.NetTransport transport = io.respkv.server.NetTransport.AUTO;
         /** Null: the default, {@link io.respkv.server.RespServer#DEFAULT_COMMAND_THREADS}, or 64 under Raft. */
         Integer commandThreads;
         String raftId;
@@ -294,6 +297,7 @@ public final class Main {
                     case "--client-query-buffer-limit" -> o.queryBufferLimit = longValue(flag, value, 1024 * 1024, Long.MAX_VALUE);
                     case "--databases" -> o.databases = intValue(flag, value, 1, 65536);
                     case "--event-loop-threads" -> o.eventLoopThreads = intValue(flag, value, 0, 1024);
+                    case "--transport" -> o.transport = transportValue(value);
                     case "--command-threads" -> o.commandThreads = intValue(flag, value, 1, 4096);
                     case "--raft-id" -> o.raftId = value;
                     case "--raft-peers" -> o.raftPeers = value;
@@ -325,6 +329,15 @@ public final class Main {
                 return io.respkv.server.ServerState.parseConsistency(value);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--consistency needs linearizable, lease or stale, got '" + value + "'");
+            }
+        }
+
+        /** The transport {@code --transport} names (the proxy's flag too). */
+        static io.respkv.server.NetTransport transportValue(String value) {
+            try {
+                return io.respkv.server.NetTransport.ofConfigName(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--transport needs auto, io_uring, epoll or nio, got '" + value + "'");
             }
         }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
  * java -jar respkv.jar proxy --addr 127.0.0.1:8088 --startup-nodes 10.0.0.1:7000,10.0.0.2:7000
  *     [--slots-reload-interval 3s] [--backend-idle-connections 2] [--connect-timeout 3s]
  *     [--user U] [--password P] [--read-prefer master|replica] [--requirepass P] [--aclfile PATH]
- *     [--event-loop-threads N]
+ *     [--event-loop-threads N] [--transport auto|io_uring|epoll|nio]
  * </pre>
  */
 public final class ProxyCommand {
@@ -114,6 +114,7 @@ public final class ProxyCommand {
                         default -> throw new IllegalArgumentException("--read-prefer needs master or replica, got '" + value + "'");
                     });
                     case "--event-loop-threads" -> b.eventLoopThreads(Main.Options.intValue(flag, value, 1, 1024));
+                    case "--transport" -> b.transport(Main.Options.transportValue(value));
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             } catch (IllegalArgumentException e) {
@@ -173,6 +174,7 @@ public final class ProxyCommand {
                   --requirepass PASS             password clients must give the proxy (AUTH / HELLO AUTH)
                   --aclfile PATH                 the proxy's ACL users (Redis ACL file format; ACL LOAD reloads it)
                   --event-loop-threads N         event loop threads (default: half the CPU count, at least 1)
+                  --transport NAME               event-loop I/O: auto (default: epoll on Linux, else nio), io_uring, epoll, nio
                   --tls-cert-file PATH           serve clients over TLS (only) with this PEM certificate chain
                   --tls-key-file PATH            its PEM (PKCS#8) private key; --tls-key-file-pass PASS if encrypted
                   --tls-ca-cert-file PATH        PEM CA certificates that verify client certificates

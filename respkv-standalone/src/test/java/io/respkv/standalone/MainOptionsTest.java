@@ -39,6 +39,15 @@ class MainOptionsTest {
         assertEquals(10_000, o.maxClients);
         assertEquals(0, o.timeout);
         assertEquals(1L << 30, o.queryBufferLimit);
+        assertEquals(io.respkv.server.NetTransport.AUTO, o.transport);
+    }
+
+    @Test
+    void transportFlag() {
+        assertEquals(io.respkv.server.NetTransport.IO_URING, Main.Options.parse(new String[] {"--transport", "io_uring"}).transport);
+        assertEquals(io.respkv.server.NetTransport.NIO, Main.Options.parse(new String[] {"--transport", "nio"}).transport);
+        assertEquals("--transport needs auto, io_uring, epoll or nio, got 'kqueue'", assertThrows(IllegalArgumentException.class,
+                () -> Main.Options.parse(new String[] {"--transport", "kqueue"})).getMessage());
     }
 
     @Test

@@ -104,6 +104,8 @@ class ProxyCommandTest {
         assertEquals("--slots-reload-interval needs a positive duration like 3s or 500ms, got 'soon'",
                 assertThrows(IllegalArgumentException.class, () -> ProxyCommand.builder(
                         new String[] {"--startup-nodes", "h:1", "--slots-reload-interval", "soon"})).getMessage());
+        assertEquals("--transport needs auto, io_uring, epoll or nio, got 'uring'", assertThrows(IllegalArgumentException.class,
+                () -> ProxyCommand.builder(new String[] {"--startup-nodes", "h:1", "--transport", "uring"})).getMessage());
         assertEquals("unknown option --nope", assertThrows(IllegalArgumentException.class,
                 () -> ProxyCommand.builder(new String[] {"--nope", "x"})).getMessage());
         assertEquals("missing value for --password", assertThrows(IllegalArgumentException.class,

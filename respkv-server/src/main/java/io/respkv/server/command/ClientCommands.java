@@ -1,7 +1,7 @@
 package io.respkv.server.command;
 
 import io.netty.channel.Channel;
-import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.UnixChannel;
 import io.respkv.api.CommandFlag;
 import io.respkv.api.CommandSpec;
 import io.respkv.codec.RespRequest;
@@ -196,8 +196,8 @@ final class ClientCommands {
     }
 
     private static int fd(Channel ch) {
-        if (ch instanceof EpollSocketChannel epoll) {
-            return epoll.fd().intValue();
+        if (ch instanceof UnixChannel unix) {
+            return unix.fd().intValue();
         }
         return -1;
     }

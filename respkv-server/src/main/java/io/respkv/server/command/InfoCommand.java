@@ -66,7 +66,7 @@ final class InfoCommand {
                 line(out, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"));
                 line(out, "arch_bits", "64");
-                line(out, "multiplexing_api", io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio");
+                line(out, "multiplexing_api", s.config().transport().configName());
                 line(out, "java_version", System.getProperty("java.version"));
                 line(out, "process_id", Long.toString(ProcessHandle.current().pid()));
                 line(out, "run_id", s.runId());
