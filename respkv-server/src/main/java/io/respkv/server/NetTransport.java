@@ -29,7 +29,7 @@ public enum NetTransport {
      * Linux io_uring, where the kernel has it and does not refuse it ({@code
      * kernel.io_uring_disabled}, container seccomp profiles): reads, writes and accepts are queued
      * to the kernel in batches instead of one system call each. Measured here, it serves pipelining
-     * clients of the memory engine with a fifth to a quarter less CPU per request, and RocksDB's
+     * clients of the memory engine with a fifth to a third less CPU per request, and RocksDB's
      * and the proxy's no faster than epoll (docs/benchmarks.md, "JVM and event loops"), so it is
      * not what {@link #AUTO} picks.
      */
