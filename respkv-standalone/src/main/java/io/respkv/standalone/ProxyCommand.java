@@ -43,7 +43,9 @@ public final class ProxyCommand {
         try {
             proxy = builder.start().join();
         } catch (RuntimeException e) {
-            System.err.println("respkv proxy: cannot start: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+            // join() wraps what failed while starting; what build() refused (a transport this machine lacks) says it itself
+            Throwable why = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            System.err.println("respkv proxy: cannot start: " + why.getMessage());
             System.exit(FAILED);
             return;
         }
