@@ -40,6 +40,11 @@ public final class MemoryEngine implements KeyspaceEngine {
         final byte[] key;
         private final int hash;
         volatile Version head;
+        /**
+         * Set when the slot leaves both maps (its key was deleted and no snapshot needs it); a
+         * later write of the key makes a new slot. Guarded by the commit lock.
+         */
+        boolean removed;
 
         Slot(byte[] key, int hash) {
             this.key = key;
@@ -161,8 +166,25 @@ public final class MemoryEngine implements KeyspaceEngine {
 
     /** The newest committed value of {@code key} (no snapshot), or null. */
     Version head(byte[] key) {
-        Slot slot = index.get(new HashKey(key));
+        Slot slot = slot(key);
         return slot == null ? null : slot.head;
+    }
+
+    /** The slot of {@code key}, or null. */
+    Slot slot(byte[] key) {
+        return index.get(new HashKey(key));
+    }
+
+    /**
+     * The newest committed version of a key the transaction read through {@code seen} (null if
+     * the key was absent then): read from that slot while it is still the key's, without a second
+     * hash lookup. Call with the commit lock held.
+     */
+    private Version currentHead(byte[] key, Slot seen) {
+        if (seen != null && !seen.removed) {
+            return seen.head;
+        }
+        return head(key);
     }
 
     /** The value of {@code key} as of sequence number {@code seq}, or null. */
@@ -215,7 +237,7 @@ public final class MemoryEngine implements KeyspaceEngine {
         commitLock.lock();
         try {
             for (int i = 0; i < reads.size; i++) {
-                Version head = head(reads.keys[i]);
+                Version head = currentHead(reads.keys[i], reads.slots[i]);
                 long current = head == null ? 0 : head.seq;
                 if (current != reads.seqs[i]) {
                     return false;
@@ -230,12 +252,13 @@ public final class MemoryEngine implements KeyspaceEngine {
                 var slice = range[1] == null ? map.tailMap(range[0], true) : map.subMap(range[0], true, range[1], false);
                 for (Slot slot : slice.values()) {
                     if (slot.head.value != null) {
-                        install(slot.key, null, seq, oldest);
+                        install(slot.key, null, seq, oldest, slot);
                     }
                 }
             }
             for (int i = 0; i < writes.size(); i++) {
-                install(writes.key(i), writes.value(i), seq, oldest);
+                byte[] key = writes.key(i);
+                install(key, writes.value(i), seq, oldest, reads.slotOf(key));
             }
             visibleSeq = seq;
             return true;
@@ -244,14 +267,17 @@ public final class MemoryEngine implements KeyspaceEngine {
         }
     }
 
-    private void install(byte[] key, byte[] value, long seq, long oldestSnapshot) {
-        HashKey hashKey = new HashKey(key);
-        Slot slot = index.get(hashKey);
+    /**
+     * Installs one write; {@code known} is the key's slot if the caller has it (null: look it
+     * up), which is used only while it is still in the maps.
+     */
+    private void install(byte[] key, byte[] value, long seq, long oldestSnapshot, Slot known) {
+        Slot slot = known != null && !known.removed ? known : slot(key);
         if (slot == null) {
             if (value == null) {
                 return;
             }
-            slot = new Slot(key, hashKey.hashCode());
+            slot = new Slot(key, Arrays.hashCode(key));
             slot.head = new Version(value, seq, null);
             // Ordered map first: a scan may find the key a moment before a point read does,
             // never the other way round for a committed, visible key.
@@ -284,26 +310,48 @@ public final class MemoryEngine implements KeyspaceEngine {
             // Only a deletion is left and no snapshot can see an older value: forget the key.
             map.remove(slot.key, slot);
             index.remove(slot, slot);
+            slot.removed = true;
         }
         return false;
     }
 
-    /** Keys read by a transaction and the version sequence each had (0 = absent). */
+    /**
+     * Keys read by a transaction, the slot each was found in (null = absent) and the version
+     * sequence it had (0 = absent). Commit validates and installs through the slots, so a
+     * read-modify-write (SET, INCR, HSET) hashes its key once, not three times.
+     */
     static final class ReadSet {
         byte[][] keys;
+        Slot[] slots;
         long[] seqs;
         int size;
 
-        void add(byte[] key, long seq) {
+        void add(byte[] key, Slot slot, long seq) {
             if (keys == null) {
                 keys = new byte[2][];
+                slots = new Slot[2];
                 seqs = new long[2];
             } else if (size == keys.length) {
                 keys = Arrays.copyOf(keys, size * 2);
+                slots = Arrays.copyOf(slots, size * 2);
                 seqs = Arrays.copyOf(seqs, size * 2);
             }
             keys[size] = key;
+            slots[size] = slot;
             seqs[size++] = seq;
+        }
+
+        /**
+         * The slot recorded for this very key array (the data-type layer writes the array it
+         * read), or null. By identity: an equal array read separately is simply looked up.
+         */
+        Slot slotOf(byte[] key) {
+            for (int i = 0; i < size; i++) {
+                if (keys[i] == key) {
+                    return slots[i];
+                }
+            }
+            return null;
         }
     }
 }

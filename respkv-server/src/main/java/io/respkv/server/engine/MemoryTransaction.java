@@ -44,8 +44,9 @@ final class MemoryTransaction implements Transaction {
         if (inDeletedRange(key)) {
             return null;
         }
-        MemoryEngine.Version head = engine.head(key);
-        reads.add(key, head == null ? 0 : head.seq);
+        MemoryEngine.Slot slot = engine.slot(key);
+        MemoryEngine.Version head = slot == null ? null : slot.head;
+        reads.add(key, slot, head == null ? 0 : head.seq);
         return head == null ? null : head.value;
     }
 

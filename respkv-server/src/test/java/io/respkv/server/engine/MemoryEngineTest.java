@@ -1,0 +1,132 @@
+package io.respkv.server.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.respkv.api.Transaction;
+import io.respkv.api.TransactionConflictException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The memory engine's optimistic validation where it goes through the slot a read found (see
+ * {@link MemoryEngine.ReadSet}): a slot that left the maps (its key deleted) must not vouch for
+ * a key that was written again under a new slot.
+ */
+class MemoryEngineTest {
+
+    private final MemoryEngine engine = new MemoryEngine();
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void commitPut(String key, String value) {
+        Transaction t = engine.begin();
+        t.put(b(key), b(value));
+        t.commit();
+    }
+
+    private void commitDelete(String key) {
+        Transaction t = engine.begin();
+        t.delete(b(key));
+        t.commit();
+    }
+
+    private byte[] committed(String key) {
+        Transaction t = engine.begin();
+        try {
+            return t.get(b(key));
+        } finally {
+            t.close();
+        }
+    }
+
+    @Test
+    void aReadOfAKeyDeletedAndWrittenAgainSinceConflicts() {
+        commitPut("k", "1");
+        Transaction reader = engine.begin();
+        byte[] key = b("k");
+        assertArrayEquals(b("1"), reader.get(key));
+        commitDelete("k"); // the slot leaves both maps
+        commitPut("k", "2"); // a new slot
+        reader.put(key, b("stale"));
+        assertThrows(TransactionConflictException.class, reader::commit);
+        assertArrayEquals(b("2"), committed("k"));
+    }
+
+    @Test
+    void aDeletionReadWhileASnapshotKeptItDoesNotVouchForTheKeyWrittenAgain() {
+        commitPut("k", "1");
+        var snapshot = engine.snapshot(); // keeps the deleted key's slot in the maps
+        commitDelete("k");
+        Transaction reader = engine.begin();
+        byte[] key = b("k");
+        assertNull(reader.get(key)); // read through the slot whose head is the deletion
+        snapshot.close(); // the slot leaves the maps now
+        commitPut("k", "2"); // under a new slot
+        reader.put(key, b("stale"));
+        assertThrows(TransactionConflictException.class, reader::commit);
+        assertArrayEquals(b("2"), committed("k"));
+    }
+
+    @Test
+    void aReadOfAKeyDeletedSinceConflicts() {
+        commitPut("k", "1");
+        Transaction reader = engine.begin();
+        byte[] key = b("k");
+        reader.get(key);
+        commitDelete("k");
+        reader.put(key, b("stale"));
+        assertThrows(TransactionConflictException.class, reader::commit);
+        assertNull(committed("k"));
+    }
+
+    @Test
+    void aReadOfAnAbsentKeyCreatedSinceConflicts() {
+        Transaction reader = engine.begin();
+        byte[] key = b("k");
+        assertNull(reader.get(key));
+        commitPut("k", "1");
+        reader.put(key, b("stale"));
+        assertThrows(TransactionConflictException.class, reader::commit);
+        assertArrayEquals(b("1"), committed("k"));
+    }
+
+    @Test
+    void aWriteThroughTheReadSlotLandsAndLaterReadsSeeIt() {
+        commitPut("k", "1");
+        Transaction t = engine.begin();
+        byte[] key = b("k");
+        t.get(key);
+        t.put(key, b("2"));
+        t.commit();
+        assertArrayEquals(b("2"), committed("k"));
+        // Deleting through the read slot removes the key; writing it again makes a new slot.
+        Transaction d = engine.begin();
+        d.get(key);
+        d.delete(key);
+        d.commit();
+        assertNull(committed("k"));
+        Transaction again = engine.begin();
+        assertNull(again.get(key));
+        again.put(key, b("3"));
+        again.commit();
+        assertArrayEquals(b("3"), committed("k"));
+    }
+
+    @Test
+    void aKeyReadThenDeletedByARangeDeleteAndWrittenInTheSameTransactionLands() {
+        commitPut("a", "1");
+        commitPut("b", "1");
+        Transaction t = engine.begin();
+        byte[] key = b("a");
+        t.get(key);
+        t.deleteRange(b("a"), b("c"));
+        t.put(key, b("2"));
+        t.commit();
+        assertArrayEquals(b("2"), committed("a"));
+        assertNull(committed("b"));
+    }
+}
