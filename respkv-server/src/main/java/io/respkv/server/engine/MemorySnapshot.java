@@ -21,7 +21,8 @@ final class MemorySnapshot implements Snapshot {
     @Override
     public byte[] get(byte[] key) {
         ensureOpen();
-        return MemoryEngine.valueAt(engine.head(key), seq);
+        MemoryEngine.Slot slot = engine.slot(key);
+        return slot == null ? null : slot.valueAt(seq);
     }
 
     @Override
@@ -78,7 +79,7 @@ final class MemorySnapshot implements Snapshot {
         public boolean next() {
             while (it.hasNext()) {
                 Map.Entry<byte[], MemoryEngine.Slot> e = it.next();
-                byte[] v = MemoryEngine.valueAt(e.getValue().head, seq);
+                byte[] v = e.getValue().valueAt(seq);
                 if (v != null) {
                     key = e.getKey();
                     value = v;

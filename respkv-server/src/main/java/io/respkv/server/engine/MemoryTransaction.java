@@ -45,9 +45,11 @@ final class MemoryTransaction implements Transaction {
             return null;
         }
         MemoryEngine.Slot slot = engine.slot(key);
-        MemoryEngine.Version head = slot == null ? null : slot.head;
-        reads.add(key, slot, head == null ? 0 : head.seq);
-        return head == null ? null : head.value;
+        if (slot == null) {
+            reads.add(key, null, 0);
+            return null;
+        }
+        return slot.readNewest(reads, key);
     }
 
     /**
@@ -183,7 +185,7 @@ final class MemoryTransaction implements Transaction {
             nextCommitted = null;
             while (committed.hasNext()) {
                 Map.Entry<byte[], MemoryEngine.Slot> e = committed.next();
-                byte[] v = MemoryEngine.valueAt(e.getValue().head, seq);
+                byte[] v = e.getValue().valueAt(seq);
                 if (v != null && !deleted(e.getKey())) {
                     nextCommitted = e;
                     nextCommittedValue = v;

@@ -1,8 +1,10 @@
 package io.respkv.server.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respkv.api.Transaction;
 import io.respkv.api.TransactionConflictException;
@@ -68,6 +70,38 @@ class MemoryEngineTest {
         commitPut("k", "2"); // under a new slot
         reader.put(key, b("stale"));
         assertThrows(TransactionConflictException.class, reader::commit);
+        assertArrayEquals(b("2"), committed("k"));
+    }
+
+    @Test
+    void eachSnapshotReadsItsOwnVersionAndTheKeyGoesWhenTheLastSnapshotCloses() {
+        commitPut("k", "1");
+        var first = engine.snapshot();
+        commitPut("k", "2");
+        var second = engine.snapshot();
+        commitPut("k", "3");
+        commitDelete("k");
+        byte[] key = b("k");
+        assertArrayEquals(b("1"), first.get(key));
+        assertArrayEquals(b("2"), second.get(key));
+        assertNull(committed("k"));
+        first.close();
+        assertArrayEquals(b("2"), second.get(key));
+        assertTrue(engine.map.containsKey(key), "the deletion is kept while a snapshot reads an older version");
+        second.close();
+        assertFalse(engine.map.containsKey(key), "no snapshot needs the key any more");
+    }
+
+    @Test
+    void aSnapshotOpenedBeforeAKeyExistedDoesNotSeeIt() {
+        var before = engine.snapshot();
+        commitPut("k", "1");
+        commitPut("k", "2");
+        assertNull(before.get(b("k")));
+        try (var cursor = before.scan(null, null, false)) {
+            assertFalse(cursor.next());
+        }
+        before.close();
         assertArrayEquals(b("2"), committed("k"));
     }
 
