@@ -322,7 +322,7 @@ public final class MemoryEngine implements KeyspaceEngine {
         commitLock.lock();
         try {
             for (int i = 0; i < reads.size; i++) {
-                if (currentSeq(reads.keys[i], reads.slots[i]) != reads.seqs[i]) {
+                if (currentSeq(reads.key(i), reads.slot(i)) != reads.seq(i)) {
                     return false;
                 }
             }
@@ -410,27 +410,53 @@ public final class MemoryEngine implements KeyspaceEngine {
     /**
      * Keys read by a transaction, the slot each was found in (null = absent) and the version
      * sequence it had (0 = absent). Commit validates and installs through the slots, so a
-     * read-modify-write (SET, INCR, HSET) hashes its key once, not three times.
+     * read-modify-write (SET, INCR, HSET) hashes its key once, not three times. The first read
+     * is held in fields: most commands read one key, and then allocate nothing here.
      */
     static final class ReadSet {
-        byte[][] keys;
-        Slot[] slots;
-        long[] seqs;
+        private byte[] firstKey;
+        private Slot firstSlot;
+        private long firstSeq;
+        /** Reads after the first, at index i - 1; null until a second read. */
+        private byte[][] keys;
+        private Slot[] slots;
+        private long[] seqs;
         int size;
 
         void add(byte[] key, Slot slot, long seq) {
+            if (size == 0) {
+                firstKey = key;
+                firstSlot = slot;
+                firstSeq = seq;
+                size = 1;
+                return;
+            }
+            int at = size - 1;
             if (keys == null) {
                 keys = new byte[2][];
                 slots = new Slot[2];
                 seqs = new long[2];
-            } else if (size == keys.length) {
-                keys = Arrays.copyOf(keys, size * 2);
-                slots = Arrays.copyOf(slots, size * 2);
-                seqs = Arrays.copyOf(seqs, size * 2);
+            } else if (at == keys.length) {
+                keys = Arrays.copyOf(keys, at * 2);
+                slots = Arrays.copyOf(slots, at * 2);
+                seqs = Arrays.copyOf(seqs, at * 2);
             }
-            keys[size] = key;
-            slots[size] = slot;
-            seqs[size++] = seq;
+            keys[at] = key;
+            slots[at] = slot;
+            seqs[at] = seq;
+            size++;
+        }
+
+        byte[] key(int i) {
+            return i == 0 ? firstKey : keys[i - 1];
+        }
+
+        Slot slot(int i) {
+            return i == 0 ? firstSlot : slots[i - 1];
+        }
+
+        long seq(int i) {
+            return i == 0 ? firstSeq : seqs[i - 1];
         }
 
         /**
@@ -439,8 +465,8 @@ public final class MemoryEngine implements KeyspaceEngine {
          */
         Slot slotOf(byte[] key) {
             for (int i = 0; i < size; i++) {
-                if (keys[i] == key) {
-                    return slots[i];
+                if (key(i) == key) {
+                    return slot(i);
                 }
             }
             return null;
