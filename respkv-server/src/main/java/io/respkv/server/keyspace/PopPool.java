@@ -53,6 +53,12 @@ final class PopPool {
         }
     }
 
+    /** Forgets every element. */
+    void clear() {
+        keys.clear();
+        held.clear();
+    }
+
     /** Removes and returns an element chosen uniformly at random; the pool must not be empty. */
     byte[] take(RandomGenerator random) {
         int i = random.nextInt(keys.size());

@@ -284,19 +284,25 @@ public final class RedisSet {
         byte[] prefix = KeyCodec.elementPrefix(db, key, meta.version());
         SampledSets.State state = sampled.take(prefix);
         byte[] member;
-        if (meta.size() <= SMALL_SET) {
-            List<byte[]> all = members(key, meta);
-            member = all.get(random.nextInt(all.size()));
+        byte[] whole = meta.size() < POOLED_POP_MIN ? wholePoolDraw(state, prefix, meta.size(), random) : null;
+        if (whole != null) {
+            member = subKey(key, whole);
+        } else if (meta.size() < POOLED_POP_MIN) {
+            byte[] drawn = sampler(state, prefix, meta.size()).draw(random);
+            state.sampler.removed(drawn);
+            member = subKey(key, drawn);
         } else {
-            byte[] drawn = meta.size() >= POOLED_POP_MIN
-                    ? pooledDraw(state, prefix, meta.size(), random)
-                    : sampler(state, prefix, meta.size()).draw(random);
+            byte[] drawn = pooledDraw(state, prefix, meta.size(), random);
             state.sampler.removed(drawn);
             member = subKey(key, drawn);
         }
         txn.delete(elementKey(key, meta.version(), member));
         long remaining = meta.size() - 1;
         state.popped++;
+        state.popsSinceWholeRead++;
+        if (whole != null) {
+            state.wholeSize = remaining;
+        }
         if (remaining > 0 && remaining <= REWRITE_MAX && state.popped >= REWRITE_POPPED_RATIO * remaining) {
             // Leave the tombstones behind (see REWRITE_MAX); the new version starts with no state.
             List<byte[]> rest = members(key, meta);
@@ -388,8 +394,53 @@ public final class RedisSet {
      * large.
      */
     static final int POOLED_POP_MIN = 4 * PopPool.LOW;
+    /** A set held whole in its pool is read again at most once per this many pops per member (see {@link #wholePoolDraw}). */
+    static final int WHOLE_READ_PER_POP = 8;
     /** Pooled members checked (and found gone) in one pop before it draws on its own. */
     private static final int POOLED_TRIES = 16;
+
+    /**
+     * The engine key of a random member for a single pop of a set smaller than
+     * {@link #POOLED_POP_MIN}: the set's {@link PopPool} holds every member, read once, and each
+     * pop takes one of them uniformly at random (exact). While this server's single pops are the
+     * only change to the set, its size is the one the pool expects ({@link SampledSets.State#wholeSize})
+     * and no pop reads more than the member it takes. Any other change of size (SADD, SREM, SMOVE,
+     * a pop with a count) means the pool must be read again; a set above {@link #SMALL_SET} is
+     * read again only once this many pops were served since the last read that it costs at most
+     * {@value #WHOLE_READ_PER_POP} entries per pop (a set popped and filled by turns would
+     * otherwise be read whole for every pop); until then this returns null and the caller draws
+     * with the sampler. A change that keeps the size (one member added, another removed) leaves
+     * the pool holding a removed member, passed over when drawn, and missing the added one until
+     * the pool is read again (when it runs empty or the size moves).
+     */
+    private byte[] wholePoolDraw(SampledSets.State state, byte[] prefix, long size, RandomGenerator random) {
+        PopPool pool = state.pool;
+        for (int read = 0; read < 2; read++) {
+            if (state.wholeSize != size || pool.size() == 0) {
+                if (state.wholeSize >= 0 && size > SMALL_SET && state.popsSinceWholeRead * WHOLE_READ_PER_POP < size) {
+                    return null;
+                }
+                state.popsSinceWholeRead = 0;
+                pool.clear();
+                List<byte[]> all = new ArrayList<>((int) size);
+                try (KvCursor c = txn.scan(prefix, KeyCodec.prefixEnd(prefix), false)) {
+                    while (c.next()) {
+                        all.add(c.key().clone());
+                    }
+                }
+                pool.addAll(all);
+                state.wholeSize = size;
+            }
+            while (pool.size() > 0) {
+                byte[] drawn = pool.take(random);
+                if (txn.get(drawn) != null) {
+                    return drawn;
+                }
+            }
+            state.wholeSize = -1; // every member held is gone: read the set again
+        }
+        throw new IllegalStateException("set metadata counts " + size + " members but none were found");
+    }
 
     /**
      * The engine key of a random member for a single pop from the set's {@link PopPool}, refilled

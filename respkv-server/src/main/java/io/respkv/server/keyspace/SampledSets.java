@@ -25,8 +25,19 @@ public final class SampledSets {
     static final class State {
         /** The sampler to reuse, or null. */
         PositionSampler sampler;
-        /** Members drawn ahead for single pops of a set of at least {@link RedisSet#POOLED_POP_MIN} members. */
+        /**
+         * Members drawn ahead for single pops of a set of at least {@link RedisSet#POOLED_POP_MIN}
+         * members, or every member of a smaller one (see {@link #wholeSize}).
+         */
         final PopPool pool = new PopPool();
+        /**
+         * For a set smaller than {@link RedisSet#POOLED_POP_MIN}: the size it has if single pops
+         * by this server were its only changes since {@link #pool} was read whole; -1 when the
+         * pool does not hold the whole set.
+         */
+        long wholeSize = -1;
+        /** Single pops of this set version since {@link #pool} was last read whole. */
+        long popsSinceWholeRead;
         /**
          * Members this server popped one by one from this version: a lower bound on the
          * tombstones among its elements (see {@link RedisSet#pop(byte[], KeyMeta, java.util.random.RandomGenerator)}).

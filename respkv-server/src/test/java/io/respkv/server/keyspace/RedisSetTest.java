@@ -526,6 +526,73 @@ class RedisSetTest {
     }
 
     @Test
+    void singlePopsOfASetBelowThePoolSizeReadItOnceAndDrawExactly() {
+        int size = 1_000;
+        addNumbers(KEY, size);
+        SampledSets sampled = new SampledSets();
+        long[] scanned = new long[1];
+        Set<String> popped = new HashSet<>();
+        // 200 pops: no rewrite yet (that needs twice as many popped as left).
+        for (int i = 0; i < 200; i++) {
+            runSampled(sampled, (sets, txn) -> {
+                popped.add(s(sets.pop(KEY, sets.meta(KEY), random)));
+                scanned[0] += txn.scanned;
+            });
+        }
+        assertEquals(200, popped.size());
+        assertEquals(size, scanned[0], "the set is read once for the whole stream of pops");
+
+        // Exact: a pop from the pool of a set just above SMALL_SET (rolled back each time, so
+        // every trial pops from the same members) takes each member about equally often.
+        int members = RedisSet.SMALL_SET + 10;
+        byte[] key = b("fresh");
+        addNumbers(key, members);
+        int[] counts = new int[members];
+        int trials = 20_000;
+        for (int t = 0; t < trials; t++) {
+            try (Transaction txn = engine.begin()) { // never committed
+                Keyspace ks = new Keyspace(txn, 0, NOW).sampledSets(new SampledSets());
+                RedisSet sets = new RedisSet(ks);
+                counts[Integer.parseInt(s(sets.pop(key, sets.meta(key), random)))]++;
+            }
+        }
+        double expected = trials / (double) members;
+        for (int c : counts) {
+            assertTrue(Math.abs(c - expected) < 6 * Math.sqrt(expected), "counts " + Arrays.toString(counts));
+        }
+    }
+
+    @Test
+    void aSetFilledBetweenPopsIsReadAgainOnlyEveryFewPops() {
+        int size = 1_500;
+        addNumbers(KEY, size);
+        SampledSets sampled = new SampledSets();
+        long scanned = 0;
+        int pops = 400;
+        Set<String> live = new HashSet<>();
+        run((sets, txn) -> sets.members(KEY, sets.meta(KEY)).forEach(m -> live.add(s(m))));
+        for (int i = 0; i < pops; i++) {
+            long[] n = new long[1];
+            String[] out = new String[1];
+            runSampled(sampled, (sets, txn) -> {
+                out[0] = s(sets.pop(KEY, sets.meta(KEY), random));
+                n[0] = txn.scanned;
+            });
+            assertTrue(live.remove(out[0]), "not a member: " + out[0]);
+            scanned += n[0];
+            // A producer adds a member after every pop: the size never matches the pool's.
+            String added = "new:" + i;
+            run((sets, txn) -> assertEquals(1, sets.add(KEY, List.of(b(added)), random)));
+            live.add(added);
+        }
+        // Without the rule every pop would read the whole set (1,500 entries).
+        double perPop = scanned / (double) pops;
+        assertTrue(perPop < 2 * (size / RedisSet.WHOLE_READ_PER_POP + PositionSampler.EDGE),
+                "a pop read " + perPop + " entries on average");
+        assertEquals(size, meta(KEY).size());
+    }
+
+    @Test
     void aRememberedSamplerNeverReturnsARemovedEdgeMember() {
         int size = 1_000;
         addNumbers(KEY, size);
