@@ -29,7 +29,8 @@ import java.util.random.RandomGenerator;
  * exactly uniform (see there for its bias); the server keeps a set's sampler between commands
  * ({@link SampledSets}), so a stream of SPOPs does not relearn it each time, and single SPOPs of
  * sets of at least {@value #POOLED_POP_MIN} members take their members from a {@link PopPool}
- * drawn ahead in runs. Replacing a set (the
+ * drawn ahead in runs; a smaller set's pool holds all of it, read once per stream of pops, and
+ * its single pops are exact. Replacing a set (the
  * STORE commands, popping most of a set, or a set drained by single pops: see
  * {@link #REWRITE_MAX}) writes the new members under a new version and retires the old one in
  * O(1).
