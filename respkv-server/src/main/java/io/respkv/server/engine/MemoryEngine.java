@@ -109,19 +109,29 @@ public final class MemoryEngine implements KeyspaceEngine {
          */
         byte[] readNewest(ReadSet reads, byte[] readKey) {
             for (;;) {
-                int s = (int) STAMP.getAcquire(this);
-                if ((s & 1) != 0) {
-                    Thread.onSpinWait();
-                    continue;
-                }
+                int s = stableStamp();
                 byte[] v = value;
                 long q = seq;
-                VarHandle.acquireFence();
-                if ((int) STAMP.getOpaque(this) == s) {
+                if (unchangedSince(s)) {
                     reads.add(readKey, this, q);
                     return v;
                 }
             }
+        }
+
+        /** A seqlock read begins: waits out a write in progress, returns the stamp to check. */
+        private int stableStamp() {
+            int s;
+            while (((s = (int) STAMP.getAcquire(this)) & 1) != 0) {
+                Thread.onSpinWait();
+            }
+            return s;
+        }
+
+        /** A seqlock read ends: whether the fields read since {@code stamp} were not rewritten meanwhile. */
+        private boolean unchangedSince(int stamp) {
+            VarHandle.acquireFence(); // the field reads complete before the stamp is read again
+            return (int) STAMP.getOpaque(this) == stamp;
         }
 
         /**
@@ -130,16 +140,11 @@ public final class MemoryEngine implements KeyspaceEngine {
          */
         byte[] valueAt(long at) {
             for (;;) {
-                int s = (int) STAMP.getAcquire(this);
-                if ((s & 1) != 0) {
-                    Thread.onSpinWait();
-                    continue;
-                }
+                int s = stableStamp();
                 byte[] v = value;
                 long q = seq;
                 Version o = older;
-                VarHandle.acquireFence();
-                if ((int) STAMP.getOpaque(this) != s) {
+                if (!unchangedSince(s)) {
                     continue;
                 }
                 if (q <= at) {
