@@ -1,9 +1,7 @@
 package io.respkv.engine.support;
 
+import io.respkv.api.KeyHash;
 import io.respkv.api.TransactionConflictException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,38 +58,12 @@ public final class KeyLockTable {
 
     /** A key with its hash computed once; compares contents. The array must not change afterwards. */
     public static final class Key {
-        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
         private final byte[] bytes;
         private final int hash;
 
         public Key(byte[] bytes) {
             this.bytes = bytes;
-            this.hash = hash(bytes);
-        }
-
-        /**
-         * A hash of the bytes that mixes every bit. Not {@link Arrays#hashCode(byte[])}: its
-         * polynomial maps keys that differ in two adjacent bytes by {@code (+1, -31)} to the same
-         * value, which binary element sub keys (list indexes, zset scores) hit all the time; a
-         * hot list's element keys then filled a few {@code ConcurrentHashMap} bins, searched by
-         * {@code equals} one by one (a quarter of LPUSH's server CPU in the read cache).
-         */
-        static int hash(byte[] b) {
-            long h = 0x9E3779B97F4A7C15L ^ b.length;
-            int i = 0;
-            for (; i + Long.BYTES <= b.length; i += Long.BYTES) {
-                h = (h ^ (long) LONGS.get(b, i)) * 0xBF58476D1CE4E5B9L;
-                h ^= h >>> 31;
-            }
-            long tail = 0;
-            for (; i < b.length; i++) {
-                tail = (tail << 8) | (b[i] & 0xff);
-            }
-            h = (h ^ tail) * 0x94D049BB133111EBL;
-            h ^= h >>> 29;
-            h *= 0xBF58476D1CE4E5B9L;
-            return (int) (h ^ (h >>> 32));
+            this.hash = KeyHash.of(bytes);
         }
 
         public byte[] bytes() {

@@ -1,6 +1,7 @@
 package io.respkv.server.engine;
 
 import io.respkv.api.EngineFeature;
+import io.respkv.api.KeyHash;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
@@ -175,7 +176,7 @@ public final class MemoryEngine implements KeyspaceEngine {
 
         HashKey(byte[] bytes) {
             this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
+            this.hash = KeyHash.of(bytes);
         }
 
         @Override
@@ -365,7 +366,7 @@ public final class MemoryEngine implements KeyspaceEngine {
             if (value == null) {
                 return;
             }
-            slot = new Slot(key, Arrays.hashCode(key), value, seq);
+            slot = new Slot(key, KeyHash.of(key), value, seq);
             // Ordered map first: a scan may find the key a moment before a point read does,
             // never the other way round for a committed, visible key.
             map.put(key, slot);
