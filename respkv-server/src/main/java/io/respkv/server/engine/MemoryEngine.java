@@ -361,12 +361,17 @@ public final class MemoryEngine implements KeyspaceEngine {
      * up), which is used only while it is still in the maps.
      */
     private void install(byte[] key, byte[] value, long seq, long oldestSnapshot, Slot known) {
-        Slot slot = known != null && !known.removed ? known : slot(key);
+        Slot slot = known != null && !known.removed ? known : null;
+        HashKey hashKey = null;
+        if (slot == null) {
+            hashKey = new HashKey(key);
+            slot = index.get(hashKey);
+        }
         if (slot == null) {
             if (value == null) {
                 return;
             }
-            slot = new Slot(key, KeyHash.of(key), value, seq);
+            slot = new Slot(key, hashKey.hashCode(), value, seq);
             // Ordered map first: a scan may find the key a moment before a point read does,
             // never the other way round for a committed, visible key.
             map.put(key, slot);
