@@ -320,7 +320,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                     closeForOutputLimit(ctx);
                 } else if (out.readableBytes() >= EARLY_WRITE_BYTES && (barrier == null || ctx.executor().inEventLoop())) {
                     writeReplies(ctx, false); // (the barrier is event-loop only; off it, replies wait for the hand-back)
-                    if (!writable(ctx)) {
+                    if (!writable(ctx) && mayPause()) {
                         outputPaused = true; // the client does not read: run nothing more until it does
                         outputAtPause = outputBytes();
                         if (ctx.executor().inEventLoop()) {
@@ -361,6 +361,28 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         }
         long used = outputPaused ? Math.max(outputBytes(), outputAtPause) : outputBytes();
         return limit.exceeded(used, softLimitSince, System.nanoTime());
+    }
+
+    /**
+     * Whether a client that does not read its replies may be paused now. Not while its output is
+     * under the {@code client-output-buffer-limit} set for its class: Redis never pauses, and
+     * closes such a client once its replies pass the limit (at once for the hard one, after the
+     * seconds for the soft one); a client paused below the limit would get no new replies, so it
+     * would never pass it and be kept for good. So the client is served until its output reaches
+     * the lowest limit set (bounded by that limit), then paused, and the pause check closes it
+     * when the limit says so. With no limit (normal clients' default) it is paused at once, which
+     * is what bounds its memory then.
+     */
+    private boolean mayPause() {
+        io.respkv.server.pubsub.OutputBufferLimits limits = server.pubsub().limits();
+        io.respkv.server.pubsub.OutputBufferLimits.Limit limit = client.subscriber().active() ? limits.pubsub() : limits.normal();
+        if (limit.unlimited()) {
+            return true;
+        }
+        long hard = limit.hardBytes();
+        long soft = limit.softBytes();
+        long lowest = hard > 0 && soft > 0 ? Math.min(hard, soft) : Math.max(hard, soft);
+        return outputBytes() >= lowest;
     }
 
     /** Bytes the client has not taken: this batch's replies not yet written, plus {@link ClientConnection#outputBufferBytes}. */
