@@ -354,8 +354,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
      * {@code client-output-buffer-limit} of its class: pubsub while subscribed, else normal.
      */
     private boolean overOutputLimit(ChannelHandlerContext ctx) {
-        io.respkv.server.pubsub.OutputBufferLimits limits = server.pubsub().limits();
-        io.respkv.server.pubsub.OutputBufferLimits.Limit limit = client.subscriber().active() ? limits.pubsub() : limits.normal();
+        io.respkv.server.pubsub.OutputBufferLimits.Limit limit = outputLimit();
         if (limit.unlimited()) {
             return false;
         }
@@ -374,15 +373,14 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
      * is what bounds its memory then.
      */
     private boolean mayPause() {
+        io.respkv.server.pubsub.OutputBufferLimits.Limit limit = outputLimit();
+        return limit.unlimited() || outputBytes() >= limit.lowestBytes();
+    }
+
+    /** The {@code client-output-buffer-limit} of this client's class: pubsub while subscribed, else normal. */
+    private io.respkv.server.pubsub.OutputBufferLimits.Limit outputLimit() {
         io.respkv.server.pubsub.OutputBufferLimits limits = server.pubsub().limits();
-        io.respkv.server.pubsub.OutputBufferLimits.Limit limit = client.subscriber().active() ? limits.pubsub() : limits.normal();
-        if (limit.unlimited()) {
-            return true;
-        }
-        long hard = limit.hardBytes();
-        long soft = limit.softBytes();
-        long lowest = hard > 0 && soft > 0 ? Math.min(hard, soft) : Math.max(hard, soft);
-        return outputBytes() >= lowest;
+        return client.subscriber().active() ? limits.pubsub() : limits.normal();
     }
 
     /** Bytes the client has not taken: this batch's replies not yet written, plus {@link ClientConnection#outputBufferBytes}. */

@@ -288,12 +288,10 @@ public final class RedisSet {
         byte[] whole = meta.size() < POOLED_POP_MIN ? wholePoolDraw(state, prefix, meta.size(), random) : null;
         if (whole != null) {
             member = subKey(key, whole);
-        } else if (meta.size() < POOLED_POP_MIN) {
-            byte[] drawn = sampler(state, prefix, meta.size()).draw(random);
-            state.sampler.removed(drawn);
-            member = subKey(key, drawn);
         } else {
-            byte[] drawn = pooledDraw(state, prefix, meta.size(), random);
+            byte[] drawn = meta.size() >= POOLED_POP_MIN
+                    ? pooledDraw(state, prefix, meta.size(), random)
+                    : sampler(state, prefix, meta.size()).draw(random);
             state.sampler.removed(drawn);
             member = subKey(key, drawn);
         }

@@ -16,6 +16,11 @@ public final class OutputBufferLimits {
     /** One class's limits. */
     public record Limit(long hardBytes, long softBytes, long softSeconds) {
 
+        /** The lower of the hard and soft limits that are set (0 when neither is). */
+        public long lowestBytes() {
+            return hardBytes > 0 && softBytes > 0 ? Math.min(hardBytes, softBytes) : Math.max(hardBytes, softBytes);
+        }
+
         /** No limit at all ({@code 0 0 0}). */
         public boolean unlimited() {
             return hardBytes == 0 && softBytes == 0;
