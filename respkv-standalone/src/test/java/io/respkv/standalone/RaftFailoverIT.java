@@ -36,6 +36,8 @@ class RaftFailoverIT {
     Path dir;
     private final Process[] processes = new Process[3];
     private final int[] ports = new int[3];
+    /** Each node's console output (the last start's), shown when a wait fails. */
+    private final StringBuffer[] outputs = new StringBuffer[3];
     private String peers;
 
     @AfterEach
@@ -155,11 +157,12 @@ class RaftFailoverIT {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("digests differ: " + digests);
+        throw new AssertionError("digests differ: " + digests + consoles());
     }
 
     private int awaitLeader(int not) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        // usually under 2 s; 60 s leaves room for a loaded 2-CPU CI machine (three JVMs and six writers)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             for (int i = 0; i < 3; i++) {
                 if (i == not || processes[i] == null || !processes[i].isAlive()) {
@@ -175,7 +178,7 @@ class RaftFailoverIT {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("no leader in 30 s");
+        throw new AssertionError("no leader in 60 s" + consoles());
     }
 
     private static void awaitCount(Set<String> acknowledged, int count) throws InterruptedException {
@@ -196,11 +199,13 @@ class RaftFailoverIT {
             processes[i] = p;
             CountDownLatch ready = new CountDownLatch(1);
             StringBuffer output = new StringBuffer();
+            outputs[i] = output;
             Thread reader = new Thread(() -> {
                 try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), UTF_8))) {
                     for (String line; (line = lines.readLine()) != null; ) {
-                        if (output.length() < 100_000) {
-                            output.append(line).append('\n');
+                        output.append(line).append('\n');
+                        if (output.length() > 200_000) { // keep the latest lines
+                            output.delete(0, output.length() - 100_000);
                         }
                         if (line.contains("ready on")) {
                             ready.countDown();
@@ -216,6 +221,17 @@ class RaftFailoverIT {
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** The last lines each node printed, for a failure's message. */
+    private String consoles() {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            String out = outputs[i] == null ? "" : outputs[i].toString();
+            s.append("\n--- node ").append(i).append(" (alive: ").append(processes[i] != null && processes[i].isAlive())
+                    .append(") ---\n").append(out.substring(Math.max(0, out.length() - 6_000)));
+        }
+        return s.toString();
     }
 
     private static int freePort() throws IOException {
