@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -57,15 +59,18 @@ class RaftFailoverIT {
             p.add("n" + i + "=127.0.0.1:" + freePort());
         }
         peers = String.join(",", p);
-        List<Thread> starting = new ArrayList<>();
+        // started side by side (each waits for its peers' first election); a node that fails to start fails the test
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             int node = i;
-            Thread t = new Thread(() -> start(node));
-            t.start();
-            starting.add(t);
+            starting.add(CompletableFuture.runAsync(() -> start(node), runnable -> new Thread(runnable).start()));
         }
-        for (Thread t : starting) {
-            t.join();
+        for (CompletableFuture<Void> f : starting) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw new AssertionError(e.getCause().getMessage(), e.getCause());
+            }
         }
         int leader = awaitLeader(-1);
 
@@ -217,19 +222,32 @@ class RaftFailoverIT {
             });
             reader.setDaemon(true);
             reader.start();
-            assertTrue(ready.await(60, TimeUnit.SECONDS), "node " + i + " did not start: " + output);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!ready.await(100, TimeUnit.MILLISECONDS)) {
+                assertTrue(p.isAlive() && System.nanoTime() < deadline, "node " + i + " did not start: " + output);
+            }
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }
     }
 
-    /** The last lines each node printed, for a failure's message. */
+    /**
+     * Each node's last 40 log messages but the noise (JUL's date lines, stack frames, requests
+     * refused during an election, configuration echoes), for a failure's message.
+     */
     private String consoles() {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < 3; i++) {
-            String out = outputs[i] == null ? "" : outputs[i].toString();
-            s.append("\n--- node ").append(i).append(" (alive: ").append(processes[i] != null && processes[i].isAlive())
-                    .append(") ---\n").append(out.substring(Math.max(0, out.length() - 6_000)));
+            List<String> kept = new ArrayList<>();
+            for (String line : (outputs[i] == null ? "" : outputs[i].toString()).split("\n")) {
+                boolean julDateLine = line.matches("^[A-Z][a-z]{2} \\d{1,2}, \\d{4} .*");
+                if (!julDateLine && !line.startsWith("\tat ") && !line.contains("Failed RaftClientRequest")
+                        && !line.startsWith("INFO: raft.")) {
+                    kept.add(line.length() > 300 ? line.substring(0, 300) + "..." : line);
+                }
+            }
+            s.append("\n--- node ").append(i).append(" (alive: ").append(processes[i] != null && processes[i].isAlive()).append(") ---\n");
+            kept.subList(Math.max(0, kept.size() - 40), kept.size()).forEach(line -> s.append(line).append('\n'));
         }
         return s.toString();
     }
