@@ -114,7 +114,16 @@ final class ReplyBarrier {
         try {
             syncThread.execute(() -> {
                 RuntimeException failure = sync();
-                loop.execute(() -> release(batch, failure));
+                try {
+                    loop.execute(() -> release(batch, failure));
+                } catch (java.util.concurrent.RejectedExecutionException loopStopped) {
+                    // The server stopped during the sync: the connections went with their loop.
+                    batch.forEach(h -> {
+                        if (h.replies() != null) {
+                            h.replies().release();
+                        }
+                    });
+                }
             });
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
             release(batch, stopping);

@@ -221,7 +221,13 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                 try {
                     runRequests(ctx);
                 } finally {
-                    ctx.executor().execute(() -> ranOffLoop(ctx));
+                    try {
+                        ctx.executor().execute(() -> ranOffLoop(ctx));
+                    } catch (java.util.concurrent.RejectedExecutionException loopStopped) {
+                        // The server stopped while the command ran: its loop is gone, and with it
+                        // every other user of this connection's state, so the buffers are freed here.
+                        releaseBuffers();
+                    }
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException stopping) {

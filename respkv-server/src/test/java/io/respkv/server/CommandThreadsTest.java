@@ -241,4 +241,23 @@ class CommandThreadsTest {
         assertEquals("+PONG\r\n", text(connect(), "PING"));
         assertEquals(0, engine.callsOnEventLoop.get());
     }
+
+    @Test
+    void aServerStoppedMidCommandLeavesTheCommandThreadNothingToTrip() throws Exception {
+        List<Throwable> uncaught = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+        try {
+            RawRespClient slow = connect();
+            slow.send(RespCommand.of("GET", "slow:key"));
+            Thread.sleep(SLOW_GET_MILLIS / 5); // the command is running on a command thread
+            server.close();
+            // the command ends after the event loops are gone; it used to hand its replies to its
+            // stopped loop (RejectedExecutionException) and leave the connection's buffers unfreed
+            Thread.sleep(SLOW_GET_MILLIS + 500);
+            assertEquals(List.of(), uncaught);
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+    }
 }

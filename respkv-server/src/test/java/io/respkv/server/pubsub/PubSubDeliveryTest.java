@@ -5,25 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.respkv.api.EngineFeature;
-import io.respkv.api.KeyspaceEngine;
-import io.respkv.api.Snapshot;
-import io.respkv.api.Transaction;
 import io.respkv.server.RespServer;
+import io.respkv.server.SlowSyncEngine;
 import io.respkv.server.difftest.RawRespClient;
 import io.respkv.server.difftest.RespCommand;
 import io.respkv.server.difftest.RespFrame;
 import io.respkv.server.difftest.RespTarget;
-import io.respkv.server.engine.MemoryEngine;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -211,107 +205,6 @@ class PubSubDeliveryTest {
         }
     }
 
-    /**
-     * A memory engine that declares more features: group commit, with a slow sync that records
-     * how many commits it covered, or blocking I/O (the server then runs commands on command
-     * threads).
-     */
-    private static final class SlowSyncEngine implements KeyspaceEngine {
-        final MemoryEngine delegate = new MemoryEngine();
-        final AtomicLong commits = new AtomicLong();
-        final AtomicLong synced = new AtomicLong();
-        final EngineFeature declared;
-
-        SlowSyncEngine() {
-            this(EngineFeature.GROUP_COMMIT);
-        }
-
-        SlowSyncEngine(EngineFeature declared) {
-            this.declared = declared;
-        }
-
-        @Override
-        public String name() {
-            return "slow-sync";
-        }
-
-        @Override
-        public Set<EngineFeature> features() {
-            EnumSet<EngineFeature> f = EnumSet.noneOf(EngineFeature.class);
-            f.addAll(delegate.features());
-            f.add(declared);
-            return f;
-        }
-
-        @Override
-        public Transaction begin() {
-            return delegate.begin();
-        }
-
-        @Override
-        public Transaction beginDeferringSync() {
-            Transaction t = delegate.begin();
-            return new Transaction() {
-                @Override
-                public byte[] get(byte[] key) {
-                    return t.get(key);
-                }
-
-                @Override
-                public io.respkv.api.KvCursor scan(byte[] low, byte[] high, boolean reverse) {
-                    return t.scan(low, high, reverse);
-                }
-
-                @Override
-                public void put(byte[] key, byte[] value) {
-                    t.put(key, value);
-                }
-
-                @Override
-                public void delete(byte[] key) {
-                    t.delete(key);
-                }
-
-                @Override
-                public void deleteRange(byte[] low, byte[] high) {
-                    t.deleteRange(low, high);
-                }
-
-                @Override
-                public void commit() {
-                    t.commit();
-                    commits.incrementAndGet();
-                }
-
-                @Override
-                public void close() {
-                    t.close();
-                }
-            };
-        }
-
-        @Override
-        public void syncCommitted() {
-            long covered = commits.get();
-            try {
-                Thread.sleep(150);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            synced.accumulateAndGet(covered, Math::max);
-        }
-
-        @Override
-        public Snapshot snapshot() {
-            return delegate.snapshot();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
-    }
-
     @Test
     void keyspaceEventsOfAWriteWaitForItsGroupSync() throws Exception {
         SlowSyncEngine engine = new SlowSyncEngine();
@@ -339,7 +232,7 @@ class PubSubDeliveryTest {
     void aClientThatLeftSubscribedModeNeverReadsALateMessage(boolean commandThreads) throws Exception {
         RespServer.Builder b = RespServer.builder().port(0).eventLoopThreads(2);
         if (commandThreads) {
-            b.ownedEngine(new SlowSyncEngine(EngineFeature.BLOCKING_IO));
+            b.ownedEngine(new SlowSyncEngine(EngineFeature.BLOCKING_IO, 150));
         }
         try (RespServer server = b.start().join();
                 RawRespClient sub = connect(server)) {
