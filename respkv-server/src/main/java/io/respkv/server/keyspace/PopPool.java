@@ -32,8 +32,10 @@ final class PopPool {
     /** Runs one pop reads at most: a new pool fills over its first few pops. */
     static final int RUNS_PER_POP = 8;
 
-    private final List<byte[]> keys = new ArrayList<>();
+    private List<byte[]> keys = new ArrayList<>();
     private final Set<ByteBuffer> held = new HashSet<>();
+    /** Whether {@link #held} tracks {@link #keys} (runs may overlap); not for a whole set's distinct members. */
+    private boolean tracked = true;
 
     int size() {
         return keys.size();
@@ -46,6 +48,9 @@ final class PopPool {
 
     /** Adds the elements of {@code run} the pool does not hold yet. */
     void addAll(List<byte[]> run) {
+        if (!tracked) {
+            throw new IllegalStateException("a pool holding a whole set takes no runs");
+        }
         for (byte[] key : run) {
             if (held.add(ByteBuffer.wrap(key))) {
                 keys.add(key);
@@ -57,6 +62,17 @@ final class PopPool {
     void clear() {
         keys.clear();
         held.clear();
+        tracked = true;
+    }
+
+    /**
+     * Holds exactly {@code distinct} (keys of one read of a set, so each once; the list is taken
+     * over), instead of whatever it held.
+     */
+    void holdWhole(List<byte[]> distinct) {
+        clear();
+        keys = distinct;
+        tracked = false;
     }
 
     /** Removes and returns an element chosen uniformly at random; the pool must not be empty. */
@@ -66,7 +82,9 @@ final class PopPool {
         int last = keys.size() - 1;
         keys.set(i, keys.get(last));
         keys.remove(last);
-        held.remove(ByteBuffer.wrap(key));
+        if (tracked) {
+            held.remove(ByteBuffer.wrap(key));
+        }
         return key;
     }
 }

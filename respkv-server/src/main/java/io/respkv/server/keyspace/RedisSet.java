@@ -285,7 +285,7 @@ public final class RedisSet {
         byte[] prefix = KeyCodec.elementPrefix(db, key, meta.version());
         SampledSets.State state = sampled.take(prefix);
         byte[] member;
-        byte[] whole = meta.size() < POOLED_POP_MIN ? wholePoolDraw(state, prefix, meta.size(), random) : null;
+        byte[] whole = wholePoolDraw(sampled, state, prefix, meta.size(), random);
         if (whole != null) {
             member = subKey(key, whole);
         } else {
@@ -301,6 +301,9 @@ public final class RedisSet {
         state.popsSinceWholeRead++;
         if (whole != null) {
             state.wholeSize = remaining;
+        }
+        if (state.filling != null) {
+            state.fillSize = remaining;
         }
         if (remaining > 0 && remaining <= REWRITE_MAX && state.popped >= REWRITE_POPPED_RATIO * remaining) {
             // Leave the tombstones behind (see REWRITE_MAX); the new version starts with no state.
@@ -386,57 +389,96 @@ public final class RedisSet {
     }
 
     /**
-     * Sets of at least this many members pop single members from a {@link PopPool}: a read of
-     * {@value PopPool#RUN} neighbours from a random place per twenty or so pops, instead of a
-     * sampler draw (a dozen or two entries read through a new cursor, most of a pop's cost) per
-     * pop. The pool holds up to {@value PopPool#LOW} members, at most a quarter of a set this
-     * large.
+     * Sets of at least this many members that are not held whole (see {@link #wholePoolDraw})
+     * pop single members from a {@link PopPool} of runs: a read of {@value PopPool#RUN}
+     * neighbours from a random place per twenty or so pops, instead of a sampler draw (a dozen or
+     * two entries read through a new cursor, most of a pop's cost) per pop. The pool holds up to
+     * {@value PopPool#LOW} members, at most a quarter of a set this large.
      */
     static final int POOLED_POP_MIN = 4 * PopPool.LOW;
+    /** Sets of at most this many members are held whole for their single pops (see {@link #wholePoolDraw}). */
+    static final int WHOLE_POOL_MAX = 131_072;
+    /** Entries one pop reads of a whole read spread over several pops. */
+    static final int WHOLE_READ_CHUNK = 4_096;
     /** A set held whole in its pool is read again at most once per this many pops per member (see {@link #wholePoolDraw}). */
     static final int WHOLE_READ_PER_POP = 8;
     /** Pooled members checked (and found gone) in one pop before it draws on its own. */
     private static final int POOLED_TRIES = 16;
 
     /**
-     * The engine key of a random member for a single pop of a set smaller than
-     * {@link #POOLED_POP_MIN}: the set's {@link PopPool} holds every member, read once, and each
-     * pop takes one of them uniformly at random (exact). While this server's single pops are the
-     * only change to the set, its size is the one the pool expects ({@link SampledSets.State#wholeSize})
-     * and no pop reads more than the member it takes. Any other change of size (SADD, SREM, SMOVE,
-     * a pop with a count) means the pool must be read again; a set above {@link #SMALL_SET} is
-     * read again only once this many pops were served since the last read that it costs at most
+     * The engine key of a random member for a single pop of a set of at most
+     * {@link #WHOLE_POOL_MAX} members, from the set's {@link PopPool} holding all of it: each pop
+     * takes one of its members uniformly at random (exact), and passes over one found gone. The
+     * set is read whole {@value #WHOLE_READ_CHUNK} entries per pop, so no pop reads more than
+     * that; until the read is complete this returns null and the caller draws otherwise (runs or
+     * the sampler); members popped meanwhile are in the pool, passed over when drawn. While this
+     * server's single pops are the only change to the set, its size is the one the pool expects
+     * ({@link SampledSets.State#wholeSize}) and no pop reads more than the member it takes.
+     *
+     * <p>Any other change of size (SADD, SREM, SMOVE, a pop with a count), during the read or
+     * after, means the set must be read again; a set above {@link #SMALL_SET} is read again only
+     * once this many pops were served since the last read started that it costs at most
      * {@value #WHOLE_READ_PER_POP} entries per pop (a set popped and filled by turns would
-     * otherwise be read whole for every pop); until then this returns null and the caller draws
-     * with the sampler. A change that keeps the size (one member added, another removed) leaves
-     * the pool holding a removed member, passed over when drawn, and missing the added one until
-     * the pool is read again (when it runs empty or the size moves).
+     * otherwise be read whole for every pop). A change that keeps the size (one member added,
+     * another removed) leaves the pool holding a removed member, passed over, and missing the
+     * added one until the pool is read again. A set is read whole only if its pool fits in the
+     * budget of all remembered sets' pools ({@link SampledSets#wholeReadFits}).
      */
-    private byte[] wholePoolDraw(SampledSets.State state, byte[] prefix, long size, RandomGenerator random) {
+    private byte[] wholePoolDraw(SampledSets sampled, SampledSets.State state, byte[] prefix, long size, RandomGenerator random) {
         PopPool pool = state.pool;
-        for (int read = 0; read < 2; read++) {
-            if (state.wholeSize != size || pool.size() == 0) {
-                if (state.wholeSize >= 0 && size > SMALL_SET && state.popsSinceWholeRead * WHOLE_READ_PER_POP < size) {
-                    return null;
-                }
-                state.popsSinceWholeRead = 0;
-                pool.clear();
-                List<byte[]> all = new ArrayList<>((int) size);
-                try (KvCursor c = txn.scan(prefix, KeyCodec.prefixEnd(prefix), false)) {
-                    while (c.next()) {
-                        all.add(c.key().clone());
+        if (state.wholeSize >= 0) {
+            if (state.wholeSize == size) {
+                while (pool.size() > 0) {
+                    byte[] drawn = pool.take(random);
+                    if (txn.get(drawn) != null) {
+                        return drawn;
                     }
                 }
-                pool.addAll(all);
-                state.wholeSize = size;
             }
-            while (pool.size() > 0) {
-                byte[] drawn = pool.take(random);
-                if (txn.get(drawn) != null) {
-                    return drawn;
+            // The set changed otherwise than by this server's pops, or no member held is left.
+            state.wholeSize = -1;
+            pool.clear();
+        }
+        if (state.filling != null && state.fillSize != size) {
+            state.filling = null; // changed behind the read: start again (when the rule below allows)
+        }
+        if (state.filling == null) {
+            boolean readBefore = state.popsSinceWholeRead > 0 || state.popped > 0;
+            if (size > WHOLE_POOL_MAX
+                    || (readBefore && size > SMALL_SET && state.popsSinceWholeRead * WHOLE_READ_PER_POP < size)
+                    || !sampled.wholeReadFits(size)) {
+                return null;
+            }
+            state.filling = new ArrayList<>((int) size);
+            state.fillAfter = null;
+            state.fillSize = size;
+            state.popsSinceWholeRead = 0;
+        }
+        byte[] from = state.fillAfter == null
+                ? prefix : Arrays.copyOf(state.fillAfter, state.fillAfter.length + 1); // the least key after it
+        boolean complete = true;
+        try (KvCursor c = txn.scan(from, KeyCodec.prefixEnd(prefix), false)) {
+            for (int n = 0; c.next(); n++) {
+                if (n == WHOLE_READ_CHUNK) {
+                    complete = false;
+                    break;
                 }
+                state.filling.add(c.key().clone());
             }
-            state.wholeSize = -1; // every member held is gone: read the set again
+        }
+        if (!complete) {
+            state.fillAfter = state.filling.get(state.filling.size() - 1);
+            return null;
+        }
+        pool.holdWhole(state.filling);
+        state.filling = null;
+        state.fillAfter = null;
+        state.wholeSize = size;
+        while (pool.size() > 0) {
+            byte[] drawn = pool.take(random);
+            if (txn.get(drawn) != null) {
+                return drawn;
+            }
         }
         throw new IllegalStateException("set metadata counts " + size + " members but none were found");
     }

@@ -2,6 +2,7 @@ package io.respkv.server.keyspace;
 
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +21,11 @@ public final class SampledSets {
 
     /** Sets remembered at most. */
     static final int CAPACITY = 64;
+    /**
+     * Members all remembered sets' whole-set pools may hold together, by default (about 60 bytes
+     * each: 16 MB): a set is read whole for its pops only while it fits beside the others.
+     */
+    static final long DEFAULT_WHOLE_POOL_BUDGET = 262_144;
 
     /** One set version's state. */
     static final class State {
@@ -36,13 +42,39 @@ public final class SampledSets {
          * pool does not hold the whole set.
          */
         long wholeSize = -1;
-        /** Single pops of this set version since {@link #pool} was last read whole. */
+        /** Single pops of this set version since a whole read of it last started. */
         long popsSinceWholeRead;
+        /**
+         * Members read so far by a whole read spread over several pops (see
+         * {@link RedisSet#wholePoolDraw}), in order; null when none is under way.
+         */
+        List<byte[]> filling;
+        /** The last member key {@link #filling} holds (the read goes on after it), or null. */
+        byte[] fillAfter;
+        /** The size the set has if this server's single pops were its only changes since {@link #filling} started. */
+        long fillSize;
+
+        /** Members this state holds: its pool's and a whole read's under way. */
+        long held() {
+            return pool.size() + (filling == null ? 0 : filling.size());
+        }
         /**
          * Members this server popped one by one from this version: a lower bound on the
          * tombstones among its elements (see {@link RedisSet#pop(byte[], KeyMeta, java.util.random.RandomGenerator)}).
          */
         long popped;
+    }
+
+    private final long wholePoolBudget;
+
+    /** Remembers sets' states with the default whole-pool budget. */
+    public SampledSets() {
+        this(DEFAULT_WHOLE_POOL_BUDGET);
+    }
+
+    /** @param wholePoolBudget members all whole-set pools may hold together (0: no set is read whole for its pops) */
+    SampledSets(long wholePoolBudget) {
+        this.wholePoolBudget = wholePoolBudget;
     }
 
     private final Map<ByteBuffer, State> states = new LinkedHashMap<>(16, 0.75f, true) {
@@ -61,6 +93,19 @@ public final class SampledSets {
     /** Keeps {@code state} for the next command on the set version with this element prefix. */
     synchronized void give(byte[] elementPrefix, State state) {
         states.put(ByteBuffer.wrap(elementPrefix), state);
+    }
+
+    /**
+     * Whether a whole read of a set of {@code size} members fits beside the members the
+     * remembered states hold (those of sets in use by other commands right now are not counted:
+     * a few at most).
+     */
+    synchronized boolean wholeReadFits(long size) {
+        long held = 0;
+        for (State s : states.values()) {
+            held += s.held();
+        }
+        return held + size <= wholePoolBudget;
     }
 
     /** Sets remembered now. */

@@ -469,7 +469,7 @@ class RedisSetTest {
     }
 
     @Test
-    void singlePopsOfALargeSetComeFromAPoolOfRunsAndOpenACursorEveryFewPops() {
+    void singlePopsOfASetNotHeldWholeComeFromAPoolOfRunsAndOpenACursorEveryFewPops() {
         int size = RedisSet.POOLED_POP_MIN + 5_000; // stays pooled through the pops below
         List<byte[]> all = new ArrayList<>();
         for (int i = 0; i < size; i++) {
@@ -477,7 +477,7 @@ class RedisSetTest {
         }
         run((sets, txn) -> assertEquals(size, sets.add(KEY, all, random)));
         List<String> order = strings(all); // sorted: fixed-width numbers
-        SampledSets sampled = new SampledSets();
+        SampledSets sampled = new SampledSets(0); // no room to hold a set whole: runs
         Set<String> popped = new HashSet<>();
         List<Integer> ranks = new ArrayList<>();
         long scannedTotal = 0;
@@ -590,6 +590,105 @@ class RedisSetTest {
         assertTrue(perPop < 2 * (size / RedisSet.WHOLE_READ_PER_POP + PositionSampler.EDGE),
                 "a pop read " + perPop + " entries on average");
         assertEquals(size, meta(KEY).size());
+    }
+
+    @Test
+    void singlePopsOfALargeSetReadItWholeAChunkAPopAndThenOnlyTheMemberTaken() {
+        int size = 3 * RedisSet.WHOLE_READ_CHUNK + 500; // read whole over four pops
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            all.add(b(String.format("element:%012d", i * 7)));
+        }
+        run((sets, txn) -> assertEquals(size, sets.add(KEY, all, random)));
+        List<String> order = strings(all); // sorted: fixed-width numbers
+        SampledSets sampled = new SampledSets();
+        Set<String> popped = new HashSet<>();
+        List<Integer> ranks = new ArrayList<>();
+        int pops = 3_000;
+        long scannedWhileReading = 0;
+        for (int i = 0; i < pops; i++) {
+            String[] out = new String[1];
+            long[] read = new long[2];
+            runSampled(sampled, (sets, txn) -> {
+                out[0] = s(sets.pop(KEY, sets.meta(KEY), random));
+                read[0] = txn.scanned;
+                read[1] = txn.scans;
+            });
+            assertTrue(popped.add(out[0]), "popped twice: " + out[0]);
+            if (i < 4) {
+                // a chunk of the whole read, and runs for the pop itself meanwhile
+                assertTrue(read[0] <= RedisSet.WHOLE_READ_CHUNK + PopPool.RUNS_PER_POP * 3 * PopPool.RUN, "pop " + i + " read " + read[0]);
+                scannedWhileReading += read[0];
+            } else {
+                assertEquals(0, read[1], "pop " + i + " opened a cursor: the pool holds the whole set");
+                ranks.add(java.util.Collections.binarySearch(order, out[0]));
+            }
+        }
+        assertTrue(scannedWhileReading >= size, "the set was read whole: " + scannedWhileReading);
+        assertEquals(size - pops, meta(KEY).size());
+        // Exact draws from all of it: each tenth of the set gives about a tenth of the pops.
+        int[] tenths = new int[10];
+        ranks.forEach(r -> tenths[r * 10 / size]++);
+        for (int n : tenths) {
+            assertTrue(Math.abs(n - ranks.size() / 10.0) < 5 * Math.sqrt(ranks.size() / 10.0), "pops per tenth " + Arrays.toString(tenths));
+        }
+    }
+
+    @Test
+    void aSetIsHeldWholeOnlyWhileItFitsTheBudgetOfAllPools() {
+        byte[] first = b("first");
+        byte[] second = b("second");
+        addNumbers(first, 3_000);
+        addNumbers(second, 3_000);
+        SampledSets sampled = new SampledSets(5_000);
+        long[] cursors = new long[2];
+        for (int i = 0; i < 200; i++) {
+            for (int k = 0; k < 2; k++) {
+                byte[] key = k == 0 ? first : second;
+                int which = k;
+                runSampled(sampled, (sets, txn) -> {
+                    sets.pop(key, sets.meta(key), random);
+                    if (which == 0 || txn.scans > 0) {
+                        cursors[which] += txn.scans;
+                    }
+                });
+            }
+        }
+        assertEquals(1, cursors[0], "the first set is read whole once");
+        assertTrue(cursors[1] > 5, "the second set did not fit beside it and pops from runs: " + cursors[1] + " cursors");
+        assertEquals(2_800, meta(first).size());
+        assertEquals(2_800, meta(second).size());
+    }
+
+    @Test
+    void aSetChangedWhileItIsReadWholeIsNeverPoppedWrong() {
+        int size = 3 * RedisSet.WHOLE_READ_CHUNK;
+        addNumbers(KEY, size);
+        Set<String> live = new HashSet<>();
+        run((sets, txn) -> sets.members(KEY, sets.meta(KEY)).forEach(m -> live.add(s(m))));
+        SampledSets sampled = new SampledSets();
+        int pops = 2_000;
+        for (int i = 0; i < pops; i++) {
+            String[] out = new String[1];
+            runSampled(sampled, (sets, txn) -> out[0] = s(sets.pop(KEY, sets.meta(KEY), random)));
+            assertTrue(live.remove(out[0]), "not a member: " + out[0]);
+            if (i % 2 == 0 && i < 10 || i % 300 == 0) {
+                // during the whole read and later: one member removed, two added, behind the pool's back
+                String gone = live.iterator().next();
+                String added = "new:" + i;
+                run((sets, txn) -> {
+                    assertEquals(1, sets.remove(KEY, List.of(b(gone))));
+                    assertEquals(2, sets.add(KEY, List.of(b(added), b(added + "+")), random));
+                });
+                live.remove(gone);
+                live.add(added);
+                live.add(added + "+");
+            }
+        }
+        assertEquals(live.size(), meta(KEY).size());
+        Set<String> stored = new HashSet<>();
+        run((sets, txn) -> sets.members(KEY, sets.meta(KEY)).forEach(m -> stored.add(s(m))));
+        assertEquals(live, stored);
     }
 
     @Test
