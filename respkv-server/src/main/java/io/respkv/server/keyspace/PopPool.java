@@ -19,6 +19,9 @@ import java.util.random.RandomGenerator;
  * four members from each of the runs they draw on (independent draws would take one from each of
  * a hundred places: a stream of pops is lumpier than that, each pop on its own is not).
  *
+ * <p>Or it holds a whole set, read once ({@link #holdWhole}, see {@link RedisSet}'s
+ * {@code wholePoolDraw}): then each pop is exact.
+ *
  * <p>Holds engine keys, each once; they may have been removed since they were read, so the
  * taker checks each one. Not thread-safe (a {@link SampledSets} entry is used by one command at a
  * time).
@@ -32,13 +35,13 @@ final class PopPool {
     /** Runs one pop reads at most: a new pool fills over its first few pops. */
     static final int RUNS_PER_POP = 8;
 
-    private List<byte[]> keys = new ArrayList<>();
+    private final List<byte[]> keys = new ArrayList<>();
     private final Set<ByteBuffer> held = new HashSet<>();
-    /** Whether {@link #held} tracks {@link #keys} (runs may overlap); not for a whole set's distinct members. */
-    private boolean tracked = true;
+    /** Every member of the set instead of runs (see {@link #holdWhole}), or null. */
+    private PackedKeys whole;
 
     int size() {
-        return keys.size();
+        return whole != null ? whole.size() : keys.size();
     }
 
     /** True while the pool wants another run. */
@@ -48,7 +51,7 @@ final class PopPool {
 
     /** Adds the elements of {@code run} the pool does not hold yet. */
     void addAll(List<byte[]> run) {
-        if (!tracked) {
+        if (whole != null) {
             throw new IllegalStateException("a pool holding a whole set takes no runs");
         }
         for (byte[] key : run) {
@@ -62,29 +65,26 @@ final class PopPool {
     void clear() {
         keys.clear();
         held.clear();
-        tracked = true;
+        whole = null;
     }
 
-    /**
-     * Holds exactly {@code distinct} (keys of one read of a set, so each once; the list is taken
-     * over), instead of whatever it held.
-     */
-    void holdWhole(List<byte[]> distinct) {
+    /** Holds exactly {@code distinct} (the keys of one read of a set, so each once; taken over), instead of what it held. */
+    void holdWhole(PackedKeys distinct) {
         clear();
-        keys = distinct;
-        tracked = false;
+        whole = distinct;
     }
 
     /** Removes and returns an element chosen uniformly at random; the pool must not be empty. */
     byte[] take(RandomGenerator random) {
+        if (whole != null) {
+            return whole.takeRandom(random);
+        }
         int i = random.nextInt(keys.size());
         byte[] key = keys.get(i);
         int last = keys.size() - 1;
         keys.set(i, keys.get(last));
         keys.remove(last);
-        if (tracked) {
-            held.remove(ByteBuffer.wrap(key));
-        }
+        held.remove(ByteBuffer.wrap(key));
         return key;
     }
 }

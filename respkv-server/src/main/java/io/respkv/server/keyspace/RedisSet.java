@@ -449,7 +449,7 @@ public final class RedisSet {
                     || !sampled.wholeReadFits(size)) {
                 return null;
             }
-            state.filling = new ArrayList<>((int) size);
+            state.filling = new PackedKeys((int) Math.min(size, WHOLE_READ_CHUNK));
             state.fillAfter = null;
             state.fillSize = size;
             state.popsSinceWholeRead = 0;
@@ -463,11 +463,11 @@ public final class RedisSet {
                     complete = false;
                     break;
                 }
-                state.filling.add(c.key().clone());
+                state.filling.add(c.key());
             }
         }
         if (!complete) {
-            state.fillAfter = state.filling.get(state.filling.size() - 1);
+            state.fillAfter = state.filling.last();
             return null;
         }
         pool.holdWhole(state.filling);

@@ -2,7 +2,6 @@ package io.respkv.server.keyspace;
 
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,8 +21,8 @@ public final class SampledSets {
     /** Sets remembered at most. */
     static final int CAPACITY = 64;
     /**
-     * Members all remembered sets' whole-set pools may hold together, by default (about 60 bytes
-     * each: 16 MB): a set is read whole for its pops only while it fits beside the others.
+     * Members all remembered sets' whole-set pools may hold together, by default (their bytes
+     * and 8 more each: under 16 MB for redis-benchmark's members): a set is read whole for its pops only while it fits beside the others.
      */
     static final long DEFAULT_WHOLE_POOL_BUDGET = 262_144;
 
@@ -48,7 +47,7 @@ public final class SampledSets {
          * Members read so far by a whole read spread over several pops (see
          * {@link RedisSet#wholePoolDraw}), in order; null when none is under way.
          */
-        List<byte[]> filling;
+        PackedKeys filling;
         /** The last member key {@link #filling} holds (the read goes on after it), or null. */
         byte[] fillAfter;
         /** The size the set has if this server's single pops were its only changes since {@link #filling} started. */
