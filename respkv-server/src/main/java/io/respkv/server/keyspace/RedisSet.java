@@ -27,10 +27,10 @@ import java.util.random.RandomGenerator;
  * whole and draw exactly; larger sets are sampled with an {@link PositionSampler}, which reads a
  * bounded number of entries per draw and is close to uniform for evenly spread members but not
  * exactly uniform (see there for its bias); the server keeps a set's sampler between commands
- * ({@link SampledSets}), so a stream of SPOPs does not relearn it each time, and single SPOPs of
- * sets of at least {@value #POOLED_POP_MIN} members take their members from a {@link PopPool}
- * drawn ahead in runs; a smaller set's pool holds all of it, read once per stream of pops, and
- * its single pops are exact. Replacing a set (the
+ * ({@link SampledSets}), so a stream of SPOPs does not relearn it each time. Single SPOPs of a
+ * set of up to {@value #WHOLE_POOL_MAX} members take their members from a {@link PopPool} holding
+ * all of it, read once per stream of pops, and are exact; those of other sets of at least
+ * {@value #POOLED_POP_MIN} members from a pool drawn ahead in runs. Replacing a set (the
  * STORE commands, popping most of a set, or a set drained by single pops: see
  * {@link #REWRITE_MAX}) writes the new members under a new version and retires the old one in
  * O(1).
