@@ -427,13 +427,9 @@ public final class RedisSet {
     private byte[] wholePoolDraw(SampledSets sampled, SampledSets.State state, byte[] prefix, long size, RandomGenerator random) {
         PopPool pool = state.pool;
         if (state.wholeSize >= 0) {
-            if (state.wholeSize == size) {
-                while (pool.size() > 0) {
-                    byte[] drawn = pool.take(random);
-                    if (txn.get(drawn) != null) {
-                        return drawn;
-                    }
-                }
+            byte[] drawn = state.wholeSize == size ? takeLive(pool, random) : null;
+            if (drawn != null) {
+                return drawn;
             }
             // The set changed otherwise than by this server's pops, or no member held is left.
             state.wholeSize = -1;
@@ -450,12 +446,12 @@ public final class RedisSet {
                 return null;
             }
             state.filling = new PackedKeys((int) Math.min(size, WHOLE_READ_CHUNK));
-            state.fillAfter = null;
             state.fillSize = size;
             state.popsSinceWholeRead = 0;
         }
-        byte[] from = state.fillAfter == null
-                ? prefix : Arrays.copyOf(state.fillAfter, state.fillAfter.length + 1); // the least key after it
+        PackedKeys filling = state.filling;
+        byte[] last = filling.size() == 0 ? null : filling.last();
+        byte[] from = last == null ? prefix : Arrays.copyOf(last, last.length + 1); // the least key after the last read
         boolean complete = true;
         try (KvCursor c = txn.scan(from, KeyCodec.prefixEnd(prefix), false)) {
             for (int n = 0; c.next(); n++) {
@@ -463,24 +459,31 @@ public final class RedisSet {
                     complete = false;
                     break;
                 }
-                state.filling.add(c.key());
+                filling.add(c.key());
             }
         }
         if (!complete) {
-            state.fillAfter = state.filling.last();
             return null;
         }
-        pool.holdWhole(state.filling);
+        pool.holdWhole(filling);
         state.filling = null;
-        state.fillAfter = null;
         state.wholeSize = size;
+        byte[] drawn = takeLive(pool, random);
+        if (drawn == null) {
+            throw new IllegalStateException("set metadata counts " + size + " members but none were found");
+        }
+        return drawn;
+    }
+
+    /** Takes members from {@code pool} at random until one is still in the set; null if none is. */
+    private byte[] takeLive(PopPool pool, RandomGenerator random) {
         while (pool.size() > 0) {
             byte[] drawn = pool.take(random);
             if (txn.get(drawn) != null) {
                 return drawn;
             }
         }
-        throw new IllegalStateException("set metadata counts " + size + " members but none were found");
+        return null;
     }
 
     /**

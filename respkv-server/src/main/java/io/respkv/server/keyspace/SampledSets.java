@@ -22,7 +22,8 @@ public final class SampledSets {
     static final int CAPACITY = 64;
     /**
      * Members all remembered sets' whole-set pools may hold together, by default (their bytes
-     * and 8 more each: under 16 MB for redis-benchmark's members): a set is read whole for its pops only while it fits beside the others.
+     * and 8 more each: under 16 MB for redis-benchmark's members): a set is read whole for its
+     * pops only while it fits beside the others.
      */
     static final long DEFAULT_WHOLE_POOL_BUDGET = 262_144;
 
@@ -31,37 +32,37 @@ public final class SampledSets {
         /** The sampler to reuse, or null. */
         PositionSampler sampler;
         /**
-         * Members drawn ahead for single pops of a set of at least {@link RedisSet#POOLED_POP_MIN}
-         * members, or every member of a smaller one (see {@link #wholeSize}).
+         * Members drawn ahead in runs for single pops of a set of at least
+         * {@link RedisSet#POOLED_POP_MIN} members, or every member of a set held whole (see
+         * {@link #wholeSize}).
          */
         final PopPool pool = new PopPool();
         /**
-         * For a set smaller than {@link RedisSet#POOLED_POP_MIN}: the size it has if single pops
-         * by this server were its only changes since {@link #pool} was read whole; -1 when the
-         * pool does not hold the whole set.
+         * For a set held whole ({@link RedisSet#wholePoolDraw}): the size it has if single pops by
+         * this server were its only changes since {@link #pool} was read whole; -1 when the pool
+         * does not hold the whole set.
          */
         long wholeSize = -1;
         /** Single pops of this set version since a whole read of it last started. */
         long popsSinceWholeRead;
         /**
          * Members read so far by a whole read spread over several pops (see
-         * {@link RedisSet#wholePoolDraw}), in order; null when none is under way.
+         * {@link RedisSet#wholePoolDraw}), in order (the read goes on after the last); null when
+         * none is under way.
          */
         PackedKeys filling;
-        /** The last member key {@link #filling} holds (the read goes on after it), or null. */
-        byte[] fillAfter;
         /** The size the set has if this server's single pops were its only changes since {@link #filling} started. */
         long fillSize;
-
-        /** Members this state holds: its pool's and a whole read's under way. */
-        long held() {
-            return pool.size() + (filling == null ? 0 : filling.size());
-        }
         /**
          * Members this server popped one by one from this version: a lower bound on the
          * tombstones among its elements (see {@link RedisSet#pop(byte[], KeyMeta, java.util.random.RandomGenerator)}).
          */
         long popped;
+
+        /** Members this state holds: its pool's and a whole read's under way. */
+        long held() {
+            return pool.size() + (filling == null ? 0 : filling.size());
+        }
     }
 
     private final long wholePoolBudget;
