@@ -284,18 +284,16 @@ public final class RedisSet {
         }
         byte[] prefix = KeyCodec.elementPrefix(db, key, meta.version());
         SampledSets.State state = sampled.take(prefix);
-        byte[] member;
         byte[] whole = wholePoolDraw(sampled, state, prefix, meta.size(), random);
-        if (whole != null) {
-            member = subKey(key, whole);
-        } else {
-            byte[] drawn = meta.size() >= POOLED_POP_MIN
+        byte[] drawn = whole;
+        if (drawn == null) {
+            drawn = meta.size() >= POOLED_POP_MIN
                     ? pooledDraw(state, prefix, meta.size(), random)
                     : sampler(state, prefix, meta.size()).draw(random);
             state.sampler.removed(drawn);
-            member = subKey(key, drawn);
         }
-        txn.delete(elementKey(key, meta.version(), member));
+        txn.delete(drawn); // the member's element key, as drawn
+        byte[] member = subKey(key, drawn);
         long remaining = meta.size() - 1;
         state.popped++;
         state.popsSinceWholeRead++;
@@ -439,9 +437,9 @@ public final class RedisSet {
             state.filling = null; // changed behind the read: start again (when the rule below allows)
         }
         if (state.filling == null) {
-            boolean readBefore = state.popsSinceWholeRead > 0 || state.popped > 0;
+            // A state that popped before has read the set (whole, or in runs meanwhile): the rule applies.
             if (size > WHOLE_POOL_MAX
-                    || (readBefore && size > SMALL_SET && state.popsSinceWholeRead * WHOLE_READ_PER_POP < size)
+                    || (state.popped > 0 && size > SMALL_SET && state.popsSinceWholeRead * WHOLE_READ_PER_POP < size)
                     || !sampled.wholeReadFits(size)) {
                 return null;
             }
