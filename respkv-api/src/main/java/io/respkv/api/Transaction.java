@@ -33,6 +33,18 @@ public interface Transaction extends ReadView, AutoCloseable {
         return false;
     }
 
+    /**
+     * Declares that no committed key starts with {@code prefix} and that, until this transaction
+     * commits, no other transaction writes one (e.g. the element prefix of a new collection's
+     * version, which nobody can name before the commit that creates it). An engine that caches
+     * what it commits may then answer later point reads under the prefix from that cache alone,
+     * as long as the cache holds everything written there. A hint: the default does nothing, and
+     * the declaration has effect only if this transaction commits. Declaring a prefix under which
+     * keys do exist makes reads miss them: the caller must know.
+     */
+    default void declareEmptyPrefix(byte[] prefix) {
+    }
+
     /** Removes {@code key} if present. */
     void delete(byte[] key);
 

@@ -1,6 +1,7 @@
 package io.respkv.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,9 @@ public abstract class ReadCacheCoherenceTest {
 
     /** How many entries (absent keys included) the engine's read cache holds now. */
     protected abstract long cachedEntries(KeyspaceEngine engine);
+
+    /** How many key prefixes the engine's read cache knows it holds whole (declared empty, nothing evicted since). */
+    protected abstract long completePrefixes(KeyspaceEngine engine);
 
     @TempDir
     protected Path dir;
@@ -106,6 +110,47 @@ public abstract class ReadCacheCoherenceTest {
                 txn.put(b("k"), b("never"));
             }
             assertArrayEquals(b("committed"), engine.transact(txn -> txn.get(b("k"))));
+        }
+    }
+
+    @Test
+    void aPrefixDeclaredEmptyServesItsKeysExactlyAndOnlyOnceCommitted() {
+        try (KeyspaceEngine engine = openAsync(dir)) {
+            try (var txn = engine.begin()) {
+                txn.declareEmptyPrefix(b("set/"));
+                txn.put(b("set/a"), b("m"));
+            }
+            assertEquals(0, completePrefixes(engine), "an aborted transaction declared nothing");
+            engine.transact(txn -> {
+                txn.declareEmptyPrefix(b("set/"));
+                txn.put(b("set/a"), b("m"));
+                return null;
+            });
+            assertEquals(1, completePrefixes(engine));
+            assertArrayEquals(b("m"), engine.transact(txn -> txn.get(b("set/a"))));
+            assertNull(engine.transact(txn -> txn.get(b("set/b"))));
+            engine.transact(txn -> {
+                txn.put(b("set/b"), b("n"));
+                txn.delete(b("set/a"));
+                return null;
+            });
+            assertNull(engine.transact(txn -> txn.get(b("set/a"))), "deleted key served from the cache");
+            assertArrayEquals(b("n"), engine.transact(txn -> txn.get(b("set/b"))));
+            engine.transact(txn -> {
+                txn.deleteRange(b("set/"), b("set0"));
+                return null;
+            });
+            assertNull(engine.transact(txn -> txn.get(b("set/b"))), "range-deleted key served from the cache");
+            engine.transact(txn -> {
+                txn.put(b("set/c"), b("o"));
+                return null;
+            });
+            assertArrayEquals(b("o"), engine.transact(txn -> txn.get(b("set/c"))));
+        }
+        try (KeyspaceEngine reopened = openAsync(dir)) {
+            assertEquals(0, completePrefixes(reopened), "a new cache knows no prefix whole");
+            assertArrayEquals(b("o"), reopened.transact(txn -> txn.get(b("set/c"))));
+            assertNull(reopened.transact(txn -> txn.get(b("set/b"))));
         }
     }
 }

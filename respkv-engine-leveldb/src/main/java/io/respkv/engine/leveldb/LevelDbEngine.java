@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -336,8 +337,8 @@ public final class LevelDbEngine implements KeyspaceEngine {
     }
 
     /** Records a commit's writes in the read cache; the committer holds their locks and the gate. */
-    void cacheCommitted(NavigableMap<byte[], byte[]> writes) {
-        cache.putCommitted(writes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
+    void cacheCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes) {
+        cache.putCommitted(writes, emptyPrefixes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
     }
 
     private byte[] dbGet(byte[] key) {

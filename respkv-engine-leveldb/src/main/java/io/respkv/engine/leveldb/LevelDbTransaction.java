@@ -85,8 +85,8 @@ final class LevelDbTransaction extends LockingTransaction<LevelDbCursor> {
     }
 
     @Override
-    protected void cacheCommitted(NavigableMap<byte[], byte[]> writes) {
-        engine.cacheCommitted(writes);
+    protected void cacheCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes) {
+        engine.cacheCommitted(writes, emptyPrefixes);
     }
 
     @Override

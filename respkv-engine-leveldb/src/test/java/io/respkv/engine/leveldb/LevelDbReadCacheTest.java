@@ -17,4 +17,9 @@ class LevelDbReadCacheTest extends ReadCacheCoherenceTest {
     protected long cachedEntries(KeyspaceEngine engine) {
         return ((LevelDbEngine) engine).cache().size();
     }
+
+    @Override
+    protected long completePrefixes(KeyspaceEngine engine) {
+        return ((LevelDbEngine) engine).cache().completePrefixes();
+    }
 }

@@ -110,8 +110,8 @@ final class RocksDbTransaction extends LockingTransaction<RocksDbCursor> {
     }
 
     @Override
-    protected void cacheCommitted(NavigableMap<byte[], byte[]> writes) {
-        engine.cacheCommitted(writes);
+    protected void cacheCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes) {
+        engine.cacheCommitted(writes, emptyPrefixes);
     }
 
     @Override

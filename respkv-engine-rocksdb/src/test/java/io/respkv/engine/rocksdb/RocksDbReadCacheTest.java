@@ -17,4 +17,9 @@ class RocksDbReadCacheTest extends ReadCacheCoherenceTest {
     protected long cachedEntries(KeyspaceEngine engine) {
         return ((RocksDbEngine) engine).cache().size();
     }
+
+    @Override
+    protected long completePrefixes(KeyspaceEngine engine) {
+        return ((RocksDbEngine) engine).cache().completePrefixes();
+    }
 }

@@ -44,6 +44,8 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
     private boolean writesShared;
     /** Ranges deleted, {low, high-or-null}, in order; copied on change for the same reason. */
     private List<byte[][]> deletedRanges = List.of();
+    /** Prefixes declared empty ({@link #declareEmptyPrefix}), handed to the read cache at commit. */
+    private List<byte[]> emptyPrefixes = List.of();
     /** Keys read from the database (locked), checked at commit against later range deletes. */
     private List<byte[]> reads = List.of();
     /** The engine's range-delete epoch when this transaction began. */
@@ -88,8 +90,11 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
      */
     protected abstract void writeCommit(NavigableMap<byte[], byte[]> writes, List<byte[][]> deletedRanges);
 
-    /** Tells the engine's read cache about committed own writes (null if none); after the write. */
-    protected abstract void cacheCommitted(NavigableMap<byte[], byte[]> writes);
+    /**
+     * Tells the engine's read cache about committed own writes (null if none) and the prefixes
+     * this transaction declared empty; after the write.
+     */
+    protected abstract void cacheCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes);
 
     /** Throws if the engine is closed. */
     protected abstract void ensureEngineOpen();
@@ -158,6 +163,15 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
     }
 
     @Override
+    public void declareEmptyPrefix(byte[] prefix) {
+        ensureActive();
+        if (emptyPrefixes.isEmpty()) {
+            emptyPrefixes = new ArrayList<>(2);
+        }
+        emptyPrefixes.add(prefix.clone());
+    }
+
+    @Override
     public void deleteRange(byte[] low, byte[] high) {
         ensureActive();
         if (low == null) {
@@ -200,7 +214,7 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
                 if (exclusive) {
                     gate.record(deletedRanges);
                 }
-                cacheCommitted(writes);
+                cacheCommitted(writes, emptyPrefixes);
             } finally {
                 gate.unlock(stamp);
             }

@@ -1,8 +1,12 @@
 package io.respkv.engine.support;
 
+import io.respkv.api.Transaction;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Function;
@@ -24,6 +28,15 @@ import java.util.function.Function;
  *
  * <p>Keys a commit wrote without reading them first are kept apart and evicted first (see
  * {@link #putCommitted}).
+ *
+ * <p>A commit may declare key prefixes empty ({@link Transaction#declareEmptyPrefix}: a new
+ * collection's version, under which nothing existed). Every key later written under such a
+ * prefix goes through {@link #putCommitted}, so as long as no entry under it has been evicted
+ * the cache holds every key there, and a lookup under it that misses is absent without asking
+ * the store: adding a member to a set created in this process costs a hash probe, not a RocksDB
+ * read of a key that is not there (docs/engines.md, "Concurrency and the read cache").
+ * Evicting or removing an entry under a prefix (other than a cached absence) forgets the prefix
+ * first.
  *
  * <p>Bounded by the bytes of its keys and values plus {@link #ENTRY_OVERHEAD} per entry: past
  * the limit, entries are evicted in table order from where the last eviction stopped (about
@@ -73,6 +86,12 @@ public final class ReadCache {
         long max = Runtime.getRuntime().maxMemory();
         return max == Long.MAX_VALUE ? 64L << 20 : Math.max(MIN_DEFAULT_CAPACITY, max / DEFAULT_HEAP_SHARE);
     }
+
+    /**
+     * Most complete prefixes remembered (about 100 bytes each besides the prefix): one per
+     * collection created since its elements last left the cache.
+     */
+    public static final int MAX_COMPLETE_PREFIXES = 16_384;
 
     /** Tables, each with its own lock (a power of two). */
     static final int STRIPES = 64;
@@ -242,12 +261,12 @@ public final class ReadCache {
         }
 
         /**
-         * Removes the next entry from where the last eviction stopped, a written-only one if
-         * {@code writtenOnlyOnly}; null if there is none. Under the write lock.
+         * The slot of the next entry from where the last eviction stopped, a written-only one if
+         * {@code writtenOnlyOnly}; -1 if there is none. Under the write lock.
          */
-        Entry evictOne(boolean writtenOnlyOnly) {
+        int victim(boolean writtenOnlyOnly) {
             if (size == 0 || (writtenOnlyOnly && writtenOnly == 0)) {
-                return null;
+                return -1;
             }
             Entry[] t = table;
             int mask = t.length - 1;
@@ -255,10 +274,10 @@ public final class ReadCache {
                 Entry e = t[i];
                 if (e != null && (!writtenOnlyOnly || e.writtenOnly)) {
                     evictAt = i; // a shifted-back neighbour lands here: it goes next, about random still
-                    return removeAt(i);
+                    return i;
                 }
             }
-            return null;
+            return -1;
         }
 
         void clear() {
@@ -278,6 +297,14 @@ public final class ReadCache {
     private final AtomicLong writtenBytes = new AtomicLong();
     /** The stripe the next eviction starts in; guarded by this cache. */
     private int evictStripe;
+    /**
+     * Key prefixes under which every committed key has an entry here, so a lookup under one that
+     * misses is absent without asking the store (see {@link Transaction#declareEmptyPrefix}).
+     * No two nest. Changed under its own monitor, except removals.
+     */
+    private final ConcurrentSkipListMap<byte[], Boolean> completePrefixes = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    /** The size of {@link #completePrefixes} (whose own size() counts). */
+    private final AtomicInteger completePrefixCount = new AtomicInteger();
 
     /** @param capacityBytes 0 disables the cache */
     public ReadCache(long capacityBytes) {
@@ -364,6 +391,7 @@ public final class ReadCache {
         long stamp = s.lock.writeLock();
         Entry removed = null;
         try {
+            forgetCompletePrefixOf(bytes); // the caller may forget a key the store still holds
             int i = s.probe(bytes, hash);
             if (i >= 0) {
                 removed = s.removeAt(i);
@@ -401,6 +429,10 @@ public final class ReadCache {
                 return entry.value == ABSENT ? null : entry.value;
             }
         }
+        if (entry == null && underCompletePrefix(key.bytes())) {
+            // Checked after the miss: an eviction forgets the prefix before it removes the entry.
+            return null;
+        }
         long epoch = ranges.epoch(); // before the read: a range delete racing it makes the entry look older, never newer
         byte[] value = load.apply(key.bytes());
         // Replaces a stale entry, if there was one.
@@ -419,9 +451,13 @@ public final class ReadCache {
      * that are read: cached with them, a million LPUSHes pushed every string key out and made the
      * next GETs miss. The committing transaction still holds the keys' locks and the commit gate.
      */
-    public void putCommitted(NavigableMap<byte[], byte[]> writes, byte[] tombstone, long epoch) {
+    public void putCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes, byte[] tombstone, long epoch) {
         if (writes == null || !enabled()) {
             return;
+        }
+        for (byte[] prefix : emptyPrefixes) {
+            // Before the writes under it are cached: until then no transaction can know the prefix.
+            addCompletePrefix(prefix);
         }
         for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
             byte[] v = w.getValue();
@@ -479,10 +515,15 @@ public final class ReadCache {
         for (int n = 0; n < STRIPES; n++) {
             Stripe s = stripes[evictStripe];
             evictStripe = (evictStripe + 1) & (STRIPES - 1);
-            Entry evicted;
+            Entry evicted = null;
             long stamp = s.lock.writeLock();
             try {
-                evicted = s.evictOne(writtenOnlyOnly);
+                int i = s.victim(writtenOnlyOnly);
+                if (i >= 0) {
+                    // Before the entry goes: a reader that misses it must find its prefix incomplete.
+                    forgetCompletePrefix(s.table[i]);
+                    evicted = s.removeAt(i);
+                }
             } finally {
                 s.lock.unlockWrite(stamp);
             }
@@ -496,6 +537,7 @@ public final class ReadCache {
 
     /** Forgets everything (e.g. after the engine's data changed underneath). */
     public void clear() {
+        clearCompletePrefixes(); // first: a reader missing a cleared entry must not trust a prefix
         for (Stripe s : stripes) {
             long stamp = s.lock.writeLock();
             try {
@@ -510,6 +552,74 @@ public final class ReadCache {
                 s.lock.unlockWrite(stamp);
             }
         }
+    }
+
+    // ---- complete prefixes ----
+
+    /**
+     * Records that every committed key starting with {@code prefix} has an entry here (the
+     * commit that declared it empty is caching its own writes under it). Not recorded if it
+     * nests with a recorded one (so one floor lookup finds a key's prefix) or the cache is
+     * disabled; past {@link #MAX_COMPLETE_PREFIXES}, the least recorded prefix is forgotten.
+     */
+    void addCompletePrefix(byte[] prefix) {
+        if (!enabled() || prefix.length == 0) {
+            return;
+        }
+        synchronized (completePrefixes) {
+            byte[] below = completePrefixes.floorKey(prefix);
+            byte[] above = completePrefixes.ceilingKey(prefix);
+            if ((below != null && startsWith(prefix, below)) || (above != null && startsWith(above, prefix))) {
+                return;
+            }
+            if (completePrefixes.put(prefix, Boolean.TRUE) == null
+                    && completePrefixCount.incrementAndGet() > MAX_COMPLETE_PREFIXES
+                    && completePrefixes.pollFirstEntry() != null) {
+                completePrefixCount.decrementAndGet();
+            }
+        }
+    }
+
+    /** Whether {@code key} lies under a complete prefix: if it has no entry, the store has no such key. */
+    boolean underCompletePrefix(byte[] key) {
+        if (completePrefixCount.get() == 0) {
+            return false;
+        }
+        byte[] prefix = completePrefixes.floorKey(key);
+        return prefix != null && startsWith(key, prefix);
+    }
+
+    /** An entry is leaving while its key may still be in the store: its prefix is no longer complete. */
+    private void forgetCompletePrefix(Entry leaving) {
+        if (leaving.value != ABSENT) {
+            forgetCompletePrefixOf(leaving.key);
+        }
+    }
+
+    private void forgetCompletePrefixOf(byte[] key) {
+        if (completePrefixCount.get() == 0) {
+            return;
+        }
+        byte[] prefix = completePrefixes.floorKey(key);
+        if (prefix != null && startsWith(key, prefix) && completePrefixes.remove(prefix) != null) {
+            completePrefixCount.decrementAndGet();
+        }
+    }
+
+    private void clearCompletePrefixes() {
+        synchronized (completePrefixes) {
+            completePrefixes.clear();
+            completePrefixCount.set(0);
+        }
+    }
+
+    /** Prefixes recorded complete (for tests and INFO). */
+    public int completePrefixes() {
+        return completePrefixCount.get();
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     public long usedBytes() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ReadCacheTest {
@@ -33,7 +34,7 @@ class ReadCacheTest {
             cache.readLocked(new KeyLockTable.Key(b("r" + i)), ranges, k -> value);
         }
         for (int i = 0; i < 10_000; i++) {
-            cache.putCommitted(writes("w" + i, new byte[10]), LockingTransaction.TOMBSTONE, ranges.epoch());
+            cache.putCommitted(writes("w" + i, new byte[10]), List.of(), LockingTransaction.TOMBSTONE, ranges.epoch());
             assertTrue(cache.usedBytes() <= 100_000, "over capacity after " + i);
         }
         for (int i = 0; i < 50; i++) {
@@ -46,27 +47,191 @@ class ReadCacheTest {
     void aKeyWrittenWithoutBeingReadIsServedThenForgottenWhenDeleted() {
         ReadCache cache = new ReadCache(100_000);
         RangeDeleteLog ranges = new RangeDeleteLog();
-        cache.putCommitted(writes("w", b("v")), LockingTransaction.TOMBSTONE, ranges.epoch());
+        cache.putCommitted(writes("w", b("v")), List.of(), LockingTransaction.TOMBSTONE, ranges.epoch());
         assertEquals(1, cache.writtenOnlySize());
         KeyLockTable.Key w = new KeyLockTable.Key(b("w"));
         assertArrayEquals(b("v"), cache.readLocked(w, ranges, k -> {
             throw new AssertionError("not served from the cache");
         }));
         assertEquals(1, cache.writtenOnlySize(), "read once, as a popped element is, it stays among the written-only keys");
-        cache.putCommitted(writes("w", b("new")), LockingTransaction.TOMBSTONE, ranges.epoch());
+        cache.putCommitted(writes("w", b("new")), List.of(), LockingTransaction.TOMBSTONE, ranges.epoch());
         assertArrayEquals(b("new"), cache.get(w).value());
-        cache.putCommitted(writes("w", LockingTransaction.TOMBSTONE), LockingTransaction.TOMBSTONE, ranges.epoch());
+        cache.putCommitted(writes("w", LockingTransaction.TOMBSTONE), List.of(), LockingTransaction.TOMBSTONE, ranges.epoch());
         assertEquals(0, cache.size(), "a blind delete caches no absence");
         assertNull(cache.readLocked(w, ranges, k -> null));
 
         // A key that was read keeps its entry through writes and deletes.
         KeyLockTable.Key r = new KeyLockTable.Key(b("r"));
         cache.readLocked(r, ranges, k -> b("old"));
-        cache.putCommitted(writes("r", LockingTransaction.TOMBSTONE), LockingTransaction.TOMBSTONE, ranges.epoch());
+        cache.putCommitted(writes("r", LockingTransaction.TOMBSTONE), List.of(), LockingTransaction.TOMBSTONE, ranges.epoch());
         assertEquals(0, cache.writtenOnlySize());
         assertNull(cache.readLocked(r, ranges, k -> {
             throw new AssertionError("the deletion of a read key is cached");
         }));
+    }
+
+    @Test
+    void aMissUnderAPrefixDeclaredEmptyIsAbsentWithoutAskingTheStore() {
+        ReadCache cache = new ReadCache(100_000);
+        RangeDeleteLog ranges = new RangeDeleteLog();
+        cache.putCommitted(writes("set1/a", b("")), List.of(b("set1/")), LockingTransaction.TOMBSTONE, ranges.epoch());
+        assertEquals(1, cache.completePrefixes());
+        assertNull(cache.readLocked(new KeyLockTable.Key(b("set1/b")), ranges, k -> {
+            throw new AssertionError("a key under a complete prefix read from the store");
+        }));
+        assertArrayEquals(b(""), cache.readLocked(new KeyLockTable.Key(b("set1/a")), ranges, k -> {
+            throw new AssertionError("a cached key read from the store");
+        }));
+        assertArrayEquals(b("x"), cache.readLocked(new KeyLockTable.Key(b("set2/a")), ranges, k -> b("x")), "another prefix asks the store");
+        assertArrayEquals(b("y"), cache.readLocked(new KeyLockTable.Key(b("set1")), ranges, k -> b("y")), "the prefix's own parent asks the store");
+        cache.putCommitted(writes("set1/a", LockingTransaction.TOMBSTONE), List.of(), LockingTransaction.TOMBSTONE, ranges.epoch());
+        assertEquals(1, cache.completePrefixes(), "a deletion leaves the key absent: the prefix stays complete");
+        assertNull(cache.readLocked(new KeyLockTable.Key(b("set1/a")), ranges, k -> {
+            throw new AssertionError("a deleted key under a complete prefix read from the store");
+        }));
+    }
+
+    @Test
+    void evictingOrRemovingAnEntryUnderAPrefixForgetsThePrefix() {
+        RangeDeleteLog ranges = new RangeDeleteLog();
+        ReadCache cache = new ReadCache(20_000);
+        java.util.TreeMap<byte[], byte[]> members = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+        for (int i = 0; i < 20; i++) {
+            members.put(b("set/" + i), b("m"));
+        }
+        cache.putCommitted(members, List.of(b("set/")), LockingTransaction.TOMBSTONE, ranges.epoch());
+        int other = 0;
+        while (cache.completePrefixes() == 1) {
+            for (int i = 0; i < 20; i++) {
+                assertTrue(cache.get(new KeyLockTable.Key(b("set/" + i))) != null,
+                        "set/" + i + " evicted while its prefix is still complete");
+            }
+            cache.putCommitted(writes("other/" + other++, new byte[50]), List.of(), LockingTransaction.TOMBSTONE, ranges.epoch());
+            assertTrue(other < 100_000, "nothing under the prefix was ever evicted");
+        }
+        // Now the store is asked again.
+        int asked = 0;
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            byte[] v = cache.readLocked(new KeyLockTable.Key(b("set/" + i)), ranges, k -> b("m" + n));
+            asked += v.length > 1 ? 1 : 0;
+        }
+        assertTrue(asked > 0, "an evicted member must be read from the store");
+
+        ReadCache removing = new ReadCache(100_000);
+        removing.putCommitted(writes("h/f", b("v")), List.of(b("h/")), LockingTransaction.TOMBSTONE, ranges.epoch());
+        removing.remove(new KeyLockTable.Key(b("h/f")));
+        assertEquals(0, removing.completePrefixes());
+        assertArrayEquals(b("v"), removing.readLocked(new KeyLockTable.Key(b("h/f")), ranges, k -> b("v")));
+    }
+
+    @Test
+    void evictingACachedAbsenceKeepsThePrefixComplete() {
+        RangeDeleteLog ranges = new RangeDeleteLog();
+        ReadCache cache = new ReadCache(30_000);
+        cache.putCommitted(writes("keep/a", b("v")), List.of(b("s/")), LockingTransaction.TOMBSTONE, ranges.epoch());
+        // Absences under the prefix, cached as read entries, then crowded out by read keys.
+        for (int i = 0; i < 2_000; i++) {
+            cache.put(new KeyLockTable.Key(b("s/" + i)), ReadCache.ABSENT, ranges.epoch());
+        }
+        assertEquals(1, cache.completePrefixes());
+    }
+
+    @Test
+    void nestedPrefixesAreNotRecordedAndClearForgetsAll() {
+        RangeDeleteLog ranges = new RangeDeleteLog();
+        ReadCache cache = new ReadCache(100_000);
+        cache.putCommitted(writes("k", b("v")), List.of(b("ab"), b("abc"), b("a"), b("b")), LockingTransaction.TOMBSTONE, ranges.epoch());
+        assertEquals(2, cache.completePrefixes(), "ab and b; abc lies under ab, a holds ab");
+        assertNull(cache.readLocked(new KeyLockTable.Key(b("abz")), ranges, k -> b("no")));
+        assertArrayEquals(b("yes"), cache.readLocked(new KeyLockTable.Key(b("az")), ranges, k -> b("yes")));
+        cache.clear();
+        assertEquals(0, cache.completePrefixes());
+        assertArrayEquals(b("yes"), cache.readLocked(new KeyLockTable.Key(b("abz")), ranges, k -> b("yes")));
+        assertEquals(0, new ReadCache(0).completePrefixes());
+        ReadCache disabled = new ReadCache(0);
+        disabled.addCompletePrefix(b("p"));
+        assertEquals(0, disabled.completePrefixes(), "a disabled cache holds no keys, so no prefix is complete");
+    }
+
+    @Test
+    void completePrefixesAreBounded() {
+        ReadCache cache = new ReadCache(1L << 30);
+        for (int i = 0; i < ReadCache.MAX_COMPLETE_PREFIXES + 100; i++) {
+            cache.addCompletePrefix(b(String.format("p%06d/", i)));
+        }
+        assertEquals(ReadCache.MAX_COMPLETE_PREFIXES, cache.completePrefixes());
+    }
+
+    /**
+     * Threads that each create collections (a fresh prefix declared empty, then members written
+     * and deleted under it) read every member back through the cache, members never written
+     * included, while the others' writes evict around them: a read must always give what the
+     * thread's own store holds, so no eviction may leave a prefix complete with a member missing.
+     */
+    @Test
+    void readsUnderCompletePrefixesStayExactWhileOtherThreadsEvict() throws Exception {
+        ReadCache cache = new ReadCache(300_000);
+        RangeDeleteLog ranges = new RangeDeleteLog();
+        int threads = 4;
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger shortcuts = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(threads);
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            new Thread(() -> {
+                try {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(id);
+                    java.util.Map<String, byte[]> store = new java.util.HashMap<>();
+                    int members = 200;
+                    String prefix = null;
+                    for (int op = 0; op < 150_000; op++) {
+                        if (prefix == null || random.nextInt(5_000) == 0) {
+                            prefix = "t" + id + ":c" + op + "/";
+                            java.util.TreeMap<byte[], byte[]> w = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+                            w.put(b(prefix + "0"), b("first"));
+                            store.put(prefix + "0", b("first"));
+                            cache.putCommitted(w, List.of(b(prefix)), LockingTransaction.TOMBSTONE, ranges.epoch());
+                        }
+                        String key = prefix + random.nextInt(members);
+                        if (random.nextInt(3) == 0) {
+                            byte[] v = random.nextInt(4) == 0 ? LockingTransaction.TOMBSTONE : b(key + "@" + op);
+                            java.util.TreeMap<byte[], byte[]> w = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+                            w.put(b(key), v);
+                            if (v == LockingTransaction.TOMBSTONE) {
+                                store.remove(key);
+                            } else {
+                                store.put(key, v);
+                            }
+                            cache.putCommitted(w, List.of(), LockingTransaction.TOMBSTONE, ranges.epoch());
+                        } else {
+                            boolean[] loaded = {false};
+                            byte[] got = cache.readLocked(new KeyLockTable.Key(b(key)), ranges, k -> {
+                                loaded[0] = true;
+                                return store.get(key);
+                            });
+                            byte[] want = store.get(key);
+                            if (!java.util.Arrays.equals(got, want)) {
+                                throw new AssertionError(key + " read " + (got == null ? "nothing" : new String(got, StandardCharsets.UTF_8))
+                                        + ", the store holds " + (want == null ? "nothing" : new String(want, StandardCharsets.UTF_8)));
+                            }
+                            if (want == null && !loaded[0]) {
+                                shortcuts.incrementAndGet();
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done.countDown();
+                }
+            }).start();
+        }
+        assertTrue(done.await(60, java.util.concurrent.TimeUnit.SECONDS), "threads did not finish");
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertTrue(shortcuts.get() > 0, "no absent member was ever answered from a complete prefix");
     }
 
     private static java.util.NavigableMap<byte[], byte[]> writes(String key, byte[] value) {
@@ -164,7 +329,7 @@ class ReadCacheTest {
                                 byte[] v = b(id + "/" + k + "/" + op);
                                 java.util.TreeMap<byte[], byte[]> w = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
                                 w.put(key.bytes(), v);
-                                cache.putCommitted(w, LockingTransaction.TOMBSTONE, ranges.epoch());
+                                cache.putCommitted(w, List.of(), LockingTransaction.TOMBSTONE, ranges.epoch());
                                 last[k] = v;
                             }
                             default -> {

@@ -444,7 +444,8 @@ public final class Keyspace {
      * bits}, drawn from the command's time and random source, so a replicated command allocates
      * the same version on every replica. A draw is never a version whose elements still exist:
      * the version of the entry stored at {@code key} (live or expired) or one retired but not yet
-     * swept (one point read of its garbage marker); such a draw is redrawn.
+     * swept (one point read of its garbage marker); such a draw is redrawn. The version's element
+     * prefix is declared empty to the transaction ({@link io.respkv.api.Transaction#declareEmptyPrefix}).
      *
      * <p>Only collection creation calls this; strings have no version.
      */
@@ -452,6 +453,10 @@ public final class Keyspace {
         while (true) {
             long candidate = (now << VERSION_RANDOM_BITS) | random.nextInt(1 << VERSION_RANDOM_BITS);
             if (!versionInUse(key, candidate)) {
+                // Nothing exists under it, and nothing can be written there before this commit
+                // names it: engines that cache what they commit then answer element reads of the
+                // new collection (SADD's "is it a member already?") without a store lookup.
+                txn.declareEmptyPrefix(KeyCodec.elementPrefix(db, key, candidate));
                 return candidate;
             }
         }

@@ -17,6 +17,8 @@ final class CountingTransaction implements Transaction {
     long scanned;
     /** Keys written (put or deleted), in order. */
     final List<byte[]> written = new ArrayList<>();
+    /** Prefixes declared empty, in order. */
+    final List<byte[]> declaredEmpty = new ArrayList<>();
 
     CountingTransaction(Transaction delegate) {
         this.delegate = delegate;
@@ -27,6 +29,7 @@ final class CountingTransaction implements Transaction {
         scans = 0;
         scanned = 0;
         written.clear();
+        declaredEmpty.clear();
     }
 
     @Override
@@ -76,6 +79,12 @@ final class CountingTransaction implements Transaction {
     public void delete(byte[] key) {
         written.add(key);
         delegate.delete(key);
+    }
+
+    @Override
+    public void declareEmptyPrefix(byte[] prefix) {
+        declaredEmpty.add(prefix);
+        delegate.declareEmptyPrefix(prefix);
     }
 
     @Override

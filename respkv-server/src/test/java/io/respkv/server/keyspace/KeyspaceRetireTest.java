@@ -97,6 +97,20 @@ class KeyspaceRetireTest {
     }
 
     @Test
+    void newVersionDeclaresOnlyTheDrawnVersionsElementsEmpty() {
+        long v5 = (NOW << 20) | 5;
+        long v9 = (NOW << 20) | 9;
+        putCollection(engine, 0, NOW, KEY, RedisType.SET, v5, KeyMeta.NO_EXPIRY, 3, 3);
+        engine.transact(txn -> {
+            CountingTransaction counting = new CountingTransaction(txn);
+            assertEquals(v9, new Keyspace(counting, 0, NOW).newVersion(KEY, scripted(5, 9)));
+            assertEquals(1, counting.declaredEmpty.size(), "the rejected draw (live) is not declared");
+            assertArrayEquals(KeyCodec.elementPrefix(0, KEY, v9), counting.declaredEmpty.get(0));
+            return null;
+        });
+    }
+
+    @Test
     void newVersionNeverCollidesWithLiveOrUnsweptVersions() {
         long v5 = (NOW << 20) | 5;
         long v7 = (NOW << 20) | 7;
