@@ -126,7 +126,7 @@ public class ReadCacheBenchmark {
     public void update() {
         java.util.NavigableMap<byte[], byte[]> commit = commits[random.nextInt(KEYS)];
         if (cache.equals("readcache")) {
-            readCache.putCommitted(commit, io.respkv.engine.support.LockingTransaction.TOMBSTONE, 0);
+            readCache.putCommitted(commit, java.util.List.of(), io.respkv.engine.support.LockingTransaction.TOMBSTONE, 0);
             return;
         }
         // What the replaced putCommitted did for each write.
