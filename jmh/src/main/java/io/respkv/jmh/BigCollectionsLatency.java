@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Point operations on huge collections answer like on small ones: builds a 1,000,000-field hash,
@@ -65,11 +63,7 @@ public final class BigCollectionsLatency {
             time(out, in, "LINDEX big:list " + (n / 2), i -> new String[] {"LINDEX", "big:list", Integer.toString(n / 2)});
             time(out, in, "LPUSH big:list x", i -> new String[] {"LPUSH", "big:list", "x" + i});
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-            }
+            TempDirs.deleteTree(dir);
         }
     }
 
