@@ -151,10 +151,8 @@ final class RaftTestCluster implements AutoCloseable {
         throw new AssertionError("replicas did not converge in 10 s");
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    static int freePort() {
+        return io.respkv.server.FreePorts.probe();
     }
 
     @Override

@@ -61,10 +61,8 @@ class DumpIT {
         return new Exit(p.exitValue(), out, new String(err.get(30, TimeUnit.SECONDS), UTF_8));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return io.respkv.server.FreePorts.probe();
     }
 
     private static String readLine(InputStream in) throws IOException {

@@ -206,10 +206,8 @@ class DurabilityIT {
         return p;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return io.respkv.server.FreePorts.probe();
     }
 
     private static void send(OutputStream out, String... args) throws IOException {

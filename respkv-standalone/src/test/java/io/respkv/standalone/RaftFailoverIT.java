@@ -252,9 +252,7 @@ class RaftFailoverIT {
         return s.toString();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return io.respkv.server.FreePorts.probe();
     }
 }

@@ -55,10 +55,8 @@ class StandaloneServerIT {
         return p;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return io.respkv.server.FreePorts.probe();
     }
 
     private static String readLine(InputStream in) throws IOException {

@@ -289,10 +289,8 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return io.respkv.server.FreePorts.probe();
     }
 
     private static String quoteConfig(String value) {
@@ -309,11 +307,7 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     /** A loopback port free at the time of the call (for a node's bus or TLS port). */
     public static int freeLoopbackPort() {
-        try {
-            return freePort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return freePort();
     }
 
     /** Deletes {@code dir} and everything under it (nothing if it does not exist). */

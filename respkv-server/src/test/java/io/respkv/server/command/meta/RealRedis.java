@@ -40,11 +40,7 @@ final class RealRedis implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.respkv.server.FreePorts.probe();
     }
 
     /** A new connection speaking RESP2 (send {@code HELLO 3} to switch). */
