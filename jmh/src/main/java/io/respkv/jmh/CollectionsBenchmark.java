@@ -85,20 +85,6 @@ public class CollectionsBenchmark {
     private byte[][] absent;
     private byte[] value;
 
-    /** Per-thread choices: which element, which score (xorshift: cheaper than any Random). */
-    @State(Scope.Thread)
-    public static class Cursor {
-        long x = 0x9E3779B97F4A7C15L;
-        final SplittableRandom random = new SplittableRandom(7);
-
-        int nextIndex() {
-            x ^= x << 13;
-            x ^= x >>> 7;
-            x ^= x << 17;
-            return (int) ((x >>> 1) % ELEMENTS);
-        }
-    }
-
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
@@ -164,9 +150,9 @@ public class CollectionsBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void hset(Cursor c) {
+    public void hset(RandomIndex c) {
         for (int i = 0; i < BATCH; i++) {
-            byte[] field = elements[c.nextIndex()];
+            byte[] field = elements[c.next(ELEMENTS)];
             command(ks -> RedisHash.at(ks, HASH).set(field, value, c.random));
         }
         kv.syncCommitted();
@@ -174,9 +160,9 @@ public class CollectionsBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void hget(Cursor c, Blackhole bh) {
+    public void hget(RandomIndex c, Blackhole bh) {
         for (int i = 0; i < BATCH; i++) {
-            byte[] field = elements[c.nextIndex()];
+            byte[] field = elements[c.next(ELEMENTS)];
             bh.consume(command(ks -> RedisHash.at(ks, HASH).get(field)));
         }
         kv.syncCommitted();
@@ -185,9 +171,9 @@ public class CollectionsBenchmark {
     /** SADD of a missing member and SREM of it: per command, the two averaged. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void saddSrem(Cursor c) {
+    public void saddSrem(RandomIndex c) {
         for (int i = 0; i < BATCH; i += 2) {
-            List<byte[]> member = List.of(absent[c.nextIndex()]);
+            List<byte[]> member = List.of(absent[c.next(ELEMENTS)]);
             command(ks -> new RedisSet(ks).add(SET, member, c.random));
             command(ks -> new RedisSet(ks).remove(SET, member));
         }
@@ -196,9 +182,9 @@ public class CollectionsBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void sismember(Cursor c, Blackhole bh) {
+    public void sismember(RandomIndex c, Blackhole bh) {
         for (int i = 0; i < BATCH; i++) {
-            byte[] member = elements[c.nextIndex()];
+            byte[] member = elements[c.next(ELEMENTS)];
             bh.consume(command(ks -> {
                 RedisSet set = new RedisSet(ks);
                 return set.contains(SET, set.meta(SET), member);
@@ -209,9 +195,9 @@ public class CollectionsBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void zaddUpdate(Cursor c) {
+    public void zaddUpdate(RandomIndex c) {
         for (int i = 0; i < BATCH; i++) {
-            byte[] member = elements[c.nextIndex()];
+            byte[] member = elements[c.next(ELEMENTS)];
             double score = c.random.nextInt(ELEMENTS);
             command(ks -> {
                 RedisZSet zset = RedisZSet.find(ks, ZSET);
@@ -226,9 +212,9 @@ public class CollectionsBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void zscore(Cursor c, Blackhole bh) {
+    public void zscore(RandomIndex c, Blackhole bh) {
         for (int i = 0; i < BATCH; i++) {
-            byte[] member = elements[c.nextIndex()];
+            byte[] member = elements[c.next(ELEMENTS)];
             bh.consume(command(ks -> RedisZSet.find(ks, ZSET).score(member)));
         }
         kv.syncCommitted();
@@ -237,9 +223,9 @@ public class CollectionsBenchmark {
     /** LPUSH and LPOP: per command, the two averaged; the list keeps its length. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void lpushLpop(Cursor c, Blackhole bh) {
+    public void lpushLpop(RandomIndex c, Blackhole bh) {
         for (int i = 0; i < BATCH; i += 2) {
-            byte[] element = elements[c.nextIndex()];
+            byte[] element = elements[c.next(ELEMENTS)];
             command(ks -> {
                 RedisList list = RedisList.open(ks, LIST);
                 list.push(element, true);

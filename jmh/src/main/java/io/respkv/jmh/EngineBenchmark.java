@@ -58,19 +58,6 @@ public class EngineBenchmark {
     private byte[][] keys;
     private byte[] value;
 
-    /** Per-thread random key choice (xorshift: cheaper than any Random). */
-    @State(Scope.Thread)
-    public static class Cursor {
-        long x = 0x9E3779B97F4A7C15L;
-
-        int nextIndex() {
-            x ^= x << 13;
-            x ^= x >>> 7;
-            x ^= x << 17;
-            return (int) ((x >>> 1) % KEYS);
-        }
-    }
-
     @Setup(Level.Trial)
     public void open() throws IOException {
         keys = new byte[KEYS][];
@@ -105,25 +92,25 @@ public class EngineBenchmark {
     }
 
     @Benchmark
-    public byte[] pointGet(Cursor c) {
+    public byte[] pointGet(RandomIndex c) {
         try (Transaction txn = kv.begin()) {
-            byte[] v = txn.get(keys[c.nextIndex()]);
+            byte[] v = txn.get(keys[c.next(KEYS)]);
             txn.commit();
             return v;
         }
     }
 
     @Benchmark
-    public void put(Cursor c) {
+    public void put(RandomIndex c) {
         try (Transaction txn = kv.begin()) {
-            txn.put(keys[c.nextIndex()], value);
+            txn.put(keys[c.next(KEYS)], value);
             txn.commit();
         }
     }
 
     @Benchmark
-    public void scan100(Cursor c, Blackhole bh) {
-        try (Transaction txn = kv.begin(); KvCursor cursor = txn.scan(keys[c.nextIndex()], null)) {
+    public void scan100(RandomIndex c, Blackhole bh) {
+        try (Transaction txn = kv.begin(); KvCursor cursor = txn.scan(keys[c.next(KEYS)], null)) {
             for (int i = 0; i < 100 && cursor.next(); i++) {
                 bh.consume(cursor.key());
                 bh.consume(cursor.value());
