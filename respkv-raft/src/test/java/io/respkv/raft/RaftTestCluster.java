@@ -3,7 +3,6 @@ package io.respkv.raft;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.server.RespServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
