@@ -1,10 +1,7 @@
 package io.respkv.jmh;
 
-import io.respkv.api.Durability;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.Transaction;
-import io.respkv.engine.rocksdb.RocksDbEngine;
-import io.respkv.server.engine.MemoryEngine;
 import io.respkv.server.keyspace.Keyspace;
 import io.respkv.server.keyspace.RedisHash;
 import io.respkv.server.keyspace.RedisList;
@@ -12,8 +9,6 @@ import io.respkv.server.keyspace.RedisSet;
 import io.respkv.server.keyspace.RedisZSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -80,7 +75,7 @@ public class CollectionsBenchmark {
     public String engine;
 
     private KeyspaceEngine kv;
-    private Path dir;
+    private BenchEngine opened;
     private byte[][] elements;
     private byte[][] absent;
     private byte[] value;
@@ -99,14 +94,8 @@ public class CollectionsBenchmark {
         }
         value = new byte[64];
         java.util.Arrays.fill(value, (byte) 'v');
-        switch (engine) {
-            case "memory" -> kv = new MemoryEngine();
-            case "rocksdb" -> {
-                dir = Files.createTempDirectory("respkv-jmh-collections");
-                kv = RocksDbEngine.builder().path(dir).durability(Durability.ASYNC).build();
-            }
-            default -> throw new IllegalArgumentException("unknown engine " + engine);
-        }
+        opened = BenchEngine.open(engine);
+        kv = opened.engine();
         SplittableRandom random = new SplittableRandom(1);
         for (int from = 0; from < ELEMENTS; from += 1_000) {
             int start = from;
@@ -135,8 +124,7 @@ public class CollectionsBenchmark {
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-        kv.close();
-        TempDirs.deleteTree(dir);
+        opened.close();
     }
 
     /** One command: {@code body} in its own transaction, committed without waiting for the sync. */

@@ -1,15 +1,10 @@
 package io.respkv.jmh;
 
-import io.respkv.api.Durability;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
-import io.respkv.engine.rocksdb.RocksDbEngine;
-import io.respkv.server.engine.MemoryEngine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -54,7 +49,7 @@ public class EngineBenchmark {
     public String engine;
 
     private KeyspaceEngine kv;
-    private Path dir;
+    private BenchEngine opened;
     private byte[][] keys;
     private byte[] value;
 
@@ -66,14 +61,8 @@ public class EngineBenchmark {
         }
         value = new byte[32];
         java.util.Arrays.fill(value, (byte) 'v');
-        switch (engine) {
-            case "memory" -> kv = new MemoryEngine();
-            case "rocksdb" -> {
-                dir = Files.createTempDirectory("respkv-jmh-rocksdb");
-                kv = RocksDbEngine.builder().path(dir).durability(Durability.ASYNC).build();
-            }
-            default -> throw new IllegalArgumentException("unknown engine " + engine);
-        }
+        opened = BenchEngine.open(engine);
+        kv = opened.engine();
         for (int from = 0; from < KEYS; from += 1_000) {
             int start = from;
             kv.transact(txn -> {
@@ -87,8 +76,7 @@ public class EngineBenchmark {
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-        kv.close();
-        TempDirs.deleteTree(dir);
+        opened.close();
     }
 
     @Benchmark

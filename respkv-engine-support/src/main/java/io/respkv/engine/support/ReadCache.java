@@ -582,11 +582,16 @@ public final class ReadCache {
 
     /** Whether {@code key} lies under a complete prefix: if it has no entry, the store has no such key. */
     boolean underCompletePrefix(byte[] key) {
+        return completePrefixOf(key) != null;
+    }
+
+    /** The complete prefix {@code key} lies under, or null (no two nest, so the floor is the only candidate). */
+    private byte[] completePrefixOf(byte[] key) {
         if (completePrefixCount.get() == 0) {
-            return false;
+            return null;
         }
         byte[] prefix = completePrefixes.floorKey(key);
-        return prefix != null && startsWith(key, prefix);
+        return prefix != null && startsWith(key, prefix) ? prefix : null;
     }
 
     /** An entry is leaving while its key may still be in the store: its prefix is no longer complete. */
@@ -597,11 +602,8 @@ public final class ReadCache {
     }
 
     private void forgetCompletePrefixOf(byte[] key) {
-        if (completePrefixCount.get() == 0) {
-            return;
-        }
-        byte[] prefix = completePrefixes.floorKey(key);
-        if (prefix != null && startsWith(key, prefix) && completePrefixes.remove(prefix) != null) {
+        byte[] prefix = completePrefixOf(key);
+        if (prefix != null && completePrefixes.remove(prefix) != null) {
             completePrefixCount.decrementAndGet();
         }
     }
