@@ -9,6 +9,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.respkv.server.FreePorts;
 import io.respkv.server.TlsConfig;
 import io.respkv.server.TlsConfig.AuthClients;
 import io.respkv.server.difftest.EmbeddedRedis;
@@ -134,7 +135,7 @@ class ProxyTlsTest {
 
     @Test
     void theProxyConnectsToTlsBackends() throws Exception {
-        int tlsPort = EmbeddedRedis.freeLoopbackPort();
+        int tlsPort = FreePorts.probe();
         List<String> tlsNode = List.of("tls-port " + tlsPort, "tls-cluster yes", "tls-auth-clients yes",
                 "tls-cert-file " + certs.serverCert(), "tls-key-file " + certs.serverKey(),
                 "tls-ca-cert-file " + certs.caCert());

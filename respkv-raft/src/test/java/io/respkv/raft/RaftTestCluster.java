@@ -1,6 +1,7 @@
 package io.respkv.raft;
 
 import io.respkv.api.KeyspaceEngine;
+import io.respkv.server.FreePorts;
 import io.respkv.server.RespServer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ final class RaftTestCluster implements AutoCloseable {
         this.addresses = new String[size];
         List<String> p = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            addresses[i] = "127.0.0.1:" + freePort();
+            addresses[i] = "127.0.0.1:" + FreePorts.probe();
             if (i < members) {
                 p.add("n" + i + "=" + addresses[i]);
             }
@@ -150,9 +151,6 @@ final class RaftTestCluster implements AutoCloseable {
         throw new AssertionError("replicas did not converge in 10 s");
     }
 
-    static int freePort() {
-        return io.respkv.server.FreePorts.probe();
-    }
 
     @Override
     public void close() {

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respkv.server.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -60,9 +61,6 @@ class DumpIT {
         return new Exit(p.exitValue(), out, new String(err.get(30, TimeUnit.SECONDS), UTF_8));
     }
 
-    private static int freePort() {
-        return io.respkv.server.FreePorts.probe();
-    }
 
     private static String readLine(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
@@ -75,7 +73,7 @@ class DumpIT {
     @Test
     void refusedWhileTheServerHoldsTheStoreThenDumpsToStandardOutput(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("data");
-        int port = freePort();
+        int port = FreePorts.probe();
         Process server = start("--port", Integer.toString(port), "--dir", dir.toString());
         String banner = readLine(server.getInputStream());
         assertTrue(banner.contains("ready on"), banner);

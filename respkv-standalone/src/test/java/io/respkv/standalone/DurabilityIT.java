@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respkv.server.FreePorts;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -51,7 +52,7 @@ class DurabilityIT {
     @ParameterizedTest
     @ValueSource(strings = {"rocksdb", "leveldb"})
     void acknowledgedSyncWritesSurviveKill9(String engine) throws Exception {
-        int port = freePort();
+        int port = FreePorts.probe();
         Process server = start(port, engine);
         // Per client: the highest i whose SET and MSET were acknowledged, and acknowledged INCRs.
         long[] lastAcked = new long[CLIENTS];
@@ -142,7 +143,7 @@ class DurabilityIT {
     @ParameterizedTest
     @ValueSource(strings = {"rocksdb", "leveldb"})
     void restartKeepsKeysValuesAndTtls(String engine) throws Exception {
-        int port = freePort();
+        int port = FreePorts.probe();
         Process server = start(port, engine);
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
@@ -205,9 +206,6 @@ class DurabilityIT {
         return p;
     }
 
-    private static int freePort() {
-        return io.respkv.server.FreePorts.probe();
-    }
 
     private static void send(OutputStream out, String... args) throws IOException {
         StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");

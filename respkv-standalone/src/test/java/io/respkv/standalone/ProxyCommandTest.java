@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respkv.proxy.RespProxy;
+import io.respkv.server.FreePorts;
 import io.respkv.server.difftest.EmbeddedRedis;
 import io.respkv.server.difftest.RawRespClient;
 import io.respkv.server.difftest.RespTarget;
@@ -63,7 +64,7 @@ class ProxyCommandTest {
     @Test
     void tlsFlagsBothSides(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         io.respkv.server.tls.TestCertificates certs = io.respkv.server.tls.TestCertificates.create(dir);
-        int tlsPort = EmbeddedRedis.freeLoopbackPort();
+        int tlsPort = FreePorts.probe();
         try (EmbeddedRedis node = EmbeddedRedis.startOneNodeCluster(java.util.List.of("tls-port " + tlsPort,
                 "tls-cluster yes", "tls-auth-clients yes", "tls-cert-file " + certs.serverCert(),
                 "tls-key-file " + certs.serverKey(), "tls-ca-cert-file " + certs.caCert()))) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respkv.server.FreePorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,8 +55,8 @@ class RaftFailoverIT {
     void acknowledgedWritesSurviveTheLeadersKill() throws Exception {
         List<String> p = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ports[i] = freePort();
-            p.add("n" + i + "=127.0.0.1:" + freePort());
+            ports[i] = FreePorts.probe();
+            p.add("n" + i + "=127.0.0.1:" + FreePorts.probe());
         }
         peers = String.join(",", p);
         // started side by side (each waits for its peers' first election); a node that fails to start fails the test
@@ -251,7 +252,4 @@ class RaftFailoverIT {
         return s.toString();
     }
 
-    private static int freePort() {
-        return io.respkv.server.FreePorts.probe();
-    }
 }

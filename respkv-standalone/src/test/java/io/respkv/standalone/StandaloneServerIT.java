@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.respkv.server.FreePorts;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,9 +55,6 @@ class StandaloneServerIT {
         return p;
     }
 
-    private static int freePort() {
-        return io.respkv.server.FreePorts.probe();
-    }
 
     private static String readLine(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
@@ -81,7 +79,7 @@ class StandaloneServerIT {
 
     @Test
     void servesUntilSigtermThenExitsCleanly() throws Exception {
-        int port = freePort();
+        int port = FreePorts.probe();
         Process p = start("--port", Integer.toString(port), "--bind", "127.0.0.1", "--engine", "memory");
         // Read the output on a thread from the start, so nothing blocks on a full pipe.
         StringBuffer output = new StringBuffer();
@@ -122,7 +120,7 @@ class StandaloneServerIT {
     @Test
     void defaultEngineIsRocksDbUnderRespkvDataInTheWorkingDirectory(@org.junit.jupiter.api.io.TempDir Path cwd)
             throws Exception {
-        int port = freePort();
+        int port = FreePorts.probe();
         Process p = startIn(cwd, "--port", Integer.toString(port));
         String banner = readLine(p.getInputStream());
         assertTrue(banner.contains("(engine rocksdb)"), banner);
@@ -133,7 +131,7 @@ class StandaloneServerIT {
 
     @Test
     void leveldbEngineKeepsDataAcrossARestart(@org.junit.jupiter.api.io.TempDir Path data) throws Exception {
-        int port = freePort();
+        int port = FreePorts.probe();
         Process p = start("--port", Integer.toString(port), "--engine", "leveldb", "--dir", data.toString());
         String banner = readLine(p.getInputStream());
         assertTrue(banner.contains("(engine leveldb)"), banner);
@@ -147,7 +145,7 @@ class StandaloneServerIT {
         p.toHandle().destroy();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
 
-        int again = freePort();
+        int again = FreePorts.probe();
         Process q = start("--port", Integer.toString(again), "--engine", "leveldb", "--dir", data.toString());
         readLine(q.getInputStream());
         try (Socket s = new Socket("127.0.0.1", again)) {
@@ -171,7 +169,7 @@ class StandaloneServerIT {
 
     @Test
     void shutdownCommandStopsTheStandaloneServer() throws Exception {
-        int port = freePort();
+        int port = FreePorts.probe();
         Process p = start("--port", Integer.toString(port), "--engine", "memory");
         readLine(p.getInputStream());
         try (Socket s = new Socket("127.0.0.1", port)) {
@@ -188,7 +186,7 @@ class StandaloneServerIT {
     void postgresEngineKeepsTheDataInTheGivenDatabaseAndSchema() throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "off").start()) {
             String url = pg.getJdbcUrl("postgres", "postgres");
-            int port = freePort();
+            int port = FreePorts.probe();
             Process p = start("--port", Integer.toString(port), "--engine", "postgres", "--pg-url", url,
                     "--pg-user", "postgres", "--pg-password", "unused", "--pg-schema", "standalone_it",
                     "--pg-pool-size", "2", "--pg-replica-url", url, "--consistency", "stale");
@@ -255,7 +253,7 @@ class StandaloneServerIT {
     @Test
     void servesTlsOnlyFromTheFlags(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         io.respkv.server.tls.TestCertificates certs = io.respkv.server.tls.TestCertificates.create(dir);
-        int tlsPort = freePort();
+        int tlsPort = FreePorts.probe();
         // as Redis: --port 0 with a TLS port serves TLS only; client certificates required (the default)
         Process p = start("--port", "0", "--tls-port", Integer.toString(tlsPort), "--engine", "memory",
                 "--tls-cert-file", certs.serverCert().toString(), "--tls-key-file", certs.serverKey().toString(),

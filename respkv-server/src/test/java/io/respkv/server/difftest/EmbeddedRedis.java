@@ -1,5 +1,6 @@
 package io.respkv.server.difftest;
 
+import io.respkv.server.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -132,7 +133,7 @@ public final class EmbeddedRedis implements AutoCloseable {
             Path dir = null;
             try {
                 dir = Files.createTempDirectory("respkv-redis-");
-                int port = freePort();
+                int port = FreePorts.probe();
                 EmbeddedRedis redis = launch(port, dir, extraConfig, deadline);
                 if (redis != null) {
                     return redis;
@@ -289,9 +290,6 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        return io.respkv.server.FreePorts.probe();
-    }
 
     private static String quoteConfig(String value) {
         return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
@@ -305,10 +303,6 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
-    /** A loopback port free at the time of the call (for a node's bus or TLS port). */
-    public static int freeLoopbackPort() {
-        return freePort();
-    }
 
     /** Deletes {@code dir} and everything under it (nothing if it does not exist). */
     public static void deleteRecursively(Path dir) {

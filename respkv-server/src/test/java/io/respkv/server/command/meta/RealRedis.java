@@ -1,5 +1,6 @@
 package io.respkv.server.command.meta;
 
+import io.respkv.server.FreePorts;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,7 @@ final class RealRedis implements AutoCloseable {
 
     /** Starts a server; the caller closes it. */
     static RealRedis start() {
-        int port = freePort();
+        int port = FreePorts.probe();
         RedisServer server = RedisServer.builder()
                 .port(port)
                 .setting("bind 127.0.0.1")
@@ -38,9 +39,6 @@ final class RealRedis implements AutoCloseable {
         return new RealRedis(server, port);
     }
 
-    private static int freePort() {
-        return io.respkv.server.FreePorts.probe();
-    }
 
     /** A new connection speaking RESP2 (send {@code HELLO 3} to switch). */
     Connection connect() {
