@@ -1,5 +1,6 @@
 package io.respkv.jmh;
 
+import io.respkv.api.KeyOrder;
 import io.respkv.engine.support.KeyLockTable;
 import io.respkv.engine.support.RangeDeleteLog;
 import io.respkv.engine.support.ReadCache;
@@ -94,7 +95,7 @@ public class ReadCacheBenchmark {
             absent[i] = String.format("M\0\0\020nix:%012d", i).getBytes(StandardCharsets.ISO_8859_1);
             byte[] value = new byte[80];
             value[0] = (byte) i;
-            commits[i] = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+            commits[i] = new java.util.TreeMap<>(KeyOrder.UNSIGNED);
             // The cache holds copies: a command looks its key up with an array it just built,
             // never the one the cache keeps (Arrays.equals of an array with itself returns at once).
             commits[i].put(cached[i].clone(), value.clone());

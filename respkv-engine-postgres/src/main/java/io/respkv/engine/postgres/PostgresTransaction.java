@@ -1,5 +1,6 @@
 package io.respkv.engine.postgres;
 
+import io.respkv.api.KeyOrder;
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
 import java.sql.Connection;
@@ -188,7 +189,7 @@ final class PostgresTransaction implements Transaction {
             return false; // read already, or the retry of a failed expectation: read (free if hinted)
         }
         if (expectations == null) {
-            expectations = new TreeMap<>(Arrays::compareUnsigned);
+            expectations = new TreeMap<>(KeyOrder.UNSIGNED);
         }
         byte[] ownKey = key.clone();
         expectations.put(ownKey, expectedPrefix.clone());
@@ -298,7 +299,7 @@ final class PostgresTransaction implements Transaction {
         List<Long> readVersions = new ArrayList<>();
         // In key order, as the other rows are locked: two commits inserting the same new keys
         // then wait for each other in one order instead of deadlocking.
-        TreeMap<byte[], byte[]> absent = new TreeMap<>(Arrays::compareUnsigned);
+        TreeMap<byte[], byte[]> absent = new TreeMap<>(KeyOrder.UNSIGNED);
         List<byte[]> deleteKeys = new ArrayList<>();
         Set<HotKeys.Key> insertedAsAbsent = null;
         if (reads != null) {
@@ -540,7 +541,7 @@ final class PostgresTransaction implements Transaction {
     /** The own-writes map, ready to modify (created or unshared). */
     private TreeMap<byte[], byte[]> ownWrites() {
         if (writes == null) {
-            writes = new TreeMap<>(Arrays::compareUnsigned);
+            writes = new TreeMap<>(KeyOrder.UNSIGNED);
         } else if (writesShared) {
             writes = new TreeMap<>(writes);
             writesShared = false;

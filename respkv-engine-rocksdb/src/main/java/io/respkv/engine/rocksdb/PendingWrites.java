@@ -1,7 +1,7 @@
 package io.respkv.engine.rocksdb;
 
+import io.respkv.api.KeyOrder;
 import io.respkv.engine.support.LockingTransaction;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -30,7 +30,7 @@ final class PendingWrites {
         }
     }
 
-    private TreeMap<byte[], byte[]> active = new TreeMap<>(Arrays::compareUnsigned);
+    private TreeMap<byte[], byte[]> active = new TreeMap<>(KeyOrder.UNSIGNED);
     /** Serialized size of {@link #active} (header included). */
     private int activeBytes = WriteBatchRep.HEADER;
     /** The batch being written, or null. */
@@ -102,7 +102,7 @@ final class PendingWrites {
         }
         Batch batch = new Batch(active, activeBytes, lastCommit);
         writing = active;
-        active = new TreeMap<>(Arrays::compareUnsigned);
+        active = new TreeMap<>(KeyOrder.UNSIGNED);
         activeBytes = WriteBatchRep.HEADER;
         return batch;
     }

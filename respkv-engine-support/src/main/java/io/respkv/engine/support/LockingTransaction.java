@@ -1,5 +1,6 @@
 package io.respkv.engine.support;
 
+import io.respkv.api.KeyOrder;
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
 import io.respkv.api.TransactionConflictException;
@@ -252,7 +253,7 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
     /** The own-writes map, ready to modify (created or unshared). */
     private TreeMap<byte[], byte[]> ownWrites() {
         if (writes == null) {
-            writes = new TreeMap<>(Arrays::compareUnsigned);
+            writes = new TreeMap<>(KeyOrder.UNSIGNED);
         } else if (writesShared) {
             writes = new TreeMap<>(writes);
             writesShared = false;

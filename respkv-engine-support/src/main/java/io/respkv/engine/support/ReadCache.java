@@ -1,5 +1,6 @@
 package io.respkv.engine.support;
 
+import io.respkv.api.KeyOrder;
 import io.respkv.api.Transaction;
 import java.util.Arrays;
 import java.util.List;
@@ -302,7 +303,7 @@ public final class ReadCache {
      * misses is absent without asking the store (see {@link Transaction#declareEmptyPrefix}).
      * No two nest. Changed under its own monitor, except removals.
      */
-    private final ConcurrentSkipListMap<byte[], Boolean> completePrefixes = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    private final ConcurrentSkipListMap<byte[], Boolean> completePrefixes = new ConcurrentSkipListMap<>(KeyOrder.UNSIGNED);
     /** The size of {@link #completePrefixes} (whose own size() counts). */
     private final AtomicInteger completePrefixCount = new AtomicInteger();
 

@@ -1,5 +1,6 @@
 package io.respkv.engine.tikv;
 
+import io.respkv.api.KeyOrder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -89,7 +90,7 @@ final class TikvBackgroundLeases implements AutoCloseable {
 
     private void write(long startTs, byte[] key, long expiry) {
         ByteBuffer record = ByteBuffer.allocate(24).put(me).putLong(expiry);
-        TreeMap<byte[], byte[]> m = new TreeMap<>(Arrays::compareUnsigned);
+        TreeMap<byte[], byte[]> m = new TreeMap<>(KeyOrder.UNSIGNED);
         m.put(key, TikvKeys.encodeValue(record.array()));
         engine.commit(startTs, m);
     }

@@ -1,5 +1,6 @@
 package io.respkv.engine.tikv;
 
+import io.respkv.api.KeyOrder;
 import io.respkv.api.KvCursor;
 import io.respkv.api.Snapshot;
 import java.util.Collections;
@@ -46,7 +47,7 @@ final class TikvSnapshot implements Snapshot {
     @Override
     public KvCursor scan(byte[] low, byte[] high, boolean reverse) {
         return new TikvCursor(engine, ts, engine.keys.low(low), engine.keys.high(high), reverse,
-                Collections.unmodifiableNavigableMap(new TreeMap<>(java.util.Arrays::compareUnsigned)));
+                Collections.unmodifiableNavigableMap(new TreeMap<>(KeyOrder.UNSIGNED)));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.respkv.engine.tikv;
 
+import io.respkv.api.KeyOrder;
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ final class TikvTransaction implements Transaction {
     private final TikvEngine engine;
     final long startTs;
     /** Stored key -> encoded value, or {@link #DELETED}. */
-    final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+    final TreeMap<byte[], byte[]> writes = new TreeMap<>(KeyOrder.UNSIGNED);
     /** Stored key -> encoded value as read at startTs, or {@link #ABSENT}. */
     private final Map<Key, byte[]> reads = new HashMap<>();
     private boolean done;

@@ -2,6 +2,7 @@ package io.respkv.server.engine;
 
 import io.respkv.api.EngineFeature;
 import io.respkv.api.KeyHash;
+import io.respkv.api.KeyOrder;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.Snapshot;
 import io.respkv.api.Transaction;
@@ -211,7 +212,7 @@ public final class MemoryEngine implements KeyspaceEngine {
         }
     }
 
-    final ConcurrentNavigableMap<byte[], Slot> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    final ConcurrentNavigableMap<byte[], Slot> map = new ConcurrentSkipListMap<>(KeyOrder.UNSIGNED);
     /** Keys are the {@link Slot}s themselves, looked up with a {@link HashKey}. */
     private final ConcurrentHashMap<Object, Slot> index = new ConcurrentHashMap<>();
     private final ReentrantLock commitLock = new ReentrantLock();

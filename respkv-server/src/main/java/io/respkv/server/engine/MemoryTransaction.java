@@ -1,5 +1,6 @@
 package io.respkv.server.engine;
 
+import io.respkv.api.KeyOrder;
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
 import io.respkv.api.TransactionConflictException;
@@ -68,7 +69,7 @@ final class MemoryTransaction implements Transaction {
         if (writes == null && rangeDeletes.isEmpty()) {
             return new MemorySnapshot.VersionCursor(committed, scanSeq);
         }
-        TreeMap<byte[], byte[]> own = new TreeMap<>(Arrays::compareUnsigned);
+        TreeMap<byte[], byte[]> own = new TreeMap<>(KeyOrder.UNSIGNED);
         for (int i = 0; writes != null && i < writes.size(); i++) {
             byte[] value = writes.value(i);
             own.put(writes.key(i), value == null ? TOMBSTONE : value);

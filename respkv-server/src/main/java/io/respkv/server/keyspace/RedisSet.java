@@ -1,5 +1,6 @@
 package io.respkv.server.keyspace;
 
+import io.respkv.api.KeyOrder;
 import io.respkv.api.KvCursor;
 import io.respkv.api.Transaction;
 import java.nio.ByteBuffer;
@@ -54,7 +55,6 @@ public final class RedisSet {
     static final int WHOLE_READ_RATIO = 3;
 
     private static final byte[] EMPTY = new byte[0];
-    private static final Comparator<byte[]> ORDER = Arrays::compareUnsigned;
 
     private final Keyspace ks;
     private final Transaction txn;
@@ -556,7 +556,7 @@ public final class RedisSet {
 
     /** The members of any of the sets (missing keys are empty), in byte order. */
     public List<byte[]> union(List<Handle> sets) {
-        TreeSet<byte[]> out = new TreeSet<>(ORDER);
+        TreeSet<byte[]> out = new TreeSet<>(KeyOrder.UNSIGNED);
         Set<ByteBuffer> readKeys = new HashSet<>();
         for (Handle set : sets) {
             if (set.meta() != null && readKeys.add(ByteBuffer.wrap(set.key()))) {
@@ -576,7 +576,7 @@ public final class RedisSet {
         if (first.meta() == null) {
             return List.of();
         }
-        TreeSet<byte[]> candidates = new TreeSet<>(ORDER);
+        TreeSet<byte[]> candidates = new TreeSet<>(KeyOrder.UNSIGNED);
         candidates.addAll(members(first.key(), first.meta()));
         for (int i = 1; i < sets.size() && !candidates.isEmpty(); i++) {
             Handle other = sets.get(i);
