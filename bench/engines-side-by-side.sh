@@ -17,12 +17,16 @@
 # MODE. JAVA_OPTS (default -XX:+UseParallelGC -Xms1g -Xmx1g -XX:+AlwaysPreTouch,
 # the README's server settings) and RESPKV_ARGS (e.g. "--durability async") add to
 # both servers' command lines (a side's A_/B_JAVA_OPTS replaces JAVA_OPTS for it).
+# WARMUP (default 2): unrecorded rounds of the same tests against both servers first.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 A=${1:?usage: $0 ENGINE_A ENGINE_B [ROUNDS]}
 B=${2:?usage: $0 ENGINE_A ENGINE_B [ROUNDS]}
 export ROUNDS=${3:-3}
+# Rounds run first against both servers and not recorded: the JVM compiles its hot paths over
+# the first few hundred thousand requests of each command (WARMUP=0 measures from a cold start).
+export WARMUP=${WARMUP:-2}
 export TESTS=${TESTS:-"set:16 get:16 lpush:16 hset:16 zadd:16"}
 JAR=$ROOT/respkv-standalone/target/respkv.jar
 A_JAR=${A_JAR:-$JAR}; B_JAR=${B_JAR:-$JAR}

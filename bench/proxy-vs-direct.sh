@@ -16,10 +16,14 @@
 # Environment: TESTS (default "set:1 get:1 set:16 get:16"), N, N_P16, CLIENTS (default 50),
 # JAVA_OPTS (default -XX:+UseParallelGC), PROXY_ARGS (more `respkv proxy` flags),
 # RESPKV_JAR (default respkv-standalone/target/respkv.jar); the rest passes to side-by-side.sh.
+# WARMUP (default 2): unrecorded rounds of the same tests against both servers first.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 export ROUNDS=${1:-5}
+# Rounds run first against both servers and not recorded: the JVM compiles its hot paths over
+# the first few hundred thousand requests of each command (WARMUP=0 measures from a cold start).
+export WARMUP=${WARMUP:-2}
 export TESTS=${TESTS:-"set:1 get:1 set:16 get:16"}
 export CLIENTS=${CLIENTS:-50}
 JAR=${RESPKV_JAR:-$ROOT/respkv-standalone/target/respkv.jar}

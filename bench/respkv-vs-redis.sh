@@ -12,12 +12,16 @@
 # JAVA_OPTS (default -XX:+UseParallelGC -Xms1g -Xmx1g -XX:+AlwaysPreTouch, the README's server
 # settings: a fixed, pre-touched heap) and RESPKV_ARGS add to respkv's command line.
 # RESPKV_JAR runs another build of the standalone jar (default respkv-standalone/target/respkv.jar).
+# WARMUP (default 2): unrecorded rounds of the same tests against both servers first.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 ENGINE=${1:?usage: $0 ENGINE REDIS_PERSISTENCE [ROUNDS]}
 PERSIST=${2:?usage: $0 ENGINE REDIS_PERSISTENCE [ROUNDS]}
 export ROUNDS=${3:-5}
+# Rounds run first against both servers and not recorded: the JVM compiles its hot paths over
+# the first few hundred thousand requests of each command (WARMUP=0 measures from a cold start).
+export WARMUP=${WARMUP:-2}
 JAR=${RESPKV_JAR:-$ROOT/respkv-standalone/target/respkv.jar}
 [[ -f $JAR ]] || { echo "build first: ./mvnw -B -q -DskipTests package" >&2; exit 2; }
 command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null \

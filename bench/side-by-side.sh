@@ -14,7 +14,8 @@
 #   MODE=suite for each round: the whole suite on A, then the whole suite on B.
 # Per server, the tests always run in suite order (SET before GET, so GET hits).
 #
-# Environment: ROUNDS=3, TESTS=..., N, N_P16, CLIENTS, KEYSPACE, DSIZE, HOST
+# Environment: ROUNDS=3, WARMUP=0 (rounds run first and not recorded), TESTS=..., N, N_P16,
+#   CLIENTS, KEYSPACE, DSIZE, HOST
 #   (passed through to redis-bench.sh), RAW=path of raw CSV
 #   (default /tmp/bench/runs/sbs-<time>-<A>-vs-<B>.csv), FLUSH=1 to run
 #   FLUSHALL on both targets before round 1 (needs redis-cli; target must
@@ -57,6 +58,16 @@ one() { # round port label tests
   HEADER=0 SRV_PID=$sp TESTS="$4" "$HERE/redis-bench.sh" "$2" "$3" | sed "s/^/$1,/" | tee -a "$RAW" >&2
 }
 start=$(date +%s)
+# Warm-up rounds: the same sequence as a measured round, A then B per test, nothing recorded (a
+# JVM server compiles its hot paths during its first few hundred thousand requests of each kind).
+WARMUP=${WARMUP:-0}
+for ((w = 1; w <= WARMUP; w++)); do
+  for spec in $TESTS; do
+    HEADER=0 SRV_CPU=0 TESTS="$spec" "$HERE/redis-bench.sh" "$PA" "$LA" >/dev/null 2>&1
+    HEADER=0 SRV_CPU=0 TESTS="$spec" "$HERE/redis-bench.sh" "$PB" "$LB" >/dev/null 2>&1
+  done
+  echo "# warm-up round $w of $WARMUP done (not recorded)" >&2
+done
 for ((r = 1; r <= ROUNDS; r++)); do
   if [[ $MODE == suite ]]; then
     one "$r" "$PA" "$LA" "$TESTS"
