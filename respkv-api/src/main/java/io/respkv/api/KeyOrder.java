@@ -11,7 +11,7 @@ import java.util.Comparator;
  * at each map: each such method reference is a class of its own, so {@code TreeMap}'s one
  * {@code compare} call site saw several classes (a commit puts every key it writes into two maps).
  * Measured: no change in server CPU per request outside the noise (docs/benchmarks.md,
- * 2026-11-24 03:40).
+ * "2026-11-24 03:18-03:53: memtables flushed in pairs").
  */
 public final class KeyOrder implements Comparator<byte[]> {
 

@@ -164,9 +164,9 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     /**
      * Full memtables flushed together as one table file. With 2 instead of RocksDB's 1, an
-     * overwrite-heavy load on 100,000 keys (redis-benchmark's SET, HSET, ZADD, SADD) spent 5-14%
-     * less server CPU per request: each key overwritten in both memtables is flushed and then
-     * compacted once instead of twice (docs/benchmarks.md, "Memtables flushed in pairs").
+     * overwrite-heavy load on 100,000 keys (redis-benchmark's HSET, ZADD) spent 5-11% less server
+     * CPU per request: each key overwritten in both memtables is flushed and then compacted once
+     * instead of twice (docs/benchmarks.md, "2026-11-24 03:18-03:53: memtables flushed in pairs").
      */
     static final int MEMTABLES_PER_FLUSH = 2;
     /** How often ASYNC fsyncs the WAL: bounds what a power loss can take. */
