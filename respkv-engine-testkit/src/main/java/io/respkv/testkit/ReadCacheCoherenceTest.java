@@ -99,6 +99,55 @@ public abstract class ReadCacheCoherenceTest {
     }
 
     @Test
+    void keysWrittenForScansAreNotCachedAndReadExactly() {
+        try (KeyspaceEngine engine = openAsync(dir)) {
+            long before = cachedEntries(engine);
+            engine.transact(txn -> {
+                for (int i = 0; i < 100; i++) {
+                    txn.putScanned(b("index" + i), b("s" + i));
+                }
+                txn.putScanned(b("twice"), b("scanned"));
+                txn.put(b("twice"), b("point")); // the later, ordinary write decides
+                return null;
+            });
+            assertEquals(before + 1, cachedEntries(engine), "only the key written last by put is cached");
+            assertEquals(101, (int) engine.transact(txn -> {
+                int n = 0;
+                try (var c = txn.scan(b("index"), b("indey"), false)) {
+                    while (c.next()) {
+                        assertArrayEquals(b("s" + new String(c.key(), StandardCharsets.UTF_8).substring(5)), c.value());
+                        n++;
+                    }
+                }
+                try (var c = txn.scan(b("twice"), null, false)) {
+                    assertTrue(c.next());
+                    assertArrayEquals(b("point"), c.value());
+                    n++;
+                }
+                return n;
+            }));
+            engine.transact(txn -> {
+                txn.putScanned(b("index7"), b("changed"));
+                txn.deleteScanned(b("index8"));
+                return null;
+            });
+            assertEquals(before + 1, cachedEntries(engine));
+            assertEquals("index7=changed index9=s9", engine.transact(txn -> {
+                StringBuilder seen = new StringBuilder();
+                for (String k : new String[] {"index7", "index8", "index9"}) {
+                    try (var c = txn.scan(b(k), b(k + "\0"), false)) { // the key alone
+                        while (c.next()) {
+                            seen.append(seen.length() == 0 ? "" : " ").append(k).append('=')
+                                    .append(new String(c.value(), StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+                return seen.toString();
+            }), "index7 rewritten, index8 deleted, index9 as it was");
+        }
+    }
+
+    @Test
     void anAbortedTransactionLeavesTheCacheAsItWas() {
         try (KeyspaceEngine engine = openAsync(dir)) {
             engine.transact(txn -> {

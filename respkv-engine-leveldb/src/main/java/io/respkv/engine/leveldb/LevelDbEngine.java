@@ -337,8 +337,8 @@ public final class LevelDbEngine implements KeyspaceEngine {
     }
 
     /** Records a commit's writes in the read cache; the committer holds their locks and the gate. */
-    void cacheCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes) {
-        cache.putCommitted(writes, emptyPrefixes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
+    void cacheCommitted(NavigableMap<byte[], byte[]> writes, Set<KeyLockTable.Key> scanned, List<byte[]> emptyPrefixes) {
+        cache.putCommitted(writes, scanned, emptyPrefixes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
     }
 
     private byte[] dbGet(byte[] key) {

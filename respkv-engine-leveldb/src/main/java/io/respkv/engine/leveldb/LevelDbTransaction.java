@@ -7,6 +7,7 @@ import io.respkv.engine.support.ReadCache;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.fusesource.leveldbjni.internal.NativeWriteBatch;
@@ -85,8 +86,9 @@ final class LevelDbTransaction extends LockingTransaction<LevelDbCursor> {
     }
 
     @Override
-    protected void cacheCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes) {
-        engine.cacheCommitted(writes, emptyPrefixes);
+    protected void cacheCommitted(NavigableMap<byte[], byte[]> writes, Set<KeyLockTable.Key> scanned,
+                                  List<byte[]> emptyPrefixes) {
+        engine.cacheCommitted(writes, scanned, emptyPrefixes);
     }
 
     @Override

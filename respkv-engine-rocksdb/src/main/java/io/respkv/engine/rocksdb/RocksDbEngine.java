@@ -566,8 +566,8 @@ public final class RocksDbEngine implements KeyspaceEngine {
      * Records the values a commit wrote as the keys' cached values; the committing transaction
      * still holds their locks and the commit gate.
      */
-    void cacheCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes) {
-        cache.putCommitted(writes, emptyPrefixes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
+    void cacheCommitted(NavigableMap<byte[], byte[]> writes, Set<KeyLockTable.Key> scanned, List<byte[]> emptyPrefixes) {
+        cache.putCommitted(writes, scanned, emptyPrefixes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());
     }
 
     private byte[] dbGet(byte[] key) {

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -110,8 +111,9 @@ final class RocksDbTransaction extends LockingTransaction<RocksDbCursor> {
     }
 
     @Override
-    protected void cacheCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes) {
-        engine.cacheCommitted(writes, emptyPrefixes);
+    protected void cacheCommitted(NavigableMap<byte[], byte[]> writes, Set<KeyLockTable.Key> scanned,
+                                  List<byte[]> emptyPrefixes) {
+        engine.cacheCommitted(writes, scanned, emptyPrefixes);
     }
 
     @Override

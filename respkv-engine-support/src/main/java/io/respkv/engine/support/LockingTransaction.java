@@ -6,6 +6,7 @@ import io.respkv.api.Transaction;
 import io.respkv.api.TransactionConflictException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Set;
@@ -47,6 +48,8 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
     private List<byte[][]> deletedRanges = List.of();
     /** Prefixes declared empty ({@link #declareEmptyPrefix}), handed to the read cache at commit. */
     private List<byte[]> emptyPrefixes = List.of();
+    /** Keys whose own write came from {@link #putScanned} or {@link #deleteScanned} (left out of the read cache); null until the first. */
+    private Set<KeyLockTable.Key> scanned;
     /** Keys read from the database (locked), checked at commit against later range deletes. */
     private List<byte[]> reads = List.of();
     /** The engine's range-delete epoch when this transaction began. */
@@ -92,10 +95,12 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
     protected abstract void writeCommit(NavigableMap<byte[], byte[]> writes, List<byte[][]> deletedRanges);
 
     /**
-     * Tells the engine's read cache about committed own writes (null if none) and the prefixes
-     * this transaction declared empty; after the write.
+     * Tells the engine's read cache about committed own writes (null if none), which of them are
+     * read only by scans and stay out of it ({@link #putScanned}, {@link #deleteScanned}; empty if
+     * none) and the prefixes this transaction declared empty; after the write.
      */
-    protected abstract void cacheCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes);
+    protected abstract void cacheCommitted(NavigableMap<byte[], byte[]> writes, Set<KeyLockTable.Key> scanned,
+                                           List<byte[]> emptyPrefixes);
 
     /** Throws if the engine is closed. */
     protected abstract void ensureEngineOpen();
@@ -152,15 +157,51 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
     @Override
     public void put(byte[] key, byte[] value) {
         ensureActive();
-        lockTable.lock(locks, new KeyLockTable.Key(key));
+        KeyLockTable.Key k = new KeyLockTable.Key(key);
+        lockTable.lock(locks, k);
         ownWrites().put(key, value);
+        notScanned(k);
+    }
+
+    @Override
+    public void putScanned(byte[] key, byte[] value) {
+        ensureActive();
+        KeyLockTable.Key k = new KeyLockTable.Key(key);
+        lockTable.lock(locks, k);
+        ownWrites().put(key, value);
+        scanned(k);
+    }
+
+    @Override
+    public void deleteScanned(byte[] key) {
+        ensureActive();
+        KeyLockTable.Key k = new KeyLockTable.Key(key);
+        lockTable.lock(locks, k);
+        ownWrites().put(key, TOMBSTONE);
+        scanned(k);
+    }
+
+    private void scanned(KeyLockTable.Key key) {
+        if (scanned == null) {
+            scanned = new HashSet<>(4);
+        }
+        scanned.add(key);
     }
 
     @Override
     public void delete(byte[] key) {
         ensureActive();
-        lockTable.lock(locks, new KeyLockTable.Key(key));
+        KeyLockTable.Key k = new KeyLockTable.Key(key);
+        lockTable.lock(locks, k);
         ownWrites().put(key, TOMBSTONE);
+        notScanned(k);
+    }
+
+    /** The own write of {@code key} is an ordinary one again. */
+    private void notScanned(KeyLockTable.Key key) {
+        if (scanned != null) {
+            scanned.remove(key);
+        }
     }
 
     @Override
@@ -215,7 +256,7 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
                 if (exclusive) {
                     gate.record(deletedRanges);
                 }
-                cacheCommitted(writes, emptyPrefixes);
+                cacheCommitted(writes, scanned == null ? Set.of() : scanned, emptyPrefixes);
             } finally {
                 gate.unlock(stamp);
             }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -453,6 +454,17 @@ public final class ReadCache {
      * next GETs miss. The committing transaction still holds the keys' locks and the commit gate.
      */
     public void putCommitted(NavigableMap<byte[], byte[]> writes, List<byte[]> emptyPrefixes, byte[] tombstone, long epoch) {
+        putCommitted(writes, Set.of(), emptyPrefixes, tombstone, epoch);
+    }
+
+    /**
+     * As {@link #putCommitted(NavigableMap, List, byte[], long)}, except for the keys in
+     * {@code scanned}, written by {@link io.respkv.api.Transaction#putScanned} or
+     * {@code deleteScanned}: read only by scans, never looked up here, so they are left out
+     * altogether (no stripe lock, no probe) and a complete prefix over them stays complete.
+     */
+    public void putCommitted(NavigableMap<byte[], byte[]> writes, Set<KeyLockTable.Key> scanned, List<byte[]> emptyPrefixes,
+                             byte[] tombstone, long epoch) {
         if (writes == null || !enabled()) {
             return;
         }
@@ -463,6 +475,9 @@ public final class ReadCache {
         for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
             byte[] v = w.getValue();
             KeyLockTable.Key key = new KeyLockTable.Key(w.getKey());
+            if (!scanned.isEmpty() && scanned.contains(key)) {
+                continue;
+            }
             Stripe s = stripe(key.hashCode());
             Entry added = null;
             Entry old;

@@ -71,6 +71,26 @@ class ReadCacheTest {
     }
 
     @Test
+    void keysWrittenOnlyForScansStayOutOfTheCache() {
+        ReadCache cache = new ReadCache(100_000);
+        RangeDeleteLog ranges = new RangeDeleteLog();
+        var commit = writes("y/m/a", b("1"));
+        commit.put(b("y/s/1/a"), b(""));
+        commit.put(b("y/s/0/a"), LockingTransaction.TOMBSTONE);
+        commit.put(b("y/s/2/b"), b(""));
+        cache.putCommitted(commit, java.util.Set.of(new KeyLockTable.Key(b("y/s/1/a")), new KeyLockTable.Key(b("y/s/0/a"))),
+                List.of(b("y/")), LockingTransaction.TOMBSTONE, ranges.epoch());
+        assertArrayEquals(b("1"), cache.get(new KeyLockTable.Key(b("y/m/a"))).value());
+        assertArrayEquals(b(""), cache.get(new KeyLockTable.Key(b("y/s/2/b"))).value(), "a key not in the set is cached as usual");
+        assertNull(cache.get(new KeyLockTable.Key(b("y/s/1/a"))));
+        assertEquals(2, cache.size());
+        assertEquals(1, cache.completePrefixes(), "keys left out keep the prefix complete");
+        assertArrayEquals(b("1"), cache.readLocked(new KeyLockTable.Key(b("y/m/a")), ranges, k -> {
+            throw new AssertionError("a cached key read from the store");
+        }));
+    }
+
+    @Test
     void aMissUnderAPrefixDeclaredEmptyIsAbsentWithoutAskingTheStore() {
         ReadCache cache = new ReadCache(100_000);
         RangeDeleteLog ranges = new RangeDeleteLog();

@@ -635,18 +635,27 @@ public final class Keyspace {
         byte[] to = KeyCodec.elementPrefix(target.db, dst, version);
         // The engine cursor does not see writes made after it was opened, and the target
         // prefix differs from the source prefix, so writing while iterating is safe.
+        boolean zset = meta.type() == RedisType.ZSET;
         try (KvCursor c = txn.scan(from, KeyCodec.prefixEnd(from), false)) {
             while (c.next()) {
                 byte[] elementKey = c.key();
+                // A sorted set's score index entries are written for scans only (never read by
+                // key: Transaction.putScanned); each changes with its member entry, whose point
+                // read below stands for both.
+                boolean scannedOnly = zset && RedisZSet.isIndexEntry(elementKey, from.length);
                 // A point read joins the transaction's read set; a scanned entry does not.
-                byte[] value = txn.get(elementKey);
+                byte[] value = scannedOnly ? c.value() : txn.get(elementKey);
                 if (value == null) {
                     continue;
                 }
                 byte[] copyKey = new byte[to.length + elementKey.length - from.length];
                 System.arraycopy(to, 0, copyKey, 0, to.length);
                 System.arraycopy(elementKey, from.length, copyKey, to.length, elementKey.length - from.length);
-                target.txn.put(copyKey, value);
+                if (scannedOnly) {
+                    target.txn.putScanned(copyKey, value);
+                } else {
+                    target.txn.put(copyKey, value);
+                }
             }
         }
         // withVersion keeps what a type adds to the metadata (a list's head position)

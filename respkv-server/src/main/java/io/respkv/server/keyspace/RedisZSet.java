@@ -50,6 +50,15 @@ public final class RedisZSet {
     static final byte ENCODING_MARK = 'e';
 
     private static final byte[] EMPTY = new byte[0];
+
+    /**
+     * Whether {@code elementKey}, under an element prefix of {@code prefixLength} bytes, is a score
+     * index entry: written with {@link Transaction#putScanned} and {@link Transaction#deleteScanned},
+     * so read only by scans, never by {@code get}.
+     */
+    static boolean isIndexEntry(byte[] elementKey, int prefixLength) {
+        return elementKey.length > prefixLength && elementKey[prefixLength] == SCORE;
+    }
     private static final byte[] NEGATIVE_ZERO = {'-'};
     private static final long SIGN = 0x8000000000000000L;
 
@@ -164,7 +173,7 @@ public final class RedisZSet {
         }
         double stored = storedScore(score);
         txn.put(memberKey(member), scoreBytes(stored));
-        txn.put(indexKey(member, stored), indexValue(stored));
+        txn.putScanned(indexKey(member, stored), indexValue(stored)); // read by range scans only
         size++;
         return stored;
     }
@@ -186,14 +195,14 @@ public final class RedisZSet {
         txn.put(memberKey(member), scoreBytes(stored));
         byte[] oldIndex = indexKey(member, oldScore);
         byte[] newIndex = indexKey(member, stored);
-        txn.delete(oldIndex);
-        txn.put(newIndex, indexValue(stored));
+        txn.deleteScanned(oldIndex);
+        txn.putScanned(newIndex, indexValue(stored));
     }
 
     /** Removes member {@code member} whose score is {@code score}. */
     public void remove(byte[] member, double score) {
         txn.delete(memberKey(member));
-        txn.delete(indexKey(member, score));
+        txn.deleteScanned(indexKey(member, score));
         size--;
     }
 
