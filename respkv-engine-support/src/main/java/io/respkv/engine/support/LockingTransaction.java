@@ -156,51 +156,37 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
 
     @Override
     public void put(byte[] key, byte[] value) {
-        ensureActive();
-        KeyLockTable.Key k = new KeyLockTable.Key(key);
-        lockTable.lock(locks, k);
-        ownWrites().put(key, value);
-        notScanned(k);
+        write(key, value, false);
     }
 
     @Override
     public void putScanned(byte[] key, byte[] value) {
-        ensureActive();
-        KeyLockTable.Key k = new KeyLockTable.Key(key);
-        lockTable.lock(locks, k);
-        ownWrites().put(key, value);
-        scanned(k);
-    }
-
-    @Override
-    public void deleteScanned(byte[] key) {
-        ensureActive();
-        KeyLockTable.Key k = new KeyLockTable.Key(key);
-        lockTable.lock(locks, k);
-        ownWrites().put(key, TOMBSTONE);
-        scanned(k);
-    }
-
-    private void scanned(KeyLockTable.Key key) {
-        if (scanned == null) {
-            scanned = new HashSet<>(4);
-        }
-        scanned.add(key);
+        write(key, value, true);
     }
 
     @Override
     public void delete(byte[] key) {
+        write(key, TOMBSTONE, false);
+    }
+
+    @Override
+    public void deleteScanned(byte[] key) {
+        write(key, TOMBSTONE, true);
+    }
+
+    /** Locks {@code key} and records its own write ({@link #TOMBSTONE}: deleted); {@code scannedOnly}: from putScanned or deleteScanned. */
+    private void write(byte[] key, byte[] value, boolean scannedOnly) {
         ensureActive();
         KeyLockTable.Key k = new KeyLockTable.Key(key);
         lockTable.lock(locks, k);
-        ownWrites().put(key, TOMBSTONE);
-        notScanned(k);
-    }
-
-    /** The own write of {@code key} is an ordinary one again. */
-    private void notScanned(KeyLockTable.Key key) {
-        if (scanned != null) {
-            scanned.remove(key);
+        ownWrites().put(key, value);
+        if (scannedOnly) {
+            if (scanned == null) {
+                scanned = new HashSet<>(4);
+            }
+            scanned.add(k);
+        } else if (scanned != null) {
+            scanned.remove(k); // the later, ordinary write decides
         }
     }
 
