@@ -20,7 +20,7 @@ public interface Transaction extends ReadView, AutoCloseable {
      * (an index entry, e.g. a sorted set's score index): an engine that keeps the latest committed
      * values of keys for point reads may leave such a write out of that cache altogether, not even
      * looking for an entry of the key there (a lookup of a key not there is a cache miss or two
-     * per write; on RocksDB, with the delete below, 12% of a ZADD's CPU). So the caller must never
+     * per write; on RocksDB, with the delete below, 6-11% of a ZADD's CPU). So the caller must never
      * read the key with {@link #get}: it could be answered from a stale entry or not at all.
      * Scans always see the write. The default is {@link #put}.
      */

@@ -159,8 +159,10 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     /** 64 MiB: room for the index, filter and hot data blocks of a few GB of data. */
     public static final long DEFAULT_BLOCK_CACHE_SIZE = 64L << 20;
-    /** 16 MiB per memtable (RocksDB keeps up to two, plus history for conflict checks). */
+    /** 16 MiB per memtable (up to {@link #MEMTABLES_PER_FLUSH} + 2 of them exist). */
     public static final long DEFAULT_WRITE_BUFFER_SIZE = 16L << 20;
+    /** How often ASYNC fsyncs the WAL: bounds what a power loss can take. */
+    public static final Duration DEFAULT_WAL_SYNC_INTERVAL = Duration.ofSeconds(1);
 
     /**
      * Full memtables flushed together as one table file. With 2 instead of RocksDB's 1, an
@@ -169,8 +171,6 @@ public final class RocksDbEngine implements KeyspaceEngine {
      * instead of twice (docs/benchmarks.md, "2026-11-24 03:18-03:53: memtables flushed in pairs").
      */
     static final int MEMTABLES_PER_FLUSH = 2;
-    /** How often ASYNC fsyncs the WAL: bounds what a power loss can take. */
-    public static final Duration DEFAULT_WAL_SYNC_INTERVAL = Duration.ofSeconds(1);
 
     /** A lock wait longer than this fails the transaction, which is then retried. */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);

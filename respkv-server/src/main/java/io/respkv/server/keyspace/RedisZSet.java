@@ -50,6 +50,8 @@ public final class RedisZSet {
     static final byte ENCODING_MARK = 'e';
 
     private static final byte[] EMPTY = new byte[0];
+    private static final byte[] NEGATIVE_ZERO = {'-'};
+    private static final long SIGN = 0x8000000000000000L;
 
     /**
      * Whether {@code elementKey}, under an element prefix of {@code prefixLength} bytes, is a score
@@ -59,8 +61,6 @@ public final class RedisZSet {
     static boolean isIndexEntry(byte[] elementKey, int prefixLength) {
         return elementKey.length > prefixLength && elementKey[prefixLength] == SCORE;
     }
-    private static final byte[] NEGATIVE_ZERO = {'-'};
-    private static final long SIGN = 0x8000000000000000L;
 
     /** A member and its score. */
     public record Entry(byte[] member, double score) {
