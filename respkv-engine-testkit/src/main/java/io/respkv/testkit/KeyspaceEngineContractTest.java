@@ -323,6 +323,87 @@ public abstract class KeyspaceEngineContractTest {
         }
     }
 
+    @Test
+    void aSoleReadSeesTheLatestCommittedValue() {
+        engine.transact(txn -> {
+            txn.put(b("k"), b("v1"));
+            return null;
+        });
+        assertArrayEquals(b("v1"), engine.transact(txn -> txn.get(b("k")))); // cached, where engines cache
+        assertArrayEquals(b("v1"), engine.transact(txn -> txn.getSole(b("k"))));
+        assertNull(engine.transact(txn -> txn.getSole(b("missing"))));
+        engine.transact(txn -> {
+            txn.put(b("k"), b("v2"));
+            return null;
+        });
+        assertArrayEquals(b("v2"), engine.transact(txn -> txn.getSole(b("k"))));
+        engine.transact(txn -> {
+            txn.deleteRange(b("j"), b("l"));
+            return null;
+        });
+        assertNull(engine.transact(txn -> txn.getSole(b("k"))), "a sole read served a range-deleted key");
+        // after another operation it is an ordinary read: it sees the own write, and more may follow
+        assertArrayEquals(b("own"), engine.transact(txn -> {
+            txn.put(b("k"), b("own"));
+            byte[] v = txn.getSole(b("k"));
+            txn.put(b("k2"), b("after"));
+            return v;
+        }));
+        assertArrayEquals(b("after"), engine.transact(txn -> txn.getSole(b("k2"))));
+    }
+
+    @Test
+    void soleReadsNeverSeeACounterGoBackOrAPartialWrite() throws Exception {
+        // Writers increment a counter with read-modify-writes; a reader polls it with sole reads.
+        int writers = 4;
+        int perWriter = 300;
+        engine.transact(txn -> {
+            txn.put(b("counter"), longBytes(0));
+            return null;
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+        CountDownLatch start = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < writers; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perWriter; i++) {
+                        engine.transact(txn -> {
+                            txn.put(b("counter"), longBytes(toLong(txn.get(b("counter"))) + 1));
+                            return null;
+                        });
+                    }
+                    return null;
+                }));
+            }
+            Future<Long> reader = pool.submit(() -> {
+                start.await();
+                long last = 0;
+                long reads = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
+                while (!done.get() && System.nanoTime() < deadline) {
+                    long seen = toLong(engine.transact(txn -> txn.getSole(b("counter"))));
+                    assertTrue(seen >= last, "the counter went back from " + last + " to " + seen);
+                    last = seen;
+                    reads++;
+                }
+                return reads;
+            });
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(100, TimeUnit.SECONDS);
+            }
+            done.set(true);
+            assertTrue(reader.get(100, TimeUnit.SECONDS) > 0);
+        } finally {
+            done.set(true);
+            pool.shutdownNow();
+        }
+        assertEquals(writers * perWriter, toLong(engine.transact(txn -> txn.getSole(b("counter")))));
+    }
+
     // ---- snapshots ----
 
     @Test

@@ -3,6 +3,7 @@ package io.respkv.testkit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respkv.api.KeyspaceEngine;
@@ -144,6 +145,32 @@ public abstract class ReadCacheCoherenceTest {
                 }
                 return seen.toString();
             }), "index7 rewritten, index8 deleted, index9 as it was");
+        }
+    }
+
+    @Test
+    void aSoleReadAnsweredFromTheCacheEndsTheTransactionsReadsAndWrites() {
+        try (KeyspaceEngine engine = openAsync(dir)) {
+            engine.transact(txn -> {
+                txn.put(b("k"), b("v"));
+                return null;
+            });
+            assertArrayEquals(b("v"), engine.transact(txn -> txn.get(b("k")))); // now cached
+            try (var txn = engine.begin()) {
+                assertArrayEquals(b("v"), txn.getSole(b("k")));
+                // no lock keeps k as read: a write based on it would not be atomic
+                assertThrows(IllegalStateException.class, () -> txn.put(b("k"), b("lost update")));
+                assertThrows(IllegalStateException.class, () -> txn.get(b("other")));
+                txn.commit();
+            }
+            assertArrayEquals(b("v"), engine.transact(txn -> txn.get(b("k"))));
+            // a sole read the cache cannot answer locks the key like get: the transaction goes on
+            engine.transact(txn -> {
+                assertNull(txn.getSole(b("uncached")));
+                txn.put(b("uncached"), b("now"));
+                return null;
+            });
+            assertArrayEquals(b("now"), engine.transact(txn -> txn.getSole(b("uncached"))));
         }
     }
 

@@ -293,6 +293,8 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         if (cumulation == null) {
             return;
         }
+        // Once per read, as Redis's readQueryFromClient: a clock read per pipelined command would cost more.
+        client.lastInteractionMillis = System.currentTimeMillis();
         // Off the event loop, consecutive batchable requests of the pipeline run together (dispatchBatch).
         java.util.List<RespRequest> sets = null;
         try {
@@ -302,7 +304,6 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                     reply.target(out);
                 }
                 reply.protocol(client.protocol());
-                client.lastInteractionMillis = System.currentTimeMillis();
                 if (BATCH_SETS && commandThreads != null && dispatcher.batchable(request)) {
                     if (sets == null) {
                         sets = new java.util.ArrayList<>();

@@ -34,7 +34,24 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Turns Netty's sampled buffer-leak detection off unless {@code -Dio.netty.leakDetection.level}
+     * asks for a level: at its default (simple) it records a stack trace for one buffer in 128, 1.2%
+     * of the server's CPU under redis-benchmark SET (docs/benchmarks.md). The test suites run with
+     * it on; whoever suspects a leak passes {@code -Dio.netty.leakDetection.level=paranoid}. Before
+     * any Netty class reads it.
+     */
+    static void leakDetectionOffUnlessAsked() {
+        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
+            System.setProperty(LEAK_DETECTION_PROPERTY, "disabled");
+        }
+    }
+
+    /** Netty's buffer-leak detection level property (see {@link #leakDetectionOffUnlessAsked}). */
+    static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+
     public static void main(String[] argv) throws Exception {
+        leakDetectionOffUnlessAsked();
         if (argv.length > 0 && argv[0].equals("dump")) {
             DumpCommand.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
             return;

@@ -7,8 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The security flags of the standalone server: aclfile, protected mode, the connection limits and TLS. */
+/** The standalone server's flags (security: aclfile, protected mode, the connection limits and TLS; engine options) and JVM defaults. */
 class MainOptionsTest {
+
+    @Test
+    void nettyLeakDetectionIsOffUnlessALevelIsAskedFor() {
+        String saved = System.getProperty(Main.LEAK_DETECTION_PROPERTY);
+        try {
+            System.clearProperty(Main.LEAK_DETECTION_PROPERTY);
+            Main.leakDetectionOffUnlessAsked();
+            assertEquals("disabled", System.getProperty(Main.LEAK_DETECTION_PROPERTY));
+            System.setProperty(Main.LEAK_DETECTION_PROPERTY, "paranoid");
+            Main.leakDetectionOffUnlessAsked();
+            assertEquals("paranoid", System.getProperty(Main.LEAK_DETECTION_PROPERTY));
+        } finally {
+            if (saved == null) {
+                System.clearProperty(Main.LEAK_DETECTION_PROPERTY);
+            } else {
+                System.setProperty(Main.LEAK_DETECTION_PROPERTY, saved);
+            }
+        }
+    }
 
     @Test
     void securityFlags() {

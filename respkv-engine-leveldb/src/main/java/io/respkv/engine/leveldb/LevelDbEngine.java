@@ -336,6 +336,11 @@ public final class LevelDbEngine implements KeyspaceEngine {
         return cache.readLocked(key, rangeDeletes, this::dbGet);
     }
 
+    /** The latest committed value of a key if the {@link ReadCache} knows it without the key's lock, else null. */
+    byte[] readUnlocked(KeyLockTable.Key key) {
+        return cache.readUnlocked(key, rangeDeletes);
+    }
+
     /** Records a commit's writes in the read cache; the committer holds their locks and the gate. */
     void cacheCommitted(NavigableMap<byte[], byte[]> writes, Set<KeyLockTable.Key> scanned, List<byte[]> emptyPrefixes) {
         cache.putCommitted(writes, scanned, emptyPrefixes, LockingTransaction.TOMBSTONE, rangeDeletes.epoch());

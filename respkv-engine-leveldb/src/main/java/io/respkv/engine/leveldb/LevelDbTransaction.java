@@ -46,6 +46,11 @@ final class LevelDbTransaction extends LockingTransaction<LevelDbCursor> {
     }
 
     @Override
+    protected byte[] readUnlocked(KeyLockTable.Key key) {
+        return engine.readUnlocked(key);
+    }
+
+    @Override
     protected LevelDbCursor openCursor(byte[] low, byte[] high, boolean reverse, TreeMap<byte[], byte[]> ownWrites,
                                        List<byte[][]> deletedRanges, Consumer<LevelDbCursor> onClose) {
         LevelDbCursor cursor = new LevelDbCursor(engine, null, low, high, reverse, ownWrites, deletedRanges, onClose);

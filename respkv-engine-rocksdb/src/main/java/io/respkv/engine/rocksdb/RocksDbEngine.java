@@ -562,6 +562,11 @@ public final class RocksDbEngine implements KeyspaceEngine {
         return cache.readLocked(key, rangeDeletes, this::dbGet);
     }
 
+    /** The latest committed value of a key if the {@link ReadCache} knows it without the key's lock, else null. */
+    byte[] readUnlocked(KeyLockTable.Key key) {
+        return cache.readUnlocked(key, rangeDeletes);
+    }
+
     /**
      * Records the values a commit wrote as the keys' cached values; the committing transaction
      * still holds their locks and the commit gate.

@@ -54,6 +54,11 @@ final class RocksDbTransaction extends LockingTransaction<RocksDbCursor> {
     }
 
     @Override
+    protected byte[] readUnlocked(KeyLockTable.Key key) {
+        return engine.readUnlocked(key);
+    }
+
+    @Override
     protected RocksDbCursor openCursor(byte[] low, byte[] high, boolean reverse, TreeMap<byte[], byte[]> ownWrites,
                                        List<byte[][]> deletedRanges, Consumer<RocksDbCursor> onClose) {
         RocksDbCursor cursor = new RocksDbCursor(engine, null, low, high, reverse, ownWrites, deletedRanges, onClose);

@@ -56,6 +56,8 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
     private final long startEpoch;
     private Set<C> cursors;
     private boolean finished;
+    /** {@link #getSole} answered without a lock: no other read or write may follow. */
+    private boolean soleReadUnlocked;
 
     /**
      * @param engineName   names the engine in conflict messages
@@ -71,6 +73,14 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
 
     /** The latest committed value of {@code key}, which this transaction has locked; null if none. */
     protected abstract byte[] readLocked(KeyLockTable.Key key);
+
+    /**
+     * The latest committed value of {@code key} if the engine knows it without locking the key
+     * ({@link ReadCache#ABSENT} if absent), else null (the default): for {@link #getSole}.
+     */
+    protected byte[] readUnlocked(KeyLockTable.Key key) {
+        return null;
+    }
 
     /**
      * A new cursor over committed data merged with {@code ownWrites} and minus
@@ -136,6 +146,26 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
         }
         reads.add(key);
         return readLocked(k);
+    }
+
+    /**
+     * As the transaction's first operation, a hit in the engine's read cache answers without
+     * locking the key; the transaction then refuses every other read or write. Otherwise (a miss,
+     * or not the first operation) it is {@link #get}.
+     */
+    @Override
+    public byte[] getSole(byte[] key) {
+        ensureActive();
+        if (writes != null || !reads.isEmpty() || !deletedRanges.isEmpty() || cursors != null
+                || !emptyPrefixes.isEmpty() || locks.heldCount() > 0) {
+            return get(key);
+        }
+        byte[] known = readUnlocked(new KeyLockTable.Key(key));
+        if (known == null) {
+            return get(key);
+        }
+        soleReadUnlocked = true;
+        return known == ReadCache.ABSENT ? null : known;
     }
 
     @Override
@@ -223,7 +253,7 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
 
     @Override
     public void commit() {
-        ensureActive();
+        ensureUnfinished();
         finished = true;
         try {
             if ((writes == null || writes.isEmpty()) && deletedRanges.isEmpty()) {
@@ -288,7 +318,16 @@ public abstract class LockingTransaction<C extends NativeResource & KvCursor> im
         return writes;
     }
 
+    /** Before a read or write. */
     private void ensureActive() {
+        ensureUnfinished();
+        if (soleReadUnlocked) {
+            throw new IllegalStateException("getSole was this transaction's only operation: it read without a lock");
+        }
+    }
+
+    /** Before a read, a write or the commit. */
+    private void ensureUnfinished() {
         ensureEngineOpen();
         if (finished) {
             throw new IllegalStateException("transaction is finished");

@@ -443,6 +443,30 @@ public final class ReadCache {
     }
 
     /**
+     * The latest committed value of {@code key} if this cache knows it without the key's lock
+     * ({@link #ABSENT} for an absent key), or null: for a transaction whose only operation is this
+     * read ({@link Transaction#getSole}). An entry is replaced whole, by a commit holding the key's
+     * lock, once the commit's writes are in the engine, so the one found is the latest committed
+     * value at the moment of the lookup. Only an entry current at the present range-delete epoch
+     * is trusted (an older one is checked against the range-delete log, and re-stamped, by the
+     * locked read); a miss, or a lookup racing a write to the stripe, answers null and the caller
+     * reads under the lock.
+     */
+    public byte[] readUnlocked(KeyLockTable.Key key, RangeDeleteLog ranges) {
+        if (!enabled()) {
+            return null;
+        }
+        int hash = key.hashCode();
+        Stripe s = stripe(hash);
+        long stamp = s.lock.tryOptimisticRead();
+        Entry e = s.find(key.bytes(), hash);
+        if (e == null || !s.lock.validate(stamp) || e.epoch != ranges.epoch()) {
+            return null;
+        }
+        return e.value;
+    }
+
+    /**
      * Records the values a commit wrote ({@code tombstone}, compared by identity, for a deletion)
      * as the keys' cached values at {@code epoch}. A key among the read entries has its entry
      * replaced there (a read-modify-write read its key first, which put it there); any other key

@@ -71,6 +71,33 @@ class ReadCacheTest {
     }
 
     @Test
+    void anUnlockedReadAnswersOnlyFromAnEntryCurrentAtTheLatestRangeDelete() {
+        ReadCache cache = new ReadCache(100_000);
+        RangeDeleteLog ranges = new RangeDeleteLog();
+        KeyLockTable.Key k = new KeyLockTable.Key(b("k"));
+        KeyLockTable.Key gone = new KeyLockTable.Key(b("gone"));
+        assertNull(cache.readUnlocked(k, ranges), "a miss is not known");
+        cache.readLocked(k, ranges, key -> b("v"));
+        cache.readLocked(gone, ranges, key -> null);
+        assertArrayEquals(b("v"), cache.readUnlocked(k, ranges));
+        assertTrue(cache.readUnlocked(gone, ranges) == ReadCache.ABSENT, "a cached absence is known");
+        cache.putCommitted(writes("k", b("w")), List.of(), LockingTransaction.TOMBSTONE, ranges.epoch());
+        assertArrayEquals(b("w"), cache.readUnlocked(k, ranges), "a commit replaces the entry");
+        long stamp = ranges.lockExclusive();
+        try {
+            ranges.record(List.<byte[][]>of(new byte[][] {b("x"), b("y")}));
+        } finally {
+            ranges.unlock(stamp);
+        }
+        assertNull(cache.readUnlocked(k, ranges), "an entry older than a range delete needs the locked check");
+        assertArrayEquals(b("w"), cache.readLocked(k, ranges, key -> {
+            throw new AssertionError("the range missed k: the entry stays");
+        }));
+        assertArrayEquals(b("w"), cache.readUnlocked(k, ranges), "re-stamped by the locked read");
+        assertNull(new ReadCache(0).readUnlocked(k, ranges), "a disabled cache knows nothing");
+    }
+
+    @Test
     void keysWrittenOnlyForScansStayOutOfTheCache() {
         ReadCache cache = new ReadCache(100_000);
         RangeDeleteLog ranges = new RangeDeleteLog();

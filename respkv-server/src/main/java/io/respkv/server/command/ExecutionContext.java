@@ -37,6 +37,8 @@ public final class ExecutionContext implements CommandContext {
     private Transaction txn;
     /** For a read-only command: the consistency its transaction asks of the engine; null for others. */
     private io.respkv.api.ConsistencyLevel readConsistency;
+    /** {@link #args(RespRequest)} switched commands: this execution runs several (EXEC, a script, a batch). */
+    private boolean severalCommands;
     /** A commit of this connection waits for the engine's group sync before its reply may go out. */
     private boolean syncPending;
     private Keyspace keyspace;
@@ -120,6 +122,7 @@ public final class ExecutionContext implements CommandContext {
         this.random = null;
         this.txn = null;
         this.readConsistency = null;
+        this.severalCommands = false;
         this.keyspace = null;
         this.blockRequest = null;
         this.readyKeys = null;
@@ -147,6 +150,7 @@ public final class ExecutionContext implements CommandContext {
     /** Switches the arguments to a queued command's (EXEC runs its queue in one execution). */
     void args(RespRequest request) {
         this.args = request;
+        this.severalCommands = true;
     }
 
     @Override
@@ -222,6 +226,15 @@ public final class ExecutionContext implements CommandContext {
      */
     void readConsistency(io.respkv.api.ConsistencyLevel level) {
         this.readConsistency = level;
+    }
+
+    /**
+     * Whether this execution runs one read-only command alone (not inside EXEC, a script or a
+     * batch), so a command that reads one key and nothing else may read it as its transaction's
+     * only operation ({@link Keyspace#soleMeta}, {@link Transaction#getSole}).
+     */
+    public boolean soleReadOnlyCommand() {
+        return readConsistency != null && !severalCommands;
     }
 
     /** A command's engine transaction: its commit waits for the group sync when the engine has one. */

@@ -60,7 +60,7 @@ final class StringCommands {
 
     /** {@code GET key}: the value, or nil. */
     static void get(ExecutionContext ctx) {
-        KeyMeta meta = readStringMeta(ctx, ctx.arg(1));
+        KeyMeta meta = soleStringMeta(ctx, ctx.arg(1));
         if (meta == null) {
             ctx.reply().nullBulk();
         } else {
@@ -314,7 +314,7 @@ final class StringCommands {
 
     /** {@code STRLEN key}: the value's length, 0 if missing. */
     static void strlen(ExecutionContext ctx) {
-        KeyMeta meta = readStringMeta(ctx, ctx.arg(1));
+        KeyMeta meta = soleStringMeta(ctx, ctx.arg(1));
         ctx.reply().integer(meta == null ? 0 : meta.valueLength());
     }
 
@@ -366,7 +366,8 @@ final class StringCommands {
         if (endArg == null) {
             return;
         }
-        byte[] value = readString(ctx, ctx.arg(1));
+        KeyMeta meta = soleStringMeta(ctx, ctx.arg(1));
+        byte[] value = meta == null ? null : meta.value();
         if (value == null) {
             ctx.reply().bulk(EMPTY);
             return;
@@ -570,11 +571,23 @@ final class StringCommands {
 
     /** {@link #readMeta}, then WRONGTYPE if the key holds another type. */
     private static KeyMeta readStringMeta(ExecutionContext ctx, byte[] key) {
-        KeyMeta meta = readMeta(ctx, key);
+        return ofString(readMeta(ctx, key));
+    }
+
+    /** {@code meta} (null: none) if it is a string's; WRONGTYPE otherwise. */
+    private static KeyMeta ofString(KeyMeta meta) {
         if (meta != null && meta.type() != RedisType.STRING) {
             throw WrongTypeException.INSTANCE;
         }
         return meta;
+    }
+
+    /**
+     * {@link #readStringMeta} for a command whose only read is this one (GET, STRLEN, GETRANGE):
+     * run alone, the engine may answer it without locking the key ({@link Keyspace#soleMeta}).
+     */
+    private static KeyMeta soleStringMeta(ExecutionContext ctx, byte[] key) {
+        return ctx.soleReadOnlyCommand() ? ofString(counted(ctx, key, ctx.keyspace().soleMeta(key))) : readStringMeta(ctx, key);
     }
 
     /**

@@ -209,15 +209,22 @@ public final class Keyspace {
 
     /** The live metadata of {@code key}, or null if it does not exist or has expired. */
     public KeyMeta meta(byte[] key) {
-        byte[] raw = rawMeta(key);
-        if (raw == null) {
-            return null;
-        }
-        long expireAt = KeyMeta.expireAtOf(raw);
-        if (expireAt != KeyMeta.NO_EXPIRY && expireAt <= now) {
-            return null;
-        }
-        return KeyMeta.decode(raw);
+        return live(rawMeta(key));
+    }
+
+    /**
+     * {@link #meta(byte[])} for a command whose only read is this one, run alone
+     * ({@code ExecutionContext.soleReadOnlyCommand}): read with {@link Transaction#getSole}, so the
+     * engine may answer without locking the key; this keyspace's transaction then takes no other
+     * read or write.
+     */
+    public KeyMeta soleMeta(byte[] key) {
+        return live(txn.getSole(KeyCodec.metaKey(db, key)));
+    }
+
+    /** The metadata stored as {@code raw} if it has not expired, else (or if null) null. */
+    private KeyMeta live(byte[] raw) {
+        return raw == null || isExpired(raw) ? null : KeyMeta.decode(raw);
     }
 
     /**
@@ -232,11 +239,7 @@ public final class Keyspace {
         byte[][] raws = txn.getAll(metaKeys);
         KeyMeta[] metas = new KeyMeta[keys.length];
         for (int i = 0; i < keys.length; i++) {
-            byte[] raw = raws[i];
-            if (raw != null) {
-                long expireAt = KeyMeta.expireAtOf(raw);
-                metas[i] = expireAt != KeyMeta.NO_EXPIRY && expireAt <= now ? null : KeyMeta.decode(raw);
-            }
+            metas[i] = live(raws[i]);
         }
         return metas;
     }

@@ -169,6 +169,9 @@ class ScriptCommandsDifferentialTest extends RespkvDifferentialTest {
         try (Differential d = open(protocol)) {
             d.check("EVAL_RO", "return redis.call('set', 'k', 'v')", "0");
             d.check("EVAL_RO", "return redis.call('get', 'k')", "0");
+            d.check("SET", "k1", "one");
+            d.check("GET", "k1"); // cached: a sole read could answer it without a lock, not inside a script
+            d.check("EVAL_RO", "return {redis.call('get', 'k1'), redis.call('strlen', 'k1'), redis.call('get', 'k')}", "0");
             d.check("EVAL_RO", "return redis.pcall('set', 'k', 'v')", "0");
             d.check("EVAL_RO", "return redis.call('publish', 'ch', 'm')", "0");
             d.check("EVAL", "#!lua flags=no-writes\nreturn redis.call('set', 'k', 'v')", "0");

@@ -45,6 +45,19 @@ class TransactionCommandsDifferentialTest extends RespkvDifferentialTest {
         }
     }
 
+    /**
+     * A GET run alone may read without a key lock (Transaction.getSole); queued first in EXEC, on
+     * a key whose value the engine has cached, it must stay an ordinary read that later writes of
+     * the same transaction can follow.
+     */
+    @ProtocolTest
+    void aQueuedGetOfACachedKeyIsFollowedByWrites(ProtocolVersion protocol) {
+        try (Differential d = open(protocol)) {
+            d.checkSequence("SET a 1", "GET a", "STRLEN a", "GETRANGE a 0 -1",
+                    "MULTI", "GET a", "SET a 2", "STRLEN a", "GETRANGE a 0 0", "INCR a", "EXEC", "GET a");
+        }
+    }
+
     @ProtocolTest
     void queueTimeErrorsAbortExec(ProtocolVersion protocol) {
         try (Differential d = open(protocol)) {
