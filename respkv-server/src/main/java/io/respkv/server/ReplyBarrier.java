@@ -7,36 +7,60 @@ import io.netty.util.concurrent.EventExecutor;
 import io.respkv.api.KeyspaceEngine;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Group commit for one event loop. With an engine that declares
  * {@link io.respkv.api.EngineFeature#GROUP_COMMIT}, commands commit without waiting for the
- * disk; the replies of every connection served in one loop iteration are held here, and one
+ * disk; the replies of the connections served are held here, and one
  * {@link KeyspaceEngine#syncCommitted()} call then makes all their commits durable before they are
- * sent. Fifty clients writing at once cost one fsync, not fifty — and nothing is acknowledged
+ * sent. Fifty clients writing at once cost one sync, not fifty — and nothing is acknowledged
  * before it is durable. While replies are held, every connection of the loop holds its replies
  * too, so no reply (not even a read's) reveals a write before it is durable, as Redis sends no
- * reply before its AOF fsync in {@code beforeSleep}.
+ * reply before its AOF write in {@code beforeSleep}.
  *
- * <p>A slow sync (an fsync) runs on the server's sync thread, not on the event loop: while one
- * batch's fsync is in flight the loop keeps reading and running commands, whose replies form the
- * next batch, synced when the first completes. A quick one (the last took under 100 µs: ASYNC
- * durability writes the log without fsync) runs inline, cheaper than a thread hand-off. So the loop never sleeps in fsync, and with clients that wait for each
- * reply (no pipelining) throughput is bound by CPU, not by the disk's fsync latency. A batch's
- * sync starts after all its commits were made (they ran before their replies were held), and
- * {@code syncCommitted()} covers every commit made before it is called.
+ * <p>Holds are numbered in order. A sync covers every hold made before it started (a hold is
+ * made after the commits of its replies, and {@code syncCommitted()} covers every commit made
+ * before it is called); once it completes, the loop sends the replies it covers, oldest first.
  *
- * <p>{@link #hold} and {@link #afterSync} run on the event loop; the batch bookkeeping is
- * event-loop only.
+ * <p>When a sync starts and where it runs follows from what it is expected to cost: the keys the
+ * waiting replies' commits changed times what a changed key cost the syncs so far (a RocksDB
+ * memtable insert with ASYNC durability; a share of an fsync with SYNC).
+ * <ul>
+ *   <li>Expected to take {@value #THREAD_SYNC_NANOS} ns or more and no sync running: it starts at
+ *   once, on the server's sync thread, while the loop goes on serving the iteration's other
+ *   connections. So under pipelining clients the sync thread writes the commits of the first
+ *   connections served while the loop runs the commands of the next ones, and their replies
+ *   leave sooner. Syncing only after the loop had served every connection left the two threads
+ *   taking turns (each idle about half the time under redis-benchmark SET {@code -P 16},
+ *   docs/benchmarks.md).
+ *   <li>Otherwise after the iteration's reads, so one sync covers them all; inline on the loop
+ *   (a few commits with ASYNC durability, as with clients that wait for each reply, or only
+ *   reads, which wait for the sync too as they may have seen a commit not yet durable), where a
+ *   thread hand-off would cost more than the sync; or, if a sync is running, once it completes.
+ * </ul>
+ * Either way the loop never sleeps in fsync, and with clients that wait for each reply
+ * (no pipelining) throughput is bound by CPU, not by the disk's fsync latency. One sync of a
+ * barrier runs at a time.
+ *
+ * <p>{@link #hold}, {@link #afterSync} and {@link #holding} run on the event loop, which alone
+ * touches {@link #held}; the sync thread, shared by the loops' barriers, only syncs and hands
+ * the result back to the loop.
  */
 final class ReplyBarrier {
 
     private static final Logger LOG = Logger.getLogger(ReplyBarrier.class.getName());
 
-    /** Replies of one connection, or (ctx null) a task to run after the sync. */
-    private record Held(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose, AfterSync task) {
+    /** Syncs expected to take this long or longer go to the sync thread, and start at once; quicker ones run inline after the reads. */
+    static final long THREAD_SYNC_NANOS = 100_000;
+
+    /** Replies of one connection, or (ctx null) a task to run after the sync; number {@code index} in hold order. */
+    private record Held(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose, AfterSync task, long index) {
     }
 
     /** Work that waits for the sync (see {@link #afterSync}). */
@@ -49,30 +73,56 @@ final class ReplyBarrier {
     private final KeyspaceEngine engine;
     private final EventExecutor loop;
     private final Executor syncThread;
-    /** Replies waiting for the next sync. */
-    private ArrayDeque<Held> held = new ArrayDeque<>();
-    /** A sync task is scheduled on the loop or running on the sync thread. */
-    private boolean scheduled;
-    /** How long the last sync took: quicker ones run inline on the loop. */
-    private volatile long lastSyncNanos = Long.MAX_VALUE;
-    /** Syncs quicker than this (a write without fsync) are not worth a thread hand-off. */
-    private static final long INLINE_SYNC_NANOS = 100_000;
+    private final LongSupplier clock;
+    /** Replies and tasks not yet sent or run, oldest first. Event loop only. */
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    /** Holds made so far (the index of the latest). Event loop only. */
+    private long holdsMade;
+    /** Keys the commits of the holds made since the last sync started changed. Event loop only. */
+    private long keysWaiting;
+    /** A sync after this iteration's reads is queued on the loop. Event loop only. */
+    private boolean afterReadsQueued;
+    /** {@link #holdsMade}, published for the sync thread after each hold. */
+    private volatile long holdsToSync;
+    /** The holds up to this index were made durable by a completed sync. */
+    private final AtomicLong syncedThrough = new AtomicLong();
+    /** The holds up to this index were covered by a completed sync, successful or not. */
+    private final AtomicLong coveredThrough = new AtomicLong();
+    /** The latest failure of a sync, for the log. */
+    private volatile RuntimeException syncFailure;
+    /** A sync of this barrier is queued on or running on the sync thread. */
+    private final AtomicBoolean threadSyncing = new AtomicBoolean();
+    /** A release task is queued on the loop. */
+    private final AtomicBoolean releaseQueued = new AtomicBoolean();
+    /**
+     * What a changed key cost the last sync that wrote any (its time over its keys), to predict the
+     * next one's; until the first, taken as slow (to the sync thread) as the first could be an fsync.
+     */
+    private volatile long syncNanosPerKey = THREAD_SYNC_NANOS;
 
     ReplyBarrier(KeyspaceEngine engine, EventExecutor loop, Executor syncThread) {
+        this(engine, loop, syncThread, System::nanoTime);
+    }
+
+    /** @param clock times the syncs ({@link System#nanoTime}; tests pass their own) */
+    ReplyBarrier(KeyspaceEngine engine, EventExecutor loop, Executor syncThread, LongSupplier clock) {
         this.engine = engine;
         this.loop = loop;
         this.syncThread = syncThread;
+        this.clock = clock;
     }
 
-    /** Whether replies are being held for a sync that has not completed yet. */
+    /** Whether replies are being held for a sync that has not completed yet. Event loop only. */
     boolean holding() {
-        return scheduled;
+        return !held.isEmpty();
     }
 
-    /** Holds {@code replies} until a sync that starts after this call completes. */
-    void hold(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose) {
-        held.add(new Held(ctx, replies, thenClose, null));
-        schedule();
+    /**
+     * Holds {@code replies}, whose commits changed {@code keysChanged} keys, until a sync that
+     * starts after this call completes.
+     */
+    void hold(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose, int keysChanged) {
+        add(ctx, replies, thenClose, null, keysChanged);
     }
 
     /**
@@ -82,8 +132,7 @@ final class ReplyBarrier {
      * published while replies are held, so that they keep their order.
      */
     void afterSync(AfterSync task) {
-        held.add(new Held(null, null, false, task));
-        schedule();
+        add(null, null, false, task, 0);
     }
 
     /** Whether this barrier serves the calling thread's event loop. */
@@ -91,92 +140,165 @@ final class ReplyBarrier {
         return loop.inEventLoop();
     }
 
-    private void schedule() {
-        if (!scheduled) {
-            scheduled = true;
+    private void add(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose, AfterSync task, int keysChanged) {
+        held.add(new Held(ctx, replies, thenClose, task, ++holdsMade));
+        holdsToSync = holdsMade; // after the commits of the replies: a sync that reads it covers them
+        keysWaiting += keysChanged;
+        requestSync();
+    }
+
+    /** Whether the sync of what waits is expected to take long enough for the sync thread. */
+    private boolean slowSyncWaiting() {
+        return keysWaiting * syncNanosPerKey >= THREAD_SYNC_NANOS;
+    }
+
+    /** Makes sure a sync will cover the holds made so far: now on the sync thread if it is expected to be slow, else after the reads. */
+    private void requestSync() {
+        if (threadSyncing.get()) {
+            return; // when it completes, release() asks again for the holds it did not cover
+        }
+        if (slowSyncWaiting()) {
+            startThreadSync();
+        } else if (!afterReadsQueued) {
+            afterReadsQueued = true;
             // after the iteration's other reads ran, so one sync covers them all
-            loop.execute(this::startSync);
+            loop.execute(this::syncAfterReads);
         }
     }
 
-    /**
-     * On the loop: takes the held replies as one batch and syncs for them — inline when syncs are
-     * quick (no fsync: ASYNC durability, where a hand-off would cost more than the sync), else on
-     * the sync thread.
-     */
-    private void startSync() {
-        ArrayDeque<Held> batch = held;
-        held = new ArrayDeque<>();
-        if (lastSyncNanos < INLINE_SYNC_NANOS) {
-            release(batch, sync());
+    /** On the loop, after an iteration's reads: syncs for the holds not yet covered, inline if syncs are quick. */
+    private void syncAfterReads() {
+        afterReadsQueued = false;
+        if (threadSyncing.get() || holdsMade <= coveredThrough.get()) {
+            return; // a sync is running (release() asks again when it completes), or nothing waits
+        }
+        if (slowSyncWaiting()) {
+            startThreadSync();
             return;
         }
+        long keys = keysWaiting;
+        keysWaiting = 0;
+        completed(holdsMade, sync(keys));
+        release();
+    }
+
+    /** On the loop: queues a sync on the sync thread for every hold so far. */
+    private void startThreadSync() {
+        long keys = keysWaiting;
+        keysWaiting = 0;
+        threadSyncing.set(true);
         try {
-            syncThread.execute(() -> {
-                RuntimeException failure = sync();
-                try {
-                    loop.execute(() -> release(batch, failure));
-                } catch (java.util.concurrent.RejectedExecutionException loopStopped) {
-                    // The server stopped during the sync: the connections went with their loop.
-                    batch.forEach(h -> {
-                        if (h.replies() != null) {
-                            h.replies().release();
-                        }
-                    });
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
-            release(batch, stopping);
+            syncThread.execute(() -> syncOnThread(keys));
+        } catch (RejectedExecutionException stopping) {
+            threadSyncing.set(false);
+            completed(holdsMade, stopping); // the server is stopping: nothing more becomes durable
+            release();
         }
     }
 
-    /** Syncs the engine, timing it; returns the failure or null. */
-    private RuntimeException sync() {
-        long start = System.nanoTime();
+    /** On the sync thread: syncs for every hold published so far (about {@code keys} changed keys) and has the loop send what it covers. */
+    private void syncOnThread(long keys) {
+        long target = holdsToSync;
+        completed(target, sync(keys));
+        threadSyncing.set(false); // before the release, which asks for the next sync if holds wait
+        queueRelease();
+    }
+
+    /** Records a completed sync that covered the holds up to {@code target}; {@code failure} null if it succeeded. */
+    private void completed(long target, RuntimeException failure) {
+        if (failure == null) {
+            syncedThrough.accumulateAndGet(target, Math::max);
+        } else {
+            syncFailure = failure;
+        }
+        coveredThrough.accumulateAndGet(target, Math::max);
+    }
+
+    /** Syncs the engine for commits that changed about {@code keys} keys, timing it; returns the failure or null. */
+    private RuntimeException sync(long keys) {
+        long start = clock.getAsLong();
         try {
             engine.syncCommitted();
             return null;
         } catch (RuntimeException e) {
             return e;
         } finally {
-            lastSyncNanos = System.nanoTime() - start;
+            if (keys > 0) {
+                syncNanosPerKey = (clock.getAsLong() - start) / keys;
+            }
         }
     }
 
-    /** On the loop: sends (or, if the sync failed, drops and closes) a synced batch; starts the next. */
-    private void release(ArrayDeque<Held> batch, RuntimeException failure) {
-        if (failure != null) {
-            LOG.log(Level.SEVERE, "engine sync failed: closing the connections whose writes it could not make durable", failure);
-        }
-        for (Held h; (h = batch.poll()) != null; ) {
-            if (h.task() != null) {
-                try {
-                    h.task().run(failure == null);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "a task after the engine sync failed", e);
-                }
-                continue;
+    /** Has the loop send what completed syncs cover; if the loop has stopped, frees what it held once it is gone. */
+    private void queueRelease() {
+        if (releaseQueued.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::release);
+            } catch (RejectedExecutionException loopStopped) {
+                // The server stopped during the sync: the connections went with their loop, whose
+                // held replies nobody will send; free them once the loop can no longer touch them.
+                loop.terminationFuture().addListener(f -> discardHeld());
             }
-            int bytes = h.replies().readableBytes();
-            if (failure != null) {
+        }
+    }
+
+    /** After the loop terminated: frees the replies it held. */
+    private void discardHeld() {
+        for (Held h; (h = held.poll()) != null; ) {
+            if (h.replies() != null) {
                 h.replies().release();
-                h.ctx().close();
-            } else if (h.thenClose()) {
-                h.ctx().writeAndFlush(h.replies()).addListener(ChannelFutureListener.CLOSE);
-            } else {
-                h.ctx().writeAndFlush(h.replies());
-                if (!h.ctx().channel().isWritable()) {
-                    h.ctx().channel().config().setAutoRead(false);
-                }
-            }
-            if (h.ctx().handler() instanceof RespChannelHandler handler) {
-                handler.heldRepliesWritten(h.ctx(), bytes); // (counted in its output buffer until now)
             }
         }
-        if (held.isEmpty()) {
-            scheduled = false;
+    }
+
+    /**
+     * On the loop: sends (or, where the covering sync failed, drops and closes) the held replies
+     * completed syncs cover, oldest first, and runs the tasks among them.
+     */
+    private void release() {
+        releaseQueued.set(false);
+        long covered = coveredThrough.get();
+        long synced = syncedThrough.get();
+        boolean failureLogged = false;
+        for (Held h; (h = held.peek()) != null && h.index() <= covered; ) {
+            held.poll();
+            boolean durable = h.index() <= synced;
+            if (!durable && !failureLogged) {
+                failureLogged = true;
+                LOG.log(Level.SEVERE, "engine sync failed: closing the connections whose writes it could not make durable",
+                        syncFailure);
+            }
+            send(h, durable);
+        }
+        if (holdsMade > coveredThrough.get()) {
+            requestSync();
+        }
+    }
+
+    /** On the loop: sends one connection's held replies (or drops them and closes it), or runs a held task. */
+    private static void send(Held h, boolean durable) {
+        if (h.task() != null) {
+            try {
+                h.task().run(durable);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a task after the engine sync failed", e);
+            }
+            return;
+        }
+        int bytes = h.replies().readableBytes();
+        if (!durable) {
+            h.replies().release();
+            h.ctx().close();
+        } else if (h.thenClose()) {
+            h.ctx().writeAndFlush(h.replies()).addListener(ChannelFutureListener.CLOSE);
         } else {
-            startSync();
+            h.ctx().writeAndFlush(h.replies());
+            if (!h.ctx().channel().isWritable()) {
+                h.ctx().channel().config().setAutoRead(false);
+            }
+        }
+        if (h.ctx().handler() instanceof RespChannelHandler handler) {
+            handler.heldRepliesWritten(h.ctx(), bytes); // (counted in its output buffer until now)
         }
     }
 }

@@ -293,12 +293,17 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         if (cumulation == null) {
             return;
         }
-        // Once per read, as Redis's readQueryFromClient: a clock read per pipelined command would cost more.
-        client.lastInteractionMillis = System.currentTimeMillis();
+        // The clock is read once per read that completes a request (an incomplete one is no
+        // activity: a trickling client still times out); once per pipelined command cost more.
+        boolean interacted = false;
         // Off the event loop, consecutive batchable requests of the pipeline run together (dispatchBatch).
         java.util.List<RespRequest> sets = null;
         try {
             while (!closing && !client.blocked() && !outputPaused && decoder.decode(cumulation, request)) {
+                if (!interacted) {
+                    interacted = true;
+                    client.lastInteractionMillis = System.currentTimeMillis();
+                }
                 if (out == null) {
                     out = ctx.alloc().ioBuffer(256);
                     reply.target(out);
@@ -485,7 +490,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         }
         server.netOutputBytes.add(pushes.readableBytes());
         if (barrier != null && barrier.holding()) {
-            holdForSync(ctx, pushes, false);
+            holdForSync(ctx, pushes, false, 0);
         } else {
             ctx.writeAndFlush(pushes);
         }
@@ -524,8 +529,9 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
                 server.netOutputBytes.add(pending.readableBytes());
                 boolean served = servedAwaitsSync;
                 servedAwaitsSync = false;
+                int keysChanged = dispatcher.takeKeysChangedForSync();
                 if (barrier != null && (dispatcher.takeSyncPending() | served || barrier.holding())) {
-                    holdForSync(ctx, pending, thenClose);
+                    holdForSync(ctx, pending, thenClose, keysChanged);
                     return;
                 }
                 if (thenClose) {
@@ -555,10 +561,13 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         return ctx.channel().isWritable() && client.heldReplyBytes() < ctx.channel().bytesBeforeUnwritable();
     }
 
-    /** Gives {@code replies} to the group sync to send once the commits before them are durable. */
-    private void holdForSync(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose) {
+    /**
+     * Gives {@code replies} to the group sync to send once the commits before them are durable;
+     * their commits changed {@code keysChanged} keys.
+     */
+    private void holdForSync(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose, int keysChanged) {
         client.heldReplies(replies.readableBytes()); // (part of the client's output buffer until written)
-        barrier.hold(ctx, replies, thenClose);
+        barrier.hold(ctx, replies, thenClose, keysChanged);
     }
 
     /** The group sync wrote {@code bytes} of replies it held for this client to the socket: it may run again. */

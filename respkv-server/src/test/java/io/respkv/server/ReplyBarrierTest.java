@@ -2,6 +2,7 @@ package io.respkv.server;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respkv.api.EngineFeature;
@@ -19,6 +20,89 @@ import org.junit.jupiter.api.Timeout;
 class ReplyBarrierTest {
 
     private static final long SYNC_MILLIS = 500;
+
+    /** A channel whose event loop runs queued tasks only when told, and its first handler's context. */
+    private static final class Loop {
+        final io.netty.channel.embedded.EmbeddedChannel channel =
+                new io.netty.channel.embedded.EmbeddedChannel(new io.netty.channel.ChannelInboundHandlerAdapter());
+        final io.netty.channel.ChannelHandlerContext ctx = channel.pipeline().firstContext();
+        /** The sync thread's queue: tasks run only when the test runs them. */
+        final java.util.ArrayDeque<Runnable> syncThread = new java.util.ArrayDeque<>();
+
+        /** A barrier whose every sync takes {@code syncNanos} by its clock. */
+        ReplyBarrier barrier(long syncNanos) {
+            long[] now = {0};
+            return new ReplyBarrier(new SlowSyncEngine(EngineFeature.GROUP_COMMIT, 0), channel.eventLoop(), syncThread::add,
+                    () -> now[0] += syncNanos); // each sync: two readings, syncNanos apart
+        }
+
+        void hold(ReplyBarrier barrier, String reply, int keysChanged) {
+            barrier.hold(ctx, io.netty.buffer.Unpooled.copiedBuffer(reply, UTF_8), false, keysChanged);
+        }
+
+        /** What the barrier has sent to the socket so far. */
+        String sent() {
+            StringBuilder out = new StringBuilder();
+            for (io.netty.buffer.ByteBuf b; (b = channel.readOutbound()) != null; ) {
+                out.append(b.toString(UTF_8));
+                b.release();
+            }
+            return out.toString();
+        }
+    }
+
+    @Test
+    void aSyncExpectedToBeSlowStartsAtOnceAndCoversTheHoldsMadeBeforeItRuns() {
+        Loop loop = new Loop();
+        ReplyBarrier barrier = loop.barrier(2_000_000);
+        // Nothing measured yet: a sync is taken as slow (it could be an fsync).
+        loop.hold(barrier, "a", 1);
+        assertEquals(1, loop.syncThread.size(), "the sync should start while the loop still serves other connections");
+        loop.hold(barrier, "b", 1);
+        assertEquals(1, loop.syncThread.size(), "one sync at a time");
+        loop.channel.runPendingTasks();
+        assertEquals("", loop.sent(), "no reply before its sync");
+        loop.syncThread.poll().run(); // covers b too: held before it ran
+        assertEquals("", loop.sent(), "the loop sends the replies, not the sync thread");
+        loop.channel.runPendingTasks();
+        assertEquals("ab", loop.sent());
+        assertFalse(barrier.holding());
+
+        // 2 ms for one key: the next written key goes to the sync thread at once as well ...
+        loop.hold(barrier, "c", 1);
+        assertEquals(1, loop.syncThread.size());
+        loop.syncThread.poll().run();
+        loop.channel.runPendingTasks();
+        assertEquals("c", loop.sent());
+        // ... but replies of reads alone (no key changed) wait for an inline sync after the reads.
+        loop.hold(barrier, "d", 0);
+        loop.hold(barrier, "e", 0);
+        assertEquals(0, loop.syncThread.size());
+        assertEquals("", loop.sent());
+        loop.channel.runPendingTasks();
+        assertEquals("de", loop.sent());
+        loop.channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void quickSyncsRunInlineOnceAfterTheReadsAndRepliesKeepTheirOrder() {
+        Loop loop = new Loop();
+        ReplyBarrier barrier = loop.barrier(1_000); // 1 µs
+        loop.hold(barrier, "1", 1); // the first sync, taken as slow, measures a quick one
+        loop.syncThread.poll().run();
+        loop.hold(barrier, "2", 1); // while the first is being released: after the reads
+        loop.channel.runPendingTasks();
+        assertEquals("12", loop.sent());
+        for (int i = 3; i <= 9; i++) {
+            loop.hold(barrier, Integer.toString(i), 1);
+        }
+        assertEquals(0, loop.syncThread.size(), "a quick sync is not worth a thread hand-off");
+        assertEquals("", loop.sent());
+        loop.channel.runPendingTasks();
+        assertEquals("3456789", loop.sent());
+        assertFalse(barrier.holding());
+        loop.channel.finishAndReleaseAll();
+    }
 
     @Test
     void aReplyLeavesOnlyAfterTheSyncThatCoversItsWrite() throws Exception {

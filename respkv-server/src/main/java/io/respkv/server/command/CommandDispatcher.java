@@ -106,6 +106,11 @@ public final class CommandDispatcher {
         return ctx.takeSyncPending();
     }
 
+    /** How many key changes the commits behind {@link #takeSyncPending} made; clears it. */
+    public int takeKeysChangedForSync() {
+        return ctx.takeKeysChangedForSync();
+    }
+
     /** Executes {@code request}, writing exactly one reply. */
     public void dispatch(RespRequest request) {
         server.totalCommands.increment();

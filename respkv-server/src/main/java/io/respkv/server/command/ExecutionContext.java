@@ -41,6 +41,8 @@ public final class ExecutionContext implements CommandContext {
     private boolean severalCommands;
     /** A commit of this connection waits for the engine's group sync before its reply may go out. */
     private boolean syncPending;
+    /** Keys the commits behind {@link #syncPending} changed. */
+    private int keysChangedForSync;
     private Keyspace keyspace;
     /** Set by {@link #block}: the dispatcher blocks the client after the commit. */
     private BlockingKeys.Request blockRequest;
@@ -264,7 +266,7 @@ public final class ExecutionContext implements CommandContext {
                 }
                 TransactionState own = client.transaction();
                 server.watches().commit(t, changes, own.executing ? own : null);
-                syncPending |= server.groupCommit();
+                committedForSync(changes.size());
             } finally {
                 t.close();
                 changes.clear();
@@ -327,7 +329,7 @@ public final class ExecutionContext implements CommandContext {
                         .lockingReads(server.lockingReads);
                 T result = body.apply(ks);
                 server.watches().commit(t, own, null);
-                syncPending |= server.groupCommit();
+                committedForSync(own.size());
                 server.expiredKeys.add(ks.expiredRemoved());
                 return result;
             } catch (io.respkv.api.TransactionConflictException conflict) {
@@ -531,10 +533,29 @@ public final class ExecutionContext implements CommandContext {
         return args.count();
     }
 
+    /** A commit that changed {@code keysChanged} keys: under group commit, the replies wait for the sync. */
+    private void committedForSync(int keysChanged) {
+        if (server.groupCommit()) {
+            syncPending = true;
+            keysChangedForSync += keysChanged;
+        }
+    }
+
     /** Whether a commit since the last call needs the engine's sync before replies are sent; clears it. */
     public boolean takeSyncPending() {
         boolean pending = syncPending;
         syncPending = false;
         return pending;
+    }
+
+    /**
+     * How many key changes the commits since the last call made (what their sync has to write,
+     * 0 for reads, which wait for it all the same: they may have seen a commit not yet durable);
+     * clears it.
+     */
+    public int takeKeysChangedForSync() {
+        int keys = keysChangedForSync;
+        keysChangedForSync = 0;
+        return keys;
     }
 }
