@@ -350,8 +350,9 @@ public final class ServerState {
     }
 
     /**
-     * Whether commands commit without waiting for durability and replies wait for one engine
-     * sync per event-loop iteration instead ({@link io.respkv.api.EngineFeature#GROUP_COMMIT}).
+     * Whether commands commit without waiting for durability and replies wait for an engine sync
+     * shared by the commits before it instead ({@link io.respkv.api.EngineFeature#GROUP_COMMIT},
+     * {@link ReplyBarrier}).
      */
     public boolean groupCommit() {
         return groupCommit;

@@ -71,15 +71,17 @@ import org.rocksdb.WriteOptions;
  * <p>Group commit ({@link #beginDeferringSync()}, {@link EngineFeature#GROUP_COMMIT}, declared in
  * both modes): such a commit leaves its WAL record in RocksDB's buffer; {@link #syncCommitted()}
  * then writes (ASYNC) or writes and fsyncs (SYNC) every record before it with one system call. The
- * server commits every command this way and sends the replies of one event-loop iteration after
- * one {@code syncCommitted()}, so fifty pipelining clients cost one WAL write, not eight hundred.
+ * server commits every command this way and sends the replies waiting after one
+ * {@code syncCommitted()} (per event-loop iteration, or per few connections' pipelines when the
+ * sync is slow enough to overlap with the loop), so fifty pipelining clients cost one WAL write
+ * or a few, not eight hundred.
  *
  * <h2>Write coalescing</h2>
  * A deferred commit is not written to RocksDB when it returns: it joins the engine's
  * {@link PendingWrites}, which every later read consults first (a point read of a key the
  * {@link ReadCache} does not hold looks there before asking RocksDB), and {@link #syncCommitted()}
  * writes everything pending as one RocksDB write batch — the latest value of each key, in key
- * order — before it flushes the WAL. So the commits of one event-loop iteration (fifty clients
+ * order — before it flushes the WAL. So the commits of one sync (up to fifty clients
  * pipelining sixteen commands each: eight hundred) cost one JNI call and one pass through
  * RocksDB's write path instead of eight hundred; a key written many times in one iteration (the
  * metadata of the one list every LPUSH of the iteration grows) is inserted into the memtable
