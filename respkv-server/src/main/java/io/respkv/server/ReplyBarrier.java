@@ -29,10 +29,11 @@ import java.util.logging.Logger;
  * before it is called); once it completes, the loop sends the replies it covers, oldest first.
  *
  * <p>When a sync starts and where it runs follows from what it is expected to cost: the keys the
- * waiting replies' commits changed times what a changed key cost the syncs so far (a RocksDB
- * memtable insert with ASYNC durability; a share of an fsync with SYNC).
+ * waiting replies' commits changed times what a changed key cost the recent syncs on average (a
+ * RocksDB memtable insert with ASYNC durability; a share of an fsync with SYNC).
  * <ul>
- *   <li>Expected to take {@value #THREAD_SYNC_NANOS} ns or more and no sync running: it starts at
+ *   <li>Expected to take {@value #THREAD_SYNC_NANOS} ns or more, and at least
+ *   {@value #THREAD_SYNC_NANOS_PER_CONNECTION} ns per connection waiting, and no sync running: it starts at
  *   once, on the server's sync thread, while the loop goes on serving the iteration's other
  *   connections. So under pipelining clients the sync thread writes the commits of the first
  *   connections served while the loop runs the commands of the next ones, and their replies
@@ -56,8 +57,22 @@ final class ReplyBarrier {
 
     private static final Logger LOG = Logger.getLogger(ReplyBarrier.class.getName());
 
-    /** Syncs expected to take this long or longer go to the sync thread, and start at once; quicker ones run inline after the reads. */
+    /**
+     * Syncs expected to take this long or longer, and {@link #THREAD_SYNC_NANOS_PER_CONNECTION} a
+     * connection waiting, go to the sync thread and start at once; others run inline after the reads.
+     */
     static final long THREAD_SYNC_NANOS = 100_000;
+    /**
+     * The least expected sync time per connection waiting for a sync to go to the sync thread:
+     * about what the loop spends serving one request of an unpipelined client. A sync that is a
+     * small share of each connection's work (a few microseconds of memtable insert a connection
+     * sending one SET at a time) would let the loop overlap little with it, and the hand-off's
+     * wake-ups cost more than that: with 50 such clients, whose syncs of 40-50 keys went to the
+     * thread, SET {@code -P 1} spent 5% more CPU per request (redis-benchmark, RocksDB, A/B both
+     * orders, docs/benchmarks.md). Pipelining clients (16 writes a connection) and fsyncs stay
+     * well above it.
+     */
+    static final long THREAD_SYNC_NANOS_PER_CONNECTION = 10_000;
 
     /** Replies of one connection, or (ctx null) a task to run after the sync; number {@code index} in hold order. */
     private record Held(ChannelHandlerContext ctx, ByteBuf replies, boolean thenClose, AfterSync task, long index) {
@@ -80,6 +95,8 @@ final class ReplyBarrier {
     private long holdsMade;
     /** Keys the commits of the holds made since the last sync started changed. Event loop only. */
     private long keysWaiting;
+    /** Connections whose replies were held since the last sync started. Event loop only. */
+    private long connectionsWaiting;
     /** A sync after this iteration's reads is queued on the loop. Event loop only. */
     private boolean afterReadsQueued;
     /** {@link #holdsMade}, published for the sync thread after each hold. */
@@ -95,10 +112,22 @@ final class ReplyBarrier {
     /** A release task is queued on the loop. */
     private final AtomicBoolean releaseQueued = new AtomicBoolean();
     /**
-     * What a changed key cost the last sync that wrote any (its time over its keys), to predict the
-     * next one's; until the first, taken as slow (to the sync thread) as the first could be an fsync.
+     * What a changed key costs a sync, to predict the next one's: the moving average of the syncs'
+     * times over the moving average of their keys. Until the first sync that wrote any, taken as
+     * slow (to the sync thread), as the first could be an fsync.
      */
     private volatile long syncNanosPerKey = THREAD_SYNC_NANOS;
+    /**
+     * The moving averages of a sync's time and keys ({@link #SYNC_AVERAGE_WEIGHT} to the latest),
+     * 0 before the first sync that wrote any. Averaged apart, not time over keys per sync, because
+     * a sync's fixed costs (a system call, a JNI crossing) would make a sync of one key look as
+     * costly per key as it is in all, and send the next iteration's dozen keys to the sync thread,
+     * whose hand-off costs more than their sync. Written by the syncs, one at a time.
+     */
+    private double averageSyncNanos;
+    private double averageSyncKeys;
+    /** The latest sync's weight in {@link #averageSyncNanos} and {@link #averageSyncKeys}. */
+    static final double SYNC_AVERAGE_WEIGHT = 1.0 / 8;
 
     ReplyBarrier(KeyspaceEngine engine, EventExecutor loop, Executor syncThread) {
         this(engine, loop, syncThread, System::nanoTime);
@@ -144,12 +173,16 @@ final class ReplyBarrier {
         held.add(new Held(ctx, replies, thenClose, task, ++holdsMade));
         holdsToSync = holdsMade; // after the commits of the replies: a sync that reads it covers them
         keysWaiting += keysChanged;
+        if (ctx != null) {
+            connectionsWaiting++;
+        }
         requestSync();
     }
 
     /** Whether the sync of what waits is expected to take long enough for the sync thread. */
     private boolean slowSyncWaiting() {
-        return keysWaiting * syncNanosPerKey >= THREAD_SYNC_NANOS;
+        long expected = keysWaiting * syncNanosPerKey;
+        return expected >= THREAD_SYNC_NANOS && expected >= connectionsWaiting * THREAD_SYNC_NANOS_PER_CONNECTION;
     }
 
     /** Makes sure a sync will cover the holds made so far: now on the sync thread if it is expected to be slow, else after the reads. */
@@ -178,6 +211,7 @@ final class ReplyBarrier {
         }
         long keys = keysWaiting;
         keysWaiting = 0;
+        connectionsWaiting = 0;
         completed(holdsMade, sync(keys));
         release();
     }
@@ -186,6 +220,7 @@ final class ReplyBarrier {
     private void startThreadSync() {
         long keys = keysWaiting;
         keysWaiting = 0;
+        connectionsWaiting = 0;
         threadSyncing.set(true);
         try {
             syncThread.execute(() -> syncOnThread(keys));
@@ -224,9 +259,21 @@ final class ReplyBarrier {
             return e;
         } finally {
             if (keys > 0) {
-                syncNanosPerKey = (clock.getAsLong() - start) / keys;
+                measured(clock.getAsLong() - start, keys);
             }
         }
+    }
+
+    /** Adds a sync of {@code keys} changed keys that took {@code nanos} to the averages that predict the next one's. */
+    private void measured(long nanos, long keys) {
+        if (averageSyncKeys == 0) {
+            averageSyncNanos = nanos;
+            averageSyncKeys = keys;
+        } else {
+            averageSyncNanos += (nanos - averageSyncNanos) * SYNC_AVERAGE_WEIGHT;
+            averageSyncKeys += (keys - averageSyncKeys) * SYNC_AVERAGE_WEIGHT;
+        }
+        syncNanosPerKey = (long) (averageSyncNanos / averageSyncKeys);
     }
 
     /** Has the loop send what completed syncs cover; if the loop has stopped, frees what it held once it is gone. */

@@ -36,6 +36,14 @@ class ReplyBarrierTest {
                     () -> now[0] += syncNanos); // each sync: two readings, syncNanos apart
         }
 
+        /** A barrier whose syncs take the given times by its clock, in turn. */
+        ReplyBarrier barrierTiming(long... syncNanos) {
+            long[] now = {0};
+            int[] readings = {0};
+            return new ReplyBarrier(new SlowSyncEngine(EngineFeature.GROUP_COMMIT, 0), channel.eventLoop(), syncThread::add,
+                    () -> now[0] += readings[0]++ % 2 == 0 ? 0 : syncNanos[readings[0] / 2 - 1]);
+        }
+
         void hold(ReplyBarrier barrier, String reply, int keysChanged) {
             barrier.hold(ctx, io.netty.buffer.Unpooled.copiedBuffer(reply, UTF_8), false, keysChanged);
         }
@@ -101,6 +109,58 @@ class ReplyBarrierTest {
         loop.channel.runPendingTasks();
         assertEquals("3456789", loop.sent());
         assertFalse(barrier.holding());
+        loop.channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void syncsGoToTheThreadByTheirAveragedCostInAllAndPerConnection() {
+        Loop loop = new Loop();
+        // The first sync (taken as slow) and then ten inline ones of 12 keys, 2 µs a key; then
+        // one of a single key that took 20 µs (its system call), then another dozen keys.
+        long[] syncs = new long[15];
+        java.util.Arrays.fill(syncs, 24_000);
+        syncs[11] = 20_000;
+        syncs[13] = 110_000; // the fifty keys below
+        ReplyBarrier barrier = loop.barrierTiming(syncs);
+        loop.hold(barrier, "first;", 12);
+        loop.syncThread.poll().run();
+        loop.channel.runPendingTasks();
+        assertEquals("first;", loop.sent());
+        for (int sync = 0; sync < 10; sync++) {
+            for (int i = 0; i < 12; i++) {
+                loop.hold(barrier, "x", 1);
+            }
+            loop.channel.runPendingTasks();
+        }
+        assertEquals(0, loop.syncThread.size(), "quick syncs of a dozen keys run inline");
+        assertEquals("x".repeat(120), loop.sent());
+        loop.hold(barrier, "one;", 1);
+        loop.channel.runPendingTasks();
+        assertEquals("one;", loop.sent());
+        for (int i = 0; i < 12; i++) {
+            loop.hold(barrier, "y", 1);
+        }
+        // 20 µs for one key would predict 240 µs for twelve; the averages predict about 27.
+        assertEquals(0, loop.syncThread.size(), "a dozen keys are not worth the hand-off");
+        loop.channel.runPendingTasks();
+        assertEquals("y".repeat(12), loop.sent());
+        // Fifty unpipelined clients' keys (about 110 µs): a thread would save the loop about 2 µs
+        // a connection, less than its wake-ups cost.
+        for (int i = 0; i < 50; i++) {
+            loop.hold(barrier, "z", 1);
+        }
+        assertEquals(0, loop.syncThread.size(), "a sync that is a small share of each connection's work stays inline");
+        loop.channel.runPendingTasks();
+        assertEquals("z".repeat(50), loop.sent());
+        // Four pipelines of 16 writes (about 140 µs, 35 a connection): the sync starts at once on
+        // the sync thread, while the loop serves the next connections.
+        for (int i = 0; i < 4; i++) {
+            loop.hold(barrier, "p", 16);
+        }
+        assertEquals(1, loop.syncThread.size());
+        loop.syncThread.poll().run();
+        loop.channel.runPendingTasks();
+        assertEquals("pppp", loop.sent());
         loop.channel.finishAndReleaseAll();
     }
 
