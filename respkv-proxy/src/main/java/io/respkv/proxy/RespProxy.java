@@ -337,7 +337,8 @@ public final class RespProxy implements AutoCloseable {
 
         /**
          * How the event loops do I/O, towards clients and backends (default
-         * {@link io.respkv.server.NetTransport#AUTO}: epoll on Linux, NIO elsewhere). A transport
+         * {@link io.respkv.server.NetTransport#AUTO}: epoll on Linux, NIO elsewhere; io_uring,
+         * which served unpipelined clients slower through the proxy, only by name). A transport
          * named explicitly must be available: {@link #build()} fails with the reason otherwise.
          */
         public Builder transport(io.respkv.server.NetTransport transport) {
@@ -382,7 +383,7 @@ public final class RespProxy implements AutoCloseable {
             }
             return new RespProxy(new ProxyConfig(bind, port, List.copyOf(startupNodes), slotsReloadInterval,
                     backendConnections, connectTimeout, user, password, readPrefer, requirePass, aclFile,
-                    eventLoopThreads, maxRedirects, ProxyTls.of(tls, backendTls), transport.resolve().requireAvailable()));
+                    eventLoopThreads, maxRedirects, ProxyTls.of(tls, backendTls), transport.resolveForProxy().requireAvailable()));
         }
 
         /** {@code build().start()}. */

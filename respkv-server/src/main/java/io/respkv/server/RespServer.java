@@ -450,9 +450,9 @@ public final class RespServer implements AutoCloseable {
         }
 
         /**
-         * How the event loops do I/O (default {@link NetTransport#AUTO}: epoll on Linux, NIO
-         * elsewhere). A transport named explicitly must be available: {@link #build()} fails with
-         * the reason otherwise.
+         * How the event loops do I/O (default {@link NetTransport#AUTO}: io_uring where the
+         * kernel runs it, else epoll on Linux, NIO elsewhere). A transport named explicitly must be
+         * available: {@link #build()} fails with the reason otherwise.
          */
         public Builder transport(NetTransport transport) {
             this.transport = requireNonNull(transport, "transport");

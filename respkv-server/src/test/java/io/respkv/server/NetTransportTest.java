@@ -58,6 +58,11 @@ class NetTransportTest {
         assertNotEquals(NetTransport.AUTO, resolved);
         assertTrue(resolved.isAvailable());
         assertEquals(NetTransport.NIO, NetTransport.NIO.resolve());
+        // The server takes io_uring where it runs; the proxy takes it only by name.
+        assertEquals(NetTransport.IO_URING.isAvailable(), resolved == NetTransport.IO_URING);
+        NetTransport proxy = NetTransport.AUTO.resolveForProxy();
+        assertEquals(NetTransport.EPOLL.isAvailable() ? NetTransport.EPOLL : NetTransport.NIO, proxy);
+        assertEquals(NetTransport.IO_URING, NetTransport.IO_URING.resolveForProxy());
     }
 
     @Test

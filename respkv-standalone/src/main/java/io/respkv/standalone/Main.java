@@ -221,7 +221,7 @@ public final class Main {
                   --client-query-buffer-limit BYTES  close a client with more unparsed input (default 1073741824)
                   --databases N             number of databases (default 16)
                   --event-loop-threads N    Netty event loops (default 1; 0 = two per core)
-                  --transport NAME          event-loop I/O: auto (default: epoll on Linux, else nio), io_uring, epoll, nio
+                  --transport NAME          event-loop I/O: auto (default: io_uring, else epoll, else nio), io_uring, epoll, nio
                   --command-threads N       threads running commands for network engines and Raft (default 16; 64 with --raft-id)
                   --consistency LEVEL       read consistency connections start with: linearizable (default), lease, stale
                   --max-bulk-length BYTES   longest bulk string a request may carry (default 536870912)

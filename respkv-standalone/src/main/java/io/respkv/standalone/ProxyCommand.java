@@ -176,7 +176,7 @@ public final class ProxyCommand {
                   --requirepass PASS             password clients must give the proxy (AUTH / HELLO AUTH)
                   --aclfile PATH                 the proxy's ACL users (Redis ACL file format; ACL LOAD reloads it)
                   --event-loop-threads N         event loop threads (default: half the CPU count, at least 1)
-                  --transport NAME               event-loop I/O: auto (default: epoll on Linux, else nio), io_uring, epoll, nio
+                  --transport NAME               event-loop I/O: auto (default: epoll, else nio), io_uring, epoll, nio
                   --tls-cert-file PATH           serve clients over TLS (only) with this PEM certificate chain
                   --tls-key-file PATH            its PEM (PKCS#8) private key; --tls-key-file-pass PASS if encrypted
                   --tls-ca-cert-file PATH        PEM CA certificates that verify client certificates
