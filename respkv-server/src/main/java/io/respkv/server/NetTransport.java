@@ -32,10 +32,10 @@ public enum NetTransport {
      * accepts are queued to the kernel in batches instead of one system call each. Measured here,
      * it serves pipelining clients of the memory engine with a fifth to a third less CPU per
      * request than epoll, and since the group sync stays on the event loop for unpipelined
-     * clients, RocksDB's writes faster too (SET {@code -P 16} +9-13%, {@code -P 1} +3-5%, A/B
-     * both orders; docs/benchmarks.md, "JVM and event loops"). It holds about 1.6-2.4 KB more per idle
-     * connection than epoll. Through the proxy it served unpipelined clients 10-20% slower than
-     * epoll, so the proxy takes it only by name.
+     * clients, RocksDB's faster too (SET {@code -P 1} +3-11%, {@code -P 16} +9-13% in two runs of
+     * three, A/B both orders; docs/benchmarks.md, "JVM and event loops"). It holds about 1.6-2.4 KB
+     * more per idle connection than epoll. Through the proxy it served unpipelined clients 10-20%
+     * slower than epoll, so the proxy takes it only by name.
      */
     IO_URING,
     /** Linux epoll through Netty's native transport. */

@@ -209,18 +209,21 @@ final class ReplyBarrier {
             startThreadSync();
             return;
         }
+        completed(holdsMade, sync(takeKeysWaiting()));
+        release();
+    }
+
+    /** On the loop, as a sync starts: the keys the holds so far changed; what waits counts from zero again. */
+    private long takeKeysWaiting() {
         long keys = keysWaiting;
         keysWaiting = 0;
         connectionsWaiting = 0;
-        completed(holdsMade, sync(keys));
-        release();
+        return keys;
     }
 
     /** On the loop: queues a sync on the sync thread for every hold so far. */
     private void startThreadSync() {
-        long keys = keysWaiting;
-        keysWaiting = 0;
-        connectionsWaiting = 0;
+        long keys = takeKeysWaiting();
         threadSyncing.set(true);
         try {
             syncThread.execute(() -> syncOnThread(keys));
