@@ -30,5 +30,10 @@ public enum EngineFeature {
      * changes elements but not the metadata need not rewrite it to conflict with them (engines
      * that validate reads at commit instead need that rewrite: a scan's entries join no read set).
      */
-    LOCKING_READS
+    LOCKING_READS,
+    /**
+     * {@link KeyspaceEngine#prefetch} loads memory (the engine keeps keys on the heap): the server
+     * then passes it the keys of a client's pipelined requests before running them.
+     */
+    PREFETCH
 }

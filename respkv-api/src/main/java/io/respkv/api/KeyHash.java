@@ -24,14 +24,20 @@ public final class KeyHash {
 
     /** The hash of {@code key}'s bytes. */
     public static int of(byte[] key) {
-        long h = 0x9E3779B97F4A7C15L ^ key.length;
+        return of(key, key.length);
+    }
+
+    /** The hash of the first {@code length} bytes of {@code key}, as {@link #of(byte[])} of a copy of them. */
+    public static int of(byte[] key, int length) {
+        java.util.Objects.checkFromIndexSize(0, length, key.length);
+        long h = 0x9E3779B97F4A7C15L ^ length;
         int i = 0;
-        for (; i + Long.BYTES <= key.length; i += Long.BYTES) {
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
             h = (h ^ (long) LONGS.get(key, i)) * 0xBF58476D1CE4E5B9L;
             h ^= h >>> 31;
         }
         long tail = 0;
-        for (; i < key.length; i++) {
+        for (; i < length; i++) {
             tail = (tail << 8) | (key[i] & 0xff);
         }
         h = (h ^ tail) * 0x94D049BB133111EBL;

@@ -78,6 +78,19 @@ public interface KeyspaceEngine extends AutoCloseable {
     default void syncCommitted() {
     }
 
+    /**
+     * A hint that point reads of the keys whose {@link KeyHash} values are the first
+     * {@code count} of {@code keyHashes} come next (the server passes the keys of a client's
+     * pipelined requests before it runs them). An engine that keeps keys in memory may load the
+     * memory their entries live in, so that the cache misses of many keys overlap instead of
+     * adding up one command at a time. Changes nothing anyone can observe; may be called from any
+     * thread without locks. Returns a value computed from what it read, which the caller keeps
+     * (so that the JIT cannot drop the reads as unused); the default reads nothing.
+     */
+    default int prefetch(int[] keyHashes, int count) {
+        return 0;
+    }
+
     /** Opens a consistent read-only view of the committed state as of now. Must be closed. */
     Snapshot snapshot();
 

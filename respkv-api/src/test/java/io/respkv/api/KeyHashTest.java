@@ -20,6 +20,15 @@ class KeyHashTest {
     }
 
     @Test
+    void aPrefixOfAnArrayHashesAsItsCopy() {
+        byte[] bytes = "M\0\0key:000000012345 and what follows".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (int length = 0; length <= bytes.length; length++) {
+            assertEquals(KeyHash.of(Arrays.copyOf(bytes, length)), KeyHash.of(bytes, length), "length " + length);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> KeyHash.of(bytes, bytes.length + 1));
+    }
+
+    @Test
     void keysThatArraysHashCodeConfusesAreTold() {
         // (+1, -31) in two adjacent bytes: the same Arrays.hashCode.
         byte[] a = {'E', 0, 5, 'A', 'a'};

@@ -1,6 +1,7 @@
 package io.respkv.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -20,7 +21,10 @@ import java.util.List;
  *       in the same state (same error, or waiting for more) as fed at once;</li>
  *   <li>under small limits, no decoded request exceeds them;</li>
  *   <li>the same bytes read as argument vectors and encoded as multibulk requests decode, in any
- *       pieces, to exactly those arguments (the reference decoding).</li>
+ *       pieces, to exactly those arguments (the reference decoding);</li>
+ *   <li>{@link RespRequestDecoder#peekKeys} throws nothing, consumes nothing, and each key it
+ *       records is argument 1 of the next request of two or more arguments the decoder reads
+ *       (unless the decoder rejects a request first).</li>
  * </ul>
  * Seeds: {@code src/test/resources/io/respkv/codec/RespRequestDecoderFuzzTestInputs/decode/}. In
  * {@code verify} this fuzzes for a few seconds; {@code -Pfuzz} for longer (docs/security.md#fuzzing).
@@ -58,6 +62,34 @@ class RespRequestDecoderFuzzTest {
         List<List<String>> vectors = vectors(data);
         Outcome encoded = feed(RespLimits.DEFAULT, multibulk(vectors), splits(data));
         assertEquals(new Outcome(vectors, null, true), encoded, "multibulk requests decoded differently");
+
+        peekedKeysAreDecodedKeys(data);
+        peekedKeysAreDecodedKeys(multibulk(vectors));
+    }
+
+    /** The keys {@link RespRequestDecoder#peekKeys} records are those the decoder then reads. */
+    static void peekedKeysAreDecodedKeys(byte[] data) {
+        ByteBuf buffer = Unpooled.wrappedBuffer(data);
+        int[] offsets = new int[64];
+        int[] lengths = new int[64];
+        int peeked = RespRequestDecoder.peekKeys(buffer, 64, Integer.MAX_VALUE, offsets, lengths);
+        assertEquals(0, buffer.readerIndex(), "peekKeys consumed input");
+        RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.DEFAULT);
+        RespRequest request = new RespRequest();
+        int matched = 0;
+        try {
+            while (matched < peeked && decoder.decode(buffer, request)) {
+                assertSame(buffer, request.buffer(), "peekKeys went past an inline request");
+                if (request.count() >= 2) {
+                    assertEquals(offsets[matched], request.offset(1), "key " + matched + " offset");
+                    assertEquals(lengths[matched], request.length(1), "key " + matched + " length");
+                    matched++;
+                }
+            }
+        } catch (RespProtocolException e) {
+            return; // a hint may run past a request the decoder refuses
+        }
+        assertEquals(peeked, matched, "peekKeys recorded a key of a request the decoder found incomplete");
     }
 
     /** What the decoder made of a stream: the requests, then an error line or not, and whether it ended between requests. */

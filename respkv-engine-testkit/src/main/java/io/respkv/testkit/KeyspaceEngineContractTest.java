@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.respkv.api.EngineFeature;
+import io.respkv.api.KeyHash;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.api.KvCursor;
 import io.respkv.api.ReadView;
@@ -497,6 +498,30 @@ public abstract class KeyspaceEngineContractTest {
         }
         try (Snapshot s = engine.snapshot()) {
             assertArrayEquals(b("written"), s.get(b("locked")));
+        }
+    }
+
+    @Test
+    void prefetchIsAHintThatChangesNothing() throws Exception {
+        putAll(b("hinted"), b(0xff, 0x00));
+        int[] hashes = {KeyHash.of(b("hinted")), KeyHash.of(b(0xff, 0x00)), KeyHash.of(b("absent")), 0, -1,
+                Integer.MIN_VALUE, Integer.MAX_VALUE};
+        // any hashes, any count up to the array's, from a thread holding no transaction
+        for (int count = 0; count <= hashes.length; count++) {
+            engine.prefetch(hashes, count);
+        }
+        try (Transaction t = engine.begin()) {
+            engine.prefetch(hashes, hashes.length); // and while a transaction is open
+            assertArrayEquals(b("hinted"), t.get(b("hinted")));
+            assertNull(t.get(b("absent")));
+            t.put(b("absent"), b("now"));
+            t.commit();
+        }
+        engine.prefetch(hashes, hashes.length);
+        try (Snapshot s = engine.snapshot()) {
+            assertArrayEquals(b("hinted"), s.get(b("hinted")));
+            assertArrayEquals(b(0xff, 0x00), s.get(b(0xff, 0x00)));
+            assertArrayEquals(b("now"), s.get(b("absent")));
         }
     }
 

@@ -74,6 +74,8 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
     private final RespRequestDecoder decoder;
     private final RespRequest request = new RespRequest();
     private final RespReplyWriter reply = new RespReplyWriter();
+    /** Hints the engine at the keys of the pipelined requests about to run; null if it takes none. */
+    private final KeyPrefetcher prefetch;
     private ClientConnection client;
     private ReplyBarrier barrier;
     private CommandDispatcher dispatcher;
@@ -115,6 +117,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         this.server = server;
         this.decoder = new RespRequestDecoder(server.config().limits());
         this.commandThreads = server.commandThreads();
+        this.prefetch = server.prefetchKeys ? new KeyPrefetcher(server.engine()) : null;
     }
 
     @Override
@@ -298,8 +301,13 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         boolean interacted = false;
         // Off the event loop, consecutive batchable requests of the pipeline run together (dispatchBatch).
         java.util.List<RespRequest> sets = null;
+        int untilPrefetch = 0;
         try {
             while (!closing && !client.blocked() && !outputPaused && decoder.decode(cumulation, request)) {
+                if (prefetch != null && --untilPrefetch < 0 && cumulation.isReadable()) {
+                    // More requests follow this one (a pipeline): hint their keys and its own together.
+                    untilPrefetch = prefetch.ahead(request, cumulation, client.db());
+                }
                 if (!interacted) {
                     interacted = true;
                     client.lastInteractionMillis = System.currentTimeMillis();

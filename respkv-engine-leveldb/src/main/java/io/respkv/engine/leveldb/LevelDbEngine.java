@@ -164,10 +164,15 @@ public final class LevelDbEngine implements KeyspaceEngine {
         this.walSyncInterval = b.walSyncInterval;
         this.lockTimeout = b.lockTimeout;
         this.readCacheSize = b.readCacheSize;
-        this.features = durability == Durability.SYNC
-                ? Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.GROUP_COMMIT,
-                        EngineFeature.LOCKING_READS)
-                : Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.LOCKING_READS);
+        java.util.EnumSet<EngineFeature> declared =
+                java.util.EnumSet.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.LOCKING_READS);
+        if (durability == Durability.SYNC) {
+            declared.add(EngineFeature.GROUP_COMMIT);
+        }
+        if (readCacheSize > 0) {
+            declared.add(EngineFeature.PREFETCH); // prefetch loads the read cache's memory
+        }
+        this.features = Set.copyOf(declared);
         try {
             Files.createDirectories(path);
         } catch (IOException e) {
@@ -225,6 +230,12 @@ public final class LevelDbEngine implements KeyspaceEngine {
     @Override
     public Set<EngineFeature> features() {
         return features;
+    }
+
+    /** Loads the read cache's memory for the keys (see {@link ReadCache#prefetch}). */
+    @Override
+    public int prefetch(int[] keyHashes, int count) {
+        return cache.prefetch(keyHashes, count);
     }
 
     @Override

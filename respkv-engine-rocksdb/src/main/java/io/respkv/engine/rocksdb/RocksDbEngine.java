@@ -189,6 +189,10 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     private static final Set<EngineFeature> FEATURES = Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT,
             EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT, EngineFeature.LOCKING_READS);
+    /** With the read cache on: {@link #prefetch} loads its memory. */
+    private static final Set<EngineFeature> FEATURES_WITH_CACHE = Set.of(EngineFeature.PERSISTENT,
+            EngineFeature.CHECKPOINT, EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT,
+            EngineFeature.LOCKING_READS, EngineFeature.PREFETCH);
 
     private final Path path;
     private final Durability durability;
@@ -349,7 +353,13 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     @Override
     public Set<EngineFeature> features() {
-        return FEATURES;
+        return readCacheSize > 0 ? FEATURES_WITH_CACHE : FEATURES;
+    }
+
+    /** Loads the read cache's memory for the keys (see {@link ReadCache#prefetch}). */
+    @Override
+    public int prefetch(int[] keyHashes, int count) {
+        return cache.prefetch(keyHashes, count);
     }
 
     @Override

@@ -342,6 +342,47 @@ public final class ReadCache {
         }
     }
 
+    /**
+     * Loads the memory that lookups of keys with these hashes will read (each key's home slot
+     * in its stripe's two arrays, then the entry there, then the entry's key and value arrays),
+     * for {@link io.respkv.api.KeyspaceEngine#prefetch}. One pass per level of indirection, each
+     * over all the keys: the loads of one pass do not depend on each other, so the processor
+     * overlaps their cache misses, where a command at a time waits for each in turn (on RocksDB
+     * at 100,000 keys the lookup was a quarter of the event loop's time per pipelined SET).
+     * Reads without locks: a table replaced meanwhile only makes the hint miss. Returns a value
+     * computed from every load, which the caller keeps so that the JIT does not drop them.
+     */
+    public int prefetch(int[] hashes, int count) {
+        if (!enabled()) {
+            return 0;
+        }
+        int sink = 0;
+        for (int k = 0; k < count; k++) {
+            int hash = hashes[k];
+            Stripe s = stripe(hash);
+            int[] h = s.hashes;
+            Entry[] t = s.table;
+            sink += h[hash & (h.length - 1)] + (t[hash & (t.length - 1)] == null ? 0 : 1);
+        }
+        for (int k = 0; k < count; k++) {
+            int hash = hashes[k];
+            Entry[] t = stripe(hash).table;
+            Entry e = t[hash & (t.length - 1)];
+            if (e != null) {
+                sink += e.hash;
+            }
+        }
+        for (int k = 0; k < count; k++) {
+            int hash = hashes[k];
+            Entry[] t = stripe(hash).table;
+            Entry e = t[hash & (t.length - 1)];
+            if (e != null) {
+                sink += e.key.length + e.value.length;
+            }
+        }
+        return sink;
+    }
+
     /** Records {@code value} ({@link #ABSENT} for none) as {@code key}'s current value, read. The caller holds its lock. */
     public void put(KeyLockTable.Key key, byte[] value, long epoch) {
         if (capacityBytes <= 0) {

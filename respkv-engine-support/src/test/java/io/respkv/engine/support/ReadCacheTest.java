@@ -26,6 +26,50 @@ class ReadCacheTest {
     }
 
     @Test
+    void prefetchChangesNothingAndSurvivesTablesReplacedUnderIt() throws Exception {
+        ReadCache cache = new ReadCache(1 << 20);
+        int[] hashes = new int[64];
+        for (int i = 0; i < hashes.length; i++) {
+            KeyLockTable.Key key = new KeyLockTable.Key(b("key" + i));
+            cache.put(key, b("value" + i), 0);
+            hashes[i] = key.hashCode();
+        }
+        long used = cache.usedBytes();
+        int size = cache.size();
+        cache.prefetch(hashes, hashes.length);
+        assertEquals(used, cache.usedBytes());
+        assertEquals(size, cache.size());
+        for (int i = 0; i < hashes.length; i++) {
+            assertArrayEquals(b("value" + i), cache.get(new KeyLockTable.Key(b("key" + i))).value());
+        }
+        assertEquals(0, new ReadCache(0).prefetch(hashes, hashes.length), "a disabled cache reads nothing");
+
+        // Prefetch reads the tables without locks while a writer grows them (each stripe's two
+        // arrays replaced one after the other) and clears them back to their first size.
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        Thread writer = new Thread(() -> {
+            try {
+                for (int round = 0; round < 100 && System.nanoTime() < deadline; round++) {
+                    for (int i = 0; i < 5_000; i++) {
+                        cache.put(new KeyLockTable.Key(b("w" + round + "-" + i)), b("v"), 0);
+                    }
+                    cache.clear();
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        writer.start();
+        int[] any = new java.util.Random(7).ints(256).toArray();
+        while (writer.isAlive()) {
+            cache.prefetch(any, any.length);
+        }
+        writer.join();
+        assertNull(failure.get());
+    }
+
+    @Test
     void keysWrittenWithoutBeingReadNeverEvictKeysThatWereRead() {
         ReadCache cache = new ReadCache(100_000);
         RangeDeleteLog ranges = new RangeDeleteLog();

@@ -72,11 +72,19 @@ public final class KeyCodec {
 
     /** {@code M | db | key}.*/
     public static byte[] metaKey(int db, byte[] key) {
-        byte[] out = new byte[3 + key.length];
+        byte[] out = new byte[META_HEADER + key.length];
+        putMetaHeader(out, db);
+        System.arraycopy(key, 0, out, META_HEADER, key.length);
+        return out;
+    }
+
+    /** The length of a metadata key's {@code M | db} header. */
+    public static final int META_HEADER = 3;
+
+    /** Writes the {@code M | db} header of {@code db}'s metadata keys into {@code out}[0, {@link #META_HEADER}). */
+    public static void putMetaHeader(byte[] out, int db) {
         out[0] = META;
         putDb(out, db);
-        System.arraycopy(key, 0, out, 3, key.length);
-        return out;
     }
 
     /** The first metadata key of {@code db} (inclusive scan bound). */
