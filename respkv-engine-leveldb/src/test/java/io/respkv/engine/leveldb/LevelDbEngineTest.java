@@ -121,12 +121,18 @@ class LevelDbEngineTest {
 
     @Test
     void declaresGroupCommitWithSyncOnlyAndNoNativeRangeDelete() {
-        assertEquals(Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.LOCKING_READS),
-                open().features());
+        assertEquals(Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.LOCKING_READS,
+                EngineFeature.PREFETCH), open().features());
         try (LevelDbEngine sync = open(dir.resolve("sync"), Durability.SYNC)) {
             assertEquals(Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.GROUP_COMMIT,
-                    EngineFeature.LOCKING_READS), sync.features());
+                    EngineFeature.LOCKING_READS, EngineFeature.PREFETCH), sync.features());
             assertEquals("leveldb", sync.name());
+        }
+        // without a read cache, prefetch has nothing to load
+        try (LevelDbEngine uncached = LevelDbEngine.builder().path(dir.resolve("uncached")).durability(Durability.ASYNC)
+                .readCacheSize(0).build()) {
+            assertEquals(Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.LOCKING_READS),
+                    uncached.features());
         }
     }
 

@@ -120,12 +120,18 @@ class RocksDbEngineTest {
     }
 
     @Test
-    void declaresPersistentCheckpointNativeRangeDeleteGroupCommitAndLockingReads() {
+    void declaresPersistentCheckpointNativeRangeDeleteGroupCommitLockingReadsAndPrefetchWithACache() {
         Set<EngineFeature> all = Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT,
-                EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT, EngineFeature.LOCKING_READS);
+                EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT, EngineFeature.LOCKING_READS,
+                EngineFeature.PREFETCH);
         assertEquals(all, open().features());
         try (RocksDbEngine sync = open(dir.resolve("sync"), Durability.SYNC)) {
             assertEquals(all, sync.features());
+        }
+        // without a read cache, prefetch has nothing to load
+        try (RocksDbEngine uncached = RocksDbEngine.builder().path(dir.resolve("uncached")).readCacheSize(0).build()) {
+            assertEquals(Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT, EngineFeature.NATIVE_RANGE_DELETE,
+                    EngineFeature.GROUP_COMMIT, EngineFeature.LOCKING_READS), uncached.features());
         }
     }
 
