@@ -8,69 +8,32 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.respkv.api.EngineFeature;
 import io.respkv.api.KeyHash;
-import io.respkv.api.KeyspaceEngine;
-import io.respkv.api.Snapshot;
-import io.respkv.api.Transaction;
 import io.respkv.codec.RespLimits;
 import io.respkv.codec.RespRequest;
 import io.respkv.codec.RespRequestDecoder;
+import io.respkv.server.difftest.RespCommand;
 import io.respkv.server.engine.MemoryEngine;
 import io.respkv.server.keyspace.KeyCodec;
+import io.respkv.server.keyspace.RecordingEngine;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A pipeline's keys reach the engine's {@link KeyspaceEngine#prefetch} as the hashes of their
- * metadata keys, in the client's database, before the requests run; a lone request hints nothing.
+ * A pipeline's keys reach the engine's {@link io.respkv.api.KeyspaceEngine#prefetch} as the
+ * hashes of their metadata keys, in the client's database, before the requests run; a lone
+ * request hints nothing.
  */
 @Timeout(60)
 class KeyPrefetcherTest {
 
-    /** The memory engine, declaring {@link EngineFeature#PREFETCH} and recording each hint. */
-    static final class RecordingEngine implements KeyspaceEngine {
-        final MemoryEngine delegate = new MemoryEngine();
-        final List<int[]> hints = java.util.Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public String name() {
-            return "prefetch-recording";
-        }
-
-        @Override
-        public Set<EngineFeature> features() {
-            Set<EngineFeature> f = EnumSet.of(EngineFeature.PREFETCH);
-            f.addAll(delegate.features());
-            return f;
-        }
-
-        @Override
-        public int prefetch(int[] keyHashes, int count) {
-            hints.add(Arrays.copyOf(keyHashes, count));
-            return count;
-        }
-
-        @Override
-        public Transaction begin() {
-            return delegate.begin();
-        }
-
-        @Override
-        public Snapshot snapshot() {
-            return delegate.snapshot();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
+    private static RecordingEngine recording() {
+        return new RecordingEngine(new MemoryEngine(), Set.of(EngineFeature.PREFETCH));
     }
 
     private static int metaHash(int db, String key) {
@@ -78,16 +41,12 @@ class KeyPrefetcherTest {
     }
 
     private static String multibulk(String... args) {
-        StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
-        for (String a : args) {
-            sb.append('$').append(a.getBytes(UTF_8).length).append("\r\n").append(a).append("\r\n");
-        }
-        return sb.toString();
+        return new String(RespCommand.of(args).encode(), UTF_8);
     }
 
     @Test
     void hintsTheDecodedRequestsKeyAndThoseBufferedAfterIt() {
-        RecordingEngine engine = new RecordingEngine();
+        RecordingEngine engine = recording();
         KeyPrefetcher prefetcher = new KeyPrefetcher(engine);
         ByteBuf in = Unpooled.copiedBuffer(multibulk("SET", "a", "1") + multibulk("PING") + multibulk("GET", "b")
                 + multibulk("INCR", "c"), UTF_8);
@@ -96,24 +55,24 @@ class KeyPrefetcherTest {
 
         assertEquals(KeyPrefetcher.WINDOW, prefetcher.ahead(first, in, 5));
 
-        assertEquals(1, engine.hints.size());
+        assertEquals(1, engine.prefetches().size());
         assertEquals(List.of(metaHash(5, "a"), metaHash(5, "b"), metaHash(5, "c")),
-                Arrays.stream(engine.hints.get(0)).boxed().toList());
+                Arrays.stream(engine.prefetches().get(0)).boxed().toList());
     }
 
     @Test
     void aKeyAloneIsNotHinted() {
-        RecordingEngine engine = new RecordingEngine();
+        RecordingEngine engine = recording();
         ByteBuf in = Unpooled.copiedBuffer(multibulk("GET", "a") + multibulk("PING"), UTF_8);
         RespRequest first = new RespRequest();
         assertTrue(new RespRequestDecoder(RespLimits.DEFAULT).decode(in, first));
         new KeyPrefetcher(engine).ahead(first, in, 0);
-        assertEquals(0, engine.hints.size());
+        assertEquals(0, engine.prefetches().size());
     }
 
     @Test
     void theServerHintsAPipelinesKeysInTheClientsDatabaseAndNotALoneRequests() throws Exception {
-        RecordingEngine engine = new RecordingEngine();
+        RecordingEngine engine = recording();
         RespServer server = RespServer.builder().port(0).engine(engine).start().join();
         try (Socket s = new Socket("127.0.0.1", server.activePort())) {
             s.setSoTimeout(20_000);
@@ -122,13 +81,13 @@ class KeyPrefetcherTest {
 
             exchange(out, in, multibulk("SELECT", "3"), "+OK\r\n");
             exchange(out, in, multibulk("GET", "alone"), "$-1\r\n");
-            assertEquals(0, engine.hints.size(), "a lone request hinted");
+            assertEquals(0, engine.prefetches().size(), "a lone request hinted");
 
             exchange(out, in, multibulk("SET", "k1", "v") + multibulk("GET", "k1") + multibulk("INCR", "n"),
                     "+OK\r\n$1\r\nv\r\n:1\r\n");
-            assertEquals(1, engine.hints.size(), "hints of one read of three requests");
+            assertEquals(1, engine.prefetches().size(), "hints of one read of three requests");
             assertEquals(List.of(metaHash(3, "k1"), metaHash(3, "k1"), metaHash(3, "n")),
-                    Arrays.stream(engine.hints.get(0)).boxed().toList());
+                    Arrays.stream(engine.prefetches().get(0)).boxed().toList());
         } finally {
             server.close();
         }

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An engine decorator that records what every transaction did (point reads, writes, range
- * deletes), so tests can assert how much work an operation costs on the engine.
+ * deletes), so tests can assert how much work an operation costs on the engine, and the key
+ * hashes the server hinted at with {@link #prefetch}.
  */
 public final class RecordingEngine implements KeyspaceEngine {
 
@@ -31,11 +32,29 @@ public final class RecordingEngine implements KeyspaceEngine {
     }
 
     private final KeyspaceEngine delegate;
+    private final Set<EngineFeature> features;
     private final List<Log> logs = Collections.synchronizedList(new ArrayList<>());
+    private final List<int[]> prefetches = Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<Runnable> beforeNextCommit = new AtomicReference<>();
 
     public RecordingEngine(KeyspaceEngine delegate) {
+        this(delegate, Set.of());
+    }
+
+    /** @param declared features declared besides the delegate's ({@code PREFETCH}: so the server hints) */
+    public RecordingEngine(KeyspaceEngine delegate, Set<EngineFeature> declared) {
         this.delegate = delegate;
+        java.util.EnumSet<EngineFeature> all = java.util.EnumSet.noneOf(EngineFeature.class);
+        all.addAll(delegate.features());
+        all.addAll(declared);
+        this.features = Set.copyOf(all);
+    }
+
+    /** The key hashes of every {@link #prefetch} call so far, a call's in one array. */
+    public List<int[]> prefetches() {
+        synchronized (prefetches) {
+            return List.copyOf(prefetches);
+        }
     }
 
     /** The logs of every transaction begun so far. */
@@ -64,7 +83,13 @@ public final class RecordingEngine implements KeyspaceEngine {
 
     @Override
     public Set<EngineFeature> features() {
-        return delegate.features();
+        return features;
+    }
+
+    @Override
+    public int prefetch(int[] keyHashes, int count) {
+        prefetches.add(java.util.Arrays.copyOf(keyHashes, count));
+        return delegate.prefetch(keyHashes, count);
     }
 
     @Override
