@@ -8,8 +8,9 @@
 # rounds each, and prints per run the requests per second, the CPU per request of the event loops
 # (respkv-io) and of the sync thread (respkv-sync), and the whole process's, all from
 # /proc/PID/task. A thread's own CPU is far steadier than throughput on a shared machine, where
-# the other tenants move every process's rate together. PRE=set runs that test in the warm-up
-# rounds first (so a GET finds the keys). Example (a system property's A/B):
+# the other tenants move every process's rate together. PRE=set runs that test, unrecorded, before
+# each run of TEST (so a GET finds the keys; PRE=lpush refills a list for LPOP). Example (a
+# system property's A/B):
 #   A_JAVA_OPTS=-Drespkv.prefetchKeys=false bench/thread-cpu-ab.sh set 16 600000 6 --durability async
 #
 # Needs: a built jar (./mvnw -B -q -DskipTests package), redis-benchmark and redis-cli on PATH
@@ -63,6 +64,8 @@ for _ in 1 2; do
   run W "$PORT_A" "$PID_A" "$TEST" >/dev/null; run W "$PORT_B" "$PID_B" "$TEST" >/dev/null
 done
 for _ in $(seq 1 "$ROUNDS"); do
+  [[ -n ${PRE:-} ]] && run W "$PORT_A" "$PID_A" "$PRE" >/dev/null
   run A "$PORT_A" "$PID_A" "$TEST"
+  [[ -n ${PRE:-} ]] && run W "$PORT_B" "$PID_B" "$PRE" >/dev/null
   run B "$PORT_B" "$PID_B" "$TEST"
 done

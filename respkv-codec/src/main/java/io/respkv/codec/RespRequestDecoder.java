@@ -169,22 +169,23 @@ public final class RespRequestDecoder {
     }
 
     /**
-     * Looks ahead at the multibulk requests buffered in {@code in} from its reader index, without
-     * consuming anything: of up to {@code maxRequests} complete requests, records where argument 1
-     * (the first key, for most commands) of each with two or more arguments starts in {@code in}
-     * and its length, if at most {@code maxKeyLength}. For hints only (a server prefetching the
-     * keys a pipeline is about to read): it stops, without an error, at the first request it
-     * does not find complete and in the plain form ({@code *<digits>\r\n}, then
+     * Looks ahead at the multibulk requests in {@code bytes[from, to)} (a copy of a connection's
+     * buffered input): of up to {@code maxRequests} complete requests, records where argument 1
+     * (the first key, for most commands) of each with two or more arguments starts in
+     * {@code bytes} and its length, if at most {@code maxKeyLength}. For hints only (a server
+     * prefetching the keys a pipeline is about to read): it stops, without an error, at the first
+     * request it does not find complete and in the plain form ({@code *<digits>\r\n}, then
      * {@code $<digits>\r\n<bytes>\r\n} per argument), which {@link #decode} then reads or
      * rejects as always. Returns the number of keys recorded in {@code keyOffsets} and
      * {@code keyLengths} (at most their length).
      */
-    public static int peekKeys(ByteBuf in, int maxRequests, int maxKeyLength, int[] keyOffsets, int[] keyLengths) {
-        int end = in.writerIndex();
-        int p = in.readerIndex();
+    public static int peekKeys(byte[] bytes, int from, int to, int maxRequests, int maxKeyLength,
+                               int[] keyOffsets, int[] keyLengths) {
+        java.util.Objects.checkFromToIndex(from, to, bytes.length);
+        int p = from;
         int keys = 0;
-        for (int r = 0; r < maxRequests && keys < keyOffsets.length && p < end && in.getByte(p) == '*'; r++) {
-            long line = peekNumber(in, p + 1, end);
+        for (int r = 0; r < maxRequests && keys < keyOffsets.length && p < to && bytes[p] == '*'; r++) {
+            long line = peekNumber(bytes, p + 1, to);
             if (line < 0) {
                 return keys;
             }
@@ -193,10 +194,10 @@ public final class RespRequestDecoder {
             int keyAt = -1;
             int keyLength = 0;
             for (long a = 0; a < count; a++) {
-                if (p >= end || in.getByte(p) != '$') {
+                if (p >= to || bytes[p] != '$') {
                     return keys;
                 }
-                line = peekNumber(in, p + 1, end);
+                line = peekNumber(bytes, p + 1, to);
                 if (line < 0) {
                     return keys;
                 }
@@ -206,7 +207,7 @@ public final class RespRequestDecoder {
                     keyAt = p;
                     keyLength = (int) length;
                 }
-                if ((long) end - p < length + 2) {
+                if ((long) to - p < length + 2) {
                     return keys;
                 }
                 p += (int) length + 2;
@@ -221,17 +222,17 @@ public final class RespRequestDecoder {
     }
 
     /**
-     * The number of one to nine digits (no leading zero) at {@code at}, ended by {@code \r\n},
-     * shifted left by four bits, plus its count of digits; -1 for anything else.
+     * The number of one to nine digits (no leading zero) at {@code at}, ended by {@code \r\n}
+     * before {@code to}, shifted left by four bits, plus its count of digits; -1 for anything else.
      */
-    private static long peekNumber(ByteBuf in, int at, int end) {
+    private static long peekNumber(byte[] bytes, int at, int to) {
         long v = 0;
-        for (int p = at; p < end && p - at <= 9; p++) {
-            byte b = in.getByte(p);
+        for (int p = at; p < to && p - at <= 9; p++) {
+            byte b = bytes[p];
             if (b == '\r') {
-                return p > at && p + 1 < end && in.getByte(p + 1) == '\n' ? v << 4 | (p - at) : -1;
+                return p > at && p + 1 < to && bytes[p + 1] == '\n' ? v << 4 | (p - at) : -1;
             }
-            if (b < '0' || b > '9' || p - at == 9 || (b == '0' && p == at && p + 1 < end && in.getByte(p + 1) != '\r')) {
+            if (b < '0' || b > '9' || p - at == 9 || (b == '0' && p == at && p + 1 < to && bytes[p + 1] != '\r')) {
                 return -1;
             }
             v = v * 10 + (b - '0');

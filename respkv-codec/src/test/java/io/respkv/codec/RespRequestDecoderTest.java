@@ -389,19 +389,22 @@ class RespRequestDecoderTest {
 
     // ---------------------------------------------------------------- peekKeys
 
+    /** {@link RespRequestDecoder#peekKeys} over all of {@code input}'s bytes after {@code from}. */
+    private static int peek(String input, int from, int maxRequests, int maxKeyLength, int[] offsets, int[] lengths) {
+        byte[] bytes = Feeder.latin1(input);
+        return RespRequestDecoder.peekKeys(bytes, from, bytes.length, maxRequests, maxKeyLength, offsets, lengths);
+    }
+
     @Test
-    void peekKeysRecordsArgumentOneOfEachBufferedRequestWithoutConsumingAny() {
+    void peekKeysRecordsArgumentOneOfEachRequestWithTwoOrMoreArguments() {
         String set = multibulk(List.of("SET", "k1", "v"));
         String ping = multibulk(List.of("PING"));
         String get = multibulk(List.of("GET", "key\r\n2"));
-        ByteBuf in = Unpooled.copiedBuffer(Feeder.latin1("xx" + set + ping + get));
-        in.readerIndex(2);
         int[] offsets = new int[8];
         int[] lengths = new int[8];
 
-        assertEquals(2, RespRequestDecoder.peekKeys(in, 8, 256, offsets, lengths));
+        assertEquals(2, peek("xx" + set + ping + get, 2, 8, 256, offsets, lengths));
 
-        assertEquals(2, in.readerIndex());
         assertEquals(2 + set.indexOf("k1"), offsets[0]);
         assertEquals(2, lengths[0]);
         assertEquals(2 + set.length() + ping.length() + get.indexOf("key"), offsets[1]);
@@ -413,8 +416,9 @@ class RespRequestDecoderTest {
         String set = multibulk(List.of("SET", "k1", "v"));
         int[] offsets = new int[8];
         int[] lengths = new int[8];
-        ByteBuf incomplete = Unpooled.copiedBuffer(Feeder.latin1(set + set.substring(0, set.length() - 1)));
-        assertEquals(1, RespRequestDecoder.peekKeys(incomplete, 8, 256, offsets, lengths));
+        assertEquals(1, peek(set + set.substring(0, set.length() - 1), 0, 8, 256, offsets, lengths), "incomplete");
+        byte[] two = Feeder.latin1(set + set);
+        assertEquals(1, RespRequestDecoder.peekKeys(two, 0, two.length - 1, 8, 256, offsets, lengths), "cut short by to");
         for (String after : List.of(
                 "SET k2 v\r\n",                            // inline
                 "*2\r\n$3\r\nGET\r\n$02\r\nk2\r\n",   // a leading zero
@@ -422,8 +426,7 @@ class RespRequestDecoderTest {
                 "*2\r\n$3\r\nGET\r\n$2\nk2\r\n",       // no CR
                 "*2\r\n$3\r\nGET\r\n$1234567890\r\n",  // ten digits
                 "*2\r\n+3\r\n")) {                       // not a bulk
-            ByteBuf in = Unpooled.copiedBuffer(Feeder.latin1(set + after + set));
-            assertEquals(1, RespRequestDecoder.peekKeys(in, 8, 256, offsets, lengths), after);
+            assertEquals(1, peek(set + after + set, 0, 8, 256, offsets, lengths), after);
             assertEquals(set.indexOf("k1"), offsets[0], after);
         }
     }
@@ -431,16 +434,17 @@ class RespRequestDecoderTest {
     @Test
     void peekKeysHonoursItsLimits() {
         String three = multibulk(List.of("GET", "a")) + multibulk(List.of("GET", "b".repeat(300))) + multibulk(List.of("GET", "c"));
-        ByteBuf in = Unpooled.copiedBuffer(Feeder.latin1(three));
         int[] offsets = new int[8];
         int[] lengths = new int[8];
         // the long key is left out; the request count bounds the look ahead; so does the arrays' room
-        assertEquals(2, RespRequestDecoder.peekKeys(in, 8, 256, offsets, lengths));
+        assertEquals(2, peek(three, 0, 8, 256, offsets, lengths));
         assertEquals(List.of(1, 1), List.of(lengths[0], lengths[1]));
-        assertEquals(1, RespRequestDecoder.peekKeys(in, 2, 256, offsets, lengths));
-        assertEquals(1, RespRequestDecoder.peekKeys(in, 8, 256, new int[1], new int[1]));
-        assertEquals(3, RespRequestDecoder.peekKeys(in, 8, 300, offsets, lengths));
-        assertEquals(0, RespRequestDecoder.peekKeys(Unpooled.EMPTY_BUFFER, 8, 256, offsets, lengths));
+        assertEquals(1, peek(three, 0, 2, 256, offsets, lengths));
+        assertEquals(1, peek(three, 0, 8, 256, new int[1], new int[1]));
+        assertEquals(3, peek(three, 0, 8, 300, offsets, lengths));
+        assertEquals(0, peek("", 0, 8, 256, offsets, lengths));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> RespRequestDecoder.peekKeys(new byte[4], 0, 5, 8, 256, offsets, lengths));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,6 +1,7 @@
 package io.respkv.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.respkv.api.KeyHash;
 import io.respkv.api.KeyspaceEngine;
 import io.respkv.codec.RespRequest;
@@ -14,23 +15,39 @@ import io.respkv.server.keyspace.KeyCodec;
  * SETs each waited for their key's entry in the engine's read cache to come from memory (cache
  * misses over 100,000 keys); hinted together, the misses overlap. A wrong guess (a request whose
  * argument 1 is no key, a SELECT in the pipeline) costs a wasted load, never a wrong result.
- * One per connection; event loop or the connection's command thread, never both at once.
+ *
+ * <p>One per server; thread-safe: the look-ahead works in buffers of the calling thread (an event
+ * loop, or a command thread), so an idle connection costs nothing.
  */
 final class KeyPrefetcher {
 
     /** Requests looked at ahead at a time: then this many run before the next look. */
     static final int WINDOW = 32;
+    /** Buffered input looked at, at most: requests beyond it wait for the next look. */
+    static final int WINDOW_BYTES = 4096;
     /** Longer keys are not hinted (copying them to hash costs more than a miss saves). */
     static final int MAX_KEY_LENGTH = 256;
 
+    /** A thread's look-ahead buffers. */
+    private static final class Scratch {
+        /** A copy of the input looked at: parsing a heap array beats a checked read per byte. */
+        final byte[] input = new byte[WINDOW_BYTES];
+        final int[] offsets = new int[WINDOW];
+        final int[] lengths = new int[WINDOW];
+        final int[] hashes = new int[WINDOW];
+        final byte[] metaKey = new byte[KeyCodec.META_HEADER + MAX_KEY_LENGTH];
+        /** What the engine's reads added up to: kept so the JIT cannot drop them as unused. */
+        int sink;
+    }
+
+    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected Scratch initialValue() {
+            return new Scratch();
+        }
+    };
+
     private final KeyspaceEngine engine;
-    /** Allocated on first use: idle connections never need them. */
-    private int[] offsets;
-    private int[] lengths;
-    private int[] hashes;
-    private byte[] metaKey;
-    /** What the engine's reads added up to: kept so the JIT cannot drop them as unused. */
-    private int sink;
 
     KeyPrefetcher(KeyspaceEngine engine) {
         this.engine = engine;
@@ -38,34 +55,29 @@ final class KeyPrefetcher {
 
     /**
      * Hints the key of {@code current}, a request just decoded, and those of the requests
-     * buffered after it in {@code in} from its reader index (up to {@link #WINDOW} in all), in
-     * database {@code db}; returns how many requests to run before looking again.
+     * buffered after it in {@code in} from its reader index (up to {@link #WINDOW} keys in all,
+     * within {@link #WINDOW_BYTES}), in database {@code db}; returns how many requests to run
+     * before looking again.
      */
     int ahead(RespRequest current, ByteBuf in, int db) {
-        if (offsets == null) {
-            offsets = new int[WINDOW];
-            lengths = new int[WINDOW];
-            hashes = new int[WINDOW];
-            metaKey = new byte[KeyCodec.META_HEADER + MAX_KEY_LENGTH];
-        }
-        KeyCodec.putMetaHeader(metaKey, db);
+        Scratch s = SCRATCH.get();
+        KeyCodec.putMetaHeader(s.metaKey, db);
         int keys = 0;
         if (current.count() >= 2 && current.length(1) <= MAX_KEY_LENGTH) {
-            hashes[keys++] = hash(current.buffer(), current.offset(1), current.length(1));
+            int length = current.length(1);
+            current.buffer().getBytes(current.offset(1), s.metaKey, KeyCodec.META_HEADER, length);
+            s.hashes[keys++] = KeyHash.of(s.metaKey, KeyCodec.META_HEADER + length);
         }
-        int peeked = RespRequestDecoder.peekKeys(in, WINDOW - 1, MAX_KEY_LENGTH, offsets, lengths);
+        int bytes = Math.min(in.readableBytes(), WINDOW_BYTES);
+        in.getBytes(in.readerIndex(), s.input, 0, bytes);
+        int peeked = RespRequestDecoder.peekKeys(s.input, 0, bytes, WINDOW - 1, MAX_KEY_LENGTH, s.offsets, s.lengths);
         for (int k = 0; k < peeked && keys < WINDOW; k++) {
-            hashes[keys++] = hash(in, offsets[k], lengths[k]);
+            System.arraycopy(s.input, s.offsets[k], s.metaKey, KeyCodec.META_HEADER, s.lengths[k]);
+            s.hashes[keys++] = KeyHash.of(s.metaKey, KeyCodec.META_HEADER + s.lengths[k]);
         }
         if (keys >= 2) { // one key alone waits for its misses with or without a hint
-            sink += engine.prefetch(hashes, keys);
+            s.sink += engine.prefetch(s.hashes, keys);
         }
         return WINDOW;
-    }
-
-    /** The {@link KeyHash} of the metadata key of the {@code length} bytes at {@code offset} of {@code buffer}. */
-    private int hash(ByteBuf buffer, int offset, int length) {
-        buffer.getBytes(offset, metaKey, KeyCodec.META_HEADER, length);
-        return KeyHash.of(metaKey, KeyCodec.META_HEADER + length);
     }
 }

@@ -117,7 +117,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         this.server = server;
         this.decoder = new RespRequestDecoder(server.config().limits());
         this.commandThreads = server.commandThreads();
-        this.prefetch = server.prefetchKeys ? new KeyPrefetcher(server.engine()) : null;
+        this.prefetch = server.keyPrefetcher;
     }
 
     @Override

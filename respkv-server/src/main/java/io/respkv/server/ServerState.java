@@ -69,11 +69,12 @@ public final class ServerState {
     /** The engine's reads lock keys ({@link io.respkv.api.EngineFeature#LOCKING_READS}). */
     public final boolean lockingReads;
     /**
-     * The engine's {@link io.respkv.api.KeyspaceEngine#prefetch} loads memory
+     * Hints the engine at the keys of pipelined requests before they run; null unless the engine's
+     * {@link io.respkv.api.KeyspaceEngine#prefetch} loads memory
      * ({@link io.respkv.api.EngineFeature#PREFETCH}) and the system property
      * {@code respkv.prefetchKeys} is not {@code false} (for A/B measurements).
      */
-    public final boolean prefetchKeys;
+    final KeyPrefetcher keyPrefetcher;
     /** Runs the engine syncs of group commit (see {@link ReplyBarrier}); one thread: syncs serialize anyway. */
     private final java.util.concurrent.ExecutorService syncThread =
             java.util.concurrent.Executors.newSingleThreadExecutor(new io.netty.util.concurrent.DefaultThreadFactory("respkv-sync", true));
@@ -86,8 +87,9 @@ public final class ServerState {
         this.groupCommit = config.engine().has(io.respkv.api.EngineFeature.GROUP_COMMIT);
         this.unreadWrites = config.engine().has(io.respkv.api.EngineFeature.UNREAD_WRITES);
         this.lockingReads = config.engine().has(io.respkv.api.EngineFeature.LOCKING_READS);
-        this.prefetchKeys = config.engine().has(io.respkv.api.EngineFeature.PREFETCH)
-                && Boolean.parseBoolean(System.getProperty("respkv.prefetchKeys", "true"));
+        this.keyPrefetcher = config.engine().has(io.respkv.api.EngineFeature.PREFETCH)
+                && Boolean.parseBoolean(System.getProperty("respkv.prefetchKeys", "true"))
+                ? new KeyPrefetcher(config.engine()) : null;
         this.sampledSets = config.replication() == null ? new io.respkv.server.keyspace.SampledSets() : null;
         this.config = config;
         this.commands = commands;

@@ -71,6 +71,29 @@ class KeyPrefetcherTest {
     }
 
     @Test
+    void looksNoFurtherThanItsWindow() {
+        RecordingEngine engine = recording();
+        StringBuilder pipeline = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            pipeline.append(multibulk("GET", "key" + i));
+        }
+        ByteBuf in = Unpooled.copiedBuffer(pipeline, UTF_8);
+        RespRequest first = new RespRequest();
+        assertTrue(new RespRequestDecoder(RespLimits.DEFAULT).decode(in, first));
+        new KeyPrefetcher(engine).ahead(first, in, 0);
+        assertEquals(KeyPrefetcher.WINDOW, engine.prefetches().get(0).length, "keys hinted of 40 requests");
+        assertEquals(metaHash(0, "key" + (KeyPrefetcher.WINDOW - 1)), engine.prefetches().get(0)[KeyPrefetcher.WINDOW - 1]);
+
+        // a request larger than the bytes looked at is left for a later look
+        String big = "v".repeat(KeyPrefetcher.WINDOW_BYTES);
+        ByteBuf large = Unpooled.copiedBuffer(multibulk("SET", "a", "1") + multibulk("SET", "b", big)
+                + multibulk("GET", "c"), UTF_8);
+        assertTrue(new RespRequestDecoder(RespLimits.DEFAULT).decode(large, first));
+        new KeyPrefetcher(engine).ahead(first, large, 0);
+        assertEquals(1, engine.prefetches().size(), "SET a alone (what follows is past the window) hinted");
+    }
+
+    @Test
     void theServerHintsAPipelinesKeysInTheClientsDatabaseAndNotALoneRequests() throws Exception {
         RecordingEngine engine = recording();
         RespServer server = RespServer.builder().port(0).engine(engine).start().join();
