@@ -187,13 +187,11 @@ public final class RocksDbEngine implements KeyspaceEngine {
     /** The size of one index or filter partition. */
     static final long METADATA_BLOCK_SIZE = 4096;
 
+    /** With the read cache on, also {@link EngineFeature#PREFETCH}: {@link #prefetch} loads its memory. */
     private static final Set<EngineFeature> FEATURES = Set.of(EngineFeature.PERSISTENT, EngineFeature.CHECKPOINT,
             EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT, EngineFeature.LOCKING_READS);
-    /** With the read cache on: {@link #prefetch} loads its memory. */
-    private static final Set<EngineFeature> FEATURES_WITH_CACHE = Set.of(EngineFeature.PERSISTENT,
-            EngineFeature.CHECKPOINT, EngineFeature.NATIVE_RANGE_DELETE, EngineFeature.GROUP_COMMIT,
-            EngineFeature.LOCKING_READS, EngineFeature.PREFETCH);
 
+    private final Set<EngineFeature> features;
     private final Path path;
     private final Durability durability;
     private final long blockCacheSize;
@@ -259,6 +257,11 @@ public final class RocksDbEngine implements KeyspaceEngine {
         this.walSyncInterval = b.walSyncInterval;
         this.lockTimeout = b.lockTimeout;
         this.readCacheSize = b.readCacheSize;
+        java.util.EnumSet<EngineFeature> declared = java.util.EnumSet.copyOf(FEATURES);
+        if (readCacheSize > 0) {
+            declared.add(EngineFeature.PREFETCH);
+        }
+        this.features = Set.copyOf(declared);
         try {
             Files.createDirectories(path);
         } catch (IOException e) {
@@ -353,7 +356,7 @@ public final class RocksDbEngine implements KeyspaceEngine {
 
     @Override
     public Set<EngineFeature> features() {
-        return readCacheSize > 0 ? FEATURES_WITH_CACHE : FEATURES;
+        return features;
     }
 
     /** Loads the read cache's memory for the keys (see {@link ReadCache#prefetch}). */
