@@ -19,4 +19,23 @@ public class RandomIndex {
         x ^= x << 17;
         return (int) ((x >>> 1) % bound);
     }
+
+    /**
+     * 0 to {@code n - 1} in an order shuffled by {@code seed}: the order to insert keys in, so
+     * that none sits next to its neighbours in memory (as a server's clients touch them).
+     */
+    public static int[] shuffled(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom shuffle = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
 }

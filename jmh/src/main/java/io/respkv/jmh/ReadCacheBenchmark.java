@@ -79,18 +79,7 @@ public class ReadCacheBenchmark {
         written = new ConcurrentHashMap<>();
         RangeDeleteLog ranges = new RangeDeleteLog();
         // In random order, as a server's clients touch keys: nothing sits next to its neighbours in memory.
-        int[] order = new int[KEYS];
-        for (int i = 0; i < KEYS; i++) {
-            order[i] = i;
-        }
-        SplittableRandom shuffle = new SplittableRandom(3);
-        for (int i = KEYS - 1; i > 0; i--) {
-            int j = shuffle.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        for (int i : order) {
+        for (int i : RandomIndex.shuffled(KEYS, 3)) {
             cached[i] = String.format("M\0\0\020key:%012d", i).getBytes(StandardCharsets.ISO_8859_1);
             absent[i] = String.format("M\0\0\020nix:%012d", i).getBytes(StandardCharsets.ISO_8859_1);
             byte[] value = new byte[80];

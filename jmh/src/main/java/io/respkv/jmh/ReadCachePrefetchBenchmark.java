@@ -52,18 +52,7 @@ public class ReadCachePrefetchBenchmark {
         cache = new ReadCache(1L << 32);
         cached = new byte[keys][];
         RangeDeleteLog ranges = new RangeDeleteLog();
-        int[] order = new int[keys];
-        for (int i = 0; i < keys; i++) {
-            order[i] = i;
-        }
-        SplittableRandom shuffle = new SplittableRandom(3);
-        for (int i = keys - 1; i > 0; i--) {
-            int j = shuffle.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        for (int i : order) {
+        for (int i : RandomIndex.shuffled(keys, 3)) {
             cached[i] = String.format("M\0\0key:%013d", i).getBytes(StandardCharsets.ISO_8859_1);
             byte[] value = new byte[80];
             value[0] = (byte) i;
