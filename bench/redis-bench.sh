@@ -22,7 +22,10 @@
 #   RAW_DIR=        if set, raw redis-benchmark csv/stderr is appended there
 #   SRV_CPU=1       append a 7th column srv_cpu_us_op: server CPU microseconds per
 #                   request (utime+stime+reaped children from /proc/PID/stat, so
-#                   it includes JVM GC/JIT threads and Redis AOF-rewrite children).
+#                   it includes JVM GC/JIT threads and Redis AOF-rewrite children),
+#                   then srv_user_us_op and srv_sys_us_op, the same split into user
+#                   and kernel time (the kernel's share is mostly socket work, which
+#                   every server pays alike; the user share is the server's own code).
 #                   The server PID is SRV_PID, else found with `ss -ltnp` on the
 #                   port (needs root for other users' processes). Less sensitive
 #                   to CPU contention than rps; 10 ms tick resolution.
@@ -55,10 +58,11 @@ if [[ $SRV_CPU == 1 && -z $SRV_PID ]]; then
   SRV_PID=$(ss -ltnpH "sport = :$PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
   [[ -z $SRV_PID ]] && echo "[$LABEL] SRV_CPU=1 but no PID found for port $PORT (set SRV_PID)" >&2
 fi
-cpu_ticks() { [[ -n $SRV_PID && -r /proc/$SRV_PID/stat ]] && sed 's/^.*) //' "/proc/$SRV_PID/stat" | awk '{print $12+$13+$14+$15}'; }
+# "user sys" clock ticks so far, reaped children included (after the command name, utime is field 12)
+cpu_ticks() { [[ -n $SRV_PID && -r /proc/$SRV_PID/stat ]] && sed 's/^.*) //' "/proc/$SRV_PID/stat" | awk '{print $12+$14, $13+$15}'; }
 
 if [[ $HEADER == 1 ]]; then
-  if [[ $SRV_CPU == 1 ]]; then echo "label,test,pipeline,rps,p50_ms,p99_ms,srv_cpu_us_op"
+  if [[ $SRV_CPU == 1 ]]; then echo "label,test,pipeline,rps,p50_ms,p99_ms,srv_cpu_us_op,srv_user_us_op,srv_sys_us_op"
   else echo "label,test,pipeline,rps,p50_ms,p99_ms"; fi
 fi
 
@@ -76,8 +80,11 @@ for spec in $TESTS; do
   c1=$(cpu_ticks)
   cpucol=
   if [[ $SRV_CPU == 1 ]]; then
-    if [[ -n $c0 && -n $c1 ]]; then cpucol=,$(awk -v a="$c0" -v b="$c1" -v t="$TCK" -v n="$n" 'BEGIN{printf "%.2f", (b-a)/t*1e6/n}')
-    else cpucol=,; fi
+    if [[ -n $c0 && -n $c1 ]]; then
+      cpucol=,$(awk -v a="$c0" -v b="$c1" -v t="$TCK" -v n="$n" 'BEGIN {
+          split(a, x, " "); split(b, y, " "); u = (y[1] - x[1]) / t * 1e6 / n; k = (y[2] - x[2]) / t * 1e6 / n;
+          printf "%.2f,%.2f,%.2f", u + k, u, k }')
+    else cpucol=,,,; fi
   fi
   if [[ -n $RAW_DIR ]]; then
     mkdir -p "$RAW_DIR"
@@ -96,7 +103,7 @@ for spec in $TESTS; do
     status=ERR
     [[ $rc -eq 124 || $rc -eq 137 ]] && status=TIMEOUT
     name=$(echo "$t" | tr a-z A-Z); [[ $name == MSET ]] && name=MSET10
-    echo "$LABEL,$name,$p,$status,,${cpucol:+,}"
+    echo "$LABEL,$name,$p,$status,,${cpucol:+,,,}"
     echo "[$LABEL] $t P=$p failed rc=$rc: $(head -c 300 /tmp/.rb-err.$$)" >&2
     rc_all=1
   else

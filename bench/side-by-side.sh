@@ -24,7 +24,8 @@
 #   give SRV_PID_A / SRV_PID_B) and report their medians and ratio.
 # Output columns: test,pipeline, per label median/min/max rps, ratio of medians,
 #   median/min/max of the per-round paired ratios, median p50/p99 per label
-#   [, median srv_cpu_us_op per label and their ratio A/B when SRV_CPU=1].
+#   [, median srv_cpu_us_op per label and their ratio A/B, then the median user and kernel
+#   (sys) parts of each label's CPU per request, when SRV_CPU=1].
 set -uo pipefail
 if [[ $# -lt 4 ]]; then
   echo "usage: $0 PORT_A LABEL_A PORT_B LABEL_B" >&2
@@ -48,7 +49,7 @@ fi
 SRV_CPU=${SRV_CPU:-0}
 export SRV_CPU
 if [[ $SRV_CPU == 1 ]]; then
-  echo "round,label,test,pipeline,rps,p50_ms,p99_ms,srv_cpu_us_op" >"$RAW"
+  echo "round,label,test,pipeline,rps,p50_ms,p99_ms,srv_cpu_us_op,srv_user_us_op,srv_sys_us_op" >"$RAW"
 else
   echo "round,label,test,pipeline,rps,p50_ms,p99_ms" >"$RAW"
 fi
@@ -100,11 +101,12 @@ NR == 1 { next }
   p50[$2 "," k] = p50[$2 "," k] " " $6;
   p99[$2 "," k] = p99[$2 "," k] " " $7;
   if (NF >= 8 && $8 ~ /^[0-9.]+$/) cpu[$2 "," k] = cpu[$2 "," k] " " $8;
+  if (NF >= 10 && $9 ~ /^[0-9.]+$/) { usr[$2 "," k] = usr[$2 "," k] " " $9; sys[$2 "," k] = sys[$2 "," k] " " $10 }
   v[$2 "," k "," $1] = $5;
 }
 END {
   printf "test,pipeline," A "_rps_med," A "_min," A "_max," B "_rps_med," B "_min," B "_max,ratio_" A "/" B ",paired_ratio_med,paired_ratio_min,paired_ratio_max," A "_p50," A "_p99," B "_p50," B "_p99";
-  print (CPU == 1) ? "," A "_cpu_us_op," B "_cpu_us_op,cpu_ratio_" A "/" B : "";
+  print (CPU == 1) ? "," A "_cpu_us_op," B "_cpu_us_op,cpu_ratio_" A "/" B "," A "_user_us_op," A "_sys_us_op," B "_user_us_op," B "_sys_us_op" : "";
   for (i = 1; i <= nk; i++) {
     k = order[i]; ka = A "," k; kb = B "," k;
     ma = median(rps[ka]); mb = median(rps[kb]);
@@ -119,6 +121,7 @@ END {
     if (CPU == 1) {
       ca = median(cpu[ka]); cb = median(cpu[kb]);
       printf ",%s,%s,%s", ca, cb, (ca != "NA" && cb != "NA" && cb > 0) ? sprintf("%.3f", ca / cb) : "NA";
+      printf ",%s,%s,%s,%s", median(usr[ka]), median(sys[ka]), median(usr[kb]), median(sys[kb]);
     }
     printf "\n";
     if ((ka in bad) || (kb in bad)) printf "# %s: %s=%s %s=%s\n", k, A, (ka in bad) ? bad[ka] : "ok", B, (kb in bad) ? bad[kb] : "ok";
