@@ -38,7 +38,8 @@ import java.util.logging.Logger;
  * request to the cluster ({@link Forward}, {@link Split}, {@link FanOut}). Requests are forwarded
  * as the client's own bytes (a retained slice of the receive buffer). Each request gets a place in
  * {@link #replies} when it arrives, so replies leave in request order whichever backend answers
- * first; they are written as they complete at the head and flushed once per batch.
+ * first; they are written as they complete at the head and flushed as soon as the client waits
+ * for no other reply, else once per batch.
  *
  * <p>Transactions: {@code WATCH} and {@code MULTI} pin the client to a backend connection of its
  * own on the node of the transaction's slot (chosen by the first key); every command until
@@ -1078,9 +1079,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Flusha
             output.write(channel, head.value);
             wrote = true;
         }
-        if (wrote && !flushQueued) {
-            flushQueued = true;
-            loop.flushLater(this);
+        if (wrote) {
+            if (replies.isEmpty() && !processing) {
+                // Every reply the client waits for is here (its whole pipeline, typically): send
+                // them now, while this loop goes on with the rest of the node's replies, so the
+                // client can send its next requests meanwhile; an unpipelined client costs one
+                // write either way. Replies the proxy made itself while reading the client's
+                // input wait for the batch's flush, with those of the requests after them.
+                flushNow();
+            } else if (!flushQueued) {
+                flushQueued = true;
+                loop.flushLater(this);
+            }
         }
         if (pausedForInFlight && replies.size() < MAX_IN_FLIGHT / 2) {
             pausedForInFlight = false;

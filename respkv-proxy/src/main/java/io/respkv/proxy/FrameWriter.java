@@ -52,6 +52,11 @@ final class FrameWriter {
         }
     }
 
+    /** Bytes gathered and not yet handed to the channel. */
+    int gatheredBytes() {
+        return lone != null ? lone.readableBytes() : gathered != null ? gathered.readableBytes() : 0;
+    }
+
     /** Writes what was gathered to {@code channel} and flushes it. */
     void flush(Channel channel) {
         writeGathered(channel);

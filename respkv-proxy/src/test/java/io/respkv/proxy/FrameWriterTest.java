@@ -101,4 +101,21 @@ class FrameWriterTest {
         writer.flush(channel);
         assertEquals(List.of(), written());
     }
+
+    @Test
+    void gatheredBytesCountsWhatTheNextFlushSendsAndNotWhatWasWrittenPastTheLimit() {
+        assertEquals(0, writer.gatheredBytes());
+        writer.write(channel, frame("+OK\r\n"));
+        assertEquals(5, writer.gatheredBytes(), "the lone frame");
+        writer.write(channel, frame(":12\r\n"));
+        assertEquals(10, writer.gatheredBytes(), "the copies");
+        writer.write(channel, Unpooled.wrappedBuffer(new byte[FrameWriter.COPY_LIMIT + 1]));
+        assertEquals(0, writer.gatheredBytes(), "a large frame hands what was gathered, and itself, to the channel");
+        writer.write(channel, frame("+c\r\n"));
+        assertEquals(4, writer.gatheredBytes());
+        writer.flush(channel);
+        assertEquals(0, writer.gatheredBytes());
+        channel.outboundMessages().forEach(m -> ((ByteBuf) m).release());
+        channel.outboundMessages().clear();
+    }
 }
