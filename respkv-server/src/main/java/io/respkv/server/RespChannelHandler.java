@@ -28,6 +28,12 @@ import java.util.logging.Logger;
  * bounded: past {@link #BLOCKED_INPUT_LIMIT} bytes the handler stops reading until the client is
  * unblocked.
  *
+ * <p>On an engine that takes key hints ({@link KeyPrefetcher}), input read on the event loop
+ * runs once the loop's iteration has read all it will: the connection joins the loop's
+ * {@link InputRound}, which hints the keys of every connection that read in the iteration together
+ * and then runs each ({@link #runWaitingInput}), replies included; channelReadComplete leaves
+ * them to it.
+ *
  * <p>Engines with blocking I/O ({@link io.respkv.api.EngineFeature#BLOCKING_IO}: PostgreSQL,
  * TiKV) must not stall the event loop on the network, so their commands run on the server's
  * command threads: the event loop hands the buffered input to one task that decodes and runs
@@ -55,7 +61,7 @@ import java.util.logging.Logger;
  * is checked after every command on the bytes not yet taken by the socket, and a client over it
  * is closed without its pending replies, as Redis closes it.
  */
-final class RespChannelHandler extends ChannelInboundHandlerAdapter {
+final class RespChannelHandler extends ChannelInboundHandlerAdapter implements InputRound.Waiting {
 
     private static final Logger LOG = Logger.getLogger(RespChannelHandler.class.getName());
     /** Replies beyond this many bytes are handed to the socket before the batch ends. */
@@ -78,6 +84,11 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
     private final KeyPrefetcher prefetch;
     private ClientConnection client;
     private ReplyBarrier barrier;
+    /** Where input read on the event loop waits to run with the loop's other connections'; null: it runs as it is read. */
+    private InputRound round;
+    /** This connection waits in {@link #round}. Event loop only. */
+    private boolean inputWaiting;
+    private ChannelHandlerContext context;
     private CommandDispatcher dispatcher;
     private ByteBuf cumulation;
     private ByteBuf out;
@@ -156,6 +167,10 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
         if (server.groupCommit()) {
             barrier = server.barrier(ctx.executor());
         }
+        if (commandThreads == null) {
+            round = server.inputRound(ctx.executor()); // null if the engine takes no hints
+        }
+        context = ctx;
         ctx.fireChannelActive();
     }
 
@@ -195,7 +210,35 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
             runOffLoop(ctx);
             return;
         }
+        if (round != null) {
+            if (!inputWaiting) {
+                inputWaiting = true;
+                round.add(this);
+            }
+            return;
+        }
         processInput(ctx);
+    }
+
+    @Override
+    public int firstKey(KeyPrefetcher prefetch, int[] hashes, int at) {
+        return closing || cumulation == null || !cumulation.isReadable() || client.blocked() || outputPaused
+                ? 0 : prefetch.firstKey(cumulation, client.db(), hashes, at);
+    }
+
+    @Override
+    public void runWaitingInput() {
+        if (!inputWaiting) {
+            return; // it ran already (channelInactive)
+        }
+        inputWaiting = false;
+        ChannelHandlerContext ctx = context;
+        try {
+            processInput(ctx);
+            writeReplies(ctx, closing);
+        } catch (Throwable e) { // as Netty treats a failing channelRead: this connection closes, the round goes on
+            exceptionCaught(ctx, e);
+        }
     }
 
     /**
@@ -523,7 +566,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!running) {
+        if (!running && !inputWaiting) { // (waiting input sends its replies when it runs)
             writeReplies(ctx, closing);
         }
         ctx.fireChannelReadComplete();
@@ -608,6 +651,9 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (inputWaiting) {
+            runWaitingInput(); // what the client sent before it went runs, as it would have on arrival
+        }
         if (running) {
             inactiveWhileRunning = true; // the command task still uses the buffers: ranOffLoop frees them
         } else {

@@ -368,6 +368,21 @@ public final class ServerState {
         return groupCommit;
     }
 
+    /**
+     * Where one event loop's connections' input waits to run together after one hint of their
+     * keys, or null if the engine takes no hints or the system property
+     * {@code respkv.inputRounds} is {@code false} (for A/B measurements).
+     */
+    InputRound inputRound(io.netty.util.concurrent.EventExecutor loop) {
+        if (keyPrefetcher == null || !INPUT_ROUNDS) {
+            return null;
+        }
+        return inputRounds.computeIfAbsent(loop, l -> new InputRound(l, keyPrefetcher));
+    }
+
+    private static final boolean INPUT_ROUNDS = Boolean.parseBoolean(System.getProperty("respkv.inputRounds", "true"));
+    private final ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, InputRound> inputRounds = new ConcurrentHashMap<>();
+
     /** The reply barrier of one event loop (group commit). */
     ReplyBarrier barrier(io.netty.util.concurrent.EventExecutor loop) {
         return barriers.computeIfAbsent(loop, l -> new ReplyBarrier(engine(), l, syncThread));

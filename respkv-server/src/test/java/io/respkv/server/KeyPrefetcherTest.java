@@ -94,6 +94,34 @@ class KeyPrefetcherTest {
     }
 
     @Test
+    void firstKeyHashesTheKeyOfALoneRequest() {
+        RecordingEngine engine = recording();
+        KeyPrefetcher prefetcher = new KeyPrefetcher(engine);
+        int[] hashes = new int[3];
+        ByteBuf in = Unpooled.copiedBuffer(multibulk("SET", "a", "1"), UTF_8);
+
+        assertEquals(1, prefetcher.firstKey(in, 2, hashes, 1));
+        assertEquals(metaHash(2, "a"), hashes[1]);
+        assertEquals(0, in.readerIndex(), "the input is only looked at");
+
+        // a pipeline (its own look-ahead hints it); a request with no key, and one after it
+        assertEquals(0, prefetcher.firstKey(Unpooled.copiedBuffer(multibulk("SET", "a", "1") + multibulk("GET", "b"), UTF_8),
+                0, hashes, 0));
+        assertEquals(0, prefetcher.firstKey(Unpooled.copiedBuffer(multibulk("PING"), UTF_8), 0, hashes, 0));
+        assertEquals(1, prefetcher.firstKey(Unpooled.copiedBuffer(multibulk("PING") + multibulk("GET", "b"), UTF_8), 0, hashes, 0));
+        assertEquals(metaHash(0, "b"), hashes[0]);
+        // an incomplete request; a request longer than the bytes looked at
+        assertEquals(0, prefetcher.firstKey(Unpooled.copiedBuffer("*2\r\n$3\r\nGET\r\n$1\r\n", UTF_8), 0, hashes, 0));
+        String longValue = "v".repeat(KeyPrefetcher.FIRST_REQUEST_BYTES);
+        assertEquals(0, prefetcher.firstKey(Unpooled.copiedBuffer(multibulk("SET", "a", longValue), UTF_8), 0, hashes, 0));
+
+        prefetcher.hint(new int[] {7}, 1);
+        assertEquals(0, engine.prefetches().size(), "one key alone is not hinted");
+        prefetcher.hint(new int[] {7, 8, 9}, 2);
+        assertEquals(List.of(7, 8), Arrays.stream(engine.prefetches().get(0)).boxed().toList());
+    }
+
+    @Test
     void theServerHintsAPipelinesKeysInTheClientsDatabaseAndNotALoneRequests() throws Exception {
         RecordingEngine engine = recording();
         RespServer server = RespServer.builder().port(0).engine(engine).start().join();
