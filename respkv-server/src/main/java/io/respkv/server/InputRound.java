@@ -6,7 +6,8 @@ import java.util.ArrayList;
 /**
  * The connections of one event loop that received input in the loop's current iteration, whose
  * requests then run together once the iteration's reads are done (a task queued on the loop
- * behind them), after one {@link KeyPrefetcher} hint of every such connection's first key. A
+ * behind them), after one {@link KeyPrefetcher} hint of the keys of those that sent one request
+ * (a pipeline hints its own as it runs). A
  * client that sends one request at a time has nothing buffered behind it to look ahead at, so
  * each of fifty such clients' SETs waited for its key's read-cache entry to come from memory in
  * turn; hinted together, the misses of the iteration's connections overlap.
@@ -19,7 +20,7 @@ final class InputRound {
 
     /** A connection waiting in the round. */
     interface Waiting {
-        /** Adds the hash of its first buffered request's key to {@code hashes} at {@code at}; returns how many it added (0 or 1). */
+        /** Puts the hash of its lone buffered request's key ({@link KeyPrefetcher#firstKey}) at {@code hashes[at]}; returns how many it put (0 or 1). */
         int firstKey(KeyPrefetcher prefetch, int[] hashes, int at);
 
         /** Runs its buffered requests and sends their replies (as at the end of a read); throws nothing. */

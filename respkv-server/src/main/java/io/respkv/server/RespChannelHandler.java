@@ -88,6 +88,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter implements I
     private InputRound round;
     /** This connection waits in {@link #round}. Event loop only. */
     private boolean inputWaiting;
+    /** This connection's context (from activation on), for {@link #runWaitingInput}. */
     private ChannelHandlerContext context;
     private CommandDispatcher dispatcher;
     private ByteBuf cumulation;

@@ -82,6 +82,9 @@ public final class ServerState {
     private final java.util.concurrent.ThreadPoolExecutor commandThreads;
     private final ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, ReplyBarrier> barriers =
             new ConcurrentHashMap<>();
+    /** Whether input waits for the loop's round ({@link #inputRound}); {@code -Drespkv.inputRounds=false} for A/B measurements. */
+    private static final boolean INPUT_ROUNDS = Boolean.parseBoolean(System.getProperty("respkv.inputRounds", "true"));
+    private final ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, InputRound> inputRounds = new ConcurrentHashMap<>();
 
     ServerState(ServerConfig config, CommandTable commands) {
         this.groupCommit = config.engine().has(io.respkv.api.EngineFeature.GROUP_COMMIT);
@@ -379,9 +382,6 @@ public final class ServerState {
         }
         return inputRounds.computeIfAbsent(loop, l -> new InputRound(l, keyPrefetcher));
     }
-
-    private static final boolean INPUT_ROUNDS = Boolean.parseBoolean(System.getProperty("respkv.inputRounds", "true"));
-    private final ConcurrentHashMap<io.netty.util.concurrent.EventExecutor, InputRound> inputRounds = new ConcurrentHashMap<>();
 
     /** The reply barrier of one event loop (group commit). */
     ReplyBarrier barrier(io.netty.util.concurrent.EventExecutor loop) {
