@@ -25,7 +25,7 @@ final class KeyPrefetcher {
     static final int WINDOW = 32;
     /** Buffered input looked at, at most: requests beyond it wait for the next look. */
     static final int WINDOW_BYTES = 4096;
-    /** Input looked at for a connection's first request ({@link #firstKey}): a longer one is not hinted. */
+    /** The most input {@link #firstKey} looks at: more is a pipeline or a long request, not hinted. */
     static final int FIRST_REQUEST_BYTES = 512;
     /** Longer keys are not hinted (copying them to hash costs more than a miss saves). */
     static final int MAX_KEY_LENGTH = 256;
@@ -74,8 +74,7 @@ final class KeyPrefetcher {
         in.getBytes(in.readerIndex(), s.input, 0, bytes);
         int peeked = RespRequestDecoder.peekKeys(s.input, 0, bytes, WINDOW - 1, MAX_KEY_LENGTH, s.offsets, s.lengths);
         for (int k = 0; k < peeked && keys < WINDOW; k++) {
-            System.arraycopy(s.input, s.offsets[k], s.metaKey, KeyCodec.META_HEADER, s.lengths[k]);
-            s.hashes[keys++] = KeyHash.of(s.metaKey, KeyCodec.META_HEADER + s.lengths[k]);
+            s.hashes[keys++] = peekedKeyHash(s, k);
         }
         if (keys >= 2) { // one key alone waits for its misses with or without a hint
             s.sink += engine.prefetch(s.hashes, keys);
@@ -86,23 +85,31 @@ final class KeyPrefetcher {
     /**
      * For a connection that sent one request: puts the hash of its key (argument 1) in database
      * {@code db} at {@code hashes[at]} and returns 1. Returns 0 if {@code in} (from its reader
-     * index; nothing consumed) holds no complete request with a key of at most
-     * {@link #MAX_KEY_LENGTH} bytes within its first {@link #FIRST_REQUEST_BYTES}, or two such
-     * requests: a pipeline, whose keys {@link #ahead} hints as it runs. (Of a keyless request
+     * index; nothing consumed) holds more than {@link #FIRST_REQUEST_BYTES}, or no complete
+     * request with a key of at most {@link #MAX_KEY_LENGTH} bytes, or two such requests: a
+     * pipeline, whose keys {@link #ahead} hints as it runs. (Of a keyless request
      * followed by one with a key, such as a PING then a GET, the GET's key is hinted: the next
      * key the connection reads.)
      */
     int firstKey(ByteBuf in, int db, int[] hashes, int at) {
+        int bytes = in.readableBytes();
+        if (bytes > FIRST_REQUEST_BYTES) {
+            return 0; // a pipeline, or a request too long to look at: nothing to copy
+        }
         Scratch s = SCRATCH.get();
-        int bytes = Math.min(in.readableBytes(), FIRST_REQUEST_BYTES);
         in.getBytes(in.readerIndex(), s.input, 0, bytes);
         if (RespRequestDecoder.peekKeys(s.input, 0, bytes, 2, MAX_KEY_LENGTH, s.offsets, s.lengths) != 1) {
             return 0;
         }
         KeyCodec.putMetaHeader(s.metaKey, db);
-        System.arraycopy(s.input, s.offsets[0], s.metaKey, KeyCodec.META_HEADER, s.lengths[0]);
-        hashes[at] = KeyHash.of(s.metaKey, KeyCodec.META_HEADER + s.lengths[0]);
+        hashes[at] = peekedKeyHash(s, 0);
         return 1;
+    }
+
+    /** The hash of peeked key {@code k} of {@code s.input} as a metadata key, under the header already in {@code s.metaKey}. */
+    private static int peekedKeyHash(Scratch s, int k) {
+        System.arraycopy(s.input, s.offsets[k], s.metaKey, KeyCodec.META_HEADER, s.lengths[k]);
+        return KeyHash.of(s.metaKey, KeyCodec.META_HEADER + s.lengths[k]);
     }
 
     /** Hints the engine at the keys with these hashes (of {@link #firstKey}), if there are two or more. */
