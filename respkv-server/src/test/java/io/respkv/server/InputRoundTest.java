@@ -8,13 +8,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.respkv.api.EngineFeature;
 import io.respkv.api.KeyHash;
+import io.respkv.server.difftest.RawRespClient;
 import io.respkv.server.difftest.RespCommand;
+import io.respkv.server.difftest.RespFrame;
+import io.respkv.server.difftest.RespTarget;
 import io.respkv.server.engine.MemoryEngine;
 import io.respkv.server.keyspace.KeyCodec;
 import io.respkv.server.keyspace.RecordingEngine;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -136,13 +137,12 @@ class InputRoundTest {
             for (int c = 0; c < 8; c++) {
                 String name = "c" + c;
                 done.add(clients.submit(() -> {
-                    try (Socket s = new Socket("127.0.0.1", server.activePort())) {
-                        s.setSoTimeout(20_000);
+                    try (RawRespClient client = connect(server)) {
                         for (int i = 0; i < 300; i++) {
                             String key = name + ":" + i;
-                            exchange(s, RespCommand.of("SET", key, "v" + i), "+OK\r\n");
                             String value = "v" + i;
-                            exchange(s, RespCommand.of("GET", key), "$" + value.length() + "\r\n" + value + "\r\n");
+                            assertEquals("+OK\r\n", raw(client.call("SET", key, value)));
+                            assertEquals("$" + value.length() + "\r\n" + value + "\r\n", raw(client.call("GET", key)));
                         }
                     }
                     return null;
@@ -162,17 +162,15 @@ class InputRoundTest {
         RespServer server = RespServer.builder().port(0).engine(engine).start().join();
         try {
             for (int i = 0; i < 20; i++) {
-                try (Socket s = new Socket("127.0.0.1", server.activePort())) {
-                    s.getOutputStream().write(RespCommand.of("RPUSH", "closing", "e" + i).encode());
-                    s.getOutputStream().flush();
+                try (RawRespClient client = connect(server)) {
+                    client.send(RespCommand.of("RPUSH", "closing", "e" + i));
                 }
             }
-            try (Socket s = new Socket("127.0.0.1", server.activePort())) {
-                s.setSoTimeout(20_000);
+            try (RawRespClient client = connect(server)) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 String reply;
                 do {
-                    reply = request(s, RespCommand.of("LLEN", "closing"));
+                    reply = raw(client.call("LLEN", "closing"));
                 } while (!reply.equals(":20\r\n") && System.nanoTime() < deadline);
                 assertEquals(":20\r\n", reply, "every closed client's RPUSH ran");
             }
@@ -181,27 +179,11 @@ class InputRoundTest {
         }
     }
 
-    private static void exchange(Socket s, RespCommand request, String reply) throws Exception {
-        OutputStream out = s.getOutputStream();
-        out.write(request.encode());
-        out.flush();
-        InputStream in = s.getInputStream();
-        assertEquals(reply, new String(in.readNBytes(reply.getBytes(UTF_8).length), UTF_8));
+    private static RawRespClient connect(RespServer server) throws Exception {
+        return RawRespClient.connect(RespTarget.loopback("respkv", server.activePort()), Duration.ofSeconds(20));
     }
 
-    /** Sends {@code request} and reads one integer reply line. */
-    private static String request(Socket s, RespCommand request) throws Exception {
-        s.getOutputStream().write(request.encode());
-        s.getOutputStream().flush();
-        InputStream in = s.getInputStream();
-        StringBuilder line = new StringBuilder();
-        int b;
-        while ((b = in.read()) != -1) {
-            line.append((char) b);
-            if (b == '\n') {
-                break;
-            }
-        }
-        return line.toString();
+    private static String raw(RespFrame reply) {
+        return new String(reply.raw(), UTF_8);
     }
 }
