@@ -223,8 +223,13 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter implements I
 
     @Override
     public int firstKey(KeyPrefetcher prefetch, int[] hashes, int at) {
-        return closing || cumulation == null || !cumulation.isReadable() || client.blocked() || outputPaused
-                ? 0 : prefetch.firstKey(cumulation, client.db(), hashes, at);
+        return mayRunRequests() && cumulation != null && cumulation.isReadable()
+                ? prefetch.firstKey(cumulation, client.db(), hashes, at) : 0;
+    }
+
+    /** Whether buffered requests may run now: the connection is not closing, blocked, or paused for output. */
+    private boolean mayRunRequests() {
+        return !closing && !client.blocked() && !outputPaused;
     }
 
     @Override
@@ -347,7 +352,7 @@ final class RespChannelHandler extends ChannelInboundHandlerAdapter implements I
         java.util.List<RespRequest> sets = null;
         int untilPrefetch = 0;
         try {
-            while (!closing && !client.blocked() && !outputPaused && decoder.decode(cumulation, request)) {
+            while (mayRunRequests() && decoder.decode(cumulation, request)) {
                 if (prefetch != null && --untilPrefetch < 0 && cumulation.isReadable()) {
                     // More requests follow this one (a pipeline): hint their keys and its own together.
                     untilPrefetch = prefetch.ahead(request, cumulation, client.db());
